@@ -1,0 +1,87 @@
+// Microsoft Graph beta types for the Cloud PC snapshot APIs, as published (see ../shared/graph-contract.md §2).
+// Enums are "evolvable": Graph may add members, so every enum also accepts any string.
+
+export type Evolvable<T extends string> = T | "unknownFutureValue" | (string & {});
+
+export type ImportStatus = Evolvable<"pending" | "inProgress" | "succeeded" | "failed">;
+export type ImportedSnapshotUsage = Evolvable<"notUsed" | "inUse" | "expired">;
+export type ImportSourceType = Evolvable<"azureStorageAccount" | "sasUrl">;
+export type ImportFileType = Evolvable<"dataFile" | "virtualMachineGuestState">;
+export type BlobAccessTier = Evolvable<"hot" | "cool" | "cold" | "archive">;
+
+/** cloudPcStorageBlobDetail: a blob in the customer's storage account. */
+export interface CloudPcStorageBlobDetail {
+    storageAccountId: string;
+    containerName: string;
+    /** The type's field; the import page's example says `blobName` (contract I-1). We always send `fileName`. */
+    fileName: string;
+}
+
+/** cloudPcSnapshotImportActionDetail: one file to import. */
+export interface CloudPcSnapshotImportActionDetail {
+    sourceType?: ImportSourceType;
+    fileType?: ImportFileType;
+    storageBlobInfo?: CloudPcStorageBlobDetail | null;
+    sasUrl?: string | null;
+}
+
+export interface ImportSnapshotRequest {
+    assignedUserId: string;
+    sourceFiles: CloudPcSnapshotImportActionDetail[];
+}
+
+/** cloudPcSnapshotImportActionResult: the import record; `snapshotId` is its key. */
+export interface CloudPcSnapshotImportActionResult {
+    snapshotId?: string | null;
+    filename?: string | null;
+    assignedUserPrincipalName?: string | null;
+    policyName?: string | null;
+    importStatus?: ImportStatus;
+    usageStatus?: ImportedSnapshotUsage;
+    startDateTime?: string | null;
+    endDateTime?: string | null;
+    additionalDetail?: string | null;
+}
+
+export interface PurgeImportedSnapshotRequest {
+    snapshotIds: string[];
+}
+
+/** cloudPcSnapshot: a restore point of a Cloud PC (ids like `CPC_{guid}_{guid}`, not GUIDs). */
+export interface CloudPcSnapshot {
+    id: string;
+    cloudPcId: string;
+    createdDateTime: string;
+    expirationDateTime?: string | null;
+    lastRestoredDateTime?: string | null;
+    snapshotType?: Evolvable<"automatic" | "manual" | "retention">;
+    status?: Evolvable<"ready">;
+    healthCheckStatus?: Evolvable<"unknown" | "healthy" | "unhealthy"> | null;
+}
+
+export interface CloudPcSubscription {
+    subscriptionId: string;
+    subscriptionName: string;
+}
+
+export interface CloudPcForensicStorageAccount {
+    storageAccountId: string;
+    storageAccountName: string;
+}
+
+export interface ODataCollection<T> {
+    "@odata.context"?: string;
+    "@odata.nextLink"?: string;
+    "@odata.count"?: number;
+    value: T[];
+}
+
+/** Graph's error body (OData v4). `innerError` is matched case-insensitively by the client. */
+export interface GraphErrorBody {
+    error?: {
+        code?: string;
+        message?: string;
+        innerError?: Record<string, unknown>;
+        innererror?: Record<string, unknown>;
+    };
+}
