@@ -1,0 +1,67 @@
+// National clouds: where Graph and Entra live in each (contract §3.4). Tokens of one cloud are not valid in another.
+
+export type CloudName = "public" | "usgovernment" | "usgovernmentdod" | "china";
+
+export interface CloudEndpoints {
+    /** Graph origin; the client adds /beta. */
+    graphEndpoint: string;
+    /** Entra authority host. */
+    authorityHost: string;
+    /** Whether Graph documents the snapshot import/purge APIs in this cloud (global and US Gov L4 only). */
+    snapshotImportDocumented: boolean;
+}
+
+export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = Object.freeze({
+    public: { graphEndpoint: "https://graph.microsoft.com", authorityHost: "https://login.microsoftonline.com", snapshotImportDocumented: true },
+    usgovernment: { graphEndpoint: "https://graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: true },
+    usgovernmentdod: { graphEndpoint: "https://dod-graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: false },
+    china: { graphEndpoint: "https://microsoftgraph.chinacloudapi.cn", authorityHost: "https://login.chinacloudapi.cn", snapshotImportDocumented: false },
+});
+
+export const CLOUD_NAMES: readonly CloudName[] = Object.keys(CLOUDS) as CloudName[];
+
+// Names other tools use for the same clouds (Terraform azurerm, Azure CLI, @azure/identity, Graph docs).
+// Compared after lower-casing and dropping spaces, dashes and underscores.
+const ALIASES: Readonly<Record<string, CloudName>> = {
+    public: "public", global: "public", azure: "public", azurecloud: "public", azurepubliccloud: "public",
+    azureglobal: "public", azureglobalcloud: "public", commercial: "public", worldwide: "public", gcc: "public",
+    usgovernment: "usgovernment", usgov: "usgovernment", usgovernmentl4: "usgovernment", usgovl4: "usgovernment",
+    azureusgovernment: "usgovernment", azureusgovernmentcloud: "usgovernment", gcchigh: "usgovernment", l4: "usgovernment",
+    usgovernmentdod: "usgovernmentdod", usgovdod: "usgovernmentdod", dod: "usgovernmentdod", usgovernmentl5: "usgovernmentdod",
+    usgovl5: "usgovernmentdod", azureusgovernmentdod: "usgovernmentdod", l5: "usgovernmentdod",
+    china: "china", azurechinacloud: "china", azurechina: "china", chinacloud: "china", mooncake: "china", "21vianet": "china",
+};
+
+/** The cloud for a name or alias (case-insensitive), or undefined when unknown. */
+export function cloudFromName(name: string): CloudName | undefined {
+    return ALIASES[name.toLowerCase().replace(/[\s_-]/g, "")];
+}
+
+/**
+ * Entra's own authority hosts. For any other host (an emulator, a private STS) @azure/identity must be given
+ * `disableInstanceDiscovery: true`, or MSAL first asks login.microsoftonline.com to validate the authority.
+ */
+export const ENTRA_AUTHORITY_HOSTS: ReadonlySet<string> = new Set([
+    "login.microsoftonline.com",
+    "login.microsoft.com",
+    "login.windows.net",
+    "sts.windows.net",
+    "login-us.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.usgovcloudapi.net",
+    "login.cloudgovapi.us",
+    "login.chinacloudapi.cn",
+    "login.partner.microsoftonline.cn",
+    "login.microsoftonline.de",
+]);
+
+/** True when `authorityHost` (URL or bare host) is not one of Entra's own hosts; see ENTRA_AUTHORITY_HOSTS. */
+export function shouldDisableInstanceDiscovery(authorityHost: string): boolean {
+    let host: string;
+    try {
+        host = new URL(authorityHost.includes("://") ? authorityHost : `https://${authorityHost}`).hostname;
+    } catch {
+        return true;
+    }
+    return !ENTRA_AUTHORITY_HOSTS.has(host.toLowerCase().replace(/\.$/, ""));
+}

@@ -1,0 +1,123 @@
+// Picks and builds the @azure/identity credential for the provider's settings.
+// Order: client secret, client certificate, OIDC (federated token), Azure CLI, managed identity, then
+// DefaultAzureCredential when nothing is configured.
+
+import * as fs from "node:fs";
+import {
+    AzureCliCredential,
+    ClientAssertionCredential,
+    ClientCertificateCredential,
+    ClientSecretCredential,
+    DefaultAzureCredential,
+    ManagedIdentityCredential,
+    type TokenCredential,
+} from "@azure/identity";
+import { registerSecret } from "../util/redact";
+import { shouldDisableInstanceDiscovery } from "./clouds";
+import { RenewableCredential } from "./renewable-credential";
+import { SettingsError } from "./settings-error";
+import { specFor, type SettingKey } from "./settings-table";
+import type { ProviderSettings } from "./settings";
+
+export { tokenScope } from "./settings";
+export { shouldDisableInstanceDiscovery } from "./clouds";
+
+export type CredentialKind = "clientSecret" | "clientCertificate" | "workloadIdentity" | "azureCli" | "managedIdentity" | "default";
+
+export interface CreatedCredential {
+    credential: TokenCredential;
+    kind: CredentialKind;
+}
+
+/** Which credential the settings select, without building it (pure; used by createCredential and tests). */
+export function credentialKind(s: ProviderSettings): CredentialKind {
+    if (s.clientSecret) return "clientSecret";
+    if (s.clientCertificatePath) return "clientCertificate";
+    if (s.useOidc) return "workloadIdentity";
+    if (s.useCli) return "azureCli";
+    if (s.useMsi) return "managedIdentity";
+    return "default";
+}
+
+/** Options every MSAL-based credential gets: the cloud's authority, and no instance discovery off Entra. */
+export function authorityOptions(s: Pick<ProviderSettings, "authorityHost">): { authorityHost: string; disableInstanceDiscovery: boolean } {
+    return { authorityHost: s.authorityHost, disableInstanceDiscovery: shouldDisableInstanceDiscovery(s.authorityHost) };
+}
+
+function requireSettings(s: ProviderSettings, keys: SettingKey[], because: string): void {
+    const missing = keys.filter((k) => !s[k]);
+    if (missing.length > 0) throw SettingsError.missing(missing.map(specFor), because);
+}
+
+/** Reads the federated token file at each token request: GitHub Actions and AKS rotate it. */
+function readTokenFile(path: string): string {
+    let token: string;
+    try {
+        token = fs.readFileSync(path, "utf8").trim();
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? "error";
+        throw new Error(`Cannot read the federated token file ${path} (${specFor("oidcTokenFilePath").configKey}): ${code}.`);
+    }
+    if (!token) throw new Error(`The federated token file ${path} is empty.`);
+    registerSecret(token);
+    return token;
+}
+
+/**
+ * Builds the credential. Missing pieces (e.g. a client secret without tenantId/clientId) throw SettingsError
+ * naming what is missing. Secrets are registered with the redactor before anything can log them.
+ */
+export function createCredential(s: ProviderSettings): CreatedCredential {
+    registerSecret(s.clientSecret);
+    registerSecret(s.clientCertificatePassword);
+    registerSecret(s.oidcToken);
+    const kind = credentialKind(s);
+    const authority = authorityOptions(s);
+
+    switch (kind) {
+        case "clientSecret": {
+            requireSettings(s, ["tenantId", "clientId"], "a client secret is set");
+            const { tenantId, clientId, clientSecret } = s as Required<ProviderSettings>;
+            return { kind, credential: new RenewableCredential(() => new ClientSecretCredential(tenantId, clientId, clientSecret, authority)) };
+        }
+        case "clientCertificate": {
+            requireSettings(s, ["tenantId", "clientId"], "a client certificate path is set");
+            const { tenantId, clientId, clientCertificatePath } = s as Required<ProviderSettings>;
+            if (!fs.existsSync(clientCertificatePath)) {
+                throw SettingsError.invalid(specFor("clientCertificatePath"), clientCertificatePath, "settings",
+                    "does not name an existing file", "give the path of a PEM file holding the certificate and its private key.");
+            }
+            const config = { certificatePath: clientCertificatePath, certificatePassword: s.clientCertificatePassword };
+            return { kind, credential: new RenewableCredential(() => new ClientCertificateCredential(tenantId, clientId, config, authority)) };
+        }
+        case "workloadIdentity": {
+            requireSettings(s, ["tenantId", "clientId"], "OIDC (useOidc) is enabled");
+            if (!s.oidcToken && !s.oidcTokenFilePath) {
+                throw SettingsError.missing([specFor("oidcTokenFilePath"), specFor("oidcToken")],
+                    "OIDC (useOidc) is enabled and needs a federated token (a token file, or the token itself)");
+            }
+            const { tenantId, clientId } = s as Required<ProviderSettings>;
+            // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers both a literal token and a
+            // file, and our callback reads the file on every token request (WorkloadIdentityCredential caches it).
+            const file = s.oidcTokenFilePath;
+            const literal = s.oidcToken;
+            const getAssertion = async (): Promise<string> => (file ? readTokenFile(file) : (literal as string));
+            return { kind, credential: new RenewableCredential(() => new ClientAssertionCredential(tenantId, clientId, getAssertion, authority)) };
+        }
+        case "azureCli":
+            // The CLI keeps its own token cache; each getToken runs `az account get-access-token`, so nothing to renew.
+            return { kind, credential: new AzureCliCredential(s.tenantId ? { tenantId: s.tenantId } : {}) };
+        case "managedIdentity":
+            // MSAL's managed-identity cache is process-wide (static), so a RenewableCredential would not help.
+            return { kind, credential: s.clientId ? new ManagedIdentityCredential({ clientId: s.clientId }) : new ManagedIdentityCredential() };
+        default:
+            return {
+                kind,
+                credential: new RenewableCredential(() => new DefaultAzureCredential({
+                    ...authority,
+                    ...(s.tenantId ? { tenantId: s.tenantId } : {}),
+                    ...(s.clientId ? { managedIdentityClientId: s.clientId } : {}),
+                })),
+            };
+    }
+}

@@ -1,0 +1,84 @@
+// The provider's settings: one row per setting, read by resolveSettings and mirrored in the README.
+// Keep this table the single source of truth: names, env fallbacks, defaults and descriptions live only here.
+
+export const CONFIG_NAMESPACE = "cloudpc";
+
+export type SettingKey =
+    | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
+    | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback";
+
+export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
+
+export interface SettingSpec {
+    key: SettingKey;
+    /** Stack config key, e.g. `cloudpc:tenantId`. */
+    configKey: string;
+    /** Environment fallbacks, in order. */
+    env: readonly string[];
+    /** Default as documented (human-readable). */
+    default: string;
+    /** Never printed, logged or put in error messages. */
+    secret: boolean;
+    type: SettingType;
+    description: string;
+}
+
+function row(key: SettingKey, type: SettingType, env: string[], def: string, secret: boolean, description: string): SettingSpec {
+    return Object.freeze({ key, configKey: `${CONFIG_NAMESPACE}:${key}`, env: Object.freeze(env), default: def, secret, type, description });
+}
+
+export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
+    row("tenantId", "tenant", ["AZURE_TENANT_ID", "ARM_TENANT_ID"], "none", false,
+        "Entra tenant (GUID or domain) of the app registration."),
+    row("clientId", "guid", ["AZURE_CLIENT_ID", "ARM_CLIENT_ID"], "none", false,
+        "Application (client) id; with useMsi, the client id of a user-assigned managed identity."),
+    row("clientSecret", "string", ["AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"], "none", true,
+        "Client secret of the app registration (use `pulumi config set --secret`)."),
+    row("clientCertificatePath", "path", ["AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"], "none", false,
+        "Path to a PEM file holding the app's certificate and private key."),
+    row("clientCertificatePassword", "string", ["AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"], "none", true,
+        "Password of the certificate's private key, if any."),
+    row("useOidc", "boolean", ["ARM_USE_OIDC"], "false (true when AZURE_FEDERATED_TOKEN_FILE is set)", false,
+        "Authenticate with a federated (workload identity) token: GitHub Actions, AKS, other OIDC issuers."),
+    row("oidcToken", "string", ["ARM_OIDC_TOKEN"], "none", true,
+        "The federated token itself (prefer oidcTokenFilePath: tokens expire and files are refreshed)."),
+    row("oidcTokenFilePath", "path", ["AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"], "none", false,
+        "File holding the federated token; read again at every token request because it rotates."),
+    row("useCli", "boolean", ["ARM_USE_CLI"], "false", false,
+        "Use the Azure CLI's signed-in account (`az login`)."),
+    row("useMsi", "boolean", ["ARM_USE_MSI"], "false", false,
+        "Use a managed identity (system-assigned, or user-assigned when clientId is set)."),
+    row("environment", "cloud", ["ARM_ENVIRONMENT", "AZURE_ENVIRONMENT"], "public", false,
+        "National cloud: public, usgovernment, usgovernmentdod or china (aliases such as AzureUSGovernment accepted)."),
+    row("graphEndpoint", "origin", ["CLOUDPC_GRAPH_ENDPOINT"], "from environment, e.g. https://graph.microsoft.com", false,
+        "Graph origin only (https://host[:port]); the client adds /beta. Token scope is `<graphEndpoint>/.default`."),
+    row("authorityHost", "origin", ["CLOUDPC_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"], "from environment, e.g. https://login.microsoftonline.com", false,
+        "Entra authority host. Hosts other than Entra's own get instance discovery disabled."),
+    row("allowInsecureLoopback", "boolean", ["CLOUDPC_ALLOW_INSECURE_LOOPBACK"], "false", false,
+        "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
+]);
+
+export function specFor(key: SettingKey): SettingSpec {
+    const spec = SETTINGS_TABLE.find((s) => s.key === key);
+    if (!spec) throw new Error(`no setting ${key}`);
+    return spec;
+}
+
+/** "cloudpc:tenantId (env AZURE_TENANT_ID, ARM_TENANT_ID)" — how messages name a setting. */
+export function describeSetting(spec: SettingSpec): string {
+    return spec.env.length > 0 ? `${spec.configKey} (env ${spec.env.join(", ")})` : spec.configKey;
+}
+
+/** The table as Markdown, for the README (`npx ts-node -e` it, or a docs script). */
+export function settingsTableMarkdown(): string {
+    const lines = [
+        "| config key | environment fallbacks | default | secret | description |",
+        "|---|---|---|---|---|",
+    ];
+    for (const s of SETTINGS_TABLE) {
+        const env = s.env.map((e) => `\`${e}\``).join(", ");
+        lines.push(`| \`${s.configKey}\` | ${env} | ${s.default} | ${s.secret ? "yes" : "no"} | ${s.description} |`);
+    }
+    return lines.join("\n");
+}

@@ -1,0 +1,164 @@
+// Resolves the provider's settings: stack config (namespace `cloudpc`) first, then the environment, then
+// defaults from the national cloud. Every rule about names and fallbacks comes from SETTINGS_TABLE.
+
+import { checkOrigin } from "../util/origin";
+import { registerSecret } from "../util/redact";
+import { CLOUD_NAMES, CLOUDS, cloudFromName, type CloudName } from "./clouds";
+import { SettingsError } from "./settings-error";
+import { specFor, type SettingKey, type SettingSpec } from "./settings-table";
+
+export { SettingsError } from "./settings-error";
+export { SETTINGS_TABLE, CONFIG_NAMESPACE, settingsTableMarkdown, type SettingSpec, type SettingKey } from "./settings-table";
+export type { CloudName } from "./clouds";
+
+export interface ProviderSettings {
+    tenantId?: string;
+    clientId?: string;
+    clientSecret?: string;
+    clientCertificatePath?: string;
+    clientCertificatePassword?: string;
+    useOidc: boolean;
+    oidcToken?: string;
+    oidcTokenFilePath?: string;
+    useCli: boolean;
+    useMsi: boolean;
+    environment: CloudName;
+    /** Origin only (https://host[:port]); the Graph client adds /beta. */
+    graphEndpoint: string;
+    /** Origin of the Entra authority. */
+    authorityHost: string;
+    allowInsecureLoopback?: boolean;
+}
+
+/** What `configure(req)` hands us (`req.config`), or anything with the same `get`. */
+export interface ConfigSource {
+    get(key: string): string | undefined;
+}
+
+interface Found {
+    value: string;
+    /** "stack config cloudpc:x" or "env X", for error messages. */
+    source: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
+
+function lookup(spec: SettingSpec, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): Found | undefined {
+    const fromConfig = config?.get(spec.configKey);
+    if (typeof fromConfig === "string" && fromConfig.trim() !== "") {
+        return { value: spec.secret ? fromConfig : fromConfig.trim(), source: `stack config ${spec.configKey}` };
+    }
+    for (const name of spec.env) {
+        const v = env[name];
+        if (typeof v === "string" && v.trim() !== "") return { value: spec.secret ? v : v.trim(), source: `env ${name}` };
+    }
+    return undefined;
+}
+
+function parseBoolean(spec: SettingSpec, found: Found): boolean {
+    const v = found.value.trim().toLowerCase();
+    if (v === "true" || v === "1" || v === "yes") return true;
+    if (v === "false" || v === "0" || v === "no") return false;
+    throw SettingsError.invalid(spec, found.value, found.source, "is not a boolean", `use "true" or "false".`);
+}
+
+/**
+ * Resolves and validates every setting. Throws SettingsError naming the key, its env fallbacks, the bad value
+ * (never a secret) and the fix.
+ */
+export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ProviderSettings {
+    const get = (key: SettingKey): Found | undefined => lookup(specFor(key), config, env);
+    const str = (key: SettingKey): string | undefined => get(key)?.value;
+    const bool = (key: SettingKey, fallback: boolean): boolean => {
+        const found = get(key);
+        return found ? parseBoolean(specFor(key), found) : fallback;
+    };
+
+    const tenant = get("tenantId");
+    if (tenant && !TENANT.test(tenant.value)) {
+        throw SettingsError.invalid(specFor("tenantId"), tenant.value, tenant.source, "is neither a GUID nor a domain name",
+            "give the directory (tenant) id GUID or its primary domain, e.g. contoso.onmicrosoft.com.");
+    }
+    const client = get("clientId");
+    if (client && !GUID.test(client.value)) {
+        throw SettingsError.invalid(specFor("clientId"), client.value, client.source, "is not a GUID",
+            "give the application (client) id GUID from the app registration's overview page.");
+    }
+
+    const cloudFound = get("environment");
+    let environment: CloudName = "public";
+    if (cloudFound) {
+        const cloud = cloudFromName(cloudFound.value);
+        if (!cloud) {
+            throw SettingsError.invalid(specFor("environment"), cloudFound.value, cloudFound.source, "is not a known cloud",
+                `use one of ${CLOUD_NAMES.join(", ")} (aliases such as AzurePublicCloud, AzureUSGovernment, AzureChinaCloud are accepted).`);
+        }
+        environment = cloud;
+    }
+    const allowInsecureLoopback = bool("allowInsecureLoopback", false);
+
+    const graphEndpoint = resolveOrigin("graphEndpoint", get("graphEndpoint"), CLOUDS[environment].graphEndpoint, allowInsecureLoopback);
+    const authorityHost = resolveOrigin("authorityHost", get("authorityHost"), CLOUDS[environment].authorityHost, allowInsecureLoopback);
+
+    // A federated token file set by the platform (AKS workload identity) means "use OIDC" unless config says otherwise.
+    const useOidc = bool("useOidc", typeof env.AZURE_FEDERATED_TOKEN_FILE === "string" && env.AZURE_FEDERATED_TOKEN_FILE.trim() !== "");
+
+    const settings: ProviderSettings = {
+        tenantId: tenant?.value,
+        clientId: client?.value,
+        clientSecret: str("clientSecret"),
+        clientCertificatePath: str("clientCertificatePath"),
+        clientCertificatePassword: str("clientCertificatePassword"),
+        useOidc,
+        oidcToken: str("oidcToken"),
+        oidcTokenFilePath: str("oidcTokenFilePath"),
+        useCli: bool("useCli", false),
+        useMsi: bool("useMsi", false),
+        environment,
+        graphEndpoint,
+        authorityHost,
+        allowInsecureLoopback,
+    };
+    registerSecret(settings.clientSecret);
+    registerSecret(settings.clientCertificatePassword);
+    registerSecret(settings.oidcToken);
+    return settings;
+}
+
+function resolveOrigin(key: "graphEndpoint" | "authorityHost", found: Found | undefined, fallback: string, allowInsecureLoopback: boolean): string {
+    if (!found) return fallback;
+    const check = checkOrigin(found.value, allowInsecureLoopback);
+    if (check.ok) return check.origin;
+    const example = key === "graphEndpoint" ? "https://graph.microsoft.com" : "https://login.microsoftonline.com";
+    let fix = `give the origin only, like ${example}`;
+    if (/beta|v1\.0/i.test(check.reason)) fix = `drop the version path: give ${stripPath(found.value)} — the client adds /beta itself.`;
+    else if (/http:/.test(check.reason)) fix = `use https://, or for a local emulator on a loopback host set cloudpc:allowInsecureLoopback=true.`;
+    throw SettingsError.invalid(specFor(key), found.value, found.source, check.reason, fix);
+}
+
+function stripPath(value: string): string {
+    try {
+        return new URL(value.trim()).origin;
+    } catch {
+        return "the origin";
+    }
+}
+
+/** The Graph token scope for these settings: `<graphEndpoint>/.default`. */
+export function tokenScope(s: Pick<ProviderSettings, "graphEndpoint">): string {
+    return `${s.graphEndpoint}/.default`;
+}
+
+/** The settings without secrets (for logs and diagnostics). Secret fields become "<set>" when present. */
+export function publicSettings(s: ProviderSettings): Record<string, string | boolean | undefined> {
+    return {
+        tenantId: s.tenantId, clientId: s.clientId,
+        clientSecret: s.clientSecret ? "<set>" : undefined,
+        clientCertificatePath: s.clientCertificatePath,
+        clientCertificatePassword: s.clientCertificatePassword ? "<set>" : undefined,
+        useOidc: s.useOidc, oidcToken: s.oidcToken ? "<set>" : undefined, oidcTokenFilePath: s.oidcTokenFilePath,
+        useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
+        graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
+    };
+}

@@ -1,0 +1,251 @@
+// create / read / delete of an imported snapshot, on top of the snapshots API.
+// Rule that keeps users unblocked: once Graph has accepted an import, every path either records its snapshotId in
+// state (so destroy can purge it) or purges it before failing. Nothing is left behind that Pulumi does not know.
+import { GraphError, GraphTransportError } from "../../graph/errors";
+import type { GraphClient } from "../../graph/client";
+import { getImportResult, importSnapshot, listImportResults, purgeImportedSnapshots } from "../../snapshots/imports";
+import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
+import type { Progress } from "../../runtime/progress";
+import { dataFileName, toOutputs } from "./state";
+import type { ImportedSnapshotInputs, ImportedSnapshotOutputs } from "./types";
+
+export interface LifecycleContext {
+    client: GraphClient;
+    progress: Progress;
+    /** Polling while waiting for an import: first interval and cap, in ms. */
+    poll: { initialMs: number; maxMs: number };
+    graphEndpoint: string;
+}
+
+export interface Created {
+    id: string;
+    outs: ImportedSnapshotOutputs;
+}
+
+/** An error the engine turns into "created, but failed": the resource is recorded with its id so it is not orphaned. */
+export class ImportRecordedError extends Error {
+    constructor(message: string, readonly id: string, readonly properties: Record<string, unknown>, readonly reasons: string[] = [message]) {
+        super(message);
+        this.name = "ImportRecordedError";
+    }
+}
+
+export function toRequest(inputs: ImportedSnapshotInputs): ImportSnapshotRequest {
+    return {
+        assignedUserId: inputs.assignedUserId,
+        sourceFiles: inputs.sourceFiles.map((f) => ({
+            sourceType: f.sourceType,
+            fileType: f.fileType,
+            ...(f.storageBlobInfo ? {
+                storageBlobInfo: {
+                    storageAccountId: f.storageBlobInfo.storageAccountId,
+                    containerName: f.storageBlobInfo.containerName,
+                    fileName: String(f.storageBlobInfo.fileName ?? f.storageBlobInfo.blobName),
+                },
+            } : {}),
+            ...(f.sasUrl ? { sasUrl: f.sasUrl } : {}),
+        })),
+    };
+}
+
+export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<Created> {
+    if (inputs.adoptSnapshotId) return adoptImport(ctx, inputs, extra);
+
+    const sentAt = Date.now();
+    let record: CloudPcSnapshotImportActionResult;
+    try {
+        record = await importSnapshot(ctx.client, toRequest(inputs));
+    } catch (err) {
+        if (err instanceof GraphTransportError && err.ambiguous) {
+            record = await recoverAmbiguousImport(ctx, inputs, sentAt, err);
+        } else if (err instanceof GraphError && err.status === 409) {
+            throw await oneImportPerUserError(ctx, inputs, err);
+        } else {
+            throw err;
+        }
+    }
+    const snapshotId = record.snapshotId ?? (await findImportForUser(ctx, inputs, sentAt))?.snapshotId;
+    if (!snapshotId) {
+        throw new Error(
+            `importSnapshot for user ${inputs.assignedUserId} was accepted but Graph returned no snapshotId, and no import ` +
+            `for this user could be found. Check the import results in Graph before running pulumi up again.`);
+    }
+    ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId} started (${record.importStatus ?? "pending"}).`);
+    return finishCreate(ctx, inputs, snapshotId, record, extra, { purgeOnFailure: true });
+}
+
+async function adoptImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>): Promise<Created> {
+    const id = inputs.adoptSnapshotId!;
+    const record = await getImportResult(ctx.client, id);
+    if (!record) {
+        throw new Error(`adoptSnapshotId ${id}: Graph has no imported snapshot with this snapshotId. ` +
+            `Check the id, or remove adoptSnapshotId to import the sourceFiles instead.`);
+    }
+    const principal = record.assignedUserPrincipalName;
+    if (principal && isGuidLike(principal) && principal.toLowerCase() !== inputs.assignedUserId.toLowerCase()) {
+        throw new Error(`adoptSnapshotId ${id}: that import belongs to user ${principal}, not assignedUserId ${inputs.assignedUserId}. ` +
+            `Set assignedUserId to the import's user, or adopt that user's own import.`);
+    }
+    ctx.progress.info(`Adopting existing import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}); nothing is imported.`);
+    // An adopted import is the user's existing data: never purge it on our own initiative.
+    return finishCreate(ctx, inputs, id, record, extra, { purgeOnFailure: false });
+}
+
+async function finishCreate(
+    ctx: LifecycleContext, inputs: ImportedSnapshotInputs, snapshotId: string, first: CloudPcSnapshotImportActionResult,
+    extra: Record<string, unknown>, opts: { purgeOnFailure: boolean },
+): Promise<Created> {
+    let record: CloudPcSnapshotImportActionResult | undefined = { ...first, snapshotId };
+    const recorded = (message: string, rec = record) =>
+        new ImportRecordedError(message, snapshotId, { ...extra, ...toOutputs(inputs, snapshotId, rec) });
+    try {
+        if (inputs.waitForCompletion && !isTerminal(record.importStatus)) {
+            record = await waitForImport(ctx, snapshotId, inputs);
+        }
+    } catch (err) {
+        // The import exists in Graph: record it so refresh/destroy can see and purge it.
+        throw recorded(`Import ${snapshotId} for user ${inputs.assignedUserId} was started but waiting for it failed: ${errorText(err)}`);
+    }
+    if (!record) {
+        throw new Error(`Import ${snapshotId} for user ${inputs.assignedUserId} disappeared from Graph while it was running ` +
+            `(purged outside Pulumi?). Run pulumi up again to import anew.`);
+    }
+    if (record.importStatus === "failed") {
+        const detail = record.additionalDetail ?? "Graph gave no additionalDetail";
+        const what = `Import ${snapshotId} for user ${inputs.assignedUserId} failed: ${detail}`;
+        if (!opts.purgeOnFailure) throw new Error(`${what}. The adopted record was left as it is; purge it to free the user's slot.`);
+        try {
+            await purgeImportedSnapshots(ctx.client, [snapshotId]);
+        } catch (err) {
+            throw recorded(`${what}. Purging the failed record also failed (${errorText(err)}); it is kept in state so pulumi destroy or the next pulumi up can purge it.`);
+        }
+        throw new Error(`${what}. The failed record was purged, so the user is not blocked; fix the source and run pulumi up again.`);
+    }
+    return { id: snapshotId, outs: toOutputs(inputs, snapshotId, record) };
+}
+
+/** Polls until the import is terminal (or gone), with backoff, reporting each status change. */
+async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: ImportedSnapshotInputs): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    const started = Date.now();
+    const deadline = started + inputs.timeoutMinutes * 60_000;
+    let interval = ctx.poll.initialMs;
+    let lastStatus: string | undefined;
+    for (;;) {
+        const record = await getImportResult(ctx.client, snapshotId);
+        if (!record) return undefined;
+        const elapsed = Math.round((Date.now() - started) / 1000);
+        if (record.importStatus !== lastStatus) {
+            lastStatus = record.importStatus ?? undefined;
+            ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId}: ${lastStatus ?? "unknown"} after ${elapsed}s.`);
+        }
+        if (isTerminal(record.importStatus)) return record;
+        if (Date.now() + interval > deadline) {
+            throw new Error(`still ${lastStatus ?? "running"} after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes). ` +
+                `The import goes on in Windows 365; raise timeoutMinutes, or set waitForCompletion: false and let pulumi refresh pick up its status.`);
+        }
+        await sleep(interval);
+        interval = Math.min(ctx.poll.maxMs, Math.round(interval * 1.5));
+    }
+}
+
+/**
+ * The POST may or may not have reached Graph. Importing again blindly could hit the one-per-user rule or import
+ * twice, so look for this user's import first and adopt it; only when there is none, send the import once more.
+ */
+async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, cause: GraphTransportError): Promise<CloudPcSnapshotImportActionResult> {
+    ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the connection failed after sending ` +
+        `(client-request-id ${cause.clientRequestId}); checking whether Graph started the import before retrying.`);
+    const existing = await findImportForUser(ctx, inputs, sentAt);
+    if (existing) {
+        ctx.progress.info(`Found import ${existing.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
+        return existing;
+    }
+    try {
+        return await importSnapshot(ctx.client, toRequest(inputs));
+    } catch (err) {
+        if (err instanceof GraphError && err.status === 409) {
+            // The first request did land after all, between our look and the retry.
+            const late = await findImportForUser(ctx, inputs, sentAt);
+            if (late) return late;
+        }
+        throw err;
+    }
+}
+
+/** This user's import record: matched on the user's object id, else on file name and start time. */
+export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, notBefore?: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    const records = await listImportResults(ctx.client);
+    const user = inputs.assignedUserId.toLowerCase();
+    const byUser = records.filter((r) => (r.assignedUserPrincipalName ?? "").toLowerCase() === user);
+    if (byUser.length === 1) return byUser[0];
+    if (byUser.length > 1) return byUser.find((r) => !isTerminal(r.importStatus)) ?? byUser[0];
+    if (notBefore === undefined) return undefined;
+    // Graph may put the UPN instead of the object id (contract I-12): fall back to the file and the time window.
+    const file = stripVhd(dataFileName(inputs) ?? "");
+    const since = notBefore - 2 * 60_000;
+    const candidates = records.filter((r) => stripVhd(r.filename ?? "") === file && Date.parse(r.startDateTime ?? "") >= since);
+    return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, cause: GraphError): Promise<Error> {
+    let existing: CloudPcSnapshotImportActionResult | undefined;
+    try {
+        existing = await findImportForUser(ctx, inputs);
+    } catch {
+        existing = undefined; // the conflict is the news; not finding the record must not hide it
+    }
+    const id = existing?.snapshotId;
+    const advice = id
+        ? `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
+          `${existing?.usageStatus ?? "unknown usage"}). Graph allows one imported snapshot per user. ` +
+          `To manage that import with Pulumi, set adoptSnapshotId: "${id}". To replace it, purge it first: ` +
+          `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot --body '{"snapshotIds":["${id}"]}'`
+        : `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user). Find its snapshotId in the ` +
+          `Windows 365 import results, then set adoptSnapshotId to it or purge it with purgeImportedSnapshot.`;
+    const err = new Error(`${advice}\n${cause.message}`);
+    (err as Error & { cause?: unknown }).cause = cause;
+    return err;
+}
+
+/** refresh: the record as Graph has it now, or undefined when it is gone. */
+export async function readImport(ctx: LifecycleContext, id: string): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    return getImportResult(ctx.client, id);
+}
+
+/** destroy: purge; a record that is already gone is success. */
+export async function deleteImport(ctx: LifecycleContext, id: string): Promise<void> {
+    try {
+        await purgeImportedSnapshots(ctx.client, [id]);
+        ctx.progress.info(`Purged imported snapshot ${id}.`);
+    } catch (err) {
+        if (err instanceof GraphError && (err.status === 404 || /notfound/i.test(err.code))) {
+            ctx.progress.info(`Imported snapshot ${id} was already gone.`);
+            return;
+        }
+        if (err instanceof GraphError && err.status === 409) {
+            throw new Error(`Imported snapshot ${id} cannot be purged: it is in use (a Cloud PC was provisioned from it). ` +
+                `Deprovision that Cloud PC first, or remove the resource from state with pulumi state delete.\n${err.message}`);
+        }
+        throw err;
+    }
+}
+
+function isTerminal(status: unknown): boolean {
+    return status === "succeeded" || status === "failed";
+}
+
+function isGuidLike(text: string): boolean {
+    return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+}
+
+function stripVhd(name: string): string {
+    return name.toLowerCase().replace(/\.vhd$/, "");
+}
+
+function errorText(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}

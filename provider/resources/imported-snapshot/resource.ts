@@ -1,0 +1,86 @@
+// CloudPcImportedSnapshot: a VHD imported as a Windows 365 snapshot for one user (Graph beta importSnapshot).
+// Any change to what is imported replaces it; with the same user the old import is purged first, because Graph
+// allows one imported snapshot per user.
+import * as pulumi from "@pulumi/pulumi";
+import { CloudPcImportedSnapshotProvider } from "./provider";
+import type { StoredSourceFile } from "./types";
+
+export interface StorageBlobInfoArgs {
+    /** ARM id of the storage account: /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}. */
+    storageAccountId: pulumi.Input<string>;
+    /** The blob container holding the VHD. */
+    containerName: pulumi.Input<string>;
+    /** The VHD blob's name (ends in `.vhd`). */
+    fileName?: pulumi.Input<string>;
+    /** Alias of `fileName` (the spelling in Graph's import example). */
+    blobName?: pulumi.Input<string>;
+}
+
+export interface SourceFileArgs {
+    /** `azureStorageAccount` or `sasUrl`; inferred from the field you give. */
+    sourceType?: pulumi.Input<"azureStorageAccount" | "sasUrl">;
+    /** `dataFile` (the OS disk; default) or `virtualMachineGuestState` (VMGS blob of a Trusted Launch VM). */
+    fileType?: pulumi.Input<"dataFile" | "virtualMachineGuestState">;
+    /** The VHD as a blob in your storage account. */
+    storageBlobInfo?: pulumi.Input<StorageBlobInfoArgs>;
+    /** The VHD as an https URL with a SAS token. Stored as a Pulumi secret; never logged. */
+    sasUrl?: pulumi.Input<string>;
+}
+
+export interface CloudPcImportedSnapshotArgs {
+    /** Entra object id (GUID) of the user who gets a new Cloud PC provisioned from the snapshot. */
+    assignedUserId: pulumi.Input<string>;
+    /** The files to import: one `dataFile`, optionally one `virtualMachineGuestState`. */
+    sourceFiles: pulumi.Input<pulumi.Input<SourceFileArgs>[]>;
+    /** Wait until the import succeeds or fails (default true). Changing it never re-imports. */
+    waitForCompletion?: pulumi.Input<boolean>;
+    /** How long to wait for the import, in minutes (default 60). Changing it never re-imports. */
+    timeoutMinutes?: pulumi.Input<number>;
+    /**
+     * The snapshotId of an import that already exists for this user: the resource adopts it instead of importing.
+     * (Pulumi's `import` option does not work with Node.js dynamic providers.)
+     */
+    adoptSnapshotId?: pulumi.Input<string>;
+}
+
+// One provider object for every resource: the SDK serializes it once per program, not once per resource.
+const PROVIDER = new CloudPcImportedSnapshotProvider();
+
+export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
+    /** The import's id in Graph (also the resource id). */
+    declare public readonly snapshotId: pulumi.Output<string>;
+    declare public readonly assignedUserId: pulumi.Output<string>;
+    /** The source files as recorded: SAS URLs appear only without their query string, plus a SHA-256 of the URL. */
+    declare public readonly sourceFiles: pulumi.Output<StoredSourceFile[]>;
+    declare public readonly waitForCompletion: pulumi.Output<boolean>;
+    declare public readonly timeoutMinutes: pulumi.Output<number>;
+    declare public readonly adoptSnapshotId: pulumi.Output<string | null>;
+    /** `pending`, `inProgress`, `succeeded` or `failed` (or a newer value Graph adds). */
+    declare public readonly importStatus: pulumi.Output<string | null>;
+    /** `notUsed`, `inUse` or `expired`. */
+    declare public readonly usageStatus: pulumi.Output<string | null>;
+    declare public readonly filename: pulumi.Output<string | null>;
+    declare public readonly assignedUserPrincipalName: pulumi.Output<string | null>;
+    declare public readonly policyName: pulumi.Output<string | null>;
+    declare public readonly startDateTime: pulumi.Output<string | null>;
+    declare public readonly endDateTime: pulumi.Output<string | null>;
+    /** Graph's explanation when an import failed. */
+    declare public readonly additionalDetail: pulumi.Output<string | null>;
+
+    constructor(name: string, args: CloudPcImportedSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
+        super(PROVIDER, name, {
+            ...args,
+            sourceFiles: protectSasUrls(args.sourceFiles),
+            snapshotId: undefined, importStatus: undefined, usageStatus: undefined, filename: undefined,
+            assignedUserPrincipalName: undefined, policyName: undefined, startDateTime: undefined,
+            endDateTime: undefined, additionalDetail: undefined,
+        }, opts);
+    }
+}
+
+/** Wraps every sasUrl in pulumi.secret, so the engine encrypts it in the stored inputs whatever the program did. */
+function protectSasUrls(files: CloudPcImportedSnapshotArgs["sourceFiles"]): pulumi.Input<pulumi.Input<SourceFileArgs>[]> {
+    return pulumi.output(files).apply((list) =>
+        (list ?? []).map((f) => (f && f.sasUrl !== undefined && f.sasUrl !== null ? { ...f, sasUrl: pulumi.secret(f.sasUrl) } : f)),
+    ) as pulumi.Input<pulumi.Input<SourceFileArgs>[]>;
+}

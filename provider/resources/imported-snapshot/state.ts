@@ -1,0 +1,79 @@
+// How an import is recorded in Pulumi state. The SAS URL never enters outputs: a redacted form (no query string)
+// and a SHA-256 of the whole URL are kept instead, enough for diff to see a change and for a human to see which blob.
+import { createHash } from "node:crypto";
+import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
+import type { ImportedSnapshotInputs, ImportedSnapshotOutputs, SourceFile, StoredSourceFile } from "./types";
+
+export function sha256(text: string): string {
+    return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+export function redactSasUrl(sasUrl: string): string {
+    try {
+        const url = new URL(sasUrl);
+        return `${url.origin}${url.pathname}`;
+    } catch {
+        return "(invalid URL)";
+    }
+}
+
+export function storedSourceFile(file: SourceFile): StoredSourceFile {
+    const stored: StoredSourceFile = {
+        sourceType: String(file.sourceType ?? (file.sasUrl ? "sasUrl" : "azureStorageAccount")),
+        fileType: String(file.fileType ?? "dataFile"),
+    };
+    if (file.storageBlobInfo) {
+        stored.storageBlobInfo = {
+            storageAccountId: file.storageBlobInfo.storageAccountId,
+            containerName: file.storageBlobInfo.containerName,
+            fileName: String(file.storageBlobInfo.fileName ?? file.storageBlobInfo.blobName),
+        };
+    }
+    if (file.sasUrl) {
+        stored.sasUrlRedacted = redactSasUrl(file.sasUrl);
+        stored.sasUrlSha256 = sha256(file.sasUrl);
+    }
+    return stored;
+}
+
+/** The outputs of a resource: its inputs (SAS-free) plus the import record, with no undefined anywhere. */
+export function toOutputs(inputs: ImportedSnapshotInputs, snapshotId: string, record: CloudPcSnapshotImportActionResult | undefined): ImportedSnapshotOutputs {
+    return {
+        assignedUserId: inputs.assignedUserId,
+        sourceFiles: inputs.sourceFiles.map(storedSourceFile),
+        waitForCompletion: inputs.waitForCompletion,
+        timeoutMinutes: inputs.timeoutMinutes,
+        adoptSnapshotId: inputs.adoptSnapshotId ?? null,
+        snapshotId,
+        ...recordFields(record),
+    };
+}
+
+export function recordFields(record: CloudPcSnapshotImportActionResult | undefined) {
+    return {
+        importStatus: record?.importStatus ?? null,
+        usageStatus: record?.usageStatus ?? null,
+        filename: record?.filename ?? null,
+        assignedUserPrincipalName: record?.assignedUserPrincipalName ?? null,
+        policyName: record?.policyName ?? null,
+        startDateTime: record?.startDateTime ?? null,
+        endDateTime: record?.endDateTime ?? null,
+        additionalDetail: record?.additionalDetail ?? null,
+    };
+}
+
+/** The data file's blob name, which Graph echoes as the record's `filename` (with or without `.vhd`). */
+export function dataFileName(inputs: ImportedSnapshotInputs): string | undefined {
+    const data = inputs.sourceFiles.find((f) => (f.fileType ?? "dataFile") === "dataFile");
+    if (!data) return undefined;
+    if (data.storageBlobInfo) return String(data.storageBlobInfo.fileName ?? data.storageBlobInfo.blobName);
+    if (data.sasUrl) {
+        try {
+            const segments = new URL(data.sasUrl).pathname.split("/").filter(Boolean);
+            return decodeURIComponent(segments[segments.length - 1] ?? "");
+        } catch {
+            return undefined;
+        }
+    }
+    return undefined;
+}

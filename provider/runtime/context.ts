@@ -1,0 +1,41 @@
+// What every resource in one provider process shares: the settings from `configure`, one Graph client (one
+// connection pool, one token cache, one throttle) and the progress sink.
+import type { GraphClient } from "../graph/client";
+import { getSharedClient } from "../graph/shared";
+import { resolveSettings, type ProviderSettings } from "../config/settings";
+import type { LifecycleContext } from "../resources/imported-snapshot/lifecycle";
+import { pulumiProgress, type Progress } from "./progress";
+
+interface ConfigSource { get(key: string): string | undefined }
+
+let settings: ProviderSettings | undefined;
+let progress: Progress = pulumiProgress;
+
+/** Called from the dynamic provider's configure(): stack config `cloudpc:*` first, then the environment. */
+export function configureFrom(config: ConfigSource | undefined): void {
+    settings = resolveSettings(config, process.env);
+}
+
+export function currentSettings(): ProviderSettings {
+    return (settings ??= resolveSettings(undefined, process.env));
+}
+
+export function useProgress(p: Progress): void {
+    progress = p;
+}
+
+export function graphClient(): GraphClient {
+    return getSharedClient(currentSettings(), progress);
+}
+
+/** Poll intervals while waiting for an import; CLOUDPC_POLL_INTERVAL_MS shortens them (the emulator's imports are quick). */
+export function pollSettings(env: NodeJS.ProcessEnv = process.env): { initialMs: number; maxMs: number } {
+    const initial = Number(env.CLOUDPC_POLL_INTERVAL_MS);
+    return Number.isFinite(initial) && initial > 0
+        ? { initialMs: initial, maxMs: Math.max(initial, Math.min(30_000, initial * 10)) }
+        : { initialMs: 2_000, maxMs: 30_000 };
+}
+
+export function lifecycleContext(): LifecycleContext {
+    return { client: graphClient(), progress, poll: pollSettings(), graphEndpoint: currentSettings().graphEndpoint };
+}
