@@ -63,6 +63,13 @@ function readTokenFile(path: string): string {
     return token;
 }
 
+/** The client assertion for OIDC: the token file, read again at every call, else the literal token. */
+export function federatedTokenSource(s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath">): () => Promise<string> {
+    const file = s.oidcTokenFilePath;
+    const literal = s.oidcToken;
+    return async () => (file ? readTokenFile(file) : (literal ?? ""));
+}
+
 /**
  * Builds the credential. Missing pieces (e.g. a client secret without tenantId/clientId) throw SettingsError
  * naming what is missing. Secrets are registered with the redactor before anything can log them.
@@ -98,10 +105,9 @@ export function createCredential(s: ProviderSettings): CreatedCredential {
             }
             const { tenantId, clientId } = s as Required<ProviderSettings>;
             // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers both a literal token and a
-            // file, and our callback reads the file on every token request (WorkloadIdentityCredential caches it).
-            const file = s.oidcTokenFilePath;
-            const literal = s.oidcToken;
-            const getAssertion = async (): Promise<string> => (file ? readTokenFile(file) : (literal as string));
+            // file, and our callback reads the file on every token request (WorkloadIdentityCredential keeps its content
+            // for up to 5 minutes).
+            const getAssertion = federatedTokenSource(s);
             return { kind, credential: new RenewableCredential(() => new ClientAssertionCredential(tenantId, clientId, getAssertion, authority)) };
         }
         case "azureCli":

@@ -47,11 +47,11 @@ const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 function lookup(spec: SettingSpec, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): Found | undefined {
     const fromConfig = config?.get(spec.configKey);
     if (typeof fromConfig === "string" && fromConfig.trim() !== "") {
-        return { value: spec.secret ? fromConfig : fromConfig.trim(), source: `stack config ${spec.configKey}` };
+        return { value: fromConfig.trim(), source: `stack config ${spec.configKey}` };
     }
     for (const name of spec.env) {
         const v = env[name];
-        if (typeof v === "string" && v.trim() !== "") return { value: spec.secret ? v : v.trim(), source: `env ${name}` };
+        if (typeof v === "string" && v.trim() !== "") return { value: v.trim(), source: `env ${name}` };
     }
     return undefined;
 }

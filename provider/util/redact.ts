@@ -25,9 +25,9 @@ export function registeredSecretCount(): number {
 
 // `sig` of a SAS URL, plain (`sig=`), URL-encoded once (`sig%3D`) or twice (`sig%253D`), after `?`, `&`, their
 // encoded forms, or any non-word character. The value ends at the next separator in whichever encoding.
-const SAS_SIG = /((?:^|[^A-Za-z0-9_]|%26|%3F|%2526|%253F)sig)(=|%3D|%253D)((?:(?!%26|%2526)[^&\s"'<>#,;)\]}])+)/gi;
-// "Bearer <token>" in headers, messages and JSON.
-const BEARER = /\b(Bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+const SAS_SIG = /((?:^|[^A-Za-z0-9_]|%26|%3F|%2526|%253F|\\u0026|\\u003[fF])sig)(=|%3D|%253D|\\u003[dD])((?:(?!%26|%2526|\\u0026)[^&\s"'<>#,;)\]}\\])+)/gi;
+// "Bearer <token>" in headers, messages and JSON; not the parameters of a WWW-Authenticate challenge.
+const BEARER = /\b(Bearer)(\s+)(?!(?:realm|error|error_description|error_uri|authorization_uri|claims|scope|resource|client_id|trusted_issuers)=)[A-Za-z0-9\-._~+/]+=*/gi;
 // A JWT: base64url header starting `{"` (eyJ), payload, optional signature.
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 // OAuth form fields and their JSON/camelCase spellings.

@@ -56,7 +56,8 @@ export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapsh
     try {
         record = await importSnapshot(ctx.client, toRequest(inputs));
     } catch (err) {
-        if (err instanceof GraphTransportError && err.ambiguous) {
+        // A reset or timeout after sending, or a 500/502/504 to the POST: Graph may have acted.
+        if ((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous) {
             record = await recoverAmbiguousImport(ctx, inputs, sentAt, err);
         } else if (err instanceof GraphError && err.status === 409) {
             throw await oneImportPerUserError(ctx, inputs, err);
@@ -152,9 +153,9 @@ async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: 
  * The POST may or may not have reached Graph. Importing again blindly could hit the one-per-user rule or import
  * twice, so look for this user's import first and adopt it; only when there is none, send the import once more.
  */
-async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, cause: GraphTransportError): Promise<CloudPcSnapshotImportActionResult> {
-    ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the connection failed after sending ` +
-        `(client-request-id ${cause.clientRequestId}); checking whether Graph started the import before retrying.`);
+async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, cause: GraphTransportError | GraphError): Promise<CloudPcSnapshotImportActionResult> {
+    ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown (${cause.message}; ` +
+        `client-request-id ${cause.clientRequestId}); checking whether Graph started the import before retrying.`);
     const existing = await findImportForUser(ctx, inputs, sentAt);
     if (existing) {
         ctx.progress.info(`Found import ${existing.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);

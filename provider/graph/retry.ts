@@ -1,0 +1,105 @@
+// Retry rules for Graph calls: which outcomes are retried, how long to wait.
+//
+// Written by hand rather than with undici's RetryHandler/interceptors.retry because those (a) re-send the same
+// headers, while each attempt here needs a current bearer token, (b) cannot tell whether a failed request was
+// already written to the socket, which decides whether a POST (importSnapshot) may be repeated, and (c) know
+// nothing of a client-wide throttle or an overall deadline.
+
+/** Statuses that mean "not done, try later". 504 is left out for non-idempotent calls: the backend may have acted. */
+const RETRY_STATUS_IDEMPOTENT: ReadonlySet<number> = new Set([429, 503, 504]);
+const RETRY_STATUS_NON_IDEMPOTENT: ReadonlySet<number> = new Set([429, 503]);
+
+export function isRetryableStatus(status: number, idempotent: boolean): boolean {
+    return (idempotent ? RETRY_STATUS_IDEMPOTENT : RETRY_STATUS_NON_IDEMPOTENT).has(status);
+}
+
+/**
+ * Parses Retry-After: delta-seconds (Graph sends fractional ones, e.g. "2.128") or an HTTP date. A date is read
+ * against the response's own Date header when there is one, so a skewed local clock does not matter.
+ * Returns milliseconds (>= 0), or undefined when absent or unparseable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now(), responseDate?: string): number | undefined {
+    if (value === undefined) return undefined;
+    const v = value.trim();
+    if (v === "") return undefined;
+    if (/^\d+(\.\d+)?$/.test(v)) return Math.ceil(Number(v) * 1000);
+    if (/^-\d/.test(v)) return 0;
+    const at = Date.parse(v);
+    if (Number.isNaN(at)) return undefined;
+    const base = responseDate !== undefined && !Number.isNaN(Date.parse(responseDate)) ? Date.parse(responseDate) : now;
+    return Math.max(0, at - base);
+}
+
+/** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^retry)]. `retry` counts from 0. */
+export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(retry, 30));
+    return Math.floor(random() * ceiling);
+}
+
+/** How a request that got no HTTP response failed. */
+export interface TransportFailure {
+    /** Worth another attempt at all (TLS and programming errors are not). */
+    retryable: boolean;
+    /** The request may have reached Graph: only idempotent requests may be repeated. */
+    ambiguous: boolean;
+    code: string;
+    detail: string;
+}
+
+// Failures while connecting (DNS, TCP, connect timeout): the request was never written.
+const CONNECT_CODES = new Set([
+    "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EHOSTDOWN",
+    "ECONNRESET", "ETIMEDOUT", "EPIPE", "ECONNABORTED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_CLOSED",
+]);
+// Failures after the request was written, while waiting for or reading the response.
+const AFTER_SEND_CODES = new Set([
+    "ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_BODY_TIMEOUT", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH", "UND_ERR_CLOSED", "HPE_INVALID_CONSTANT",
+    "HPE_INVALID_CHUNK_SIZE", "UND_ERR_INFO", "UND_ERR_ABORTED", "ABORT_ERR",
+]);
+
+function isTlsCode(code: string): boolean {
+    return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(code)
+        || code === "ERR_TLS_CERT_ALTNAME_INVALID";
+}
+
+export function errorCode(err: unknown): string {
+    let e: unknown = err;
+    for (let i = 0; i < 4 && e; i++) {
+        const code = (e as { code?: unknown }).code;
+        if (typeof code === "string" && code !== "") return code;
+        e = (e as { cause?: unknown }).cause;
+    }
+    return err instanceof Error && err.name ? err.name : "UNKNOWN";
+}
+
+/**
+ * Classifies a failure without a response. `sent` says whether undici began writing the request (its
+ * onRequestStart hook ran); `timedOut` whether our own per-attempt timer fired; `host` names the peer in messages.
+ */
+export function classifyTransportError(err: unknown, sent: boolean, timedOut: boolean, host: string, timeoutMs: number): TransportFailure {
+    const code = timedOut ? "ETIMEDOUT" : errorCode(err);
+    const cause = err instanceof Error ? err.message : String(err);
+    if (isTlsCode(code)) {
+        return {
+            retryable: false, ambiguous: false, code,
+            detail: `TLS to ${host} failed (${cause}). The certificate must be trusted by Node.js: add its CA to NODE_EXTRA_CA_CERTS; verification is never disabled`,
+        };
+    }
+    if (timedOut) {
+        return sent
+            ? { retryable: true, ambiguous: true, code, detail: `no response from ${host} within ${timeoutMs} ms after the request was sent; Graph may have acted on it` }
+            : { retryable: true, ambiguous: false, code, detail: `could not reach ${host} within ${timeoutMs} ms; the request was not sent` };
+    }
+    if (!sent) {
+        return CONNECT_CODES.has(code) || /^E[A-Z]+$/.test(code)
+            ? { retryable: true, ambiguous: false, code, detail: `could not connect to ${host} (${cause}); the request was not sent` }
+            : { retryable: false, ambiguous: false, code, detail: `the request to ${host} could not be made (${cause})` };
+    }
+    return {
+        retryable: AFTER_SEND_CODES.has(code) || /^E[A-Z]+$/.test(code) || /^UND_ERR_|^HPE_/.test(code),
+        ambiguous: true,
+        code,
+        detail: `the connection to ${host} failed after the request was sent (${cause}); Graph may have acted on it`,
+    };
+}

@@ -1,0 +1,80 @@
+// Client-wide pacing. Graph throttles per app and tenant, not per request: once it answers 429 with Retry-After,
+// every request of this client waits until that moment has passed instead of each finding out on its own (and
+// each throttled request counts against the limit again). A cap on requests in flight keeps a large Pulumi
+// program (many resources in parallel) from bursting into the limit in the first place.
+
+export interface ThrottleOptions {
+    /** Requests allowed in flight at once (default 8). */
+    maxInFlight?: number;
+    now?: () => number;
+}
+
+/** Thrown by acquire() when the pause lasts past the caller's deadline: waiting would be pointless. */
+export class ThrottleDeadlineError extends Error {
+    constructor(readonly pausedForMs: number) {
+        super(`Graph asked this client to pause for ${pausedForMs} ms, past the call's deadline`);
+        this.name = "ThrottleDeadlineError";
+    }
+}
+
+export class Throttle {
+    readonly maxInFlight: number;
+    private readonly now: () => number;
+    private active = 0;
+    private until = 0;
+    private readonly slotWaiters: Array<() => void> = [];
+
+    constructor(options: ThrottleOptions = {}) {
+        this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 8));
+        this.now = options.now ?? Date.now;
+    }
+
+    /** Requests of this client wait until at least `ms` from now (a later pause never shortens an earlier one). */
+    pause(ms: number): void {
+        if (!(ms > 0)) return;
+        this.until = Math.max(this.until, this.now() + ms);
+    }
+
+    /** Epoch ms until which requests wait (0 or past when not paused). */
+    get pausedUntil(): number {
+        return this.until;
+    }
+
+    get inFlight(): number {
+        return this.active;
+    }
+
+    get waiting(): number {
+        return this.slotWaiters.length;
+    }
+
+    /**
+     * Waits for the pause to pass and for a free slot, then holds the slot until the returned release is called.
+     * Rejects at once with ThrottleDeadlineError when the pause ends after `deadlineAt`.
+     */
+    async acquire(deadlineAt: number = Number.POSITIVE_INFINITY): Promise<() => void> {
+        for (;;) {
+            const wait = this.until - this.now();
+            if (wait > 0) {
+                if (this.until > deadlineAt) throw new ThrottleDeadlineError(wait);
+                await sleep(wait);
+                continue;
+            }
+            if (this.active < this.maxInFlight) break;
+            await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+            // A pause may have begun while we queued: loop to honour it.
+        }
+        this.active++;
+        let released = false;
+        return () => {
+            if (released) return;
+            released = true;
+            this.active--;
+            this.slotWaiters.shift()?.();
+        };
+    }
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

@@ -1,0 +1,168 @@
+// One HTTP attempt over undici: a keep-alive Agent per client, a per-attempt timeout, and a record of whether the
+// request was actually written. That record is what lets a POST be retried after a connection failure only when
+// Graph cannot have seen it.
+
+import * as tls from "node:tls";
+import { Agent, type Dispatcher } from "undici";
+import { flattenHeaders } from "./headers";
+
+/** Bodies larger than this are not buffered: no Graph answer for these APIs comes near it. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export interface TransportOptions {
+    /** Extra CAs to trust in addition to Node's (which already include NODE_EXTRA_CA_CERTS). */
+    ca?: string | Buffer | Array<string | Buffer>;
+    connectTimeoutMs?: number;
+    keepAliveTimeoutMs?: number;
+}
+
+export interface Attempt {
+    origin: string;
+    path: string;
+    method: Dispatcher.HttpMethod;
+    headers: Record<string, string>;
+    body?: string;
+    timeoutMs: number;
+}
+
+export type AttemptResult =
+    | { ok: true; status: number; headers: Record<string, string>; bodyText: string; tooLarge: boolean }
+    | { ok: false; error: unknown; sent: boolean; timedOut: boolean };
+
+// ---- knowing whether the request was written -------------------------------------------------------------------
+
+/** Per-attempt flag set by the interceptor below; travels in the dispatch options under this key. */
+const SEND_TRACKER = "cloudpcSendTracker";
+interface SendTracker {
+    sent: boolean;
+}
+
+/**
+ * undici calls a handler's onRequestStart just before it writes the request to a connected socket (client-h1
+ * writeH1). Before that point, any failure (DNS, refused, connect timeout, TLS) means Graph never saw the request.
+ */
+class SendTrackingHandler implements Dispatcher.DispatchHandler {
+    constructor(private readonly inner: Dispatcher.DispatchHandler, private readonly tracker: SendTracker) {}
+    onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+        this.tracker.sent = true;
+        this.inner.onRequestStart?.(controller, context);
+    }
+    onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onRequestUpgrade"]>>): void {
+        this.inner.onRequestUpgrade?.(...args);
+    }
+    onResponseStart(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseStart"]>>): void {
+        this.inner.onResponseStart?.(...args);
+    }
+    onResponseData(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseData"]>>): void {
+        this.inner.onResponseData?.(...args);
+    }
+    onResponseEnd(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseEnd"]>>): void {
+        this.inner.onResponseEnd?.(...args);
+    }
+    onResponseError(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseError"]>>): void {
+        this.inner.onResponseError?.(...args);
+    }
+}
+
+const trackSend: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+    const tracker = (opts as unknown as Record<string, unknown>)[SEND_TRACKER] as SendTracker | undefined;
+    return dispatch(opts, tracker ? new SendTrackingHandler(handler, tracker) : handler);
+};
+
+// ---- the transport --------------------------------------------------------------------------------------------
+
+class AttemptTimeout extends Error {
+    readonly code = "ETIMEDOUT";
+    constructor(ms: number) {
+        super(`no answer within ${ms} ms`);
+        this.name = "AttemptTimeout";
+    }
+}
+
+function trustedCas(extra: TransportOptions["ca"]): Array<string | Buffer> | undefined {
+    if (extra === undefined) return undefined; // Node's defaults, NODE_EXTRA_CA_CERTS included
+    // `ca` replaces Node's list, so start from it: the defaults plus NODE_EXTRA_CA_CERTS, then ours.
+    const base = typeof tls.getCACertificates === "function" ? tls.getCACertificates("default") : [...tls.rootCertificates];
+    return [...base, ...(Array.isArray(extra) ? extra : [extra])];
+}
+
+export class Transport {
+    private readonly agent: Agent;
+    private readonly dispatcher: Dispatcher;
+
+    constructor(options: TransportOptions = {}) {
+        const ca = trustedCas(options.ca);
+        this.agent = new Agent({
+            keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+            connectTimeout: options.connectTimeoutMs ?? 10_000,
+            // Certificates are always verified; only the trust list can be extended.
+            connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
+        });
+        this.dispatcher = this.agent.compose(trackSend);
+    }
+
+    async send(a: Attempt): Promise<AttemptResult> {
+        const tracker: SendTracker = { sent: false };
+        const controller = new AbortController();
+        let timedOut = false;
+        let sentWhenTimedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            sentWhenTimedOut = tracker.sent;
+            controller.abort(new AttemptTimeout(a.timeoutMs));
+        }, a.timeoutMs);
+        // undici only notices an abort once the request is dispatched on a connection; racing against the signal
+        // makes the timeout hold while connecting too.
+        const aborted = new Promise<never>((_, reject) => {
+            controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+        });
+        aborted.catch(() => undefined);
+
+        try {
+            const options = {
+                origin: a.origin,
+                path: a.path,
+                method: a.method,
+                headers: a.headers,
+                body: a.body,
+                signal: controller.signal,
+                // Backstops only; the attempt timer above decides.
+                headersTimeout: a.timeoutMs + 1000,
+                bodyTimeout: a.timeoutMs + 1000,
+                [SEND_TRACKER]: tracker,
+            } as Dispatcher.RequestOptions;
+            const pending = this.dispatcher.request(options);
+            pending.catch(() => undefined);
+            const res = await Promise.race([pending, aborted]);
+            const { text, tooLarge } = await Promise.race([readBody(res.body), aborted]);
+            return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), bodyText: text, tooLarge };
+        } catch (error) {
+            return { ok: false, error, sent: timedOut ? sentWhenTimedOut : tracker.sent, timedOut };
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
+    async close(): Promise<void> {
+        await this.agent.close();
+    }
+
+    async destroy(): Promise<void> {
+        await this.agent.destroy();
+    }
+}
+
+async function readBody(body: Dispatcher.ResponseData["body"]): Promise<{ text: string; tooLarge: boolean }> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        size += buf.length;
+        if (size > MAX_RESPONSE_BYTES) {
+            body.destroy();
+            return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: true };
+        }
+        chunks.push(buf);
+    }
+    return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: false };
+}

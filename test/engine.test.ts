@@ -1,0 +1,208 @@
+// The provider through @pulumi/pulumi's real dynamic-provider gRPC server, against the Graph emulator: the path
+// the Pulumi engine takes (serialized __provider, Struct-encoded properties, plain secrets, init failures).
+import { strict as assert } from "node:assert";
+import { startEmulator, type Emulator } from "../emulator";
+import { CloudPcImportedSnapshotProvider } from "../provider";
+import { DynamicProviderProcess, serializeProvider } from "./harness/dynamic-provider";
+import { CheckFailedError, MiniEngine } from "./harness/engine";
+import { ProviderCallError } from "./harness/dynamic-provider";
+import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRPC server", function () {
+    this.timeout(60_000);
+    let emulator: Emulator;
+    let provider: DynamicProviderProcess;
+    let serialized: string;
+    let engine: MiniEngine;
+
+    before(async () => {
+        emulator = await startEmulator({ importDurationMs: 600, pageSize: 2 });
+        serialized = await serializeProvider(new CloudPcImportedSnapshotProvider());
+        // Settings come from the stack config (cloudpc:*), as in a real stack; the process env holds no credentials.
+        provider = await DynamicProviderProcess.start({
+            env: { CLOUDPC_POLL_INTERVAL_MS: "100", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
+        });
+        await provider.configure({
+            "cloudpc:tenantId": emulator.tenantId,
+            "cloudpc:clientId": emulator.clientId,
+            "cloudpc:clientSecret": emulator.clientSecret,
+            "cloudpc:graphEndpoint": emulator.graphEndpoint,
+            "cloudpc:authorityHost": emulator.authorityHost,
+        });
+    });
+    after(async () => {
+        await provider?.close();
+        await emulator?.close();
+    });
+    beforeEach(() => {
+        emulator.imports.clear();
+        emulator.faults.clear();
+        emulator.resetStats();
+        engine = new MiniEngine(provider, serialized);
+    });
+
+    it("serializes a small provider with no secret in it", () => {
+        assert.ok(serialized.length < 6_000, `serialized provider is ${serialized.length} bytes`);
+        assert.ok(!serialized.includes(emulator.clientSecret));
+        console.log(`      serialized provider: ${serialized.length} bytes per resource`);
+    });
+
+    it("preview makes no writes to Graph", async () => {
+        const plan = await engine.preview([{ name: "a", inputs: inputs() }]);
+        assert.deepEqual(plan.map((s) => s.op), ["create"]);
+        assert.equal(emulator.stats().writes, 0);
+    });
+
+    it("up imports and waits; a second up reports no change and calls no write", async () => {
+        const steps = await engine.up([{ name: "a", inputs: inputs() }]);
+        assert.equal(steps[0].op, "create");
+        const res = engine.state.get("a")!;
+        assert.match(res.id, GUID);
+        assert.equal(res.outputs.importStatus, "succeeded");
+        assert.equal(res.outputs.snapshotId, res.id);
+        assert.equal(emulator.imports.get(res.id)?.importStatus, "succeeded");
+        const writes = emulator.stats().writes;
+        const again = await engine.up([{ name: "a", inputs: inputs() }]);
+        assert.deepEqual(again.map((s) => s.op), ["same"]);
+        assert.equal(emulator.stats().writes, writes);
+    });
+
+    it("a changed blob replaces delete-first: one import per user at every moment", async () => {
+        await engine.up([{ name: "a", inputs: inputs() }]);
+        const first = engine.state.get("a")!.id;
+        const steps = await engine.up([{ name: "a", inputs: inputs({ sourceFiles: [blobFile("user1-os-v2.vhd")] }) }]);
+        assert.deepEqual(steps.map((s) => s.op), ["delete", "create", "replace"]);
+        const second = engine.state.get("a")!.id;
+        assert.notEqual(second, first);
+        assert.equal(emulator.imports.get(first), undefined, "the old import was purged");
+        assert.equal(emulator.imports.byUser(USER).length, 1);
+    });
+
+    it("a changed user replaces create-first", async () => {
+        await engine.up([{ name: "a", inputs: inputs() }]);
+        const steps = await engine.up([{ name: "a", inputs: inputs({ assignedUserId: OTHER_USER }) }]);
+        assert.deepEqual(steps.map((s) => s.op), ["create", "delete", "replace"]);
+        assert.equal(emulator.imports.byUser(USER).length, 0);
+        assert.equal(emulator.imports.byUser(OTHER_USER).length, 1);
+    });
+
+    it("refresh drops an import purged outside Pulumi and updates a live one", async () => {
+        await engine.up([{ name: "a", inputs: inputs() }, { name: "b", inputs: inputs({ assignedUserId: OTHER_USER }) }]);
+        const a = engine.state.get("a")!.id;
+        emulator.imports.markInUse(engine.state.get("b")!.id);
+        emulator.imports.remove(a);
+        const steps = await engine.refresh();
+        assert.deepEqual(steps.map((s) => s.op), ["drop", "same"]);
+        assert.equal(engine.state.has("a"), false);
+        assert.equal(engine.state.get("b")!.outputs.usageStatus, "inUse");
+    });
+
+    it("adopts an existing import through adoptSnapshotId, with no second import", async () => {
+        await engine.up([{ name: "a", inputs: inputs() }]);
+        const existing = engine.state.get("a")!.id;
+        const adopter = new MiniEngine(provider, serialized);
+        emulator.resetStats();
+        await adopter.up([{ name: "adopted", inputs: inputs({ adoptSnapshotId: existing }) }]);
+        assert.equal(adopter.state.get("adopted")!.id, existing);
+        assert.equal(emulator.stats().byRoute["POST importSnapshot"] ?? 0, 0);
+    });
+
+    it("a second import for a user names the existing snapshotId and how to adopt or purge it", async () => {
+        await engine.up([{ name: "a", inputs: inputs() }]);
+        const existing = engine.state.get("a")!.id;
+        const other = new MiniEngine(provider, serialized);
+        await assert.rejects(other.up([{ name: "dup", inputs: inputs() }]), (err: Error) => {
+            assert.match(err.message, new RegExp(existing));
+            assert.match(err.message, /adoptSnapshotId/);
+            assert.match(err.message, /purgeImportedSnapshot/);
+            assert.match(err.message, /HTTP 409/);
+            assert.match(err.message, /request-id: [0-9a-f-]{36}/);
+            return true;
+        });
+        assert.equal(other.state.size, 0);
+    });
+
+    it("a failing import leaves no record and reports Graph's additionalDetail", async () => {
+        await assert.rejects(engine.up([{ name: "bad", inputs: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }]), (err: Error) => {
+            assert.match(err.message, /not a fixed-size VHD/);
+            assert.match(err.message, /purged/);
+            assert.ok(!(err instanceof ProviderCallError && err.initFailure), "nothing recorded");
+            return true;
+        });
+        assert.equal(engine.state.size, 0);
+        assert.equal(emulator.imports.byUser(USER).length, 0, "the user is not left blocked");
+        await engine.up([{ name: "good", inputs: inputs() }]);
+        assert.equal(engine.state.get("good")!.outputs.importStatus, "succeeded");
+    });
+
+    it("a user without a provisioning policy fails with the reason", async () => {
+        emulator.setOptions({ users: [{ id: OTHER_USER, hasProvisioningPolicy: false }] });
+        try {
+            await assert.rejects(engine.up([{ name: "nopolicy", inputs: inputs({ assignedUserId: OTHER_USER }) }]), /provisioning policy/);
+        } finally {
+            emulator.setOptions({ users: [] });
+        }
+    });
+
+    it("an import that outlives timeoutMinutes is recorded in state, not orphaned", async () => {
+        emulator.setOptions({ importDurationMs: 60_000 });
+        try {
+            await assert.rejects(engine.up([{ name: "slow", inputs: inputs({ timeoutMinutes: 0.01 }) }]), (err: ProviderCallError) => {
+                assert.ok(err.initFailure, "reported as created-but-failed");
+                assert.match(err.message, /timeoutMinutes/);
+                return true;
+            });
+            const recorded = engine.state.get("slow")!;
+            assert.ok(emulator.imports.get(recorded.id), "the recorded id is the live import");
+            assert.ok(recorded.outputs.__provider, "the engine can still manage it");
+            await engine.destroy();
+            assert.equal(emulator.imports.list().length, 0);
+        } finally {
+            emulator.setOptions({ importDurationMs: 600 });
+        }
+    });
+
+    it("a dropped connection after Graph acted adopts the import instead of importing twice", async () => {
+        emulator.faults.add({ route: "POST importSnapshot", drop: "after" });
+        await engine.up([{ name: "a", inputs: inputs() }]);
+        assert.equal(emulator.imports.byUser(USER).length, 1);
+        assert.equal(engine.state.get("a")!.id, emulator.imports.byUser(USER)[0].snapshotId);
+    });
+
+    it("waitForCompletion: false returns at once; refresh picks up the final status", async () => {
+        await engine.up([{ name: "a", inputs: inputs({ waitForCompletion: false }) }]);
+        assert.notEqual(engine.state.get("a")!.outputs.importStatus, "succeeded");
+        await new Promise((r) => setTimeout(r, 800));
+        await engine.refresh();
+        assert.equal(engine.state.get("a")!.outputs.importStatus, "succeeded");
+    });
+
+    it("destroy purges everything; an import already gone is fine", async () => {
+        await engine.up([{ name: "a", inputs: inputs() }, { name: "b", inputs: inputs({ assignedUserId: OTHER_USER }) }]);
+        emulator.imports.remove(engine.state.get("a")!.id);
+        await engine.destroy();
+        assert.equal(emulator.imports.list().length, 0);
+        assert.equal(engine.state.size, 0);
+    });
+
+    it("check failures stop the run before Graph is called", async () => {
+        await assert.rejects(engine.up([{ name: "x", inputs: inputs({ assignedUserId: "bob" }) }]), (err: CheckFailedError) => {
+            assert.equal(err.failures[0].property, "assignedUserId");
+            return true;
+        });
+        assert.equal(emulator.stats().total, 0);
+    });
+
+    it("keeps the SAS URL's signature, the client secret and tokens out of state", async () => {
+        await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }]);
+        const state = engine.serializedState();
+        // Stored outputs carry a redacted URL and a hash; inputs are what the engine encrypts as a secret.
+        const outputs = JSON.stringify(engine.state.get("sas")!.outputs);
+        assert.ok(!outputs.includes(SAS_SIG), "no signature in outputs");
+        assert.ok(!state.includes(emulator.clientSecret), "no client secret");
+        assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(state), "no bearer token");
+        console.log(`      state for one resource: ${Buffer.byteLength(state)} bytes`);
+    });
+});
