@@ -1,0 +1,123 @@
+// Test controls over HTTPS for out-of-process users (the demo runs the emulator as a separate process).
+// No token needed, not counted in stats, never faulted. The server binds to loopback by default.
+import type { ImportStatus, ImportedSnapshotUsage } from "../provider/snapshots/types";
+import { GraphError, graphErrorReply } from "./errors";
+import type { FaultInjector, FaultRule } from "./faults";
+import { type Correlation, PLAIN_JSON, type Reply, emptyReply, jsonReply } from "./http";
+import type { ImportStore } from "./imports";
+import type { EmulatorOptions } from "./options";
+import type { EmulatorStats } from "./stats";
+import { isRecord } from "./tokens";
+
+/** What the control routes operate on (the Emulator implements it). */
+export interface ControlTarget {
+    stats(): EmulatorStats;
+    resetStats(): void;
+    readonly faults: FaultInjector;
+    readonly imports: ImportStore;
+    revokeTokens(): void;
+    setOptions(p: Partial<EmulatorOptions>): void;
+    currentOptions(): Record<string, unknown>;
+    env(): Record<string, string>;
+}
+
+/** Route list, also served at GET /_emulator for discoverability. */
+export const CONTROL_ROUTES = [
+    "GET  /_emulator/stats",
+    "POST /_emulator/stats/reset",
+    "GET  /_emulator/imports",
+    "POST /_emulator/imports/clear",
+    "POST /_emulator/imports/{snapshotId}/status   {\"status\":\"failed\",\"detail\":\"...\"}",
+    "POST /_emulator/imports/{snapshotId}/usage    {\"usageStatus\":\"inUse\"}",
+    "POST /_emulator/faults                        (a FaultRule)",
+    "POST /_emulator/faults/clear",
+    "GET  /_emulator/faults",
+    "GET  /_emulator/options",
+    "POST /_emulator/options                       (partial options)",
+    "POST /_emulator/tokens/revoke",
+    "GET  /_emulator/env",
+];
+
+function json(rawBody: string): unknown {
+    if (rawBody.trim() === "") return {};
+    try {
+        return JSON.parse(rawBody) as unknown;
+    } catch {
+        throw new GraphError(400, "The body must be JSON.", "BadRequest");
+    }
+}
+
+/** Control errors reuse Graph's error shape so one client-side parser fits everything. */
+export function handleControl(target: ControlTarget, method: string, parts: string[], rawBody: string, corr: Correlation): Reply {
+    try {
+        return route(target, method, parts, rawBody);
+    } catch (err) {
+        if (err instanceof GraphError) return graphErrorReply(err, corr);
+        if (err instanceof TypeError || err instanceof Error) return graphErrorReply(new GraphError(400, err.message, "BadRequest"), corr);
+        throw err;
+    }
+}
+
+function route(t: ControlTarget, method: string, parts: string[], rawBody: string): Reply {
+    const path = parts.join("/");
+    const ok = (payload: unknown): Reply => jsonReply(200, payload, PLAIN_JSON);
+    if (method === "GET") {
+        switch (path) {
+            case "":
+                return ok({ routes: CONTROL_ROUTES });
+            case "stats":
+                return ok(t.stats());
+            case "imports":
+                return ok({ value: t.imports.list() });
+            case "faults":
+                return ok({ pending: t.faults.pending() });
+            case "options":
+                return ok(t.currentOptions());
+            case "env":
+                return ok(t.env());
+            case "health":
+                return ok({ status: "ok" });
+        }
+    }
+    if (method === "POST") {
+        switch (path) {
+            case "stats/reset":
+                t.resetStats();
+                return emptyReply();
+            case "imports/clear":
+                t.imports.clear();
+                return emptyReply();
+            case "faults":
+                t.faults.add(json(rawBody) as FaultRule);
+                return jsonReply(201, { pending: t.faults.pending() }, PLAIN_JSON);
+            case "faults/clear":
+                t.faults.clear();
+                return emptyReply();
+            case "options":
+                t.setOptions(json(rawBody) as Partial<EmulatorOptions>);
+                return ok(t.currentOptions());
+            case "tokens/revoke":
+                t.revokeTokens();
+                return emptyReply();
+        }
+        const m = /^imports\/([^/]+)\/(status|usage)$/.exec(path);
+        if (m) {
+            const id = decodeURIComponent(m[1]!);
+            if (!t.imports.get(id)) throw new GraphError(404, `No imported snapshot '${id}'.`, "itemNotFound");
+            const body = json(rawBody);
+            if (!isRecord(body)) throw new GraphError(400, "The body must be a JSON object.", "BadRequest");
+            if (m[2] === "status") {
+                const status = body["status"];
+                const detail = body["detail"];
+                if (typeof status !== "string") throw new GraphError(400, "'status' is required.", "BadRequest");
+                t.imports.setStatus(id, status as ImportStatus, typeof detail === "string" ? detail : undefined);
+            } else {
+                const usage = body["usageStatus"];
+                if (typeof usage !== "string") throw new GraphError(400, "'usageStatus' is required.", "BadRequest");
+                t.imports.setUsage(id, usage as ImportedSnapshotUsage);
+            }
+            return ok(t.imports.get(id));
+        }
+    }
+    throw new GraphError(404, `Unknown control route ${method} /_emulator/${path}. See GET /_emulator.`, "itemNotFound");
+}

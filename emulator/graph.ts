@@ -1,0 +1,321 @@
+// Graph beta routes for Cloud PC snapshots (contract §0, E1-E9). Routing is by path segment, case-insensitive like
+// Graph. Every path resolves to a route with a stats key, so unknown paths and disabled functions are counted too.
+import { InMemoryImportStore } from "./imports";
+import { GraphError, resourceNotFoundForSegment } from "./errors";
+import { isGuid } from "./http";
+import { STORAGE_ACCOUNT_ID_RE, parseImportRequest } from "./import-request";
+import { type Segment, applySelect, paginate } from "./odata";
+import { type ImportResultFunction, ROLE_READ, ROLE_READ_WRITE, type RuntimeSettings, userFor } from "./options";
+import type { InMemoryRestorePoints } from "./snapshots";
+import { isRecord } from "./tokens";
+import type { CloudPcForensicStorageAccount, CloudPcSubscription } from "../provider/snapshots/types";
+
+/** Roles that satisfy each access level (app roles in `roles`). */
+export const ACCESS_ROLES = {
+    read: [ROLE_READ, ROLE_READ_WRITE],
+    readWrite: [ROLE_READ_WRITE],
+} as const;
+export type Access = keyof typeof ACCESS_ROLES;
+
+export interface GraphState {
+    /** Origin clients call (used in @odata.context and @odata.nextLink). */
+    origin: string;
+    runtime: RuntimeSettings;
+    imports: InMemoryImportStore;
+    restorePoints: InMemoryRestorePoints;
+}
+
+export interface GraphCall {
+    method: string;
+    url: URL;
+    rawBody: string;
+    /** loopNextLink fault active for this request. */
+    loop: boolean;
+}
+
+export type GraphOutcome =
+    | { kind: "json"; status: number; body: object; items: number; headers?: Record<string, string> }
+    | { kind: "empty"; status: number };
+
+export interface GraphRoute {
+    /** Stats key, e.g. "POST importSnapshot". */
+    key: string;
+    access: Access;
+    run(call: GraphCall): GraphOutcome;
+}
+
+/** The one subscription / storage account the emulator offers (E4/E5). */
+export const EMULATOR_SUBSCRIPTION: CloudPcSubscription = { subscriptionId: "5b1f8e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", subscriptionName: "Emulator Subscription" };
+export const EMULATOR_STORAGE_ACCOUNT: CloudPcForensicStorageAccount = {
+    storageAccountId: `/subscriptions/${EMULATOR_SUBSCRIPTION.subscriptionId}/resourceGroups/emulator-rg/providers/Microsoft.Storage/storageAccounts/emulatorsnapshots`,
+    storageAccountName: "emulatorsnapshots",
+};
+
+const eq = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function parseJson(call: GraphCall, required: boolean): unknown {
+    if (call.rawBody.trim() === "") {
+        if (required) throw new GraphError(400, "Empty Payload. JSON content expected.", "BadRequest");
+        return undefined;
+    }
+    try {
+        return JSON.parse(call.rawBody) as unknown;
+    } catch {
+        throw new GraphError(400, "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", "BadRequest");
+    }
+}
+
+function methodNotAllowed(method: string, name: string, allowed: string): GraphError {
+    return new GraphError(405, `The HTTP method '${method}' is not allowed for '${name}'. Allowed: ${allowed}.`, "MethodNotAllowed", { Allow: allowed });
+}
+
+function notEmulated(what: string): GraphError {
+    return new GraphError(501, `The emulator does not implement ${what} yet.`, "NotImplemented");
+}
+
+function failing(key: string, err: GraphError): GraphRoute {
+    return {
+        key,
+        access: "read",
+        run: () => {
+            throw err;
+        },
+    };
+}
+
+export class GraphRoutes {
+    constructor(private readonly state: GraphState) {}
+
+    private context(fragment: string): string {
+        return `${this.state.origin}/beta/$metadata#${fragment}`;
+    }
+
+    private page<T extends object>(items: T[], call: GraphCall, context: string, select = false): GraphOutcome {
+        const page = paginate(items, call.url, this.context(context), {
+            origin: this.state.origin,
+            pageSize: this.state.runtime.pageSize,
+            loop: call.loop,
+            select,
+        });
+        return { kind: "json", status: 200, body: page.body, items: page.items };
+    }
+
+    /** Resolves `segments` (after /beta) to a route; never throws, so every request gets a stats key. */
+    match(method: string, segments: Segment[]): GraphRoute {
+        const names = segments.map((s) => s.name);
+        const last = segments[segments.length - 1]?.name ?? "beta";
+        const unknownAt = (i: number): GraphRoute => {
+            const name = segments[i]?.name ?? last;
+            return failing(`${method} ${name}`, resourceNotFoundForSegment(name));
+        };
+        if (segments.length === 0) return unknownAt(0);
+        if (!eq(names[0], "deviceManagement")) return unknownAt(0);
+        if (segments.length === 1) return failing(`${method} deviceManagement`, notEmulated("the deviceManagement singleton"));
+        if (!eq(names[1], "virtualEndpoint")) return unknownAt(1);
+        if (segments.length === 2) return failing(`${method} virtualEndpoint`, notEmulated("the virtualEndpoint singleton"));
+        if (eq(names[2], "snapshots")) return this.matchSnapshots(method, segments.slice(3));
+        if (eq(names[2], "cloudPCs")) return this.matchCloudPcs(method, segments.slice(3));
+        return unknownAt(2);
+    }
+
+    private matchSnapshots(method: string, rest: Segment[]): GraphRoute {
+        if (rest.length === 0) {
+            if (method === "GET") return { key: "GET snapshots", access: "read", run: (c) => this.listRestorePoints(c) };
+            if (method === "POST") return { key: "POST snapshots", access: "readWrite", run: (c) => this.createRestorePointDraft(c) };
+            return failing(`${method} snapshots`, methodNotAllowed(method, "snapshots", "GET, POST"));
+        }
+        if (rest.length > 1) return failing(`${method} ${rest[1]!.name}`, resourceNotFoundForSegment(rest[1]!.name));
+        const seg = rest[0]!;
+        const n = seg.name.toLowerCase();
+        const noArgs = (name: string): void => {
+            if (seg.args !== undefined && seg.args.size > 0) throw new GraphError(400, `'${name}' takes no parameters.`, "BadRequest");
+        };
+        const action = (name: string, access: Access, run: (c: GraphCall) => GraphOutcome): GraphRoute => {
+            const key = `${method} ${name}`;
+            if (method !== "POST") return failing(key, methodNotAllowed(method, name, "POST"));
+            if (seg.args !== undefined) return failing(key, new GraphError(400, `'${name}' is an action: call it without parentheses.`, "BadRequest"));
+            return { key, access, run };
+        };
+        const fn = (name: string, run: (c: GraphCall) => GraphOutcome): GraphRoute => {
+            const key = `${method} ${name}`;
+            if (method !== "GET") return failing(key, methodNotAllowed(method, name, "GET"));
+            return { key, access: "read", run };
+        };
+        const importFn = (name: ImportResultFunction, run: (c: GraphCall) => GraphOutcome): GraphRoute =>
+            fn(name, (c) => {
+                // A disabled read function behaves as if the service did not know it (the client's fallback trigger).
+                if (!this.state.runtime.importResultFunctions.has(name)) throw resourceNotFoundForSegment(name);
+                return run(c);
+            });
+        const arg = (fnName: string, param: string): string => {
+            const v = seg.args?.get(param);
+            if (v === undefined) throw new GraphError(400, `The function '${fnName}' requires the parameter '${param}', e.g. ${fnName}(${param}='{id}').`, "BadRequest");
+            return v;
+        };
+        switch (n) {
+            case "importsnapshot":
+                return action("importSnapshot", "readWrite", (c) => this.importSnapshot(c));
+            case "purgeimportedsnapshot":
+                return action("purgeImportedSnapshot", "readWrite", (c) => this.purge(c));
+            case "retrievesnapshotimportresult":
+                return importFn("retrieveSnapshotImportResult", () => this.retrieveOne(arg("retrieveSnapshotImportResult", "snapshotId")));
+            case "retrievesnapshotimportresults":
+                return importFn("retrieveSnapshotImportResults", (c) => this.retrieveMany(c, arg("retrieveSnapshotImportResults", "snapshotId")));
+            case "listsnapshotimportresults":
+                return importFn("listSnapshotImportResults", (c) => {
+                    noArgs("listSnapshotImportResults");
+                    return this.page(this.state.imports.list().map(InMemoryImportStore.toGraph), c, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
+                });
+            case "getsubscriptions":
+                return fn("getSubscriptions", (c) => {
+                    noArgs("getSubscriptions");
+                    return this.page([{ ...EMULATOR_SUBSCRIPTION }], c, "cloudPcSubscriptions");
+                });
+            case "getstorageaccounts":
+                return fn("getStorageAccounts", (c) => {
+                    const sub = arg("getStorageAccounts", "subscriptionId");
+                    const accounts = eq(sub, EMULATOR_SUBSCRIPTION.subscriptionId) ? [{ ...EMULATOR_STORAGE_ACCOUNT }] : [];
+                    return this.page(accounts, c, "cloudPcForensicStorageAccounts");
+                });
+            default:
+                // Parentheses mean a function call the service does not know; otherwise it is a restore-point key (E7).
+                if (seg.args !== undefined) return failing(`${method} ${seg.name}`, resourceNotFoundForSegment(seg.name));
+                if (method !== "GET") return failing(`${method} snapshots/{id}`, methodNotAllowed(method, "snapshots/{id}", "GET"));
+                return { key: "GET snapshots/{id}", access: "read", run: (c) => this.getRestorePoint(c, seg.name) };
+        }
+    }
+
+    private matchCloudPcs(method: string, rest: Segment[]): GraphRoute {
+        if (rest.length === 0) return failing(`${method} cloudPCs`, notEmulated("listing cloudPCs"));
+        const cloudPcId = rest[0]!.name;
+        if (rest.length === 1) return failing(`${method} cloudPCs/{id}`, notEmulated("reading a cloudPC"));
+        if (rest.length > 2) return failing(`${method} ${rest[2]!.name}`, resourceNotFoundForSegment(rest[2]!.name));
+        const seg = rest[1]!;
+        switch (seg.name.toLowerCase()) {
+            case "retrievesnapshots": {
+                const key = `${method} retrieveSnapshots`;
+                if (method !== "GET") return failing(key, methodNotAllowed(method, "retrieveSnapshots", "GET"));
+                // Documented as CloudPC.ReadWrite.All only, although it is a read (contract E8).
+                return { key, access: "readWrite", run: (c) => this.retrieveSnapshots(c, cloudPcId) };
+            }
+            case "createsnapshot": {
+                const key = `${method} createSnapshot`;
+                if (method !== "POST") return failing(key, methodNotAllowed(method, "createSnapshot", "POST"));
+                return { key, access: "readWrite", run: (c) => this.createSnapshot(c, cloudPcId) };
+            }
+            case "restore":
+            case "sharesnapshot":
+                return failing(`${method} ${seg.name}`, notEmulated(`cloudPC ${seg.name}`));
+            default:
+                return failing(`${method} ${seg.name}`, resourceNotFoundForSegment(seg.name));
+        }
+    }
+
+    // ---- E1 importSnapshot ----
+    private importSnapshot(call: GraphCall): GraphOutcome {
+        const request = parseImportRequest(parseJson(call, true));
+        // One imported snapshot per user (older draft of the import page); any status blocks until purged.
+        if (this.state.imports.byUser(request.assignedUserId).length > 0) {
+            throw new GraphError(409, "The user already has an imported snapshot. Purge it with purgeImportedSnapshot before importing again.", "Conflict");
+        }
+        const user = userFor(this.state.runtime, request.assignedUserId);
+        const record = this.state.imports.create({
+            request,
+            userPrincipalName: user.userPrincipalName,
+            policyName: user.hasProvisioningPolicy ? user.policyName : null,
+            hasProvisioningPolicy: user.hasProvisioningPolicy,
+            durationMs: this.state.runtime.importDurationMs,
+        });
+        const body = { "@odata.context": this.context("microsoft.graph.cloudPcSnapshotImportActionResult"), ...InMemoryImportStore.toGraph(record) };
+        return { kind: "json", status: 200, body, items: 0 };
+    }
+
+    // ---- E2 read functions ----
+    private retrieveOne(snapshotId: string): GraphOutcome {
+        const record = this.state.imports.get(snapshotId);
+        if (!record) throw new GraphError(404, `The imported snapshot '${snapshotId}' was not found.`, "itemNotFound");
+        const body = { "@odata.context": this.context("microsoft.graph.cloudPcSnapshotImportActionResult"), ...InMemoryImportStore.toGraph(record) };
+        return { kind: "json", status: 200, body, items: 1 };
+    }
+
+    private retrieveMany(call: GraphCall, snapshotId: string): GraphOutcome {
+        // The SDK's collection shape; an unknown id is simply an empty collection.
+        const record = this.state.imports.get(snapshotId);
+        return this.page(record ? [InMemoryImportStore.toGraph(record)] : [], call, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
+    }
+
+    // ---- E3 purgeImportedSnapshot ----
+    /**
+     * Decisions (undocumented by Graph): atomic. 400 when snapshotIds is missing, empty or holds a non-GUID;
+     * 404 naming every unknown id; 409 when any is in use. Nothing is purged unless every id is purgeable.
+     * Records in any import status may be purged (failed ones too, per the older draft; an in-flight one is cancelled).
+     */
+    private purge(call: GraphCall): GraphOutcome {
+        const body = parseJson(call, true);
+        const ids = isRecord(body) ? body["snapshotIds"] : undefined;
+        if (!Array.isArray(ids) || ids.length === 0) throw new GraphError(400, "'snapshotIds' must be a non-empty array of imported snapshot ids.", "BadRequest");
+        const invalid = ids.filter((id) => !isGuid(id));
+        if (invalid.length > 0) throw new GraphError(400, `Invalid snapshot id(s): ${invalid.map((i) => `'${String(i)}'`).join(", ")}. Expected GUIDs.`, "BadRequest");
+        const unique = [...new Set((ids as string[]).map((i) => i.toLowerCase()))];
+        const unknown = unique.filter((id) => !this.state.imports.get(id));
+        if (unknown.length > 0) throw new GraphError(404, `Imported snapshot(s) not found: ${unknown.join(", ")}. Nothing was purged.`, "itemNotFound");
+        const inUse = unique.filter((id) => this.state.imports.get(id)?.usageStatus === "inUse");
+        if (inUse.length > 0) throw new GraphError(409, `Imported snapshot(s) in use by a Cloud PC cannot be purged: ${inUse.join(", ")}. Nothing was purged.`, "Conflict");
+        for (const id of unique) this.state.imports.remove(id);
+        return { kind: "empty", status: 204 };
+    }
+
+    // ---- E6/E7 and the draft POST /snapshots (restore points) ----
+    private listRestorePoints(call: GraphCall): GraphOutcome {
+        const items = this.state.restorePoints.list().map((s) => ({ "@odata.type": "#microsoft.graph.cloudPcSnapshot", ...s }));
+        return this.page(items, call, "deviceManagement/virtualEndpoint/snapshots", true);
+    }
+
+    private getRestorePoint(call: GraphCall, id: string): GraphOutcome {
+        const point = this.state.restorePoints.get(id);
+        if (!point) throw new GraphError(404, `The snapshot '${id}' was not found.`, "itemNotFound");
+        const body = { "@odata.context": this.context("deviceManagement/virtualEndpoint/snapshots/$entity"), ...applySelect(point, call.url) };
+        return { kind: "json", status: 200, body, items: 1 };
+    }
+
+    private createRestorePointDraft(call: GraphCall): GraphOutcome {
+        const body = parseJson(call, true);
+        const cloudPcId = isRecord(body) ? body["cloudPcId"] : undefined;
+        if (!isGuid(cloudPcId)) throw new GraphError(400, "'cloudPcId' is required and must be the Cloud PC's id (GUID).", "BadRequest");
+        const type = isRecord(body) ? (body["snapshotType"] ?? "manual") : "manual";
+        if (type !== "manual" && type !== "automatic") throw new GraphError(400, `Cannot convert the literal '${String(type)}' to the expected type 'microsoft.graph.cloudPcSnapshotType'.`, "BadRequest");
+        const id = this.state.restorePoints.create(cloudPcId, type, 0);
+        const point = this.state.restorePoints.get(id)!;
+        const location = `${this.state.origin}/beta/deviceManagement/virtualEndpoint/snapshots/${encodeURIComponent(id)}`;
+        return { kind: "json", status: 201, body: { "@odata.context": this.context("deviceManagement/virtualEndpoint/snapshots/$entity"), ...point }, items: 0, headers: { Location: location } };
+    }
+
+    // ---- E8/E9 ----
+    private cloudPc(id: string): string {
+        if (!isGuid(id)) throw new GraphError(404, `The Cloud PC '${id}' was not found.`, "itemNotFound");
+        return id;
+    }
+
+    private retrieveSnapshots(call: GraphCall, cloudPcId: string): GraphOutcome {
+        return this.page(this.state.restorePoints.list(this.cloudPc(cloudPcId)), call, "Collection(microsoft.graph.cloudPcSnapshot)", true);
+    }
+
+    private createSnapshot(call: GraphCall, cloudPcId: string): GraphOutcome {
+        const id = this.cloudPc(cloudPcId);
+        const body = parseJson(call, false);
+        if (body !== undefined && body !== null) {
+            if (!isRecord(body)) throw new GraphError(400, "The request body must be a JSON object.", "BadRequest");
+            const account = body["storageAccountId"];
+            if (account !== undefined && account !== null && (typeof account !== "string" || !STORAGE_ACCOUNT_ID_RE.test(account))) {
+                throw new GraphError(400, "'storageAccountId' must be a storage account's Azure resource id.", "BadRequest");
+            }
+            const tier = body["accessTier"];
+            if (tier !== undefined && tier !== null && !["hot", "cool", "cold", "archive"].includes(String(tier))) {
+                throw new GraphError(400, `Cannot convert the literal '${String(tier)}' to the expected type 'microsoft.graph.cloudPcBlobAccessTier'.`, "BadRequest");
+            }
+        }
+        // Asynchronous like the service: 204 now, the restore point shows up in retrieveSnapshots later.
+        this.state.restorePoints.create(id, "manual", this.state.runtime.importDurationMs);
+        return { kind: "empty", status: 204 };
+    }
+}

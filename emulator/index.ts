@@ -1,0 +1,21 @@
+// Public surface of the Graph emulator (in-process use by tests; see cli.ts for standalone use).
+export { startEmulator } from "./server";
+export type { Emulator } from "./server";
+export type { EmulatorStats } from "./stats";
+export type { FaultInjector, FaultRule } from "./faults";
+export type { ImportRecord, ImportStore } from "./imports";
+export type { RestorePointStore } from "./snapshots";
+export type { BlobField } from "./import-request";
+export {
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_POLICY_NAME,
+    DEFAULT_TENANT_ID,
+    IMPORT_RESULT_FUNCTIONS,
+    ROLE_READ,
+    ROLE_READ_WRITE,
+} from "./options";
+export type { EmulatorClient, EmulatorOptions, EmulatorUser, ImportResultFunction, RateLimit } from "./options";
+export { defaultCertDir, ensureCertificates, ensureClientCertificate } from "./certs";
+export type { CertificatePaths, ClientCertificate } from "./certs";
+export { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION } from "./graph";

@@ -1,0 +1,44 @@
+// Request counters, so tests can assert how a client used the API (retries, writes, paging cost).
+
+export interface EmulatorStats {
+    /** Every counted request: Graph routes and authority routes ("POST token", "GET openid-configuration"). */
+    total: number;
+    /** Keyed "<METHOD> <function or segment name>", e.g. "POST importSnapshot", "GET retrieveSnapshotImportResult", "POST token". */
+    byRoute: Record<string, number>;
+    /** POSTs to Graph routes (token requests excluded). */
+    writes: number;
+    /** 429 answers (rate limit and injected). */
+    status429: number;
+    /** Items delivered: collection page items, plus 1 per single-object read. */
+    itemsReturned: number;
+}
+
+export class StatsCollector {
+    private data: EmulatorStats = StatsCollector.empty();
+
+    private static empty(): EmulatorStats {
+        return { total: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 };
+    }
+
+    count(routeKey: string, graphWrite: boolean): void {
+        this.data.total += 1;
+        this.data.byRoute[routeKey] = (this.data.byRoute[routeKey] ?? 0) + 1;
+        if (graphWrite) this.data.writes += 1;
+    }
+
+    answered(status: number): void {
+        if (status === 429) this.data.status429 += 1;
+    }
+
+    items(n: number): void {
+        this.data.itemsReturned += n;
+    }
+
+    snapshot(): EmulatorStats {
+        return { ...this.data, byRoute: { ...this.data.byRoute } };
+    }
+
+    reset(): void {
+        this.data = StatsCollector.empty();
+    }
+}
