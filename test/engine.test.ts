@@ -205,4 +205,18 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(state), "no bearer token");
         console.log(`      state for one resource: ${Buffer.byteLength(state)} bytes`);
     });
+
+    it("works with only the emulator's documented environment variables (no stack config)", async () => {
+        const envOnly = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100" } });
+        try {
+            await envOnly.configure({});
+            const e = new MiniEngine(envOnly, serialized);
+            await e.up([{ name: "env", inputs: inputs() }]);
+            assert.equal(e.state.get("env")!.outputs.importStatus, "succeeded");
+            await e.destroy();
+            assert.equal(emulator.imports.list().length, 0);
+        } finally {
+            await envOnly.close();
+        }
+    });
 });
