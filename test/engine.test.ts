@@ -157,6 +157,17 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
             const recorded = engine.state.get("slow")!;
             assert.ok(emulator.imports.get(recorded.id), "the recorded id is the live import");
             assert.ok(recorded.outputs.__provider, "the engine can still manage it");
+            assert.equal(recorded.outputs.snapshotId, recorded.id);
+            // The next up continues the recorded import (the engine's update step) instead of importing again.
+            emulator.setOptions({ importDurationMs: 300 });
+            emulator.imports.setStatus(recorded.id, "succeeded");
+            const steps = await engine.up([{ name: "slow", inputs: inputs({ timeoutMinutes: 0.01 }) }]);
+            assert.deepEqual(steps.map((s) => s.op), ["update"]);
+            const resumed = engine.state.get("slow")!;
+            assert.equal(resumed.id, recorded.id);
+            assert.equal(resumed.outputs.importStatus, "succeeded");
+            assert.equal(resumed.outputs.snapshotId, recorded.id);
+            assert.equal(emulator.imports.byUser(USER).length, 1);
             await engine.destroy();
             assert.equal(emulator.imports.list().length, 0);
         } finally {

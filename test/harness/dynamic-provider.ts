@@ -107,6 +107,16 @@ export class DynamicProviderProcess {
         return { id: res.getId(), properties: res.getProperties().toJavaScript() };
     }
 
+    async update(id: string, urn: string, olds: Props, news: Props): Promise<{ properties: Props }> {
+        const req = new providerPb.UpdateRequest();
+        req.setId(id);
+        req.setUrn(urn);
+        req.setOlds(Struct.fromJavaScript(olds));
+        req.setNews(Struct.fromJavaScript(news));
+        const res = await this.call("update", req);
+        return { properties: res.getProperties().toJavaScript() };
+    }
+
     async read(id: string, urn: string, properties: Props, inputs?: Props): Promise<{ id: string; properties: Props }> {
         const req = new providerPb.ReadRequest();
         req.setId(id);

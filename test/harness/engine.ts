@@ -9,6 +9,8 @@ export interface ResourceState {
     id: string;
     inputs: Props;
     outputs: Props;
+    /** Recorded from an ErrorResourceInitFailed: the engine continues it with an update on the next up. */
+    initErrors?: string[];
 }
 
 export interface Desired {
@@ -17,7 +19,7 @@ export interface Desired {
 }
 
 export interface StepLog {
-    op: "create" | "delete" | "same" | "replace" | "drop";
+    op: "create" | "delete" | "same" | "replace" | "drop" | "update";
     name: string;
     id?: string;
 }
@@ -57,6 +59,11 @@ export class MiniEngine {
                 continue;
             }
             const diff = await this.provider.diff(old.id, old.urn, old.outputs, checked);
+            if (diff.changes === "none" && old.initErrors) {
+                // As the engine does (step_generator: hasInitErrors → UpdateStep): continue initialization.
+                await this.update(old, checked, steps);
+                continue;
+            }
             if (diff.changes === "none") { steps.push({ op: "same", name: d.name, id: old.id }); continue; }
             if (diff.replaces.length === 0) throw new Error(`${d.name}: diff reported changes without replacement; the provider has no update`);
             if (diff.deleteBeforeReplace) {
@@ -118,8 +125,21 @@ export class MiniEngine {
         } catch (err) {
             // Like the engine: a "created but failed" resource is recorded, so it is not orphaned.
             if (err instanceof ProviderCallError && err.initFailure) {
-                this.state.set(name, { name, urn, id: err.initFailure.id, inputs, outputs: err.initFailure.properties });
+                this.state.set(name, { name, urn, id: err.initFailure.id, inputs, outputs: err.initFailure.properties, initErrors: err.initFailure.reasons });
                 steps.push({ op: "create", name, id: err.initFailure.id });
+            }
+            throw err;
+        }
+    }
+
+    private async update(res: ResourceState, inputs: Props, steps: StepLog[]): Promise<void> {
+        try {
+            const r = await this.provider.update(res.id, res.urn, res.outputs, inputs);
+            Object.assign(res, { inputs, outputs: r.properties, initErrors: undefined });
+            steps.push({ op: "update", name: res.name, id: res.id });
+        } catch (err) {
+            if (err instanceof ProviderCallError && err.initFailure) {
+                Object.assign(res, { inputs, outputs: err.initFailure.properties, initErrors: err.initFailure.reasons });
             }
             throw err;
         }

@@ -4,7 +4,7 @@ import { configureFrom, lifecycleContext } from "../../runtime/context";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkImportedSnapshot } from "./check";
 import { diffImportedSnapshot } from "./diff";
-import { createImport, deleteImport, readImport } from "./lifecycle";
+import { createImport, deleteImport, readImport, resumeImport } from "./lifecycle";
 import { recordFields } from "./state";
 
 const PROVIDER_KEY = "__provider";
@@ -21,15 +21,30 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
     return diffImportedSnapshot(olds, news);
 }
 
-export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    // check() has run; re-check so a direct caller can never send invalid input to Graph.
+/** check() has run; re-check so a direct caller can never send invalid input to Graph. */
+function validInputs(inputs: Record<string, unknown>) {
     const checked = checkImportedSnapshot(inputs);
     if (checked.failures.length > 0) throw new Error(checked.failures.map((f) => f.reason).join("\n"));
-    if (containsUnknown(checked.inputs)) throw new Error("CloudPcImportedSnapshot: inputs are still unknown at create time.");
-    // The engine needs __provider on a "created but failed" record to manage it later.
-    const extra = inputs[PROVIDER_KEY] !== undefined ? { [PROVIDER_KEY]: inputs[PROVIDER_KEY] } : {};
-    const { id, outs } = await createImport(lifecycleContext(), asInputs(checked.inputs), extra);
+    if (containsUnknown(checked.inputs)) throw new Error("CloudPcImportedSnapshot: inputs are still unknown at apply time.");
+    return asInputs(checked.inputs);
+}
+
+/** The engine needs __provider on a "created but failed" record to manage it later. */
+function providerOf(inputs: Record<string, unknown>): Record<string, unknown> {
+    return inputs[PROVIDER_KEY] !== undefined ? { [PROVIDER_KEY]: inputs[PROVIDER_KEY] } : {};
+}
+
+export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+    const { id, outs } = await createImport(lifecycleContext(), validInputs(inputs), providerOf(inputs));
     return { id, outs };
+}
+
+/**
+ * Never a change of what is imported (diff replaces for those): the engine calls update only to continue a
+ * resource recorded as created-but-failed. Without it the dynamic provider would store no outputs at all.
+ */
+export async function update(id: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: await resumeImport(lifecycleContext(), id, validInputs(news), providerOf(news)) };
 }
 
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {

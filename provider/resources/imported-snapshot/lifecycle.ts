@@ -112,7 +112,7 @@ async function finishCreate(
             `(purged outside Pulumi?). Run pulumi up again to import anew.`);
     }
     if (record.importStatus === "failed") {
-        const detail = record.additionalDetail ?? "Graph gave no additionalDetail";
+        const detail = (record.additionalDetail ?? "Graph gave no additionalDetail").replace(/\.+$/, "");
         const what = `Import ${snapshotId} for user ${inputs.assignedUserId} failed: ${detail}`;
         if (!opts.purgeOnFailure) throw new Error(`${what}. The adopted record was left as it is; purge it to free the user's slot.`);
         try {
@@ -206,6 +206,21 @@ async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnap
     const err = new Error(`${advice}\n${cause.message}`);
     (err as Error & { cause?: unknown }).cause = cause;
     return err;
+}
+
+/**
+ * The engine's "continue initialization" step: a resource recorded as created-but-failed (e.g. it outlived
+ * timeoutMinutes) comes back with unchanged inputs. Pick the import up where it was: wait again if asked to,
+ * and return the full outputs so state keeps its snapshotId and status.
+ */
+export async function resumeImport(ctx: LifecycleContext, id: string, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<ImportedSnapshotOutputs> {
+    const record = await getImportResult(ctx.client, id);
+    if (!record) {
+        throw new Error(`Import ${id} for user ${inputs.assignedUserId} is no longer in Graph (purged outside Pulumi?). ` +
+            `Run pulumi refresh to drop it from state, then pulumi up to import again.`);
+    }
+    ctx.progress.info(`Resuming import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}).`);
+    return (await finishCreate(ctx, inputs, id, record, extra, { purgeOnFailure: !inputs.adoptSnapshotId })).outs;
 }
 
 /** refresh: the record as Graph has it now, or undefined when it is gone. */

@@ -24,6 +24,9 @@ export class CloudPcImportedSnapshotProvider implements pulumi.dynamic.ResourceP
     async create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
         return handlers().create(inputs);
     }
+    async update(id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+        return handlers().update(id, olds, news);
+    }
     async read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
         return handlers().read(id, props);
     }
