@@ -6,7 +6,7 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback";
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce";
 
 export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
 
@@ -57,6 +57,8 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Entra authority host. Hosts other than Entra's own get instance discovery disabled."),
     row("allowInsecureLoopback", "boolean", ["CLOUDPC_ALLOW_INSECURE_LOOPBACK"], "false", false,
         "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
+    row("coalesce", "boolean", ["CLOUDPC_COALESCE"], "true", false,
+        "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {

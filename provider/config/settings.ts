@@ -28,6 +28,8 @@ export interface ProviderSettings {
     /** Origin of the Entra authority. */
     authorityHost: string;
     allowInsecureLoopback?: boolean;
+    /** Coalesce reads and purges across the resources of one provider process (default true). */
+    coalesce?: boolean;
 }
 
 /** What `configure(req)` hands us (`req.config`), or anything with the same `get`. */
@@ -119,6 +121,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         graphEndpoint,
         authorityHost,
         allowInsecureLoopback,
+        coalesce: bool("coalesce", true),
     };
     registerSecret(settings.clientSecret);
     registerSecret(settings.clientCertificatePassword);
@@ -160,5 +163,6 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         useOidc: s.useOidc, oidcToken: s.oidcToken ? "<set>" : undefined, oidcTokenFilePath: s.oidcTokenFilePath,
         useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
         graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
+        coalesce: s.coalesce ?? true,
     };
 }

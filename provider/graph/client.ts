@@ -160,6 +160,7 @@ export class GraphClient {
 
             const { status, headers, bodyText } = result;
             if (status >= 200 && status < 300) {
+                this.throttle.succeeded();
                 const parsed = this.parseBody<T>(call, status, headers, bodyText, result.tooLarge);
                 if (parsed instanceof GraphError) {
                     if (call.idempotent && !result.tooLarge && (await this.waitToRetry(call, this.backoff(call), "InvalidResponse"))) continue;
@@ -184,7 +185,10 @@ export class GraphClient {
             }
 
             const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now(), headers["date"]);
-            if (status === 429) this.stats.throttled++;
+            if (status === 429) {
+                this.stats.throttled++;
+                this.throttle.throttled();
+            }
             // Graph's throttling is per app and tenant: make every request of this client wait, not just this one.
             if ((status === 429 || status === 503) && retryAfterMs !== undefined) this.throttle.pause(retryAfterMs);
             const err = parseGraphError({

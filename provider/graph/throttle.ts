@@ -1,7 +1,8 @@
 // Client-wide pacing. Graph throttles per app and tenant, not per request: once it answers 429 with Retry-After,
 // every request of this client waits until that moment has passed instead of each finding out on its own (and
 // each throttled request counts against the limit again). A cap on requests in flight keeps a large Pulumi
-// program (many resources in parallel) from bursting into the limit in the first place.
+// program (many resources in parallel) from bursting into the limit in the first place, and the cap adapts:
+// each 429 halves it (down to 1), and it grows back by one after a run of successes (AIMD, as TCP does).
 
 export interface ThrottleOptions {
     /** Requests allowed in flight at once (default 8). */
@@ -17,16 +18,43 @@ export class ThrottleDeadlineError extends Error {
     }
 }
 
+/** Successes needed before the adaptive limit grows by one. */
+const SUCCESSES_PER_STEP = 20;
+
 export class Throttle {
     readonly maxInFlight: number;
     private readonly now: () => number;
     private active = 0;
+    private allowed: number;
+    private successes = 0;
     private until = 0;
     private readonly slotWaiters: Array<() => void> = [];
 
     constructor(options: ThrottleOptions = {}) {
         this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 8));
+        this.allowed = this.maxInFlight;
         this.now = options.now ?? Date.now;
+    }
+
+    /** The in-flight limit now in force (between 1 and maxInFlight). */
+    get limit(): number {
+        return this.allowed;
+    }
+
+    /** Graph throttled a request: halve the in-flight limit for everyone. */
+    throttled(): void {
+        this.allowed = Math.max(1, Math.floor(this.allowed / 2));
+        this.successes = 0;
+    }
+
+    /** A request went through: after a run of them, allow one more in flight. */
+    succeeded(): void {
+        if (this.allowed >= this.maxInFlight) return;
+        if (++this.successes >= SUCCESSES_PER_STEP) {
+            this.successes = 0;
+            this.allowed++;
+            this.slotWaiters.shift()?.();
+        }
     }
 
     /** Requests of this client wait until at least `ms` from now (a later pause never shortens an earlier one). */
@@ -60,7 +88,7 @@ export class Throttle {
                 await sleep(wait);
                 continue;
             }
-            if (this.active < this.maxInFlight) break;
+            if (this.active < this.allowed) break;
             await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
             // A pause may have begun while we queued: loop to honour it.
         }
@@ -70,7 +98,7 @@ export class Throttle {
             if (released) return;
             released = true;
             this.active--;
-            this.slotWaiters.shift()?.();
+            if (this.active < this.allowed) this.slotWaiters.shift()?.();
         };
     }
 }

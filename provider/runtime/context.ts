@@ -4,6 +4,9 @@ import type { GraphClient } from "../graph/client";
 import { getSharedClient } from "../graph/shared";
 import { resolveSettings, type ProviderSettings } from "../config/settings";
 import type { LifecycleContext } from "../resources/imported-snapshot/lifecycle";
+import { CoalescedImports } from "../snapshots/coalescing/coalesced";
+import type { ImportsGateway } from "../snapshots/coalescing/imports-gateway";
+import { NaiveImports } from "../snapshots/coalescing/naive";
 import { pulumiProgress, type Progress } from "./progress";
 
 interface ConfigSource { get(key: string): string | undefined }
@@ -36,6 +39,22 @@ export function pollSettings(env: NodeJS.ProcessEnv = process.env): { initialMs:
         : { initialMs: 2_000, maxMs: 30_000 };
 }
 
+/** One gateway per client (so per process and settings): every resource shares its poller, list pass and purges. */
+const gateways = new WeakMap<GraphClient, ImportsGateway>();
+
+export function importsGateway(client: GraphClient = graphClient()): ImportsGateway {
+    let gateway = gateways.get(client);
+    if (!gateway) {
+        const poll = pollSettings();
+        gateway = currentSettings().coalesce === false
+            ? new NaiveImports(client, poll)
+            : new CoalescedImports(client, { pollIntervalMs: poll.initialMs });
+        gateways.set(client, gateway);
+    }
+    return gateway;
+}
+
 export function lifecycleContext(): LifecycleContext {
-    return { client: graphClient(), progress, poll: pollSettings(), graphEndpoint: currentSettings().graphEndpoint };
+    const client = graphClient();
+    return { client, imports: importsGateway(client), progress, poll: pollSettings(), graphEndpoint: currentSettings().graphEndpoint };
 }

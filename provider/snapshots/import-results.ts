@@ -30,21 +30,37 @@ function missingFor(client: GraphClient): Set<ReadFunction> {
 /** Runs `call` with the first read function Graph has, falling back past the ones it does not. */
 async function withFallback<T>(client: GraphClient, order: readonly ReadFunction[], call: (fn: ReadFunction) => Promise<T>): Promise<T> {
     const known = missingFor(client);
+    // Functions remembered as missing are skipped; only when every other one fails are they asked again, so a
+    // deployment that gained a function since does not stay unusable for the rest of the process.
+    const rounds = [order.filter((fn) => !known.has(fn)), order.filter((fn) => known.has(fn))];
     let lastError: unknown;
-    for (const fn of order) {
-        if (known.has(fn)) continue;
+    for (const fn of rounds.flat()) {
         try {
-            return await call(fn);
+            const result = await call(fn);
+            known.delete(fn);
+            return result;
         } catch (err) {
             if (!isMissingFunction(err, fn)) throw err;
             known.add(fn);
             lastError = err;
         }
     }
-    throw new Error(
-        `Graph offers none of the import-result functions (${order.join(", ")}); ` +
-        `the snapshot import API may not be available in this cloud or tenant.` +
-        (lastError instanceof Error ? ` Last answer: ${lastError.message}` : ""));
+    throw new MissingFunctionsError(order, lastError);
+}
+
+/** Graph answered that none of the functions tried exists (in this cloud, tenant or API version). */
+export class MissingFunctionsError extends Error {
+    constructor(readonly functions: readonly string[], cause: unknown) {
+        super(`Graph offers none of the import-result functions (${functions.join(", ")}); ` +
+            `the snapshot import API may not be available in this cloud or tenant.` +
+            (cause instanceof Error ? ` Last answer: ${cause.message}` : ""));
+        this.name = "MissingFunctionsError";
+    }
+}
+
+/** False once Graph said listSnapshotImportResults does not exist (then only per-id reads are possible). */
+export function canListImportResults(client: GraphClient): boolean {
+    return !missingFor(client).has("listSnapshotImportResults");
 }
 
 /** One import record by its snapshotId, or undefined when Graph has no such record. */

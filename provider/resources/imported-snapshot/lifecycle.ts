@@ -3,7 +3,8 @@
 // state (so destroy can purge it) or purges it before failing. Nothing is left behind that Pulumi does not know.
 import { GraphError, GraphTransportError } from "../../graph/errors";
 import type { GraphClient } from "../../graph/client";
-import { getImportResult, importSnapshot, listImportResults, purgeImportedSnapshots } from "../../snapshots/imports";
+import { importSnapshot } from "../../snapshots/imports";
+import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
 import { dataFileName, toOutputs } from "./state";
@@ -11,6 +12,8 @@ import type { ImportedSnapshotInputs, ImportedSnapshotOutputs } from "./types";
 
 export interface LifecycleContext {
     client: GraphClient;
+    /** Reads, waits and purges: shared across the process's resources, or per resource (the `coalesce` setting). */
+    imports: ImportsGateway;
     progress: Progress;
     /** Polling while waiting for an import: first interval and cap, in ms. */
     poll: { initialMs: number; maxMs: number };
@@ -77,7 +80,7 @@ export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapsh
 
 async function adoptImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>): Promise<Created> {
     const id = inputs.adoptSnapshotId!;
-    const record = await getImportResult(ctx.client, id);
+    const record = await ctx.imports.get(id);
     if (!record) {
         throw new Error(`adoptSnapshotId ${id}: Graph has no imported snapshot with this snapshotId. ` +
             `Check the id, or remove adoptSnapshotId to import the sourceFiles instead.`);
@@ -116,7 +119,7 @@ async function finishCreate(
         const what = `Import ${snapshotId} for user ${inputs.assignedUserId} failed: ${detail}`;
         if (!opts.purgeOnFailure) throw new Error(`${what}. The adopted record was left as it is; purge it to free the user's slot.`);
         try {
-            await purgeImportedSnapshots(ctx.client, [snapshotId]);
+            await ctx.imports.purge(snapshotId);
         } catch (err) {
             throw recorded(`${what}. Purging the failed record also failed (${errorText(err)}); it is kept in state so pulumi destroy or the next pulumi up can purge it.`);
         }
@@ -125,27 +128,20 @@ async function finishCreate(
     return { id: snapshotId, outs: toOutputs(inputs, snapshotId, record) };
 }
 
-/** Polls until the import is terminal (or gone), with backoff, reporting each status change. */
+/** Waits until the import is terminal (or gone), reporting each status change with the elapsed time. */
 async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: ImportedSnapshotInputs): Promise<CloudPcSnapshotImportActionResult | undefined> {
     const started = Date.now();
-    const deadline = started + inputs.timeoutMinutes * 60_000;
-    let interval = ctx.poll.initialMs;
-    let lastStatus: string | undefined;
-    for (;;) {
-        const record = await getImportResult(ctx.client, snapshotId);
-        if (!record) return undefined;
-        const elapsed = Math.round((Date.now() - started) / 1000);
-        if (record.importStatus !== lastStatus) {
-            lastStatus = record.importStatus ?? undefined;
-            ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId}: ${lastStatus ?? "unknown"} after ${elapsed}s.`);
-        }
-        if (isTerminal(record.importStatus)) return record;
-        if (Date.now() + interval > deadline) {
-            throw new Error(`still ${lastStatus ?? "running"} after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes). ` +
-                `The import goes on in Windows 365; raise timeoutMinutes, or set waitForCompletion: false and let pulumi refresh pick up its status.`);
-        }
-        await sleep(interval);
-        interval = Math.min(ctx.poll.maxMs, Math.round(interval * 1.5));
+    try {
+        return await ctx.imports.wait(snapshotId, {
+            deadline: started + inputs.timeoutMinutes * 60_000,
+            onStatus: (record) => ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId}: ` +
+                `${record.importStatus ?? "unknown"} after ${Math.round((Date.now() - started) / 1000)}s.`),
+        });
+    } catch (err) {
+        if (!(err instanceof WaitTimeoutError)) throw err;
+        throw new Error(`still ${err.lastStatus ?? "running"} after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes). ` +
+            `The import goes on in Windows 365; run pulumi up again to keep waiting for it, raise timeoutMinutes, ` +
+            `or set waitForCompletion: false and let pulumi refresh pick up its status.`);
     }
 }
 
@@ -175,7 +171,7 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
 
 /** This user's import record: matched on the user's object id, else on file name and start time. */
 export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, notBefore?: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    const records = await listImportResults(ctx.client);
+    const records = await ctx.imports.list();
     const user = inputs.assignedUserId.toLowerCase();
     const byUser = records.filter((r) => (r.assignedUserPrincipalName ?? "").toLowerCase() === user);
     if (byUser.length === 1) return byUser[0];
@@ -214,7 +210,7 @@ async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnap
  * and return the full outputs so state keeps its snapshotId and status.
  */
 export async function resumeImport(ctx: LifecycleContext, id: string, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<ImportedSnapshotOutputs> {
-    const record = await getImportResult(ctx.client, id);
+    const record = await ctx.imports.get(id);
     if (!record) {
         throw new Error(`Import ${id} for user ${inputs.assignedUserId} is no longer in Graph (purged outside Pulumi?). ` +
             `Run pulumi refresh to drop it from state, then pulumi up to import again.`);
@@ -225,29 +221,21 @@ export async function resumeImport(ctx: LifecycleContext, id: string, inputs: Im
 
 /** refresh: the record as Graph has it now, or undefined when it is gone. */
 export async function readImport(ctx: LifecycleContext, id: string): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    return getImportResult(ctx.client, id);
+    return ctx.imports.get(id);
 }
 
 /** destroy: purge; a record that is already gone is success. */
 export async function deleteImport(ctx: LifecycleContext, id: string): Promise<void> {
     try {
-        await purgeImportedSnapshots(ctx.client, [id]);
-        ctx.progress.info(`Purged imported snapshot ${id}.`);
+        await ctx.imports.purge(id);
+        ctx.progress.info(`Purged imported snapshot ${id} (or it was already gone).`);
     } catch (err) {
-        if (err instanceof GraphError && (err.status === 404 || /notfound/i.test(err.code))) {
-            ctx.progress.info(`Imported snapshot ${id} was already gone.`);
-            return;
-        }
         if (err instanceof GraphError && err.status === 409) {
             throw new Error(`Imported snapshot ${id} cannot be purged: it is in use (a Cloud PC was provisioned from it). ` +
                 `Deprovision that Cloud PC first, or remove the resource from state with pulumi state delete.\n${err.message}`);
         }
         throw err;
     }
-}
-
-function isTerminal(status: unknown): boolean {
-    return status === "succeeded" || status === "failed";
 }
 
 function isGuidLike(text: string): boolean {
@@ -260,8 +248,4 @@ function stripVhd(name: string): string {
 
 function errorText(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,0 +1,132 @@
+// The shared behaviour for a fleet: every resource of the provider process waits on one poller, reads through one
+// list pass (all pages) per window, and purges through one batcher. List requests per poll interval stay
+// ceil(records / page size) whatever the number of resources.
+import { GraphError, GraphTransportError } from "../../graph/errors";
+import { sleep } from "../../graph/throttle";
+import type { GraphClient } from "../../graph/client";
+import { canListImportResults, getImportResult, listImportResults, MissingFunctionsError } from "../import-results";
+import { purgeImportedSnapshots } from "../imports";
+import { isTerminal, WaitTimeoutError, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
+import { PurgeBatcher } from "./purge-batcher";
+import { SingleFlight } from "./single-flight";
+
+interface Watcher extends WaitOptions {
+    last?: string;
+    misses: number;
+    resolve(record: ImportRecord | undefined): void;
+    reject(err: unknown): void;
+}
+
+export interface CoalescedOptions {
+    /** The shared poller's interval. */
+    pollIntervalMs: number;
+    /** How long a read waits for others to join its list pass. */
+    windowMs?: number;
+    purgeBatchSize?: number;
+}
+
+/** A record missing from this many consecutive passes is gone (one miss could be a listing race). */
+const MISSES_FOR_GONE = 2;
+
+export class CoalescedImports implements ImportsGateway {
+    readonly lists: SingleFlight<ImportRecord[]>;
+    readonly purges: PurgeBatcher;
+    private readonly watchers = new Map<string, Watcher[]>();
+    private polling = false;
+
+    constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
+        this.lists = new SingleFlight(() => listImportResults(client), o.windowMs ?? 25);
+        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { windowMs: o.windowMs ?? 50, batchSize: o.purgeBatchSize });
+    }
+
+    list(): Promise<ImportRecord[]> {
+        return this.lists.get();
+    }
+
+    async get(id: string): Promise<ImportRecord | undefined> {
+        return (await this.records([id])).get(id.toLowerCase());
+    }
+
+    purge(id: string): Promise<void> {
+        return this.purges.purge(id);
+    }
+
+    wait(id: string, options: WaitOptions): Promise<ImportRecord | undefined> {
+        return new Promise((resolve, reject) => {
+            const key = id.toLowerCase();
+            const list = this.watchers.get(key) ?? [];
+            list.push({ ...options, misses: 0, resolve, reject });
+            this.watchers.set(key, list);
+            if (!this.polling) void this.poll();
+        });
+    }
+
+    /** The records with these ids: from the shared list pass, or per id where Graph cannot list. */
+    private async records(ids: string[]): Promise<Map<string, ImportRecord>> {
+        if (canListImportResults(this.client)) {
+            try {
+                const all = await this.lists.get();
+                return new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
+            } catch (err) {
+                if (!(err instanceof MissingFunctionsError)) throw err;
+            }
+        }
+        const found = await Promise.all(ids.map((id) => getImportResult(this.client, id)));
+        return new Map(ids.flatMap((id, i) => (found[i] ? [[id.toLowerCase(), found[i]!] as const] : [])));
+    }
+
+    private async poll(): Promise<void> {
+        this.polling = true;
+        try {
+            while (this.watchers.size > 0) {
+                await sleep(this.o.pollIntervalMs);
+                let records: Map<string, ImportRecord> | undefined;
+                let failure: unknown;
+                try {
+                    records = await this.records([...this.watchers.keys()]);
+                } catch (err) {
+                    failure = err;
+                }
+                this.deliver(records, failure);
+            }
+        } finally {
+            this.polling = false;
+        }
+    }
+
+    private deliver(records: Map<string, ImportRecord> | undefined, failure: unknown): void {
+        const now = Date.now();
+        for (const [id, list] of this.watchers) {
+            for (const w of [...list]) {
+                const done = (settle: () => void) => {
+                    list.splice(list.indexOf(w), 1);
+                    settle();
+                };
+                if (records) {
+                    const record = records.get(id);
+                    if (!record) {
+                        if (++w.misses >= MISSES_FOR_GONE) { done(() => w.resolve(undefined)); continue; }
+                    } else {
+                        w.misses = 0;
+                        if (record.importStatus !== w.last) {
+                            w.last = record.importStatus ?? undefined;
+                            w.onStatus(record);
+                        }
+                        if (isTerminal(record.importStatus)) { done(() => w.resolve(record)); continue; }
+                    }
+                } else if (!isTransient(failure)) {
+                    done(() => w.reject(failure));
+                    continue;
+                }
+                // A transient failure (after the client's own retries) only costs this pass: wait on until the deadline.
+                if (now + this.o.pollIntervalMs > w.deadline) done(() => w.reject(new WaitTimeoutError(w.last)));
+            }
+            if (list.length === 0) this.watchers.delete(id);
+        }
+    }
+}
+
+function isTransient(err: unknown): boolean {
+    if (err instanceof GraphTransportError) return true;
+    return err instanceof GraphError && (err.status === 429 || err.status >= 500);
+}

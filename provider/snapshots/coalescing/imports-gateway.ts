@@ -1,0 +1,36 @@
+// How the imported-snapshot lifecycle reaches Graph: one interface, two behaviours.
+// - naive: every resource reads, polls and purges on its own (Graph traffic grows with N x polls);
+// - coalesced (default): one list pass serves every read in a window, one poller serves every waiting resource,
+//   purges are batched. Which one runs is the `coalesce` setting, so both can be measured side by side.
+import type { CloudPcSnapshotImportActionResult } from "../types";
+
+export type ImportRecord = CloudPcSnapshotImportActionResult;
+
+export interface WaitOptions {
+    /** Epoch ms after which waiting stops with a WaitTimeoutError. */
+    deadline: number;
+    /** Called with the record each time its importStatus changes (and on the first sighting). */
+    onStatus(record: ImportRecord): void;
+}
+
+export interface ImportsGateway {
+    /** The record, or undefined when Graph has none with this id. */
+    get(id: string): Promise<ImportRecord | undefined>;
+    /** Resolves with the terminal record (succeeded/failed), or undefined when the record disappeared. */
+    wait(id: string, options: WaitOptions): Promise<ImportRecord | undefined>;
+    /** Purges one import; resolves when Graph purged it or says it is already gone. */
+    purge(id: string): Promise<void>;
+    /** Every import record of the tenant (throws MissingFunctionsError where Graph cannot enumerate). */
+    list(): Promise<ImportRecord[]>;
+}
+
+export class WaitTimeoutError extends Error {
+    constructor(readonly lastStatus: string | undefined) {
+        super(`still ${lastStatus ?? "running"} at the deadline`);
+        this.name = "WaitTimeoutError";
+    }
+}
+
+export function isTerminal(status: unknown): boolean {
+    return status === "succeeded" || status === "failed";
+}

@@ -1,0 +1,31 @@
+// One fetch serves every caller that asks within a short window. A caller never joins a fetch that started before
+// it asked (that answer could predate what the caller just did, e.g. an import it just sent): it joins the next
+// one, which starts when the window closes and the previous fetch is done. So at most one fetch runs at a time and
+// callers per fetch are unbounded: Graph traffic no longer grows with the number of resources.
+import { sleep } from "../../graph/throttle";
+
+export class SingleFlight<T> {
+    private running?: Promise<T>;
+    private next?: Promise<T>;
+    /** Fetches started so far (for tests and the benchmark). */
+    fetches = 0;
+
+    constructor(private readonly fetch: () => Promise<T>, private readonly windowMs = 25) {}
+
+    get(): Promise<T> {
+        if (!this.next) {
+            const previous = this.running ?? Promise.resolve();
+            this.next = previous.then(noop, noop).then(() => sleep(this.windowMs)).then(() => {
+                const run = this.fetch();
+                this.fetches++;
+                this.running = run;
+                this.next = undefined; // callers from now on wait for the fetch after this one
+                run.then(noop, noop).then(() => { if (this.running === run) this.running = undefined; });
+                return run;
+            });
+        }
+        return this.next;
+    }
+}
+
+function noop(): void {}

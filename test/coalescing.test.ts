@@ -1,0 +1,145 @@
+// Fleet-scale coalescing: one list pass per window, one poller for every waiting resource, batched purges with a
+// per-id fallback, and the process-wide throttle.
+import { strict as assert } from "node:assert";
+import { startEmulator, type Emulator } from "../emulator";
+import { GraphError } from "../provider/graph/errors";
+import { Throttle } from "../provider/graph/throttle";
+import { closeSharedGraphClients, sharedGraphClient } from "../provider/graph/shared";
+import { resolveSettings } from "../provider/config/settings";
+import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";
+import { PurgeBatcher } from "../provider/snapshots/coalescing/purge-batcher";
+import { SingleFlight } from "../provider/snapshots/coalescing/single-flight";
+import { importSnapshot } from "../provider/snapshots/imports";
+import { toRequest } from "../provider/resources/imported-snapshot/lifecycle";
+import { checkImportedSnapshot, asInputs } from "../provider/resources/imported-snapshot/check";
+import { inputs } from "./fixtures";
+
+function userId(i: number): string {
+    return `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
+}
+
+describe("coalescing: single-flight reads", () => {
+    it("serves concurrent callers with one fetch", async () => {
+        let calls = 0;
+        const sf = new SingleFlight(async () => ++calls, 10);
+        const results = await Promise.all(Array.from({ length: 50 }, () => sf.get()));
+        assert.equal(calls, 1);
+        assert.ok(results.every((r) => r === 1));
+    });
+
+    it("a caller arriving while a fetch is in flight gets the next fetch, shared with others arriving then", async () => {
+        let calls = 0;
+        let release!: () => void;
+        const sf = new SingleFlight(async () => {
+            const n = ++calls;
+            if (n === 1) await new Promise<void>((r) => (release = r));
+            return n;
+        }, 5);
+        const first = sf.get();
+        await new Promise((r) => setTimeout(r, 20)); // the first fetch is now in flight
+        const late = [sf.get(), sf.get(), sf.get()];
+        release();
+        assert.equal(await first, 1);
+        assert.deepEqual(await Promise.all(late), [2, 2, 2], "late callers never see the fetch that started before them");
+        assert.equal(calls, 2);
+    });
+});
+
+describe("coalescing: batched purges", () => {
+    it("sends one request per batch and falls back per id when a batch fails", async () => {
+        const sent: string[][] = [];
+        const purged = new Set<string>();
+        const batcher = new PurgeBatcher(async (ids) => {
+            sent.push(ids);
+            if (ids.includes("bad") || ids.includes("gone")) {
+                throw new GraphError({ status: ids.length === 1 && ids[0] === "gone" ? 404 : 409, code: "Conflict", graphMessage: "x", operation: "purgeImportedSnapshot" } as any);
+            }
+            ids.forEach((id) => purged.add(id));
+        }, { windowMs: 10, batchSize: 3 });
+        const results = await Promise.allSettled(["a", "b", "bad", "c", "gone"].map((id) => batcher.purge(id)));
+        assert.deepEqual(results.map((r) => r.status), ["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+        assert.deepEqual([...purged].sort(), ["a", "b", "c"], "nothing is reported purged unless it was");
+        assert.equal(sent[0].length, 3, "batches are bounded");
+        assert.ok(sent.some((ids) => ids.length === 1 && ids[0] === "bad"), "the bad id was tried alone");
+    });
+});
+
+describe("coalescing: against the emulator", function () {
+    this.timeout(60_000);
+    let emulator: Emulator;
+    let imports: CoalescedImports;
+
+    before(async () => {
+        emulator = await startEmulator({ importDurationMs: 300, pageSize: 10 });
+        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
+    });
+    after(async () => {
+        await closeSharedGraphClients();
+        await emulator?.close();
+    });
+
+    async function importFor(n: number): Promise<string[]> {
+        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+            const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
+            ids.push((await importSnapshot(client, req)).snapshotId!);
+        }
+        return ids;
+    }
+
+    it("one poller waits for 40 imports with list requests that do not grow with N", async () => {
+        emulator.imports.clear();
+        const ids = await importFor(40);
+        emulator.resetStats();
+        const started = Date.now();
+        const done = await Promise.all(ids.map((id) => imports.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })));
+        const wall = Date.now() - started;
+        assert.ok(done.every((r) => r?.importStatus === "succeeded"));
+        const lists = emulator.stats().byRoute["GET listSnapshotImportResults"] ?? 0;
+        const pages = Math.ceil(40 / 10);
+        const passes = lists / pages;
+        assert.ok(passes <= wall / 100 + 2, `${passes} list passes in ${wall} ms`);
+        assert.equal(emulator.stats().byRoute["GET retrieveSnapshotImportResult"] ?? 0, 0, "no per-resource reads");
+    });
+
+    it("reads arriving together share one list pass (all pages)", async () => {
+        emulator.resetStats();
+        const ids = emulator.imports.list().map((r) => r.snapshotId!);
+        const got = await Promise.all(ids.map((id) => imports.get(id)));
+        assert.ok(got.every((r) => r !== undefined));
+        assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10));
+    });
+
+    it("a 429 during a shared poll is waited out for everyone, and no waiter fails", async () => {
+        emulator.imports.clear();
+        const ids = await importFor(10);
+        emulator.faults.add({ route: "GET listSnapshotImportResults", status: 429, retryAfter: "0.3" });
+        const done = await Promise.all(ids.map((id) => imports.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })));
+        assert.ok(done.every((r) => r?.importStatus === "succeeded"));
+        assert.ok(emulator.stats().status429 >= 1);
+    });
+
+    it("purges the fleet in ceil(N / batch size) requests", async () => {
+        const ids = emulator.imports.list().map((r) => r.snapshotId!);
+        emulator.resetStats();
+        await Promise.all(ids.map((id) => imports.purge(id)));
+        assert.equal(emulator.imports.list().length, 0);
+        assert.equal(emulator.stats().byRoute["POST purgeImportedSnapshot"], Math.ceil(ids.length / 20));
+    });
+});
+
+describe("throttle: adaptive in-flight limit", () => {
+    it("halves on 429 and grows back after successes", () => {
+        const t = new Throttle({ maxInFlight: 8 });
+        t.throttled();
+        assert.equal(t.limit, 4);
+        t.throttled();
+        t.throttled();
+        t.throttled();
+        assert.equal(t.limit, 1);
+        for (let i = 0; i < 20; i++) t.succeeded();
+        assert.equal(t.limit, 2);
+    });
+});
