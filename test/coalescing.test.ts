@@ -105,11 +105,19 @@ describe("coalescing: against the emulator", function () {
     });
 
     it("reads arriving together share one list pass (all pages)", async () => {
+        await new Promise((r) => setTimeout(r, 1_100)); // older passes may no longer be reused
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const got = await Promise.all(ids.map((id) => imports.get(id)));
         assert.ok(got.every((r) => r !== undefined));
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10));
+    });
+
+    it("a read right after this process purged a record never reuses a list pass from before the purge", async () => {
+        const [id] = await importFor(1).catch(() => [emulator.imports.list()[0].snapshotId!]);
+        assert.ok(await imports.get(id), "visible before");
+        await imports.purge(id);
+        assert.equal(await imports.get(id), undefined, "gone right after");
     });
 
     it("a 429 during a shared poll is waited out for everyone, and no waiter fails", async () => {

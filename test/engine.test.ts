@@ -44,7 +44,7 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("serializes a small provider with no secret in it", () => {
-        assert.ok(serialized.length < 6_000, `serialized provider is ${serialized.length} bytes`);
+        assert.ok(serialized.length < 2_048, `serialized provider is ${serialized.length} bytes`);
         assert.ok(!serialized.includes(emulator.clientSecret));
         console.log(`      serialized provider: ${serialized.length} bytes per resource`);
     });

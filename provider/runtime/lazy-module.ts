@@ -43,3 +43,15 @@ export function loadModule<T>(where: ModuleLocation): T {
         `cloudpc provider: cannot find its implementation at ${candidates.join(" or ")} (.js or .ts). ` +
         `Run pulumi from the project directory, with the package installed (npm install).`);
 }
+
+/**
+ * The path a serialized provider method can `require()` directly: relative to the project directory and starting
+ * with "./" or "../". The dynamic-provider host evaluates the serialized text as a module whose path is the
+ * provider process's cwd (the project directory), so such a relative require resolves there. TypeScript sources
+ * need ts-node registered in that process (our plugin launcher and test harness start it with
+ * `-r ts-node/register/transpile-only`); the published package's compiled JavaScript needs nothing.
+ */
+export function projectRelative(absoluteWithoutExt: string): string {
+    const rel = path.relative(process.cwd(), absoluteWithoutExt).split(path.sep).join("/");
+    return rel.startsWith(".") ? rel : `./${rel}`;
+}

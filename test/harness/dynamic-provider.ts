@@ -20,6 +20,8 @@ export interface StartOptions {
     env?: NodeJS.ProcessEnv;
     project?: string;
     cwd?: string;
+    /** Register ts-node in the provider process (default true); false for providers serialized from compiled JS. */
+    typescript?: boolean;
 }
 
 /** The gRPC error of a failed call, with the "created but failed" details the engine would record. */
@@ -34,7 +36,9 @@ export class DynamicProviderProcess {
 
     static async start(opts: StartOptions = {}): Promise<DynamicProviderProcess> {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-        const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
+        // ts-node lets the provider load this repository's TypeScript sources, as our plugin launcher does.
+        const tsNode = opts.typescript === false ? [] : ["-r", "ts-node/register/transpile-only"];
+        const child = spawn(process.execPath, ["--no-warnings", ...tsNode, entry, "127.0.0.1:1"], {
             cwd: opts.cwd ?? REPO_ROOT,
             env: { ...process.env, ...opts.env, PULUMI_NODEJS_PROJECT: opts.project ?? "cloudpc-test" },
             stdio: ["ignore", "pipe", "pipe"],

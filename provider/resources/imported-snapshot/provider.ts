@@ -1,36 +1,30 @@
-// The dynamic provider object serialized into each resource's state. It holds no state and captures no module:
-// each method loads handlers.ts on first use (see runtime/lazy-module.ts), so the serialized text stays ~1 KB and
-// can never carry a secret.
+// The dynamic provider serialized into each resource's state. Its methods capture nothing but the location of
+// handlers.ts and `require()` it on first use, so the serialized text stays under 2 KB and can never carry a
+// secret or a copy of a module (see runtime/lazy-module.ts for how the location resolves in the provider process).
 import type * as pulumi from "@pulumi/pulumi";
-import { loadModule, locate } from "../../runtime/lazy-module";
+import { projectRelative } from "../../runtime/lazy-module";
 
 type Handlers = typeof import("./handlers");
-const HANDLERS = locate(`${__dirname}/handlers`);
+const H = { path: projectRelative(`${__dirname}/handlers`) };
 
-function handlers(): Handlers {
-    return loadModule<Handlers>(HANDLERS);
-}
+// A plain object of arrow functions: Pulumi's closure serializer writes a class instance's prototype, constructor
+// and methods at well over twice the size.
+const methods: Required<Pick<pulumi.dynamic.ResourceProvider, "configure" | "check" | "diff" | "create" | "update" | "read" | "delete">> = {
+    configure: (r) => (require(H.path) as Handlers).configure(r),
+    check: (o, n) => (require(H.path) as Handlers).check(o, n),
+    diff: (i, o, n) => (require(H.path) as Handlers).diff(i, o, n),
+    create: (n) => (require(H.path) as Handlers).create(n),
+    update: (i, o, n) => (require(H.path) as Handlers).update(i, o, n),
+    read: (i, p) => (require(H.path) as Handlers).read(i, p),
+    delete: (i) => (require(H.path) as Handlers).remove(i),
+};
 
-export class CloudPcImportedSnapshotProvider implements pulumi.dynamic.ResourceProvider {
-    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-        return handlers().configure(req);
-    }
-    async check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult> {
-        return handlers().check(olds, news);
-    }
-    async diff(id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
-        return handlers().diff(id, olds, news);
-    }
-    async create(inputs: any): Promise<pulumi.dynamic.CreateResult> {
-        return handlers().create(inputs);
-    }
-    async update(id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
-        return handlers().update(id, olds, news);
-    }
-    async read(id: string, props: any): Promise<pulumi.dynamic.ReadResult> {
-        return handlers().read(id, props);
-    }
-    async delete(id: string, _props: any): Promise<void> {
-        return handlers().remove(id);
+export interface CloudPcImportedSnapshotProvider extends pulumi.dynamic.ResourceProvider {}
+
+/** The provider for CloudPcImportedSnapshot; `new CloudPcImportedSnapshotProvider()` needs no arguments. */
+export class CloudPcImportedSnapshotProvider {
+    constructor() {
+        // Returning the shared object keeps what gets serialized minimal (see above); it holds no state.
+        return methods as CloudPcImportedSnapshotProvider;
     }
 }

@@ -28,15 +28,19 @@ export interface CoalescedOptions {
 /** A record missing from this many consecutive passes is gone (one miss could be a listing race). */
 const MISSES_FOR_GONE = 2;
 
+/** A read may use a list pass that started this long before it (refresh of a fleet then costs one pass). */
+const READ_REUSE_MS = 1_000;
+
 export class CoalescedImports implements ImportsGateway {
     readonly lists: SingleFlight<ImportRecord[]>;
     readonly purges: PurgeBatcher;
     private readonly watchers = new Map<string, Watcher[]>();
+    private readonly lastWrite = new Map<string, number>();
     private polling = false;
 
     constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
         this.lists = new SingleFlight(() => listImportResults(client), o.windowMs ?? 25);
-        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { windowMs: o.windowMs ?? 50, batchSize: o.purgeBatchSize });
+        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize });
     }
 
     list(): Promise<ImportRecord[]> {
@@ -44,11 +48,17 @@ export class CoalescedImports implements ImportsGateway {
     }
 
     async get(id: string): Promise<ImportRecord | undefined> {
-        return (await this.records([id])).get(id.toLowerCase());
+        // Never older than this process's own last write to the record.
+        const notBefore = Math.max(Date.now() - READ_REUSE_MS, this.lastWrite.get(id.toLowerCase()) ?? 0);
+        return (await this.records([id], notBefore)).get(id.toLowerCase());
     }
 
-    purge(id: string): Promise<void> {
-        return this.purges.purge(id);
+    async purge(id: string): Promise<void> {
+        try {
+            await this.purges.purge(id);
+        } finally {
+            this.lastWrite.set(id.toLowerCase(), Date.now());
+        }
     }
 
     wait(id: string, options: WaitOptions): Promise<ImportRecord | undefined> {
@@ -62,10 +72,10 @@ export class CoalescedImports implements ImportsGateway {
     }
 
     /** The records with these ids: from the shared list pass, or per id where Graph cannot list. */
-    private async records(ids: string[]): Promise<Map<string, ImportRecord>> {
+    private async records(ids: string[], notBefore = Number.POSITIVE_INFINITY): Promise<Map<string, ImportRecord>> {
         if (canListImportResults(this.client)) {
             try {
-                const all = await this.lists.get();
+                const all = await (Number.isFinite(notBefore) ? this.lists.getSince(notBefore) : this.lists.get());
                 return new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
             } catch (err) {
                 if (!(err instanceof MissingFunctionsError)) throw err;

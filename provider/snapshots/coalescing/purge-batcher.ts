@@ -28,7 +28,7 @@ export class PurgeBatcher {
     readonly counts = { batches: 0, fallbacks: 0 };
 
     constructor(private readonly send: (ids: string[]) => Promise<void>, o: PurgeBatcherOptions = {}) {
-        this.windowMs = o.windowMs ?? 50;
+        this.windowMs = o.windowMs ?? 100;
         this.batchSize = Math.max(1, o.batchSize ?? 100);
     }
 

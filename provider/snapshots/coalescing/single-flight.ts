@@ -6,19 +6,34 @@ import { sleep } from "../../graph/throttle";
 
 export class SingleFlight<T> {
     private running?: Promise<T>;
+    private runningSince = 0;
+    private last?: { since: number; value: T };
     private next?: Promise<T>;
     /** Fetches started so far (for tests and the benchmark). */
     fetches = 0;
 
     constructor(private readonly fetch: () => Promise<T>, private readonly windowMs = 25) {}
 
+    /**
+     * A fetch that started at or after `notBefore` (epoch ms): the one running or the last one completed when they
+     * qualify, else the next. Callers that must see their own latest write pass the time of that write.
+     */
+    getSince(notBefore: number): Promise<T> {
+        if (this.running && this.runningSince >= notBefore) return this.running;
+        if (this.last && this.last.since >= notBefore) return Promise.resolve(this.last.value);
+        return this.get();
+    }
+
     get(): Promise<T> {
         if (!this.next) {
             const previous = this.running ?? Promise.resolve();
             this.next = previous.then(noop, noop).then(() => sleep(this.windowMs)).then(() => {
+                const since = Date.now();
                 const run = this.fetch();
                 this.fetches++;
                 this.running = run;
+                this.runningSince = since;
+                run.then((value) => { this.last = { since, value }; }, noop);
                 this.next = undefined; // callers from now on wait for the fetch after this one
                 run.then(noop, noop).then(() => { if (this.running === run) this.running = undefined; });
                 return run;
