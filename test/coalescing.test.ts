@@ -55,7 +55,7 @@ describe("coalescing: batched purges", () => {
                 throw new GraphError({ status: ids.length === 1 && ids[0] === "gone" ? 404 : 409, code: "Conflict", graphMessage: "x", operation: "purgeImportedSnapshot" } as any);
             }
             ids.forEach((id) => purged.add(id));
-        }, { windowMs: 10, batchSize: 3 });
+        }, { quietMs: 10, batchSize: 3 });
         const results = await Promise.allSettled(["a", "b", "bad", "c", "gone"].map((id) => batcher.purge(id)));
         assert.deepEqual(results.map((r) => r.status), ["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
         assert.deepEqual([...purged].sort(), ["a", "b", "c"], "nothing is reported purged unless it was");
@@ -105,10 +105,13 @@ describe("coalescing: against the emulator", function () {
     });
 
     it("reads arriving together share one list pass (all pages)", async () => {
-        await new Promise((r) => setTimeout(r, 1_100)); // older passes may no longer be reused
+        // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
+        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
-        const got = await Promise.all(ids.map((id) => imports.get(id)));
+        const first = ids.slice(0, 5).map((id) => fresh.get(id));
+        await new Promise((r) => setTimeout(r, 30)); // the pass is in flight: later reads join it
+        const got = await Promise.all([...first, ...ids.slice(5).map((id) => fresh.get(id))]);
         assert.ok(got.every((r) => r !== undefined));
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10));
     });

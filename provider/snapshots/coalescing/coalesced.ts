@@ -28,8 +28,12 @@ export interface CoalescedOptions {
 /** A record missing from this many consecutive passes is gone (one miss could be a listing race). */
 const MISSES_FOR_GONE = 2;
 
-/** A read may use a list pass that started this long before it (refresh of a fleet then costs one pass). */
-const READ_REUSE_MS = 1_000;
+/**
+ * A read may join the list pass in flight, or use one completed this recently, so a fleet's refresh (whose reads
+ * reach the provider spread over seconds) costs one pass. The answer is never older than this process's own
+ * writes to the record (see lastWrite), and at most this stale otherwise.
+ */
+const READ_REUSE_MS = 10_000;
 
 export class CoalescedImports implements ImportsGateway {
     readonly lists: SingleFlight<ImportRecord[]>;
@@ -49,8 +53,7 @@ export class CoalescedImports implements ImportsGateway {
 
     async get(id: string): Promise<ImportRecord | undefined> {
         // Never older than this process's own last write to the record.
-        const notBefore = Math.max(Date.now() - READ_REUSE_MS, this.lastWrite.get(id.toLowerCase()) ?? 0);
-        return (await this.records([id], notBefore)).get(id.toLowerCase());
+        return (await this.records([id], this.lastWrite.get(id.toLowerCase()) ?? 0)).get(id.toLowerCase());
     }
 
     async purge(id: string): Promise<void> {
@@ -72,10 +75,11 @@ export class CoalescedImports implements ImportsGateway {
     }
 
     /** The records with these ids: from the shared list pass, or per id where Graph cannot list. */
-    private async records(ids: string[], notBefore = Number.POSITIVE_INFINITY): Promise<Map<string, ImportRecord>> {
+    /** `notBefore` set: a recent list pass will do (reads); unset: the next pass (the poller, which needs news). */
+    private async records(ids: string[], notBefore?: number): Promise<Map<string, ImportRecord>> {
         if (canListImportResults(this.client)) {
             try {
-                const all = await (Number.isFinite(notBefore) ? this.lists.getSince(notBefore) : this.lists.get());
+                const all = await (notBefore === undefined ? this.lists.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
                 return new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
             } catch (err) {
                 if (!(err instanceof MissingFunctionsError)) throw err;

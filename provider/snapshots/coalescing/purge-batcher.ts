@@ -5,7 +5,10 @@
 import { GraphError } from "../../graph/errors";
 
 export interface PurgeBatcherOptions {
-    windowMs?: number;
+    /** A batch is sent once no new purge arrived for this long (default 50 ms)... */
+    quietMs?: number;
+    /** ...or once its first purge waited this long (default 500 ms), or when it is full. */
+    maxWaitMs?: number;
     batchSize?: number;
 }
 
@@ -22,22 +25,29 @@ export function isAlreadyGone(err: unknown): boolean {
 export class PurgeBatcher {
     private queue: Pending[] = [];
     private timer?: NodeJS.Timeout;
-    readonly windowMs: number;
+    private firstAt = 0;
+    readonly quietMs: number;
+    readonly maxWaitMs: number;
     readonly batchSize: number;
     /** Batches sent and single-id fallbacks, for tests and the benchmark. */
     readonly counts = { batches: 0, fallbacks: 0 };
 
     constructor(private readonly send: (ids: string[]) => Promise<void>, o: PurgeBatcherOptions = {}) {
-        this.windowMs = o.windowMs ?? 100;
+        this.quietMs = o.quietMs ?? 50;
+        this.maxWaitMs = o.maxWaitMs ?? 500;
         this.batchSize = Math.max(1, o.batchSize ?? 100);
     }
 
     /** Resolves once Graph purged the id (or reported it gone); rejects with that id's own error. */
     purge(id: string): Promise<void> {
         return new Promise<void>((resolve, reject) => {
+            if (this.queue.length === 0) this.firstAt = Date.now();
             this.queue.push({ id, resolve, reject });
-            if (this.queue.length >= this.batchSize) this.flush();
-            else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+            if (this.queue.length >= this.batchSize) return this.flush();
+            // Deletes reach the provider spread out: wait while they keep coming, within maxWaitMs.
+            if (this.timer) clearTimeout(this.timer);
+            const wait = Math.min(this.quietMs, Math.max(0, this.firstAt + this.maxWaitMs - Date.now()));
+            this.timer = setTimeout(() => this.flush(), wait);
         });
     }
 

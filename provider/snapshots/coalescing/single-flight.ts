@@ -15,12 +15,13 @@ export class SingleFlight<T> {
     constructor(private readonly fetch: () => Promise<T>, private readonly windowMs = 25) {}
 
     /**
-     * A fetch that started at or after `notBefore` (epoch ms): the one running or the last one completed when they
-     * qualify, else the next. Callers that must see their own latest write pass the time of that write.
+     * For callers that may use a slightly older answer: the fetch running now, or the last one completed within
+     * `maxAgeMs`, provided it started at or after `notBefore` (epoch ms; a caller passes the time of its own last
+     * write so it always sees it). Otherwise the next fetch.
      */
-    getSince(notBefore: number): Promise<T> {
+    getRecent(notBefore: number, maxAgeMs: number): Promise<T> {
         if (this.running && this.runningSince >= notBefore) return this.running;
-        if (this.last && this.last.since >= notBefore) return Promise.resolve(this.last.value);
+        if (this.last && this.last.since >= Math.max(notBefore, Date.now() - maxAgeMs)) return Promise.resolve(this.last.value);
         return this.get();
     }
 
@@ -35,7 +36,7 @@ export class SingleFlight<T> {
                 this.runningSince = since;
                 run.then((value) => { this.last = { since, value }; }, noop);
                 this.next = undefined; // callers from now on wait for the fetch after this one
-                run.then(noop, noop).then(() => { if (this.running === run) this.running = undefined; });
+                void run.then(noop, noop).then(() => { if (this.running === run) this.running = undefined; });
                 return run;
             });
         }
