@@ -6,6 +6,7 @@ bash "$CLOUDPC_ROOT/scripts/setup.sh"
 cd "$CLOUDPC_ROOT"
 NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)"
 export NODE_EXTRA_CA_CERTS
-echo "==> Building the package (dist/)" >&2
-npx tsc -p tsconfig.build.json
+# Its own build folder, so a concurrent `npm run build` (which empties dist/) cannot pull files from under it.
+echo "==> Building the provider to .state/bench-dist" >&2
+npx tsc -p tsconfig.build.json --outDir .state/bench-dist
 exec node --no-warnings -r ts-node/register/transpile-only scripts/bench/run.ts "$@"

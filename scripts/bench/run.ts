@@ -155,8 +155,8 @@ function print(runs: Run[], a: Args): void {
 async function main(): Promise<void> {
     const a = parseArgs(process.argv.slice(2));
     const emulator = await startEmulator({ importDurationMs: a.importMs, pageSize: a.pageSize, rateLimit: { requestsPerSecond: a.rps, retryAfterSeconds: 1 } });
-    // The provider as users get it: compiled JavaScript (npm run build), no ts-node in the provider process.
-    const { CloudPcImportedSnapshotProvider } = require("../../dist/provider") as typeof import("../../provider");
+    // The provider as users get it: compiled JavaScript, no ts-node in the provider process.
+    const { CloudPcImportedSnapshotProvider } = require("../../.state/bench-dist/provider") as typeof import("../../provider");
     const serialized = await serializeProvider(new CloudPcImportedSnapshotProvider());
     const runs: Run[] = [];
     try {

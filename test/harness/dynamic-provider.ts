@@ -36,8 +36,8 @@ export class DynamicProviderProcess {
 
     static async start(opts: StartOptions = {}): Promise<DynamicProviderProcess> {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-        // ts-node lets the provider load this repository's TypeScript sources, as our plugin launcher does.
-        const tsNode = opts.typescript === false ? [] : ["-r", "ts-node/register/transpile-only"];
+        // The provider may load this repository's TypeScript sources: ts-node on demand, as our plugin launcher does.
+        const tsNode = opts.typescript === false ? [] : ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js")];
         const child = spawn(process.execPath, ["--no-warnings", ...tsNode, entry, "127.0.0.1:1"], {
             cwd: opts.cwd ?? REPO_ROOT,
             env: { ...process.env, ...opts.env, PULUMI_NODEJS_PROJECT: opts.project ?? "cloudpc-test" },

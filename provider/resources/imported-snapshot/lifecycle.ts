@@ -59,6 +59,7 @@ export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapsh
     try {
         record = await importSnapshot(ctx.client, toRequest(inputs));
     } catch (err) {
+        ctx.imports.noteWrite(); // whatever happened, Graph may now hold a record an older read would miss
         // A reset or timeout after sending, or a 500/502/504 to the POST: Graph may have acted.
         if ((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous) {
             record = await recoverAmbiguousImport(ctx, inputs, sentAt, err);
@@ -68,6 +69,7 @@ export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapsh
             throw err;
         }
     }
+    ctx.imports.noteWrite();
     const snapshotId = record.snapshotId ?? (await findImportForUser(ctx, inputs, sentAt))?.snapshotId;
     if (!snapshotId) {
         throw new Error(
@@ -160,6 +162,7 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
     try {
         return await importSnapshot(ctx.client, toRequest(inputs));
     } catch (err) {
+        ctx.imports.noteWrite();
         if (err instanceof GraphError && err.status === 409) {
             // The first request did land after all, between our look and the retry.
             const late = await findImportForUser(ctx, inputs, sentAt);

@@ -31,36 +31,44 @@ const MISSES_FOR_GONE = 2;
 /**
  * A read may join the list pass in flight, or use one completed this recently, so a fleet's refresh (whose reads
  * reach the provider spread over seconds) costs one pass. The answer is never older than this process's own
- * writes to the record (see lastWrite), and at most this stale otherwise.
+ * last write (see lastWriteAt), and at most this stale otherwise.
  */
 const READ_REUSE_MS = 10_000;
 
 export class CoalescedImports implements ImportsGateway {
+    /** List passes for reads and `list()`: a burst of reads (a fleet's refresh) shares them. */
     readonly lists: SingleFlight<ImportRecord[]>;
+    /** List passes for the poller: always fresh, and never reused by reads (their answer is for waiting, not refresh). */
+    readonly polls: SingleFlight<ImportRecord[]>;
     readonly purges: PurgeBatcher;
     private readonly watchers = new Map<string, Watcher[]>();
-    private readonly lastWrite = new Map<string, number>();
+    /** When this process last changed import records (an import or a purge): reads never use an older pass. */
+    private lastWriteAt = 0;
     private polling = false;
 
     constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
         this.lists = new SingleFlight(() => listImportResults(client), o.windowMs ?? 25);
+        this.polls = new SingleFlight(() => listImportResults(client), 0);
         this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize });
     }
 
     list(): Promise<ImportRecord[]> {
-        return this.lists.get();
+        return this.lists.getRecent(this.lastWriteAt, READ_REUSE_MS);
+    }
+
+    noteWrite(): void {
+        this.lastWriteAt = Date.now();
     }
 
     async get(id: string): Promise<ImportRecord | undefined> {
-        // Never older than this process's own last write to the record.
-        return (await this.records([id], this.lastWrite.get(id.toLowerCase()) ?? 0)).get(id.toLowerCase());
+        return (await this.records([id], this.lastWriteAt)).get(id.toLowerCase());
     }
 
     async purge(id: string): Promise<void> {
         try {
             await this.purges.purge(id);
         } finally {
-            this.lastWrite.set(id.toLowerCase(), Date.now());
+            this.noteWrite();
         }
     }
 
@@ -79,7 +87,7 @@ export class CoalescedImports implements ImportsGateway {
     private async records(ids: string[], notBefore?: number): Promise<Map<string, ImportRecord>> {
         if (canListImportResults(this.client)) {
             try {
-                const all = await (notBefore === undefined ? this.lists.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
+                const all = await (notBefore === undefined ? this.polls.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
                 return new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
             } catch (err) {
                 if (!(err instanceof MissingFunctionsError)) throw err;

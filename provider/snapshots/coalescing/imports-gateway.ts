@@ -22,6 +22,8 @@ export interface ImportsGateway {
     purge(id: string): Promise<void>;
     /** Every import record of the tenant (throws MissingFunctionsError where Graph cannot enumerate). */
     list(): Promise<ImportRecord[]>;
+    /** This process just changed import records (sent an import): later reads must not use an older answer. */
+    noteWrite(): void;
 }
 
 export class WaitTimeoutError extends Error {

@@ -38,6 +38,10 @@ export class NaiveImports implements ImportsGateway {
         }
     }
 
+    noteWrite(): void {
+        // Nothing is cached.
+    }
+
     list(): Promise<ImportRecord[]> {
         return listImportResults(this.client);
     }
