@@ -53,5 +53,6 @@ export function loadModule<T>(where: ModuleLocation): T {
  */
 export function projectRelative(absoluteWithoutExt: string): string {
     const rel = path.relative(process.cwd(), absoluteWithoutExt).split(path.sep).join("/");
-    return rel.startsWith(".") ? rel : `./${rel}`;
+    // "../x" is already relative; "x" and ".hidden/x" need "./" or require() would search node_modules.
+    return rel.startsWith("../") ? rel : `./${rel}`;
 }
