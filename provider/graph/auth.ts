@@ -38,15 +38,28 @@ export function parseClaimsChallenge(wwwAuthenticate: string | undefined): strin
     }
 }
 
+/** Refresh a cached token this long before it expires (as the Azure SDK does). */
+const REFRESH_BEFORE_EXPIRY_MS = 2 * 60_000;
+
 export class BearerAuth {
     private latest?: string;
     private refreshing?: Promise<string>;
+    private cached?: { token: string; refreshAt: number };
+    private pending?: Promise<string>;
 
     constructor(private readonly credential: TokenCredential, readonly scope: string) {}
 
-    /** A token for the scope (cached by the credential). */
+    /**
+     * A token for the scope. Like @azure/core-rest-pipeline's bearer policy, it is kept until shortly before it
+     * expires and concurrent callers share one fetch: a fleet's thousand requests must not make a thousand
+     * credential calls (each a trip through MSAL's cache, and memory with them).
+     */
     async token(abortSignal?: AbortSignal): Promise<string> {
-        return this.fetch({ enableCae: true, abortSignal });
+        if (this.cached && this.cached.refreshAt > Date.now()) return this.cached.token;
+        this.pending ??= this.fetch({ enableCae: true, abortSignal }).finally(() => {
+            this.pending = undefined;
+        });
+        return this.pending;
     }
 
     /**
@@ -72,6 +85,10 @@ export class BearerAuth {
         const t = await this.credential.getToken(this.scope, options);
         if (!t || !t.token) throw new Error("the credential returned no token");
         this.latest = t.token;
+        const expires = t.expiresOnTimestamp;
+        // Short-lived tokens (under twice the margin) are refreshed at half their life instead.
+        const margin = Math.min(REFRESH_BEFORE_EXPIRY_MS, Math.max(0, (expires - Date.now()) / 2));
+        this.cached = { token: t.token, refreshAt: expires - margin };
         return t.token;
     }
 }

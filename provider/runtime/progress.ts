@@ -1,6 +1,7 @@
 // Progress and warnings from the provider, shown by `pulumi up`. Every line passes through redact(): nothing the
 // provider says may carry a SAS signature, a client secret or a token.
-import * as pulumi from "@pulumi/pulumi";
+// Only the log module: the provider process must not pay for the whole SDK (tens of MB per process).
+import * as log from "@pulumi/pulumi/log";
 import { redact } from "../util/redact";
 
 export interface Progress {
@@ -11,9 +12,9 @@ export interface Progress {
 
 /** Progress through Pulumi's logging (the engine shows it; in a bare process it goes to stdout/stderr). */
 export const pulumiProgress: Progress = {
-    info: (m) => void pulumi.log.info(`cloudpc: ${redact(m)}`),
-    warn: (m) => void pulumi.log.warn(`cloudpc: ${redact(m)}`),
-    debug: (m) => void pulumi.log.debug(`cloudpc: ${redact(m)}`),
+    info: (m) => void log.info(`cloudpc: ${redact(m)}`),
+    warn: (m) => void log.warn(`cloudpc: ${redact(m)}`),
+    debug: (m) => void log.debug(`cloudpc: ${redact(m)}`),
 };
 
 /** Collects lines, for tests. */
