@@ -6,6 +6,7 @@ import type { FaultInjector, FaultRule } from "./faults";
 import { type Correlation, PLAIN_JSON, type Reply, emptyReply, jsonReply } from "./http";
 import type { ImportStore } from "./imports";
 import type { EmulatorOptions } from "./options";
+import type { HealthCheckStatus, RestorePointStore } from "./snapshots";
 import type { EmulatorStats } from "./stats";
 import { isRecord } from "./tokens";
 
@@ -15,6 +16,7 @@ export interface ControlTarget {
     resetStats(): void;
     readonly faults: FaultInjector;
     readonly imports: ImportStore;
+    readonly restorePoints: RestorePointStore;
     revokeTokens(): void;
     setOptions(p: Partial<EmulatorOptions>): void;
     currentOptions(): Record<string, unknown>;
@@ -29,6 +31,11 @@ export const CONTROL_ROUTES = [
     "POST /_emulator/imports/clear",
     "POST /_emulator/imports/{snapshotId}/status   {\"status\":\"failed\",\"detail\":\"...\"}",
     "POST /_emulator/imports/{snapshotId}/usage    {\"usageStatus\":\"inUse\"}",
+    "GET  /_emulator/restorePoints                 (every restore point, pending and expired ones too, with storage copies)",
+    "POST /_emulator/restorePoints/clear",
+    "POST /_emulator/restorePoints/{id}/expire",
+    "POST /_emulator/restorePoints/{id}/health     {\"healthCheckStatus\":\"unhealthy\"}",
+    "POST /_emulator/cloudPCs/{id}/deprovision",
     "POST /_emulator/faults                        (a FaultRule)",
     "POST /_emulator/faults/clear",
     "GET  /_emulator/faults",
@@ -69,6 +76,8 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
                 return ok(t.stats());
             case "imports":
                 return ok({ value: t.imports.list() });
+            case "restorePoints":
+                return ok({ value: t.restorePoints.records() });
             case "faults":
                 return ok({ pending: t.faults.pending() });
             case "options":
@@ -87,6 +96,9 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
             case "imports/clear":
                 t.imports.clear();
                 return emptyReply();
+            case "restorePoints/clear":
+                t.restorePoints.clear();
+                return emptyReply();
             case "faults":
                 t.faults.add(json(rawBody) as FaultRule);
                 return jsonReply(201, { pending: t.faults.pending() }, PLAIN_JSON);
@@ -99,6 +111,13 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
             case "tokens/revoke":
                 t.revokeTokens();
                 return emptyReply();
+        }
+        const rp = /^restorePoints\/([^/]+)\/(expire|health)$/.exec(path);
+        if (rp) return restorePointControl(t, decodeURIComponent(rp[1]!), rp[2]!, rawBody);
+        const pc = /^cloudPCs\/([^/]+)\/deprovision$/.exec(path);
+        if (pc) {
+            t.restorePoints.deprovision(decodeURIComponent(pc[1]!));
+            return emptyReply();
         }
         const m = /^imports\/([^/]+)\/(status|usage)$/.exec(path);
         if (m) {
@@ -120,4 +139,21 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
         }
     }
     throw new GraphError(404, `Unknown control route ${method} /_emulator/${path}. See GET /_emulator.`, "itemNotFound");
+}
+
+function restorePointControl(t: ControlTarget, id: string, what: string, rawBody: string): Reply {
+    if (!t.restorePoints.records().some((r) => r.id.toLowerCase() === id.toLowerCase())) {
+        throw new GraphError(404, `No restore point '${id}'.`, "itemNotFound");
+    }
+    if (what === "expire") {
+        t.restorePoints.expire(id);
+    } else {
+        const body = json(rawBody);
+        const status = isRecord(body) ? body["healthCheckStatus"] : undefined;
+        if (status !== "unknown" && status !== "healthy" && status !== "unhealthy") {
+            throw new GraphError(400, "'healthCheckStatus' must be unknown, healthy or unhealthy.", "BadRequest");
+        }
+        t.restorePoints.setHealth(id, status as HealthCheckStatus);
+    }
+    return jsonReply(200, t.restorePoints.records().find((r) => r.id.toLowerCase() === id.toLowerCase()), PLAIN_JSON);
 }

@@ -1,14 +1,17 @@
-// Graph beta routes for Cloud PC snapshots (contract §0, E1-E9). Routing is by path segment, case-insensitive like
+// Graph beta routes for Cloud PC snapshots (contract §0, E1-E11). Routing is by path segment, case-insensitive like
 // Graph. Every path resolves to a route with a stats key, so unknown paths and disabled functions are counted too.
 import { InMemoryImportStore } from "./imports";
 import { GraphError, resourceNotFoundForSegment } from "./errors";
 import { isGuid } from "./http";
-import { STORAGE_ACCOUNT_ID_RE, parseImportRequest } from "./import-request";
-import { type Segment, applySelect, paginate } from "./odata";
+import { parseImportRequest } from "./import-request";
+import { type Segment, paginate } from "./odata";
 import { type ImportResultFunction, ROLE_READ, ROLE_READ_WRITE, type RuntimeSettings, userFor } from "./options";
+import { type Answer, RestorePointRoutes } from "./restore-point-routes";
 import type { InMemoryRestorePoints } from "./snapshots";
+import { storageAccountsOf } from "./subscriptions";
 import { isRecord } from "./tokens";
-import type { CloudPcForensicStorageAccount, CloudPcSubscription } from "../provider/snapshots/types";
+
+export { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION } from "./subscriptions";
 
 /** Roles that satisfy each access level (app roles in `roles`). */
 export const ACCESS_ROLES = {
@@ -31,6 +34,8 @@ export interface GraphCall {
     rawBody: string;
     /** loopNextLink fault active for this request. */
     loop: boolean;
+    /** The Prefer request header (include-unknown-enum-members). */
+    prefer?: string;
 }
 
 export type GraphOutcome =
@@ -43,13 +48,6 @@ export interface GraphRoute {
     access: Access;
     run(call: GraphCall): GraphOutcome;
 }
-
-/** The one subscription / storage account the emulator offers (E4/E5). */
-export const EMULATOR_SUBSCRIPTION: CloudPcSubscription = { subscriptionId: "5b1f8e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", subscriptionName: "Emulator Subscription" };
-export const EMULATOR_STORAGE_ACCOUNT: CloudPcForensicStorageAccount = {
-    storageAccountId: `/subscriptions/${EMULATOR_SUBSCRIPTION.subscriptionId}/resourceGroups/emulator-rg/providers/Microsoft.Storage/storageAccounts/emulatorsnapshots`,
-    storageAccountName: "emulatorsnapshots",
-};
 
 const eq = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
@@ -84,7 +82,29 @@ function failing(key: string, err: GraphError): GraphRoute {
 }
 
 export class GraphRoutes {
-    constructor(private readonly state: GraphState) {}
+    private readonly restorePoints: RestorePointRoutes;
+
+    constructor(private readonly state: GraphState) {
+        this.restorePoints = new RestorePointRoutes(state.restorePoints, state.runtime, state.origin);
+    }
+
+    /** Runs a restore-point handler and shapes its answer (paging, $select) like every other route. */
+    private restorePointRoute(key: string, access: Access, handler: (c: GraphCall, body: unknown) => Answer, bodyRequired = false): GraphRoute {
+        return {
+            key,
+            access,
+            run: (c) => {
+                const answer = handler(c, parseJson(c, bodyRequired));
+                if (answer.kind === "page") return this.page(answer.items, c, answer.context, answer.select);
+                if (answer.kind === "entity") return { kind: "json", status: answer.status, body: answer.body, items: answer.status === 200 ? 1 : 0, headers: answer.headers };
+                return { kind: "empty", status: 204 };
+            },
+        };
+    }
+
+    private rp(c: GraphCall, body: unknown) {
+        return { url: c.url, body, prefer: c.prefer };
+    }
 
     private context(fragment: string): string {
         return `${this.state.origin}/beta/$metadata#${fragment}`;
@@ -120,8 +140,8 @@ export class GraphRoutes {
 
     private matchSnapshots(method: string, rest: Segment[]): GraphRoute {
         if (rest.length === 0) {
-            if (method === "GET") return { key: "GET snapshots", access: "read", run: (c) => this.listRestorePoints(c) };
-            if (method === "POST") return { key: "POST snapshots", access: "readWrite", run: (c) => this.createRestorePointDraft(c) };
+            if (method === "GET") return this.restorePointRoute("GET snapshots", "read", (c, b) => this.restorePoints.list(this.rp(c, b)));
+            if (method === "POST") return this.restorePointRoute("POST snapshots", "readWrite", (c, b) => this.restorePoints.createDraft(this.rp(c, b)), true);
             return failing(`${method} snapshots`, methodNotAllowed(method, "snapshots", "GET, POST"));
         }
         if (rest.length > 1) return failing(`${method} ${rest[1]!.name}`, resourceNotFoundForSegment(rest[1]!.name));
@@ -169,19 +189,19 @@ export class GraphRoutes {
             case "getsubscriptions":
                 return fn("getSubscriptions", (c) => {
                     noArgs("getSubscriptions");
-                    return this.page([{ ...EMULATOR_SUBSCRIPTION }], c, "cloudPcSubscriptions");
+                    const subs = this.state.runtime.subscriptions.map((s) => ({ subscriptionId: s.subscriptionId, subscriptionName: s.subscriptionName ?? s.subscriptionId }));
+                    return this.page(subs, c, "cloudPcSubscriptions");
                 });
             case "getstorageaccounts":
                 return fn("getStorageAccounts", (c) => {
                     const sub = arg("getStorageAccounts", "subscriptionId");
-                    const accounts = eq(sub, EMULATOR_SUBSCRIPTION.subscriptionId) ? [{ ...EMULATOR_STORAGE_ACCOUNT }] : [];
-                    return this.page(accounts, c, "cloudPcForensicStorageAccounts");
+                    return this.page(storageAccountsOf(this.state.runtime.subscriptions, sub), c, "cloudPcForensicStorageAccounts");
                 });
             default:
                 // Parentheses mean a function call the service does not know; otherwise it is a restore-point key (E7).
                 if (seg.args !== undefined) return failing(`${method} ${seg.name}`, resourceNotFoundForSegment(seg.name));
                 if (method !== "GET") return failing(`${method} snapshots/{id}`, methodNotAllowed(method, "snapshots/{id}", "GET"));
-                return { key: "GET snapshots/{id}", access: "read", run: (c) => this.getRestorePoint(c, seg.name) };
+                return this.restorePointRoute("GET snapshots/{id}", "read", (c, b) => this.restorePoints.get(this.rp(c, b), seg.name));
         }
     }
 
@@ -191,21 +211,25 @@ export class GraphRoutes {
         if (rest.length === 1) return failing(`${method} cloudPCs/{id}`, notEmulated("reading a cloudPC"));
         if (rest.length > 2) return failing(`${method} ${rest[2]!.name}`, resourceNotFoundForSegment(rest[2]!.name));
         const seg = rest[1]!;
+        const action = (name: string, run: (c: GraphCall, body: unknown) => Answer, bodyRequired: boolean): GraphRoute => {
+            const key = `${method} ${name}`;
+            if (method !== "POST") return failing(key, methodNotAllowed(method, name, "POST"));
+            // Every Cloud PC action is CloudPC.ReadWrite.All only (contract E9-E11).
+            return this.restorePointRoute(key, "readWrite", run, bodyRequired);
+        };
         switch (seg.name.toLowerCase()) {
             case "retrievesnapshots": {
                 const key = `${method} retrieveSnapshots`;
                 if (method !== "GET") return failing(key, methodNotAllowed(method, "retrieveSnapshots", "GET"));
                 // Documented as CloudPC.ReadWrite.All only, although it is a read (contract E8).
-                return { key, access: "readWrite", run: (c) => this.retrieveSnapshots(c, cloudPcId) };
+                return this.restorePointRoute(key, "readWrite", (c, b) => this.restorePoints.retrieve(this.rp(c, b), cloudPcId));
             }
-            case "createsnapshot": {
-                const key = `${method} createSnapshot`;
-                if (method !== "POST") return failing(key, methodNotAllowed(method, "createSnapshot", "POST"));
-                return { key, access: "readWrite", run: (c) => this.createSnapshot(c, cloudPcId) };
-            }
+            case "createsnapshot":
+                return action("createSnapshot", (c, b) => this.restorePoints.create(this.rp(c, b), cloudPcId), false);
             case "restore":
+                return action("restore", (c, b) => this.restorePoints.restore(this.rp(c, b), cloudPcId), true);
             case "sharesnapshot":
-                return failing(`${method} ${seg.name}`, notEmulated(`cloudPC ${seg.name}`));
+                return action("shareSnapshot", (c, b) => this.restorePoints.share(this.rp(c, b), cloudPcId), true);
             default:
                 return failing(`${method} ${seg.name}`, resourceNotFoundForSegment(seg.name));
         }
@@ -262,60 +286,6 @@ export class GraphRoutes {
         const inUse = unique.filter((id) => this.state.imports.get(id)?.usageStatus === "inUse");
         if (inUse.length > 0) throw new GraphError(409, `Imported snapshot(s) in use by a Cloud PC cannot be purged: ${inUse.join(", ")}. Nothing was purged.`, "Conflict");
         for (const id of unique) this.state.imports.remove(id);
-        return { kind: "empty", status: 204 };
-    }
-
-    // ---- E6/E7 and the draft POST /snapshots (restore points) ----
-    private listRestorePoints(call: GraphCall): GraphOutcome {
-        const items = this.state.restorePoints.list().map((s) => ({ "@odata.type": "#microsoft.graph.cloudPcSnapshot", ...s }));
-        return this.page(items, call, "deviceManagement/virtualEndpoint/snapshots", true);
-    }
-
-    private getRestorePoint(call: GraphCall, id: string): GraphOutcome {
-        const point = this.state.restorePoints.get(id);
-        if (!point) throw new GraphError(404, `The snapshot '${id}' was not found.`, "itemNotFound");
-        const body = { "@odata.context": this.context("deviceManagement/virtualEndpoint/snapshots/$entity"), ...applySelect(point, call.url) };
-        return { kind: "json", status: 200, body, items: 1 };
-    }
-
-    private createRestorePointDraft(call: GraphCall): GraphOutcome {
-        const body = parseJson(call, true);
-        const cloudPcId = isRecord(body) ? body["cloudPcId"] : undefined;
-        if (!isGuid(cloudPcId)) throw new GraphError(400, "'cloudPcId' is required and must be the Cloud PC's id (GUID).", "BadRequest");
-        const type = isRecord(body) ? (body["snapshotType"] ?? "manual") : "manual";
-        if (type !== "manual" && type !== "automatic") throw new GraphError(400, `Cannot convert the literal '${String(type)}' to the expected type 'microsoft.graph.cloudPcSnapshotType'.`, "BadRequest");
-        const id = this.state.restorePoints.create(cloudPcId, type, 0);
-        const point = this.state.restorePoints.get(id)!;
-        const location = `${this.state.origin}/beta/deviceManagement/virtualEndpoint/snapshots/${encodeURIComponent(id)}`;
-        return { kind: "json", status: 201, body: { "@odata.context": this.context("deviceManagement/virtualEndpoint/snapshots/$entity"), ...point }, items: 0, headers: { Location: location } };
-    }
-
-    // ---- E8/E9 ----
-    private cloudPc(id: string): string {
-        if (!isGuid(id)) throw new GraphError(404, `The Cloud PC '${id}' was not found.`, "itemNotFound");
-        return id;
-    }
-
-    private retrieveSnapshots(call: GraphCall, cloudPcId: string): GraphOutcome {
-        return this.page(this.state.restorePoints.list(this.cloudPc(cloudPcId)), call, "Collection(microsoft.graph.cloudPcSnapshot)", true);
-    }
-
-    private createSnapshot(call: GraphCall, cloudPcId: string): GraphOutcome {
-        const id = this.cloudPc(cloudPcId);
-        const body = parseJson(call, false);
-        if (body !== undefined && body !== null) {
-            if (!isRecord(body)) throw new GraphError(400, "The request body must be a JSON object.", "BadRequest");
-            const account = body["storageAccountId"];
-            if (account !== undefined && account !== null && (typeof account !== "string" || !STORAGE_ACCOUNT_ID_RE.test(account))) {
-                throw new GraphError(400, "'storageAccountId' must be a storage account's Azure resource id.", "BadRequest");
-            }
-            const tier = body["accessTier"];
-            if (tier !== undefined && tier !== null && !["hot", "cool", "cold", "archive"].includes(String(tier))) {
-                throw new GraphError(400, `Cannot convert the literal '${String(tier)}' to the expected type 'microsoft.graph.cloudPcBlobAccessTier'.`, "BadRequest");
-            }
-        }
-        // Asynchronous like the service: 204 now, the restore point shows up in retrieveSnapshots later.
-        this.state.restorePoints.create(id, "manual", this.state.runtime.importDurationMs);
         return { kind: "empty", status: 204 };
     }
 }

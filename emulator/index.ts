@@ -4,7 +4,8 @@ export type { Emulator } from "./server";
 export type { EmulatorStats } from "./stats";
 export type { FaultInjector, FaultRule } from "./faults";
 export type { ImportRecord, ImportStore } from "./imports";
-export type { RestorePointStore } from "./snapshots";
+export type { HealthCheckStatus, RestorePointRecord, RestorePointStore, RestorePointType, StorageCopy } from "./snapshots";
+export type { EmulatorStorageAccount, EmulatorSubscription } from "./subscriptions";
 export type { BlobField } from "./import-request";
 export {
     DEFAULT_CLIENT_ID,
@@ -12,10 +13,11 @@ export {
     DEFAULT_POLICY_NAME,
     DEFAULT_TENANT_ID,
     IMPORT_RESULT_FUNCTIONS,
+    SNAPSHOT_LIST_ROUTES,
     ROLE_READ,
     ROLE_READ_WRITE,
 } from "./options";
-export type { EmulatorClient, EmulatorOptions, EmulatorUser, ImportResultFunction, RateLimit } from "./options";
+export type { EmulatorClient, EmulatorOptions, EmulatorUser, ImportResultFunction, RateLimit, SnapshotListRoute } from "./options";
 export { defaultCertDir, ensureCertificates, ensureClientCertificate } from "./certs";
 export type { CertificatePaths, ClientCertificate } from "./certs";
 export { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION } from "./graph";

@@ -3,10 +3,19 @@ import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
 import { defaultCertDir } from "./certs";
 import { isGuid } from "./http";
+import { STORAGE_ACCOUNT_ID_RE } from "./import-request";
+import { type EmulatorSubscription, defaultSubscriptions } from "./subscriptions";
 import { isRecord } from "./tokens";
 
 export const IMPORT_RESULT_FUNCTIONS = ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] as const;
 export type ImportResultFunction = (typeof IMPORT_RESULT_FUNCTIONS)[number];
+
+/**
+ * Routes that read restore points, oldest last (contract E8, E6, E7). A disabled one answers like Graph for a
+ * segment it does not know, so the client's fallback can be tested on each path.
+ */
+export const SNAPSHOT_LIST_ROUTES = ["retrieveSnapshots", "listSnapshots", "getSnapshot"] as const;
+export type SnapshotListRoute = (typeof SNAPSHOT_LIST_ROUTES)[number];
 
 export const ROLE_READ = "CloudPC.Read.All";
 export const ROLE_READ_WRITE = "CloudPC.ReadWrite.All";
@@ -47,6 +56,16 @@ export interface EmulatorOptions {
     importDurationMs?: number;
     pageSize?: number;
     importResultFunctions?: ImportResultFunction[];
+    /** Restore-point read routes the service offers (default: all). */
+    snapshotListRoutes?: SnapshotListRoute[];
+    /** How long a restore point takes to become ready after createSnapshot (default, or null: importDurationMs). */
+    snapshotDurationMs?: number | null;
+    /** List restore points that are not ready yet with this status (default null: hidden until ready). */
+    pendingSnapshotStatus?: string | null;
+    /** Days until a manual restore point expires (default 30; null: never). Undocumented by Graph. */
+    snapshotRetentionDays?: number | null;
+    /** What getSubscriptions / getStorageAccounts offer (default: one subscription with one storage account). */
+    subscriptions?: EmulatorSubscription[];
     users?: EmulatorUser[];
     rateLimit?: RateLimit;
     log?: (line: string) => void;
@@ -72,6 +91,12 @@ export interface RuntimeSettings {
     importDurationMs: number;
     pageSize: number;
     importResultFunctions: Set<ImportResultFunction>;
+    snapshotListRoutes: Set<SnapshotListRoute>;
+    /** undefined: follow importDurationMs */
+    snapshotDurationMs: number | undefined;
+    pendingSnapshotStatus: string | null;
+    snapshotRetentionDays: number | null;
+    subscriptions: EmulatorSubscription[];
     /** keyed by lower-cased object id */
     users: Map<string, EmulatorUser>;
     rateLimit: RateLimit | undefined;
@@ -95,6 +120,11 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
         importDurationMs: 1500,
         pageSize: 100,
         importResultFunctions: new Set(IMPORT_RESULT_FUNCTIONS),
+        snapshotListRoutes: new Set(SNAPSHOT_LIST_ROUTES),
+        snapshotDurationMs: undefined,
+        pendingSnapshotStatus: null,
+        snapshotRetentionDays: 30,
+        subscriptions: defaultSubscriptions(),
         users: new Map(),
         rateLimit: undefined,
         log: undefined,
@@ -157,13 +187,33 @@ function parseUser(value: unknown, i: number): EmulatorUser {
     return user;
 }
 
+function parseSubscription(value: unknown, i: number): EmulatorSubscription {
+    if (!isRecord(value)) throw new TypeError(`subscriptions[${i}] must be an object`);
+    const subscriptionId = value["subscriptionId"];
+    if (!isGuid(subscriptionId)) throw new TypeError(`subscriptions[${i}].subscriptionId must be a GUID`);
+    const subscriptionName = optionalString(`subscriptions[${i}].subscriptionName`, value["subscriptionName"]) ?? subscriptionId;
+    const accounts = value["storageAccounts"] ?? [];
+    if (!Array.isArray(accounts)) throw new TypeError(`subscriptions[${i}].storageAccounts must be an array`);
+    const storageAccounts = accounts.map((a, j) => {
+        const where = `subscriptions[${i}].storageAccounts[${j}]`;
+        if (!isRecord(a)) throw new TypeError(`${where} must be an object`);
+        const id = a["storageAccountId"];
+        if (typeof id !== "string" || !STORAGE_ACCOUNT_ID_RE.test(id)) throw new TypeError(`${where}.storageAccountId must be a storage account's ARM id`);
+        const name = optionalString(`${where}.storageAccountName`, a["storageAccountName"]) ?? id.split("/").pop()!;
+        return { storageAccountId: id, storageAccountName: name };
+    });
+    return { subscriptionId, subscriptionName, storageAccounts };
+}
+
 /**
  * Validates and applies a partial options object (from code or from JSON). Throws TypeError with a readable
  * message on bad input and changes nothing in that case. `rateLimit: null|undefined` (key present) disables throttling.
  */
 export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): void {
     if (!isRecord(patch)) throw new TypeError("options must be an object");
-    const next: RuntimeSettings = { ...target, importResultFunctions: new Set(target.importResultFunctions), users: new Map(target.users) };
+    const next: RuntimeSettings = {
+        ...target, importResultFunctions: new Set(target.importResultFunctions), snapshotListRoutes: new Set(target.snapshotListRoutes), users: new Map(target.users),
+    };
     for (const [key, value] of Object.entries(patch)) {
         // An undefined value means "leave as is", except where undefined is meaningful (no throttling, no log).
         if (value === undefined && key !== "rateLimit" && key !== "log") continue;
@@ -186,6 +236,31 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
                     }
                 }
                 next.importResultFunctions = new Set(value as ImportResultFunction[]);
+                break;
+            }
+            case "snapshotListRoutes": {
+                if (!Array.isArray(value)) throw new TypeError("snapshotListRoutes must be an array");
+                for (const name of value) {
+                    if (!(SNAPSHOT_LIST_ROUTES as readonly unknown[]).includes(name)) {
+                        throw new TypeError(`snapshotListRoutes: unknown route '${String(name)}' (known: ${SNAPSHOT_LIST_ROUTES.join(", ")})`);
+                    }
+                }
+                next.snapshotListRoutes = new Set(value as SnapshotListRoute[]);
+                break;
+            }
+            case "snapshotDurationMs":
+                next.snapshotDurationMs = value === null ? undefined : positiveInteger("snapshotDurationMs", value, 0);
+                break;
+            case "pendingSnapshotStatus":
+                next.pendingSnapshotStatus = value === null ? null : optionalString("pendingSnapshotStatus", value) ?? null;
+                break;
+            case "snapshotRetentionDays":
+                if (value !== null && (typeof value !== "number" || !(value > 0))) throw new TypeError("snapshotRetentionDays must be a number > 0 or null");
+                next.snapshotRetentionDays = value as number | null;
+                break;
+            case "subscriptions": {
+                if (!Array.isArray(value)) throw new TypeError("subscriptions must be an array");
+                next.subscriptions = value.map((s, i) => parseSubscription(s, i));
                 break;
             }
             case "rateLimit": {
@@ -240,6 +315,11 @@ export function runtimeSnapshot(runtime: RuntimeSettings): Record<string, unknow
         importDurationMs: runtime.importDurationMs,
         pageSize: runtime.pageSize,
         importResultFunctions: [...runtime.importResultFunctions],
+        snapshotListRoutes: [...runtime.snapshotListRoutes],
+        snapshotDurationMs: runtime.snapshotDurationMs ?? null,
+        pendingSnapshotStatus: runtime.pendingSnapshotStatus,
+        snapshotRetentionDays: runtime.snapshotRetentionDays,
+        subscriptions: runtime.subscriptions,
         users: [...runtime.users.values()],
         rateLimit: runtime.rateLimit ?? null,
         // Secrets and certificates stay out of answers.

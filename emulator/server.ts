@@ -49,6 +49,10 @@ export interface Emulator {
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+function headerValue(v: string | string[] | undefined): string | undefined {
+    return Array.isArray(v) ? v.join(",") : v;
+}
+
 function faultMessage(status: number): string {
     if (status === 429) return "Please retry again later.";
     if (status === 503) return "The service is temporarily unavailable. Please retry later.";
@@ -236,7 +240,7 @@ class GraphEmulator implements Emulator {
             reply = graphErrorReply(denied, corr);
         } else {
             try {
-                const outcome: GraphOutcome = route.run({ method, url, rawBody, loop: fault?.loopNextLink === true });
+                const outcome: GraphOutcome = route.run({ method, url, rawBody, loop: fault?.loopNextLink === true, prefer: headerValue(req.headers.prefer) });
                 if (outcome.kind === "json") {
                     this.statsCollector.items(outcome.items);
                     reply = jsonReply(outcome.status, outcome.body, GRAPH_JSON, outcome.headers);

@@ -27,6 +27,11 @@ export function useProgress(p: Progress): void {
     progress = p;
 }
 
+/** The progress sink in force (Pulumi's log, or what a test installed with useProgress). */
+export function currentProgress(): Progress {
+    return progress;
+}
+
 export function graphClient(): GraphClient {
     return getSharedClient(currentSettings(), progress);
 }

@@ -1,0 +1,69 @@
+// Read-only views of a Cloud PC's restore points (cloudPcSnapshot, contract E6-E8).
+import type * as pulumi from "@pulumi/pulumi";
+import { getCloudPcSnapshot as readOne, listCloudPcSnapshots } from "../snapshots/restore-points";
+import type { CloudPcSnapshot } from "../snapshots/types";
+import { checkGuid } from "../validation/rules";
+import { functionClient, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
+
+/** A restore point with every documented property (null when Graph left it out). */
+export interface CloudPcSnapshotResult {
+    id: string;
+    cloudPcId: string | null;
+    status: string | null;
+    snapshotType: string | null;
+    healthCheckStatus: string | null;
+    createdDateTime: string | null;
+    expirationDateTime: string | null;
+    lastRestoredDateTime: string | null;
+}
+
+export interface GetCloudPcSnapshotsArgs {
+    cloudPcId: string;
+    /** Only `manual`, `automatic` (or `retention`) restore points. */
+    snapshotType?: string;
+}
+
+export interface GetCloudPcSnapshotArgs {
+    snapshotId: string;
+    /** The restore point's Cloud PC: lets the read use the current route (retrieveSnapshots). */
+    cloudPcId?: string;
+}
+
+function toResult(s: CloudPcSnapshot): CloudPcSnapshotResult {
+    return {
+        id: s.id,
+        cloudPcId: s.cloudPcId ?? null,
+        status: s.status ?? null,
+        snapshotType: s.snapshotType ?? null,
+        healthCheckStatus: s.healthCheckStatus ?? null,
+        createdDateTime: s.createdDateTime ?? null,
+        expirationDateTime: s.expirationDateTime ?? null,
+        lastRestoredDateTime: s.lastRestoredDateTime ?? null,
+    };
+}
+
+/** A Cloud PC's restore points, oldest first. */
+export async function getCloudPcSnapshots(args: GetCloudPcSnapshotsArgs, options?: FunctionOptions): Promise<CloudPcSnapshotResult[]> {
+    rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
+    const { snapshots } = await listCloudPcSnapshots(functionClient(options), args.cloudPcId);
+    return snapshots
+        .filter((s) => !args.snapshotType || s.snapshotType === args.snapshotType)
+        .map(toResult)
+        .sort((a, b) => (Date.parse(a.createdDateTime ?? "") || 0) - (Date.parse(b.createdDateTime ?? "") || 0));
+}
+
+/** One restore point, or null when Graph has none with this id. */
+export async function getCloudPcSnapshot(args: GetCloudPcSnapshotArgs, options?: FunctionOptions): Promise<CloudPcSnapshotResult | null> {
+    if (typeof args.snapshotId !== "string" || args.snapshotId.trim() === "") throw new Error("snapshotId is required: the restore point's id, e.g. CPC_{guid}_{guid}.");
+    if (args.cloudPcId !== undefined) rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
+    const snapshot = await readOne(functionClient(options), args.snapshotId, args.cloudPcId);
+    return snapshot ? toResult(snapshot) : null;
+}
+
+export function getCloudPcSnapshotsOutput(args: InputArgs<GetCloudPcSnapshotsArgs>, options?: FunctionOptions): pulumi.Output<CloudPcSnapshotResult[]> {
+    return outputOf(getCloudPcSnapshots, args, options);
+}
+
+export function getCloudPcSnapshotOutput(args: InputArgs<GetCloudPcSnapshotArgs>, options?: FunctionOptions): pulumi.Output<CloudPcSnapshotResult | null> {
+    return outputOf(getCloudPcSnapshot, args, options);
+}

@@ -1,0 +1,31 @@
+// How a restore point is recorded in Pulumi state: the inputs plus every documented property, nulls for the
+// missing ones (never undefined).
+import type { CloudPcSnapshot } from "../../snapshots/types";
+import type { CloudPcSnapshotInputs, CloudPcSnapshotOutputs } from "./types";
+
+export function snapshotFields(s: CloudPcSnapshot | undefined) {
+    return {
+        status: s?.status ?? null,
+        snapshotType: s?.snapshotType ?? null,
+        healthCheckStatus: s?.healthCheckStatus ?? null,
+        createdDateTime: s?.createdDateTime ?? null,
+        expirationDateTime: s?.expirationDateTime ?? null,
+        lastRestoredDateTime: s?.lastRestoredDateTime ?? null,
+    };
+}
+
+export function toOutputs(inputs: CloudPcSnapshotInputs, snapshotId: string, snapshot: CloudPcSnapshot | undefined): CloudPcSnapshotOutputs {
+    return {
+        cloudPcId: inputs.cloudPcId,
+        storageAccountId: inputs.storageAccountId ?? null,
+        accessTier: inputs.accessTier ?? null,
+        waitForCompletion: inputs.waitForCompletion,
+        timeoutMinutes: inputs.timeoutMinutes,
+        snapshotId,
+        ...snapshotFields(snapshot),
+    };
+}
+
+export function isReady(s: CloudPcSnapshot | undefined): boolean {
+    return s?.status === "ready";
+}

@@ -1,0 +1,34 @@
+// Plain (resolved) shapes of the CloudPcSnapshot inputs and outputs, shared by check, diff and the lifecycle.
+// The Pulumi-facing `Input<...>` versions live in resource.ts.
+
+export const ACCESS_TIERS = ["hot", "cool", "cold", "archive"] as const;
+export type AccessTier = (typeof ACCESS_TIERS)[number];
+
+/** Inputs after check(): defaults filled (accessTier `hot` only when a storage account is given). */
+export interface CloudPcSnapshotInputs {
+    cloudPcId: string;
+    storageAccountId?: string;
+    accessTier?: AccessTier;
+    waitForCompletion: boolean;
+    timeoutMinutes: number;
+}
+
+/** Everything the resource records in state. No field is ever `undefined` (the engine's Struct encoding rejects it). */
+export interface CloudPcSnapshotOutputs {
+    cloudPcId: string;
+    storageAccountId: string | null;
+    accessTier: string | null;
+    waitForCompletion: boolean;
+    timeoutMinutes: number;
+    /** The restore point's id (also the resource id), e.g. CPC_{guid}_{guid}. */
+    snapshotId: string;
+    status: string | null;
+    snapshotType: string | null;
+    healthCheckStatus: string | null;
+    createdDateTime: string | null;
+    expirationDateTime: string | null;
+    lastRestoredDateTime: string | null;
+}
+
+export const DEFAULT_TIMEOUT_MINUTES = 60;
+export const MAX_TIMEOUT_MINUTES = 24 * 60;
