@@ -1,0 +1,235 @@
+// The published package: `npm run build` → dist/, what `npm pack` ships, and the package as a user installs it.
+// The lazy require of the handlers must keep working from the compiled package: the provider is built, loaded from
+// dist, serialized like the SDK serializes it into `__provider`, and that text is run in plain node processes with
+// no ts-node (require-from-string, as @pulumi/pulumi's dynamic-provider host does; then the host itself, from a
+// project where the packed tarball is installed, against the Graph emulator).
+import { strict as assert } from "node:assert";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator } from "../emulator";
+import { DynamicProviderProcess, serializeProvider } from "./harness/dynamic-provider";
+import { MiniEngine } from "./harness/engine";
+import { inputs } from "./fixtures";
+
+const ROOT = path.resolve(__dirname, "..");
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    name: string; main: string; types: string; files: string[]; engines: Record<string, string>;
+    exports: Record<string, string | Record<string, string>>; dependencies: Record<string, string>;
+};
+const HANDLERS = "dist/provider/resources/imported-snapshot/handlers";
+
+interface PackResult { filename: string; size: number; unpackedSize: number; files: { path: string; size: number }[] }
+
+function npm(args: string[], cwd = ROOT): string {
+    // npm's own progress and notices go to stderr; the JSON we parse is on stdout.
+    const r = spawnSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_loglevel: "error" } });
+    if (r.status !== 0) throw new Error(`npm ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+}
+
+/** A plain node process: no ts-node, no mocha; `script` reads stdin as `input`. */
+function plainNode(script: string, opts: { cwd: string; input?: string }): string {
+    const r = spawnSync(process.execPath, ["-e", script], {
+        cwd: opts.cwd, input: opts.input ?? "", encoding: "utf8", timeout: 60_000,
+        env: { ...process.env, NODE_OPTIONS: "", TS_NODE_PROJECT: "" },
+    });
+    assert.equal(r.status, 0, `plain node failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    return r.stdout;
+}
+
+describe("package: build, npm pack, and the installed package", function () {
+    this.timeout(180_000);
+    let packed: PackResult;
+    let work: string;
+
+    before(() => {
+        const started = Date.now();
+        npm(["run", "build"]);
+        console.log(`      npm run build: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        packed = (JSON.parse(npm(["pack", "--dry-run", "--json", "--ignore-scripts"])) as PackResult[])[0]!;
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-package-"));
+    });
+    after(() => {
+        if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("ships only dist/provider (JavaScript and declarations), README, LICENSE and package.json", () => {
+        const paths = packed.files.map((f) => f.path).sort();
+        const extra = paths.filter((p) => !/^dist\/provider\/.+\.(js|d\.ts)$/.test(p) && !["README.md", "LICENSE", "package.json"].includes(p));
+        assert.deepEqual(extra, [], "unexpected files in the package");
+        for (const needed of ["README.md", "LICENSE", "package.json", "dist/provider/index.js", "dist/provider/index.d.ts", `${HANDLERS}.js`, `${HANDLERS}.d.ts`]) {
+            assert.ok(paths.includes(needed), `${needed} is missing from the package`);
+        }
+        const forbidden = paths.filter((p) => /(^|\/)(test|emulator|examples|scripts|\.state|\.emulator|\.tools)(\/|$)|\.(pem|key|crt|p12|pfx|env|tgz|map)$|(^|\/)\.npmrc$/.test(p));
+        assert.deepEqual(forbidden, [], "tests, emulator, certificates, keys, state or secrets in the package");
+        console.log(`      npm pack: ${paths.length} files, ${(packed.size / 1024).toFixed(0)} KB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KB unpacked`);
+    });
+
+    it("package.json: main, types and exports point at built files; files, engines", () => {
+        const shipped = new Set(packed.files.map((f) => f.path));
+        assert.equal(PKG.main, "dist/provider/index.js");
+        assert.equal(PKG.types, "dist/provider/index.d.ts");
+        assert.ok(shipped.has(PKG.main) && shipped.has(PKG.types));
+        assert.deepEqual(PKG.exports["."], { types: "./dist/provider/index.d.ts", default: "./dist/provider/index.js" });
+        // The closure serializer names any module of an installed package it captures by an export path, so the
+        // compiled files stay reachable (see the next tests).
+        assert.equal(PKG.exports["./dist/provider/*"], "./dist/provider/*");
+        assert.deepEqual(PKG.files, ["dist/provider/"]);
+        assert.equal(PKG.engines.node, ">=22");
+    });
+
+    it("the packed files hold no private key, certificate, secret or build-machine path", () => {
+        const tarball = path.join(work, JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work]))[0].filename);
+        const unpacked = path.join(work, "unpacked");
+        fs.mkdirSync(unpacked);
+        execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
+        const leaks: string[] = [];
+        for (const f of packed.files) {
+            const text = fs.readFileSync(path.join(unpacked, "package", f.path), "utf8");
+            if (/-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/.test(text)) leaks.push(`${f.path}: PEM block`);
+            if (text.includes(ROOT)) leaks.push(`${f.path}: the build machine's path ${ROOT}`);
+            if (/[?&]sig=[A-Za-z0-9%]{20,}/.test(text)) leaks.push(`${f.path}: a SAS signature`);
+            if (/eyJ[\w-]{10,}\.[\w-]{10,}\./.test(text)) leaks.push(`${f.path}: a JWT`);
+        }
+        assert.deepEqual(leaks, []);
+    });
+
+    it("the built provider, serialized, requires its handlers from dist in a plain node process (no ts-node)", async () => {
+        const dist = require(path.join(ROOT, "dist/provider")) as typeof import("../provider");
+        const text = await serializeProvider(new dist.CloudPcImportedSnapshotProvider());
+        assert.ok(text.includes(HANDLERS), `the serialized provider does not point at ${HANDLERS}:\n${text}`);
+        assert.ok(text.length < 4_000, `serialized provider is ${text.length} bytes`);
+        const out = JSON.parse(plainNode(`
+            const requireFromString = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }));
+            const text = require("node:fs").readFileSync(0, "utf8");
+            const provider = requireFromString(text).handler();
+            Promise.all([
+                provider.check({}, ${JSON.stringify(inputs())}),
+                provider.check({}, ${JSON.stringify(inputs({ assignedUserId: "bob" }))}),
+            ]).then(([good, bad]) => process.stdout.write(JSON.stringify({
+                good: good.failures ?? [], bad: bad.failures ?? [],
+                tsNode: require.extensions[".ts"] !== undefined,
+                handlers: Object.keys(require.cache).filter((k) => k.includes("handlers")),
+            })));`, { cwd: ROOT, input: text })) as { good: unknown[]; bad: { property: string }[]; tsNode: boolean; handlers: string[] };
+        assert.deepEqual(out.good, []);
+        assert.equal(out.bad[0]?.property, "assignedUserId");
+        assert.equal(out.tsNode, false, "ts-node was registered");
+        assert.deepEqual(out.handlers, [path.join(ROOT, `${HANDLERS}.js`)]);
+    });
+
+    describe("installed from the tarball in a Pulumi project", () => {
+        let project: string;
+        let emulator: Emulator;
+
+        before(async () => {
+            // A project as `npm install @cloudpc/pulumi-snapshots` leaves it: the tarball's files under
+            // node_modules/@cloudpc/pulumi-snapshots, its dependencies beside it (links to this repository's copies).
+            project = path.join(work, "project");
+            const installed = path.join(project, "node_modules", PKG.name);
+            fs.mkdirSync(installed, { recursive: true });
+            const tarball = fs.readdirSync(work).find((f) => f.endsWith(".tgz"))
+                ?? JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work]))[0].filename;
+            execFileSync("tar", ["-xzf", path.join(work, tarball), "-C", installed, "--strip-components=1"]);
+            for (const dep of [...Object.keys(PKG.dependencies), "@types/node", "@pulumi/azure-native", "yaml"]) {
+                const link = path.join(project, "node_modules", dep);
+                fs.mkdirSync(path.dirname(link), { recursive: true });
+                fs.symlinkSync(path.join(ROOT, "node_modules", dep), link, "dir");
+            }
+            fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "user-stack", private: true, dependencies: { [PKG.name]: "*" } }));
+            emulator = await startEmulator({ importDurationMs: 300 });
+        });
+        after(async () => {
+            await emulator?.close();
+        });
+
+        it("serializes from node_modules and runs through the dynamic-provider host against the emulator", async () => {
+            const out = JSON.parse(plainNode(`
+                const { CloudPcImportedSnapshotProvider } = require("${PKG.name}");
+                const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+                const provider = new CloudPcImportedSnapshotProvider();
+                serializeFunction(() => provider, { allowSecrets: true }).then((sf) => process.stdout.write(JSON.stringify({
+                    text: sf.text, main: require.resolve("${PKG.name}"), tsNode: require.extensions[".ts"] !== undefined,
+                })));`, { cwd: project })) as { text: string; main: string; tsNode: boolean };
+            assert.equal(out.main, path.join(project, "node_modules", PKG.name, PKG.main));
+            assert.equal(out.tsNode, false);
+            assert.ok(out.text.includes(`./node_modules/${PKG.name}/${HANDLERS}`), `not a project-relative require:\n${out.text}`);
+
+            // The engine starts the plugin in the project directory; no ts-node in it.
+            const provider = await DynamicProviderProcess.start({
+                cwd: project, typescript: false,
+                env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100" },
+            });
+            try {
+                await provider.configure({});
+                const engine = new MiniEngine(provider, out.text);
+                await engine.up([{ name: "from-package", inputs: inputs() }]);
+                const res = engine.state.get("from-package")!;
+                assert.equal(res.outputs.importStatus, "succeeded");
+                assert.equal(emulator.imports.get(res.id)?.importStatus, "succeeded");
+                await engine.destroy();
+                assert.equal(emulator.imports.list().length, 0);
+            } finally {
+                await provider.close();
+            }
+        });
+
+        it("every compiled module resolves through the exports map (how the closure serializer names them)", () => {
+            const modules = packed.files.map((f) => f.path).filter((p) => p.endsWith(".js"));
+            const out = JSON.parse(plainNode(`
+                const { getModuleFromPath } = require("@pulumi/pulumi/runtime/closure/package");
+                const pkg = require("${PKG.name}/package.json");
+                const bad = [];
+                for (const m of ${JSON.stringify(modules)}) {
+                    try {
+                        const name = getModuleFromPath("${PKG.name}/" + m, pkg);
+                        if (require.resolve(name) !== require.resolve("./node_modules/${PKG.name}/" + m)) bad.push(m + " -> " + name);
+                    } catch (e) { bad.push(m + ": " + e.message); }
+                }
+                process.stdout.write(JSON.stringify(bad));`, { cwd: project })) as string[];
+            assert.deepEqual(out, []);
+        });
+
+        it("the examples, as a user copies them, type-check against the packed declarations", async () => {
+            // Each example's index.ts with the import a user writes, plus a consumer under moduleResolution node16
+            // (which reads the exports map's "types" condition instead of the "types" field).
+            const consumer = path.join(project, "consumers");
+            fs.mkdirSync(consumer, { recursive: true });
+            const files: string[] = [];
+            for (const name of fs.readdirSync(path.join(ROOT, "examples"))) {
+                const dir = path.join(ROOT, "examples", name);
+                if (!fs.existsSync(path.join(dir, "tsconfig.json"))) continue;
+                const tsconfig = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")) as { files: string[] };
+                fs.mkdirSync(path.join(consumer, name));
+                for (const file of tsconfig.files) {
+                    const source = fs.readFileSync(path.join(dir, file), "utf8");
+                    const rewritten = source.replace(/from "\.\.\/\.\.\/provider"/g, `from "${PKG.name}"`);
+                    assert.ok(!rewritten.includes("../../provider"), `${name}/${file} imports the library some other way`);
+                    fs.writeFileSync(path.join(consumer, name, file), rewritten);
+                    files.push(path.join(consumer, name, file));
+                }
+            }
+            fs.writeFileSync(path.join(consumer, "node16.ts"), [
+                `import * as pulumi from "@pulumi/pulumi";`,
+                `import { CloudPcImportedSnapshot, type CloudPcImportedSnapshotArgs } from "${PKG.name}";`,
+                `const args: CloudPcImportedSnapshotArgs = { assignedUserId: "93aff428-61f2-467f-a879-1102af6fd4a8", sourceFiles: [{ sasUrl: pulumi.secret("https://a.blob.core.windows.net/c/d.vhd?sig=x") }] };`,
+                `export const id: pulumi.Output<string> = new CloudPcImportedSnapshot("x", args).snapshotId;`,
+            ].join("\n"));
+            const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+            const common = ["--noEmit", "--strict", "--skipLibCheck", "--target", "ES2022", "--types", "node", "--esModuleInterop"];
+            const runs = ([
+                ["examples (module commonjs, moduleResolution node)", [...common, "--module", "commonjs", "--moduleResolution", "node", ...files]],
+                ["consumer (module node16, moduleResolution node16)", [...common, "--module", "node16", "--moduleResolution", "node16", path.join(consumer, "node16.ts")]],
+            ] as const).map(([label, args]) => new Promise<void>((resolve, reject) => {
+                const child = spawn(process.execPath, [tsc, ...args], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+                let out = "";
+                child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+                child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+                child.on("error", reject);
+                child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${label} does not type-check against the package:\n${out}`))));
+            }));
+            await Promise.all(runs);
+        });
+    });
+});
