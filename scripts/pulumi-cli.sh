@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Puts the Pulumi CLI on PATH for this project: `pulumi`, the Node.js language host `pulumi-language-nodejs`, and
-# the dynamic-provider plugin launcher `pulumi-resource-pulumi-nodejs` (ours: scripts/pulumi/bin/, symlinked beside
+# the dynamic-provider plugin launcher `pulumi-resource-pulumi-nodejs` (ours: scripts/pulumi/bin/, copied beside
 # the cached pulumi, where the engine looks for this "bundled" plugin).
 #
 #   source scripts/pulumi-cli.sh             # builds if needed, then puts the bin dir first on PATH
@@ -137,16 +137,25 @@ path_ok() {
   return 0
 }
 
-# Our plugin launcher goes next to the cached pulumi as a symlink: the engine looks for this "bundled" plugin beside
-# its own executable, and warns "using pulumi-resource-pulumi-nodejs from $PATH" when it finds it elsewhere.
-link_launcher() {
-  [ "$(readlink "$1/pulumi-resource-pulumi-nodejs" 2>/dev/null)" = "$LAUNCHER_DIR/pulumi-resource-pulumi-nodejs" ] ||
-    ln -sfn "$LAUNCHER_DIR/pulumi-resource-pulumi-nodejs" "$1/pulumi-resource-pulumi-nodejs"
+# Our plugin launcher goes next to the cached pulumi: the engine looks for this "bundled" plugin beside its own
+# executable, and warns "using pulumi-resource-pulumi-nodejs from $PATH" when it finds it elsewhere. A copy (with the
+# ts-on-demand.js hook it preloads), not a symlink into this checkout: the cache is shared by every checkout on the
+# machine (a clone in /tmp that is later deleted must not break the others). Rewritten only when the content
+# differs, through a rename, so a plugin the engine is starting right now never sees a half-written file.
+install_launcher() {
+  local src dst
+  for src in "$LAUNCHER_DIR/pulumi-resource-pulumi-nodejs" "$ROOT/scripts/pulumi/ts-on-demand.js"; do
+    dst="$1/$(basename "$src")"
+    if [ -L "$dst" ] || ! cmp -s "$src" "$dst"; then
+      cp "$src" "$dst.tmp.$$" && chmod "$(stat -c %a "$src")" "$dst.tmp.$$" && mv -f "$dst.tmp.$$" "$dst" ||
+        die "cannot install $src into $1"
+    fi
+  done
 }
 
 if [ "$rebuild" != 1 ]; then
   if path_ok; then echo "$LAUNCHER_DIR:$PATH_DIRS"; exit 0; fi
-  if cached_ok; then link_launcher "$BIN_DIR"; echo "$BIN_DIR"; exit 0; fi
+  if cached_ok; then install_launcher "$BIN_DIR"; echo "$BIN_DIR"; exit 0; fi
 fi
 if [ "$mode" = check ]; then
   log "no usable Pulumi CLI for @pulumi/pulumi $SDK_VERSION (cache: $BIN_DIR)"
@@ -308,7 +317,7 @@ got="$(pulumi_version_of "$STAGE/pulumi")"
 cp "$WORK/go.mod" "$WORK/go.sum" "$STAGE/" 2>/dev/null || true
 rm -rf "$BIN_DIR"
 mv "$STAGE" "$BIN_DIR"
-link_launcher "$BIN_DIR"
+install_launcher "$BIN_DIR"
 log "done in $(elapsed): $BIN_DIR ($(du -sh "$BIN_DIR" | cut -f1)); module cache $(du -sh "$GOMODCACHE" | cut -f1), build cache $(du -sh "$GOCACHE" | cut -f1)"
 log "  pulumi $("$BIN_DIR/pulumi" version)${lang_version:+, pulumi-language-nodejs $lang_version}"
 echo "$BIN_DIR"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, type-checks, then runs every test (mocha + ts-node):
-# unit tests, the Graph client against local servers, the provider against the Graph emulator, and the
-# engine-level tests through @pulumi/pulumi's real dynamic-provider gRPC server.
+# The README's test command: installs what is missing, type-checks, lints, type-checks the examples, then runs
+# every test (mocha + ts-node): unit tests, the Graph client against local servers, the provider against the Graph
+# emulator, the engine-level tests through @pulumi/pulumi's real dynamic-provider gRPC server, the end-to-end tests
+# through the real Pulumi CLI (built here on first use), the examples, and the package (npm run build, npm pack, the packed package installed in a project).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 bash "$CLOUDPC_ROOT/scripts/setup.sh"
@@ -15,6 +16,17 @@ export CLOUDPC_POLL_INTERVAL_MS="${CLOUDPC_POLL_INTERVAL_MS:-100}"
 
 echo "==> Type-checking (tsc --noEmit, strict)"
 npx tsc -p tsconfig.json --noEmit
+
+echo "==> Linting (ESLint + typescript-eslint: scripts/lint.sh)"
+bash scripts/lint.sh
+
+echo "==> Type-checking the examples (each example's own tsconfig.json: scripts/check-examples.sh)"
+bash scripts/check-examples.sh
+
+# The end-to-end tests (test/e2e.test.ts) drive the real `pulumi` binary. A warm machine has it cached under
+# ~/.cache/cloudpc-pulumi; a cold one builds it from the Go module proxy (about 7 minutes, docs/PULUMI-CLI.md).
+echo "==> Pulumi CLI (scripts/pulumi-cli.sh --cli-only: cached, else built from the Go module proxy)"
+echo "    $(bash scripts/pulumi-cli.sh --cli-only --print-path)"
 
 echo "==> Running tests"
 npx mocha "$@"
