@@ -2,7 +2,7 @@
 // No token needed, not counted in stats, never faulted. The server binds to loopback by default.
 import type { ImportStatus, ImportedSnapshotUsage } from "../provider/snapshots/types";
 import { GraphError, graphErrorReply } from "./errors";
-import type { FaultInjector, FaultRule } from "./faults";
+import type { FaultInjector, FaultRule, RandomFaults } from "./faults";
 import { type Correlation, PLAIN_JSON, type Reply, emptyReply, jsonReply } from "./http";
 import type { ImportStore } from "./imports";
 import type { EmulatorOptions } from "./options";
@@ -37,8 +37,9 @@ export const CONTROL_ROUTES = [
     "POST /_emulator/restorePoints/{id}/health     {\"healthCheckStatus\":\"unhealthy\"}",
     "POST /_emulator/cloudPCs/{id}/deprovision",
     "POST /_emulator/faults                        (a FaultRule)",
-    "POST /_emulator/faults/clear",
-    "GET  /_emulator/faults",
+    "POST /_emulator/faults/clear                  (also stops the random mode)",
+    "POST /_emulator/faults/random                 {\"rate\":0.15,\"seed\":7,\"kinds\":[\"429\",\"dropAfter\"]} (null: stop)",
+    "GET  /_emulator/faults                        (pending rules; the random mode's counters)",
     "GET  /_emulator/options",
     "POST /_emulator/options                       (partial options)",
     "POST /_emulator/tokens/revoke",
@@ -79,7 +80,7 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
             case "restorePoints":
                 return ok({ value: t.restorePoints.records() });
             case "faults":
-                return ok({ pending: t.faults.pending() });
+                return ok({ pending: t.faults.pending(), random: t.faults.randomStats() });
             case "options":
                 return ok(t.currentOptions());
             case "env":
@@ -105,6 +106,11 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
             case "faults/clear":
                 t.faults.clear();
                 return emptyReply();
+            case "faults/random": {
+                const body = json(rawBody);
+                t.faults.setRandom(body === null ? null : (body as RandomFaults));
+                return ok({ random: t.faults.randomStats() });
+            }
             case "options":
                 t.setOptions(json(rawBody) as Partial<EmulatorOptions>);
                 return ok(t.currentOptions());

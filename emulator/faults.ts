@@ -1,4 +1,5 @@
-// Fault injection: rules consumed by matching requests, so tests can script "the next import times out" etc.
+// Fault injection: rules consumed by matching requests, so tests can script "the next import times out" etc.,
+// and a seeded random mode (setRandom) that faults a share of all Graph requests, for soak tests.
 import { isRecord } from "./tokens";
 
 export interface FaultRule {
@@ -21,13 +22,51 @@ export interface FaultRule {
     body?: "truncated" | "malformed";
     /** Collection answers carry an @odata.nextLink that points to the same page forever. */
     loopNextLink?: boolean;
+    /** The client's token expires now: every token issued so far is revoked and this request gets 401 without acting. */
+    expireToken?: boolean;
 }
 
 export interface FaultInjector {
     add(rule: FaultRule): void;
+    /** Drops every rule and stops the random mode. */
     clear(): void;
     /** Number of rules not yet used up. */
     pending(): number;
+    /** Faults a random share of Graph requests from now on (null: stop); resets the random counters. */
+    setRandom(config: RandomFaults | null): void;
+    /** The random mode's settings and counters; null when it is off. */
+    randomStats(): RandomFaultStats | null;
+}
+
+/** What the random mode can do to a request; each maps to a FaultRule (see ruleForKind). */
+export const RANDOM_FAULT_KINDS = [
+    "429", "500", "502", "503", "504", "dropBefore", "dropAfter", "slow", "malformed", "truncated", "tokenExpired",
+] as const;
+export type RandomFaultKind = (typeof RANDOM_FAULT_KINDS)[number];
+
+export interface RandomFaults {
+    /** Share of Graph requests to fault, 0..1. */
+    rate: number;
+    /** PRNG seed (default 1): the same seed and request order give the same faults. */
+    seed?: number;
+    /** Kinds drawn from, uniformly (default: all). */
+    kinds?: RandomFaultKind[];
+    /** Retry-After on injected 429s (default "0.1" seconds). */
+    retryAfter?: string;
+    /** Delay of "slow" answers (default 250 ms; the request is carried out first). */
+    slowMs?: number;
+    /** Only requests this matches, like FaultRule.route (default: every Graph route). */
+    route?: string;
+}
+
+export interface RandomFaultStats {
+    rate: number;
+    seed: number;
+    kinds: RandomFaultKind[];
+    /** Graph requests the random mode looked at (those not taken by a scripted rule). */
+    considered: number;
+    injected: number;
+    byKind: Partial<Record<RandomFaultKind, number>>;
 }
 
 /** What a request looks like to the matcher. */
@@ -39,7 +78,7 @@ export interface FaultTarget {
     graph: boolean;
 }
 
-const RULE_KEYS = new Set(["route", "method", "times", "status", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink"]);
+const RULE_KEYS = new Set(["route", "method", "times", "status", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink", "expireToken"]);
 
 /** Validates a rule from code or JSON (POST /_emulator/faults); throws TypeError with a readable message. */
 export function parseFaultRule(value: unknown): FaultRule {
@@ -90,10 +129,116 @@ export function parseFaultRule(value: unknown): FaultRule {
         if (typeof loop !== "boolean") throw new TypeError("fault rule 'loopNextLink' must be a boolean");
         if (loop) rule.loopNextLink = true;
     }
+    const expire = value["expireToken"];
+    if (expire !== undefined) {
+        if (typeof expire !== "boolean") throw new TypeError("fault rule 'expireToken' must be a boolean");
+        if (expire) rule.expireToken = true;
+    }
     if (rule.status !== undefined && (rule.drop !== undefined || rule.body !== undefined)) {
         throw new TypeError("fault rule: 'status' cannot be combined with 'drop' or 'body'");
     }
+    if (rule.expireToken && (rule.status !== undefined || rule.drop !== undefined || rule.body !== undefined)) {
+        throw new TypeError("fault rule: 'expireToken' cannot be combined with 'status', 'drop' or 'body'");
+    }
     return rule;
+}
+
+/** Validates a random-mode configuration from code or JSON (POST /_emulator/faults/random). */
+export function parseRandomFaults(value: unknown): RandomFaults {
+    if (!isRecord(value)) throw new TypeError("random faults must be an object");
+    const known = new Set(["rate", "seed", "kinds", "retryAfter", "slowMs", "route"]);
+    for (const key of Object.keys(value)) if (!known.has(key)) throw new TypeError(`unknown random faults field '${key}'`);
+    const { rate, seed, kinds, retryAfter, slowMs, route } = value;
+    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) throw new TypeError("random faults 'rate' must be a number from 0 to 1");
+    const out: RandomFaults = { rate };
+    if (seed !== undefined) {
+        if (typeof seed !== "number" || !Number.isInteger(seed)) throw new TypeError("random faults 'seed' must be an integer");
+        out.seed = seed;
+    }
+    if (kinds !== undefined) {
+        if (!Array.isArray(kinds) || kinds.length === 0) throw new TypeError("random faults 'kinds' must be a non-empty array");
+        for (const k of kinds) {
+            if (!(RANDOM_FAULT_KINDS as readonly unknown[]).includes(k)) {
+                throw new TypeError(`random faults: unknown kind '${String(k)}' (known: ${RANDOM_FAULT_KINDS.join(", ")})`);
+            }
+        }
+        out.kinds = [...(kinds as RandomFaultKind[])];
+    }
+    if (retryAfter !== undefined) {
+        if (typeof retryAfter !== "string" || retryAfter === "") throw new TypeError("random faults 'retryAfter' must be a non-empty string");
+        out.retryAfter = retryAfter;
+    }
+    if (slowMs !== undefined) {
+        if (typeof slowMs !== "number" || !(slowMs >= 0)) throw new TypeError("random faults 'slowMs' must be a number >= 0");
+        out.slowMs = slowMs;
+    }
+    if (route !== undefined) {
+        if (typeof route !== "string" || route === "") throw new TypeError("random faults 'route' must be a non-empty string");
+        out.route = route;
+    }
+    return out;
+}
+
+/** The rule a random fault of this kind applies. */
+export function ruleForKind(kind: RandomFaultKind, config: Pick<RandomFaults, "retryAfter" | "slowMs"> = {}): FaultRule {
+    switch (kind) {
+        case "429":
+            return { status: 429, retryAfter: config.retryAfter ?? "0.1" };
+        case "500":
+        case "502":
+        case "503":
+        case "504":
+            return { status: Number(kind) };
+        case "dropBefore":
+            return { drop: "before" };
+        case "dropAfter":
+            return { drop: "after" };
+        case "slow":
+            return { delayMs: config.slowMs ?? 250 };
+        case "malformed":
+            return { body: "malformed" };
+        case "truncated":
+            return { body: "truncated" };
+        case "tokenExpired":
+            return { expireToken: true };
+    }
+}
+
+/** mulberry32: small, fast, good enough to spread faults; deterministic for a seed. */
+function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+class RandomFaultSource {
+    private readonly next: () => number;
+    readonly stats: RandomFaultStats;
+
+    constructor(private readonly config: RandomFaults) {
+        const seed = config.seed ?? 1;
+        this.next = prng(seed);
+        this.stats = { rate: config.rate, seed, kinds: [...(config.kinds ?? RANDOM_FAULT_KINDS)], considered: 0, injected: 0, byKind: {} };
+    }
+
+    /** Two draws per request (whether, then which), so the kind list does not shift the fault/no-fault sequence. */
+    draw(target: FaultTarget): FaultRule | undefined {
+        if (this.config.route !== undefined ? !ruleMatches({ route: this.config.route }, target) : !target.graph) return undefined;
+        this.stats.considered++;
+        const hit = this.next() < this.config.rate;
+        const pick = this.next();
+        if (!hit) return undefined;
+        const kinds = this.stats.kinds;
+        const kind = kinds[Math.min(kinds.length - 1, Math.floor(pick * kinds.length))]!;
+        this.stats.injected++;
+        this.stats.byKind[kind] = (this.stats.byKind[kind] ?? 0) + 1;
+        return ruleForKind(kind, this.config);
+    }
 }
 
 export function ruleMatches(rule: FaultRule, target: FaultTarget): boolean {
@@ -106,6 +251,7 @@ export function ruleMatches(rule: FaultRule, target: FaultTarget): boolean {
 
 export class FaultQueue implements FaultInjector {
     private rules: Array<{ rule: FaultRule; left: number }> = [];
+    private random: RandomFaultSource | undefined;
 
     add(rule: FaultRule): void {
         const parsed = parseFaultRule(rule);
@@ -114,16 +260,25 @@ export class FaultQueue implements FaultInjector {
 
     clear(): void {
         this.rules = [];
+        this.random = undefined;
     }
 
     pending(): number {
         return this.rules.length;
     }
 
-    /** The first matching rule (in the order added), used up by one; undefined when none matches. */
+    setRandom(config: RandomFaults | null): void {
+        this.random = config === null ? undefined : new RandomFaultSource(parseRandomFaults(config));
+    }
+
+    randomStats(): RandomFaultStats | null {
+        return this.random ? structuredClone(this.random.stats) : null;
+    }
+
+    /** The first matching rule (in the order added), used up by one; else a random fault, if drawn; else undefined. */
     take(target: FaultTarget): FaultRule | undefined {
         const index = this.rules.findIndex((r) => ruleMatches(r.rule, target));
-        if (index < 0) return undefined;
+        if (index < 0) return this.random?.draw(target);
         const entry = this.rules[index]!;
         entry.left -= 1;
         if (entry.left <= 0) this.rules.splice(index, 1);

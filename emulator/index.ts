@@ -2,7 +2,8 @@
 export { startEmulator } from "./server";
 export type { Emulator } from "./server";
 export type { EmulatorStats } from "./stats";
-export type { FaultInjector, FaultRule } from "./faults";
+export type { FaultInjector, FaultRule, RandomFaultKind, RandomFaults, RandomFaultStats } from "./faults";
+export { RANDOM_FAULT_KINDS } from "./faults";
 export type { ImportRecord, ImportStore } from "./imports";
 export type { HealthCheckStatus, RestorePointRecord, RestorePointStore, RestorePointType, StorageCopy } from "./snapshots";
 export type { EmulatorStorageAccount, EmulatorSubscription } from "./subscriptions";

@@ -62,7 +62,7 @@ function faultMessage(status: number): string {
 }
 
 function describeFault(f: FaultRule): string {
-    const parts = [f.status && `status=${f.status}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink"];
+    const parts = [f.status && `status=${f.status}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink", f.expireToken && "expireToken"];
     return parts.filter(Boolean).join(",");
 }
 
@@ -220,6 +220,12 @@ class GraphEmulator implements Emulator {
             log("dropped", route.key, fault);
             return;
         }
+        if (fault?.expireToken) {
+            // As if the client's token ran out right now: it and every other token issued so far stop working.
+            this.tokens.revokeAll();
+            this.send(res, corr, graphErrorReply(this.invalidToken("Lifetime validation failed, the token is expired."), corr), route.key, fault, log);
+            return;
+        }
         if (fault?.status !== undefined) {
             if (fault.delayMs) await this.sleep(fault.delayMs);
             const headers: Record<string, string> = fault.retryAfter !== undefined ? { "Retry-After": fault.retryAfter } : {};
@@ -260,17 +266,19 @@ class GraphEmulator implements Emulator {
         const header = req.headers.authorization;
         const token = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
         const check = this.tokens.verify(token || undefined);
-        if (!check.ok) {
-            const challenge =
-                `Bearer realm="", authorization_uri="${this.authorityHost}/${this.tenantId}/oauth2/v2.0/authorize", ` +
-                `client_id="00000003-0000-0000-c000-000000000000", error="invalid_token"`;
-            return new GraphError(401, check.message, "InvalidAuthenticationToken", { "WWW-Authenticate": challenge });
-        }
+        if (!check.ok) return this.invalidToken(check.message);
         const needed: readonly string[] = ACCESS_ROLES[route.access];
         if (!check.claims.roles.some((r) => needed.includes(r))) {
             return new GraphError(403, `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}.`, "Forbidden");
         }
         return undefined;
+    }
+
+    private invalidToken(message: string): GraphError {
+        const challenge =
+            `Bearer realm="", authorization_uri="${this.authorityHost}/${this.tenantId}/oauth2/v2.0/authorize", ` +
+            `client_id="00000003-0000-0000-c000-000000000000", error="invalid_token"`;
+        return new GraphError(401, message, "InvalidAuthenticationToken", { "WWW-Authenticate": challenge });
     }
 
     private async handleAuthority(
