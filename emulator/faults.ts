@@ -8,8 +8,11 @@ export interface FaultRule {
     method?: string;
     /** How many matching requests it affects; default 1. */
     times?: number;
-    /** Answer with this status and a Graph error body; the handler does not run. */
+    /** Answer with this status and a Graph error body; the handler does not run (unless `actFirst`). */
     status?: number;
+    /** With `status`: the handler acts first (state changes), then `status` is answered instead of its result, as a
+     * gateway that failed after the backend acted (500/502/504 to an importSnapshot that did import). */
+    actFirst?: boolean;
     /** Retry-After header value, e.g. "1" or "0.2". */
     retryAfter?: string;
     /** Graph error code; default derived from status. */
@@ -78,7 +81,7 @@ export interface FaultTarget {
     graph: boolean;
 }
 
-const RULE_KEYS = new Set(["route", "method", "times", "status", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink", "expireToken"]);
+const RULE_KEYS = new Set(["route", "method", "times", "status", "actFirst", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink", "expireToken"]);
 
 /** Validates a rule from code or JSON (POST /_emulator/faults); throws TypeError with a readable message. */
 export function parseFaultRule(value: unknown): FaultRule {
@@ -133,6 +136,12 @@ export function parseFaultRule(value: unknown): FaultRule {
     if (expire !== undefined) {
         if (typeof expire !== "boolean") throw new TypeError("fault rule 'expireToken' must be a boolean");
         if (expire) rule.expireToken = true;
+    }
+    const actFirst = value["actFirst"];
+    if (actFirst !== undefined) {
+        if (typeof actFirst !== "boolean") throw new TypeError("fault rule 'actFirst' must be a boolean");
+        if (actFirst && rule.status === undefined) throw new TypeError("fault rule 'actFirst' needs a 'status'");
+        if (actFirst) rule.actFirst = true;
     }
     if (rule.status !== undefined && (rule.drop !== undefined || rule.body !== undefined)) {
         throw new TypeError("fault rule: 'status' cannot be combined with 'drop' or 'body'");

@@ -61,8 +61,13 @@ function faultMessage(status: number): string {
     return "The request failed (injected fault).";
 }
 
+function faultReply(fault: FaultRule, status: number, corr: Correlation): Reply {
+    const headers: Record<string, string> = fault.retryAfter !== undefined ? { "Retry-After": fault.retryAfter } : {};
+    return graphErrorReply(new GraphError(status, faultMessage(status), fault.code, headers), corr);
+}
+
 function describeFault(f: FaultRule): string {
-    const parts = [f.status && `status=${f.status}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink", f.expireToken && "expireToken"];
+    const parts = [f.status && `status=${f.status}${f.actFirst ? " after acting" : ""}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink", f.expireToken && "expireToken"];
     return parts.filter(Boolean).join(",");
 }
 
@@ -226,10 +231,9 @@ class GraphEmulator implements Emulator {
             this.send(res, corr, graphErrorReply(this.invalidToken("Lifetime validation failed, the token is expired."), corr), route.key, fault, log);
             return;
         }
-        if (fault?.status !== undefined) {
+        if (fault?.status !== undefined && !fault.actFirst) {
             if (fault.delayMs) await this.sleep(fault.delayMs);
-            const headers: Record<string, string> = fault.retryAfter !== undefined ? { "Retry-After": fault.retryAfter } : {};
-            this.send(res, corr, graphErrorReply(new GraphError(fault.status, faultMessage(fault.status), fault.code, headers), corr), route.key, fault, log);
+            this.send(res, corr, faultReply(fault, fault.status, corr), route.key, fault, log);
             return;
         }
         const limit = this.runtime.rateLimit;
@@ -258,6 +262,8 @@ class GraphEmulator implements Emulator {
                 reply = graphErrorReply(err, corr);
             }
         }
+        // actFirst: the handler acted (the reply is dropped); a gateway answers the injected status instead.
+        if (fault?.status !== undefined) reply = faultReply(fault, fault.status, corr);
         await this.deliverAfterFault(req, res, corr, reply, route.key, fault, log);
     }
 
