@@ -89,8 +89,8 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
     });
 
     it("never logs a SAS signature", async () => {
-        // A 500 to the POST is ambiguous: the provider looks for the import, retries once, then reports the error.
-        emulator.faults.add({ route: "POST importSnapshot", status: 500, code: "InternalServerError", times: 2 });
+        // A 500 to the POST is ambiguous: the provider looks for the import before each of its 3 sends, then reports the error.
+        emulator.faults.add({ route: "POST importSnapshot", status: 500, code: "InternalServerError", times: 3 });
         await assert.rejects(handlers.create(inputs({ sourceFiles: [{ sasUrl: SAS_URL }] })), (err: Error) => {
             assert.ok(!err.message.includes(SAS_SIG));
             assert.match(err.message, /HTTP 500/);

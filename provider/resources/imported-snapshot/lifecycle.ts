@@ -1,7 +1,8 @@
 // create / read / delete of an imported snapshot, on top of the snapshots API.
 // Rule that keeps users unblocked: once Graph has accepted an import, every path either records its snapshotId in
 // state (so destroy can purge it) or purges it before failing. Nothing is left behind that Pulumi does not know.
-import { GraphError, GraphTransportError } from "../../graph/errors";
+import { GraphAuthenticationError, GraphError, GraphTransportError } from "../../graph/errors";
+import { sleep } from "../../graph/throttle";
 import type { GraphClient } from "../../graph/client";
 import { importSnapshot } from "../../snapshots/imports";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
@@ -148,28 +149,83 @@ async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: 
 }
 
 /**
+ * How often importSnapshot is sent for one create while every answer leaves the outcome unknown. Each send is
+ * preceded by a look for the user's import, so sending again never imports twice.
+ */
+const MAX_IMPORT_SENDS = 3;
+/** Looks for the user's import this many times when the look itself fails transiently (after the client's retries). */
+const LOOKUP_ATTEMPTS = 5;
+
+/**
  * The POST may or may not have reached Graph. Importing again blindly could hit the one-per-user rule or import
  * twice, so look for this user's import first and adopt it; only when there is none, send the import once more.
+ *
+ * Found by the soak (scripts/soak.sh, docs/RELIABILITY.md): this used to look once and send once. A look that
+ * failed (Graph's 500/502 to a GET is not retried by the client), or a second send whose answer was lost too,
+ * failed the create while Graph might hold the import: not in state, so orphaned, and the user blocked by the
+ * one-import rule on the next `pulumi up`. Now transient look failures are retried, and an unknown outcome is
+ * always followed by another look, so the create fails only once Graph is known to hold no import for the user.
  */
 async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, cause: GraphTransportError | GraphError): Promise<CloudPcSnapshotImportActionResult> {
-    ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown (${cause.message}; ` +
-        `client-request-id ${cause.clientRequestId}); checking whether Graph started the import before retrying.`);
-    const existing = await findImportForUser(ctx, inputs, sentAt);
-    if (existing) {
-        ctx.progress.info(`Found import ${existing.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
-        return existing;
-    }
-    try {
-        return await importSnapshot(ctx.client, toRequest(inputs));
-    } catch (err) {
-        ctx.imports.noteWrite();
-        if (err instanceof GraphError && err.status === 409) {
-            // The first request did land after all, between our look and the retry.
-            const late = await findImportForUser(ctx, inputs, sentAt);
-            if (late) return late;
+    let unknown = cause;
+    for (let sends = 1; ; sends++) {
+        ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown (${unknown.message}; ` +
+            `client-request-id ${unknown.clientRequestId}); checking whether Graph started the import before retrying.`);
+        const existing = await lookUpAfterUnknownOutcome(ctx, inputs, sentAt);
+        if (existing) {
+            ctx.progress.info(`Found import ${existing.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
+            return existing;
         }
-        throw err;
+        if (sends >= MAX_IMPORT_SENDS) {
+            // Looked after the last send: Graph holds no import for this user, so failing leaves nothing behind.
+            throw new Error(`importSnapshot for user ${inputs.assignedUserId}: ${sends} attempts got no usable answer, and Graph ` +
+                `holds no import for this user, so nothing was imported. Run pulumi up again.\n${unknown.message}`);
+        }
+        try {
+            return await importSnapshot(ctx.client, toRequest(inputs));
+        } catch (err) {
+            ctx.imports.noteWrite();
+            if ((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous) {
+                unknown = err;
+                continue;
+            }
+            if (err instanceof GraphError && err.status === 409) {
+                // An earlier request did land after all, between our look and this one. Look again (a list pass
+                // can miss a record while others are purged between its pages).
+                for (let i = 0; i < LOOKUP_ATTEMPTS; i++) {
+                    const late = await lookUpAfterUnknownOutcome(ctx, inputs, sentAt);
+                    if (late) return late;
+                    await sleep(ctx.poll.initialMs);
+                }
+            }
+            throw err;
+        }
     }
+}
+
+/** findImportForUser, retried while it fails transiently: after an unknown outcome, "could not look" must not end the create. */
+async function lookUpAfterUnknownOutcome(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    let delay = ctx.poll.initialMs;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await findImportForUser(ctx, inputs, sentAt);
+        } catch (err) {
+            if (attempt >= LOOKUP_ATTEMPTS || !isTransient(err)) {
+                throw new Error(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown and looking for the import ` +
+                    `failed ${attempt} time(s) (${errorText(err)}). Graph may have started it: before running pulumi up again, ` +
+                    `list the user's import results (getImportedSnapshots) and set adoptSnapshotId to its snapshotId if there is one.`);
+            }
+            ctx.progress.warn(`Looking for user ${inputs.assignedUserId}'s import failed (${errorText(err)}); trying again in ${delay} ms.`);
+            await sleep(delay);
+            delay = Math.min(ctx.poll.maxMs, delay * 2);
+        }
+    }
+}
+
+/** Failures worth another look: no answer, throttling, expired token, server errors, an unusable body. */
+function isTransient(err: unknown): boolean {
+    if (err instanceof GraphTransportError || err instanceof GraphAuthenticationError) return true;
+    return err instanceof GraphError && (err.status === 401 || err.status === 408 || err.status === 429 || err.status >= 500 || err.code === "InvalidResponse");
 }
 
 /** This user's import record: matched on the user's object id, else on file name and start time. */

@@ -1,0 +1,102 @@
+// The soak (scripts/soak/run.ts) in its short configuration: a few hundred operations through the dynamic-provider
+// gRPC server against the emulator with a fifth of Graph requests faulted; nothing lost, duplicated or orphaned.
+// Also: the soak's counters do see planted damage, and the lifecycle bugs it found stay fixed.
+import { strict as assert } from "node:assert";
+import { startEmulator, type Emulator } from "../emulator";
+import { parseImportRequest } from "../emulator/import-request";
+import type { InMemoryImportStore } from "../emulator/imports";
+import { closeSharedGraphClients } from "../provider/graph/shared";
+import { configureFrom, useProgress } from "../provider/runtime/context";
+import { RecordingProgress } from "../provider/runtime/progress";
+import * as handlers from "../provider/resources/imported-snapshot/handlers";
+import { DEFAULTS, formatReport, runSoak, soakPassed, userId } from "../scripts/soak/run";
+import { inputs, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
+
+describe("soak: CloudPcImportedSnapshot under random Graph faults (short configuration)", function () {
+    this.timeout(180_000);
+
+    it("loses, duplicates and orphans nothing while >= 10% of Graph requests are faulted", async () => {
+        const report = await runSoak({ ...DEFAULTS, users: 40, rounds: 6, faultRate: 0.2, seed: 11 });
+        console.log(formatReport(report).replace(/^/gm, "      "));
+        assert.ok(report.operations.total >= 250, `${report.operations.total} operations`);
+        assert.ok(report.faults.injected / report.graphRequests >= 0.1, `faults on ${report.faults.injected} of ${report.graphRequests} Graph requests`);
+        assert.ok(Object.keys(report.faults.byKind).length >= 8, `kinds injected: ${JSON.stringify(report.faults.byKind)}`);
+        assert.equal(report.lost, 0, "lost");
+        assert.equal(report.duplicated, 0, "duplicated");
+        assert.equal(report.orphaned, 0, "orphaned");
+        assert.equal(report.hung, 0, "hung");
+        assert.ok(soakPassed(report));
+    });
+
+    it("counts planted damage: an import missing, a second import for a user, an import Pulumi does not know", async () => {
+        let planted = false;
+        const report = await runSoak({
+            ...DEFAULTS, users: 12, rounds: 1, faultRate: 0, seed: 5,
+            beforeVerify: ({ round, emulator, state }) => {
+                if (round !== 1 || planted) return;
+                planted = true;
+                const [[a, resA], [b]] = [...state.entries()];
+                emulator.imports.remove(resA.id); // lost: its create was reported done
+                state.delete(b); // orphaned: Graph has it, the provider's results do not
+                (emulator.imports as InMemoryImportStore).create({
+                    request: parseImportRequest({ assignedUserId: userId(a), sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "x.vhd" } }] }),
+                    userPrincipalName: userId(a), policyName: null, hasProvisioningPolicy: true, durationMs: 0,
+                }); // orphaned too
+                (emulator.imports as InMemoryImportStore).create({
+                    request: parseImportRequest({ assignedUserId: userId(b), sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "y.vhd" } }] }),
+                    userPrincipalName: userId(b), policyName: null, hasProvisioningPolicy: true, durationMs: 0,
+                }); // orphaned, and user b now holds two imports: duplicated
+            },
+        });
+        assert.ok(planted, "there were resources to damage");
+        assert.equal(report.lost, 1);
+        assert.equal(report.duplicated, 1, "user b holds two imports");
+        assert.equal(report.orphaned, 3, "resB's import and the two planted ones");
+        assert.equal(soakPassed(report), false);
+    });
+});
+
+describe("lifecycle: unknown import outcomes (regressions found by the soak)", function () {
+    this.timeout(60_000);
+    let emulator: Emulator;
+    const progress = new RecordingProgress();
+
+    before(async () => {
+        emulator = await startEmulator({ importDurationMs: 200 });
+        const env = emulator.env();
+        configureFrom({ get: (k: string) => ({ "cloudpc:tenantId": env.AZURE_TENANT_ID, "cloudpc:clientId": env.AZURE_CLIENT_ID,
+            "cloudpc:clientSecret": env.AZURE_CLIENT_SECRET, "cloudpc:graphEndpoint": env.CLOUDPC_GRAPH_ENDPOINT,
+            "cloudpc:authorityHost": env.CLOUDPC_AUTHORITY_HOST } as Record<string, string>)[k] });
+        useProgress(progress);
+    });
+    after(async () => {
+        await closeSharedGraphClients();
+        await emulator?.close();
+    });
+    beforeEach(() => {
+        emulator.imports.clear();
+        emulator.faults.clear();
+        progress.lines.length = 0;
+    });
+
+    it("a look for the import that fails transiently is retried instead of failing the create", async () => {
+        emulator.faults.add({ route: "POST importSnapshot", drop: "after" });
+        emulator.faults.add({ route: "listSnapshotImportResults", status: 500, times: 2 });
+        const { id } = await handlers.create(inputs());
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id], "the import Graph made is the one recorded");
+        assert.ok(progress.lines.some((l) => /Looking for user .* import failed/.test(l)), progress.lines.join("\n"));
+    });
+
+    it("a second send whose answer is lost too is followed by another look, and adopted", async () => {
+        emulator.faults.add({ route: "POST importSnapshot", status: 502 }); // not acted
+        emulator.faults.add({ route: "POST importSnapshot", body: "truncated" }); // acted, answer unusable
+        const { id } = await handlers.create(inputs());
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id]);
+    });
+
+    it("gives up only when Graph is known to hold no import for the user", async () => {
+        emulator.faults.add({ route: "POST importSnapshot", status: 504, times: 3 });
+        await assert.rejects(handlers.create(inputs()), /3 attempts got no usable answer, and Graph holds no import for this user/);
+        assert.equal(emulator.imports.byUser(USER).length, 0);
+    });
+});
