@@ -43,7 +43,8 @@ export interface FaultInjector {
 
 /** What the random mode can do to a request; each maps to a FaultRule (see ruleForKind). */
 export const RANDOM_FAULT_KINDS = [
-    "429", "500", "502", "503", "504", "dropBefore", "dropAfter", "slow", "malformed", "truncated", "tokenExpired",
+    "429", "500", "502", "503", "504", "gatewayAfterActing", "dropBefore", "dropAfter", "slow", "malformed", "truncated",
+    "tokenExpired",
 ] as const;
 export type RandomFaultKind = (typeof RANDOM_FAULT_KINDS)[number];
 
@@ -198,6 +199,8 @@ export function ruleForKind(kind: RandomFaultKind, config: Pick<RandomFaults, "r
         case "503":
         case "504":
             return { status: Number(kind) };
+        case "gatewayAfterActing":
+            return { status: 502, actFirst: true };
         case "dropBefore":
             return { drop: "before" };
         case "dropAfter":
