@@ -3,19 +3,19 @@
 #   1. provisions Node 24 and the npm dependencies (scripts/setup.sh);
 #   2. creates/reuses the emulator's CA and exports NODE_EXTRA_CA_CERTS (Node reads it only at start-up);
 #   3. starts the Graph emulator in the background (scripts/emulator.sh --state-file) and waits until it listens;
-#   4. `pulumi up` of the quickstart program (Pulumi.yaml -> examples/quickstart/): imports the snapshot, prints
-#      the stack outputs;
-#   5. `pulumi up` again: check + diff only, "no changes", and no Graph write;
-#   6. `pulumi destroy`: purges the import, so the run leaves nothing behind;
-#   7. stops the emulator (SIGTERM), also on failure or Ctrl-C (trap), and removes this run's state.
-# Every run starts from a clean slate: a fresh emulator and empty stack state (.state/demo-<pid>/, git-ignored).
+#   4. the Pulumi CLI (scripts/pulumi-cli.sh: cached under ~/.cache/cloudpc-pulumi, else built from the Go module
+#      proxy, about 8 minutes the first time) and a local file backend with a throwaway stack `cloudpc-demo`;
+#   5. stack config for the emulator (`pulumi config set cloudpc:...`, the client secret as a secret);
+#   6. `pulumi up --yes` of the quickstart (Pulumi.yaml -> examples/quickstart/index.ts): imports the snapshot, and
+#      prints the stack outputs;
+#   7. `pulumi up --yes --expect-no-changes`: check + diff only, and the emulator confirms no Graph write;
+#   8. `pulumi destroy --yes`: purges the import, so the run leaves nothing behind;
+#   9. stops the emulator (SIGTERM), also on failure or Ctrl-C (trap), and removes this run's state.
+# Every run starts from a clean slate: a fresh emulator and an empty backend (.state/demo-<pid>/, git-ignored); the
+# stack's settings file (Pulumi.cloudpc-demo.yaml, git-ignored) is removed at the end.
 #
-# Until the Pulumi CLI is built (engine issue), steps 4-6 run through the engine-level harness instead of the
-# `pulumi` binary: scripts/demo/run-program.ts runs the program in-process as a Pulumi program under Pulumi's mock
-# monitor (pulumi.runtime.setMocks) and forwards each dynamic resource to @pulumi/pulumi's real dynamic-provider gRPC
-# server (configure, check, create / diff, delete), keeping a small JSON state file between the steps.
-#
-# Usage: bash scripts/demo.sh [--config key=value]...   (stack config for the program, e.g. --config blobName=x.vhd)
+# Usage: bash scripts/demo.sh [--config key=value]...   (stack config for the program, e.g. --config blobName=x.vhd;
+#        keys: examples/quickstart/README.md)
 # Environment: CLOUDPC_POLL_INTERVAL_MS (default 250 here: the emulator's imports take 1.5 s).
 # Exit code: 0 on success, non-zero on any failure.
 set -euo pipefail
@@ -25,9 +25,9 @@ cd "$CLOUDPC_ROOT"
 config_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --config) [ $# -ge 2 ] || { echo "error: --config needs key=value" >&2; exit 2; }; config_args+=(--config "$2"); shift 2 ;;
-    --config=*) config_args+=(--config "${1#--config=}"); shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --config) [ $# -ge 2 ] || { echo "error: --config needs key=value" >&2; exit 2; }; config_args+=("$2"); shift 2 ;;
+    --config=*) config_args+=("${1#--config=}"); shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,11 +43,15 @@ NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)"
 export NODE_EXTRA_CA_CERTS
 echo "    NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS"
 export CLOUDPC_POLL_INTERVAL_MS="${CLOUDPC_POLL_INTERVAL_MS:-250}"
+# Pulumi's closure serializer loads every Node built-in (node:sqlite among them) to recognise captured modules; on
+# Node 24 that prints an ExperimentalWarning in the program and the provider that says nothing about this stack.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=ExperimentalWarning"
 
 run_dir="$CLOUDPC_ROOT/.state/demo-$$"
 emulator_state="$run_dir/emulator.json"
 emulator_log="$run_dir/emulator.log"
-stack_state="$run_dir/stack.json"
+STACK=cloudpc-demo
+stack_file="$CLOUDPC_ROOT/Pulumi.$STACK.yaml"
 emulator_job=""
 emulator_pid=""
 emulator_ready=0
@@ -72,7 +76,7 @@ cleanup() {
     tail -n 40 "$emulator_log" >&2 || true
   fi
   # This run's state describes resources in an emulator that no longer exists: discard it with the emulator.
-  rm -rf "$run_dir"
+  rm -rf "$run_dir" "$stack_file"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -94,20 +98,66 @@ emulator_url="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], 
 emulator_ready=1
 echo "    emulator listening on $emulator_url (pid $emulator_pid), Graph at $emulator_url/beta"
 
-run_program() {
-  # Pulumi's closure serializer loads every Node built-in (node:sqlite, node:wasi ...) to recognise captured
-  # modules; on Node 24 that prints ExperimentalWarnings that say nothing about this program.
-  NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=ExperimentalWarning" npx --no-install ts-node --transpile-only scripts/demo/run-program.ts "$@" \
-    --state "$stack_state" --emulator "$emulator_state" "${config_args[@]}"
+emulator_field() { node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]' "$emulator_state" "$1"; }
+
+# Graph writes the emulator has served so far, and the imports it holds (its control routes, not Graph's).
+emulator_report() {
+  node -e '
+    const [base] = process.argv.slice(1);
+    Promise.all([fetch(base + "/_emulator/stats").then((r) => r.json()), fetch(base + "/_emulator/imports").then((r) => r.json())])
+      .then(([stats, imports]) => {
+        const held = (imports.value ?? []).map((i) => `${i.snapshotId} (${i.importStatus})`);
+        console.log(`${stats.writes} ${held.length ? held.join(", ") : "none"}`);
+      })
+      .catch((e) => { console.error(`cannot read the emulator counters: ${e.message}`); process.exit(1); });
+  ' "$emulator_url"
 }
 
+step "Pulumi CLI (scripts/pulumi-cli.sh: cached, else built from the Go module proxy, about 8 minutes once)"
+source scripts/pulumi-cli.sh
+echo "    $(pulumi version) at $(command -v pulumi)"
+# A local backend for this run only: no Pulumi Cloud account, no `pulumi login`. The passphrase encrypts this
+# throwaway stack's secrets (the emulator's client secret); it is public and for the demo only.
+mkdir -p "$run_dir/backend"
+export PULUMI_BACKEND_URL="file://$run_dir/backend"
+export PULUMI_CONFIG_PASSPHRASE="cloudpc-demo-passphrase"
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
+# The provider must take every setting from the stack config below, as in a real stack.
+unset AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET CLOUDPC_GRAPH_ENDPOINT CLOUDPC_AUTHORITY_HOST
+
+step "pulumi stack init $STACK, and its config for the emulator"
+rm -f "$stack_file"
+pulumi stack init "$STACK" --non-interactive >/dev/null
+pulumi config set cloudpc:tenantId "$(emulator_field AZURE_TENANT_ID)"
+pulumi config set cloudpc:clientId "$(emulator_field AZURE_CLIENT_ID)"
+# From stdin, not the command line: a secret in argv is visible to every process on the machine.
+emulator_field AZURE_CLIENT_SECRET | pulumi config set --secret cloudpc:clientSecret
+pulumi config set cloudpc:graphEndpoint "$emulator_url"
+pulumi config set cloudpc:authorityHost "$(emulator_field authorityHost)"
+for kv in ${config_args[@]+"${config_args[@]}"}; do
+  [[ "$kv" == *=* ]] || { echo "error: --config needs key=value, got '$kv'" >&2; exit 2; }
+  pulumi config set "${kv%%=*}" "${kv#*=}"
+done
+pulumi config | sed 's/^/    /'
+
 step "pulumi up: imports the snapshot"
-run_program up
+pulumi up --yes
+writes_before="$(emulator_report | cut -d' ' -f1)"
+
+step "pulumi stack output"
+pulumi stack output
 
 step "pulumi up again: expects no changes (check + diff only)"
-run_program up
+pulumi up --yes --expect-no-changes
+writes_after="$(emulator_report | cut -d' ' -f1)"
+echo "    emulator: $((writes_after - writes_before)) Graph write(s) during this run"
+[ "$writes_after" = "$writes_before" ] || { echo "error: the second up made Graph writes" >&2; exit 1; }
 
 step "pulumi destroy: purges the import, so the run leaves nothing behind"
-run_program destroy
+pulumi destroy --yes
+report="$(emulator_report)"
+echo "    emulator: imports it holds: ${report#* }"
+[ "${report#* }" = none ] || { echo "error: the emulator still holds imports after destroy" >&2; exit 1; }
+pulumi stack rm --yes "$STACK" >/dev/null
 
 step "Stopping the emulator"

@@ -25,6 +25,11 @@
 #     if it does not, at the oldest version it serves that is newer, same major (printed loudly).
 #   * The language host (module .../sdk/nodejs/cmd/pulumi-language-nodejs/v3) is built at the pseudo-version of
 #     the commit that the CLI's tag points at (Origin.Hash of `go list -m -json pkg/v3@vX.Y.Z`).
+#   * When the proxy refuses that module (it does here: 403), the LEGACY language host is built instead: the same
+#     program as it was inside the sdk/v3 module up to v3.68.0 (package sdk/v3/nodejs/cmd/pulumi-language-nodejs),
+#     in a throwaway module of its own. It runs `@pulumi/pulumi`'s own cmd/run (the SDK in node_modules), whose
+#     command-line interface is unchanged; the CLI falls back from the RPCs it lacks (docs/PULUMI-CLI.md).
+#     CLOUDPC_PULUMI_LEGACY_LANGHOST=0 disables the fallback; CLOUDPC_PULUMI_LEGACY_LANGHOST_VERSION picks the version.
 #   * Binaries are cached under $HOME/.cache/cloudpc-pulumi/<sdk version>/bin; a warm machine builds nothing.
 #     Go's module and build caches live under $HOME/.cache/cloudpc-pulumi/{gopath,go-build}.
 #
@@ -70,6 +75,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAUNCHER_DIR="$ROOT/scripts/pulumi/bin"
 CACHE_ROOT="${CLOUDPC_PULUMI_CACHE:-$HOME/.cache/cloudpc-pulumi}"
 CLI_MODULE=github.com/pulumi/pulumi/pkg/v3
+# The newest sdk/v3 whose module still holds the Node.js language host (later it became a module of its own).
+LEGACY_LANG_VERSION="${CLOUDPC_PULUMI_LEGACY_LANGHOST_VERSION:-v3.68.0}"
+LEGACY_LANG_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
 LANG_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
@@ -110,6 +118,8 @@ cached_ok() {
     if [ "$cli_only" = 1 ]; then
       log "note: cached CLI has no pulumi-language-nodejs (--cli-only): \`pulumi up\` of a nodejs project will fail"
     else
+      log "cached Pulumi CLI v$v has no pulumi-language-nodejs: building only that"
+      CACHED_CLI_VERSION="v$v"
       return 1
     fi
   fi
@@ -224,8 +234,14 @@ go_query() {
 log "building the Pulumi CLI for @pulumi/pulumi $SDK_VERSION with $("$GO" version | cut -d' ' -f3) (cache: $CACHE_ROOT)"
 (cd "$WORK" && "$GO" mod init cloudpc.local/pulumi-cli-build >/dev/null 2>&1) || die "go mod init failed in $WORK"
 
-# 1. CLI version: the SDK's if the proxy serves its source, else the oldest newer one of the same major.
+# 1. CLI version: the cached one when only the language host is missing; else the SDK's if the proxy serves its
+#    source, else the oldest newer one of the same major.
+build_cli=1
 cli_version="${CLOUDPC_PULUMI_CLI_VERSION:-}"
+if [ -n "${CACHED_CLI_VERSION:-}" ] && [ "$rebuild" != 1 ]; then
+  cli_version="$CACHED_CLI_VERSION"
+  build_cli=0
+fi
 if [ -z "$cli_version" ]; then
   if go_query mod download -json "$CLI_MODULE@v$SDK_VERSION" && ! grep -q '"Error"' <<<"$QUERY_OUT"; then
     cli_version="v$SDK_VERSION"
@@ -270,16 +286,24 @@ if [ -n "$lang_version" ] && [ -z "$lang_error" ]; then
   $QUERY_ERR"
   fi
 fi
+legacy_lang=0
 if [ -n "$lang_error" ]; then
-  echo "[pulumi-cli] cannot resolve the Node.js language host ($LANG_MODULE):" >&2
-  echo "  $lang_error" >&2
+  log "cannot resolve the Node.js language host ($LANG_MODULE):"
+  log "  $lang_error"
+  if [ "${CLOUDPC_PULUMI_LEGACY_LANGHOST:-1}" != 0 ]; then
+    log "NOTE: building the legacy language host instead: $LEGACY_LANG_PKG@$LEGACY_LANG_VERSION"
+    legacy_lang=1
+    lang_error=""
+  fi
+  lang_version=""
+fi
+if [ -n "$lang_error" ]; then
   if [ "$cli_only" != 1 ]; then
     echo "[pulumi-cli] error: no pulumi-language-nodejs. Re-run with --cli-only for the CLI alone (Automation API" >&2
     echo "  inline programs work without it; \`pulumi up\` of a runtime: nodejs project does not)." >&2
     exit 1
   fi
   log "--cli-only: building the CLI without the language host"
-  lang_version=""
 fi
 
 # 3. The throwaway main module: requires the modules at matching versions, restates only the clipboard replace
@@ -288,20 +312,35 @@ fi
   -require="$CLI_MODULE@$cli_version" -require="$SDK_MODULE@$cli_version" \
   ${lang_version:+-require="$LANG_MODULE@$lang_version"}) || die "go mod edit failed in $WORK"
 
-pkgs=("$CLI_MODULE/cmd/pulumi")
+pkgs=()
+[ "$build_cli" = 1 ] && pkgs+=("$CLI_MODULE/cmd/pulumi")
 [ -n "$lang_version" ] && pkgs+=("$LANG_MODULE")
-run_go resolve "resolving and downloading the modules the build needs (first time: several hundred MB)" \
-  list -deps "${pkgs[@]}"
-total_pkgs=$(grep -vc '^go: ' "$WORK/resolve.log" || true)
-log "  $total_pkgs packages to compile; module cache now $(du -sh "$GOMODCACHE" | cut -f1)"
-
 mkdir -p "$STAGE"
 ldflags="-s -w -X $VERSION_VAR=$cli_version"
-run_go build-pulumi "compiling pulumi (~$total_pkgs packages on $(nproc) cores: the long part)" \
-  build -v -trimpath -ldflags "$ldflags" -o "$STAGE/pulumi" "$CLI_MODULE/cmd/pulumi"
+if [ ${#pkgs[@]} -gt 0 ]; then
+  run_go resolve "resolving and downloading the modules the build needs (first time: several hundred MB)" \
+    list -deps "${pkgs[@]}"
+  total_pkgs=$(grep -vc '^go: ' "$WORK/resolve.log" || true)
+  log "  $total_pkgs packages to compile; module cache now $(du -sh "$GOMODCACHE" | cut -f1)"
+fi
+if [ "$build_cli" = 1 ]; then
+  run_go build-pulumi "compiling pulumi (~$total_pkgs packages on $(nproc) cores: the long part)" \
+    build -v -trimpath -ldflags "$ldflags" -o "$STAGE/pulumi" "$CLI_MODULE/cmd/pulumi"
+else
+  cp "$BIN_DIR/pulumi" "$STAGE/pulumi"
+fi
 if [ -n "$lang_version" ]; then
   run_go build-langhost "compiling pulumi-language-nodejs" \
     build -v -trimpath -ldflags "$ldflags" -o "$STAGE/pulumi-language-nodejs" "$LANG_MODULE"
+elif [ "$legacy_lang" = 1 ]; then
+  # Its own module: it needs sdk/v3 at the legacy version, the CLI needs it at the CLI's.
+  mkdir -p "$WORK/legacy-langhost"
+  (cd "$WORK/legacy-langhost" && "$GO" mod init cloudpc.local/pulumi-langhost-build >/dev/null 2>&1 &&
+    "$GO" mod edit -go="$("$GO" env GOVERSION | sed 's/^go//')" -require="$SDK_MODULE@$LEGACY_LANG_VERSION") ||
+    die "go mod init/edit failed in $WORK/legacy-langhost"
+  run_go build-legacy-langhost "compiling the legacy pulumi-language-nodejs (about 1 minute cold)" \
+    -C legacy-langhost build -v -trimpath -ldflags "-s -w" -o "$STAGE/pulumi-language-nodejs" "$LEGACY_LANG_PKG"
+  lang_version="legacy $LEGACY_LANG_PKG@$LEGACY_LANG_VERSION"
 fi
 
 got="$(pulumi_version_of "$STAGE/pulumi")"
@@ -314,7 +353,12 @@ got="$(pulumi_version_of "$STAGE/pulumi")"
   echo "built_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "build_seconds=$(( $(date +%s) - start ))"
 } >"$STAGE/BUILD-INFO"
-cp "$WORK/go.mod" "$WORK/go.sum" "$STAGE/" 2>/dev/null || true
+if [ "$build_cli" = 1 ]; then
+  cp "$WORK/go.mod" "$WORK/go.sum" "$STAGE/" 2>/dev/null || true
+else
+  cp "$BIN_DIR/go.mod" "$BIN_DIR/go.sum" "$STAGE/" 2>/dev/null || true
+  echo "cli_built_at=$(sed -n 's/^built_at=//p' "$BIN_DIR/BUILD-INFO" 2>/dev/null)" >>"$STAGE/BUILD-INFO"
+fi
 rm -rf "$BIN_DIR"
 mv "$STAGE" "$BIN_DIR"
 install_launcher "$BIN_DIR"

@@ -23,10 +23,10 @@ bash scripts/lint.sh
 echo "==> Type-checking the examples (each example's own tsconfig.json: scripts/check-examples.sh)"
 bash scripts/check-examples.sh
 
-# The end-to-end tests (test/e2e.test.ts) drive the real `pulumi` binary. A warm machine has it cached under
-# ~/.cache/cloudpc-pulumi; a cold one builds it from the Go module proxy (about 7 minutes, docs/PULUMI-CLI.md).
-echo "==> Pulumi CLI (scripts/pulumi-cli.sh --cli-only: cached, else built from the Go module proxy)"
-echo "    $(bash scripts/pulumi-cli.sh --cli-only --print-path)"
+# The end-to-end tests (test/e2e.test.ts) and the demo test drive the real `pulumi` binary. A warm machine has it cached under
+# ~/.cache/cloudpc-pulumi; a cold one builds it from the Go module proxy (about 8 minutes, docs/PULUMI-CLI.md).
+echo "==> Pulumi CLI (scripts/pulumi-cli.sh: cached, else built from the Go module proxy)"
+echo "    $(bash scripts/pulumi-cli.sh --print-path)"
 
 echo "==> Running tests"
 npx mocha "$@"

@@ -17,10 +17,14 @@ interface DemoRun {
     timedOut: boolean;
 }
 
+/** The provider plugin launcher appends one line per start (with its pid) here. */
+const pluginLog = path.join(fs.mkdtempSync(path.join(require("node:os").tmpdir(), "cloudpc-demo-test-")), "plugins.log");
+
 /** Runs the demo in its own process group, so a timeout can stop everything it started. */
 function runDemo(): Promise<DemoRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn("bash", [path.join(ROOT, "scripts/demo.sh")], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const env = { ...process.env, CLOUDPC_PULUMI_PLUGIN_LOG: pluginLog };
+        const child = spawn("bash", [path.join(ROOT, "scripts/demo.sh")], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         let output = "";
         let timedOut = false;
         child.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -72,21 +76,26 @@ describe("demo: bash scripts/demo.sh", function () {
         assert.ok(!run.timedOut, `the demo did not finish within ${DEMO_TIMEOUT_MS / 1000}s${context}`);
         assert.equal(run.code, 0, `the demo exited with ${run.code ?? run.signal}${context}`);
 
-        const snapshotIds = [...run.output.matchAll(/^\s*snapshotId: (\S+)$/gm)].map((m) => m[1]!);
-        assert.ok(snapshotIds.length > 0, `no "snapshotId:" output${context}`);
+        // `pulumi up` prints the outputs (`snapshotId : "<guid>"`), `pulumi stack output` prints them as a table.
+        const snapshotIds = [...run.output.matchAll(/^\s*snapshotId\s*: "([^"]+)"$/gm)].map((m) => m[1]!);
+        assert.ok(snapshotIds.length >= 2, `expected the outputs of both ups${context}`);
         for (const id of snapshotIds) assert.match(id, GUID);
         assert.equal(new Set(snapshotIds).size, 1, `the second up must keep the first import: ${snapshotIds.join(", ")}`);
-        assert.match(run.output, /^\s*importStatus: succeeded$/m);
+        assert.match(run.output, new RegExp(`^\\s*snapshotId\\s+${snapshotIds[0]}$`, "m"), "pulumi stack output");
+        assert.match(run.output, /^\s*importStatus\s*: "succeeded"$/m);
         assert.match(run.output, /^Outputs:$/m);
-        assert.match(run.output, /^no changes$/m);
+        assert.match(run.output, /^\s*\+ 2 created$/m);
+        assert.match(run.output, /^\s*2 unchanged$/m);
+        assert.match(run.output, /^\s*- 2 deleted$/m);
         assert.match(run.output, /0 Graph write\(s\) during this run/);
         assert.match(run.output, /imports it holds: none/);
+        assert.doesNotMatch(run.output, /emulator-client-secret/, "the client secret was printed");
 
         // Nothing left running: the emulator, the provider plugins, anything started for this run.
         const emulatorPid = /emulator listening on \S+ \(pid (\d+)\)/.exec(run.output)?.[1];
         assert.ok(emulatorPid, `the demo did not print the emulator's pid${context}`);
-        const pluginPids = [...run.output.matchAll(/gRPC server, pid (\d+)/g)].map((m) => Number(m[1]));
-        assert.ok(pluginPids.length >= 3, `expected a provider plugin per step${context}`);
+        const pluginPids = [...fs.readFileSync(pluginLog, "utf8").matchAll(/ pid=(\d+) /g)].map((m) => Number(m[1]));
+        assert.ok(pluginPids.length >= 3, `expected a provider plugin per pulumi command${context}`);
         for (const pid of [Number(emulatorPid), ...pluginPids]) assert.ok(!alive(pid), `process ${pid} is still running after the demo`);
         const runDir = path.join(ROOT, ".state", `demo-${run.pid}`);
         assert.deepEqual(processesMentioning(`${runDir}/`), [], "processes of this demo run are still running");

@@ -29,7 +29,7 @@ export async function provisionedPulumi(): Promise<PulumiCommand> {
     } catch (err) {
         const stderr = (err as { stderr?: string }).stderr?.trim();
         throw new Error(`no Pulumi CLI is provisioned${stderr ? ` (${stderr})` : ""}: run \`bash scripts/pulumi-cli.sh --cli-only\` ` +
-            "(bash scripts/test.sh and bash scripts/demo.sh do it; the first build takes about 7 minutes)");
+            "(bash scripts/test.sh and bash scripts/demo.sh do it; the first build takes about 8 minutes)");
     }
     // One directory (our cache), or "<launcher dir>:<dir of a pulumi already installed>".
     const dirs = printed.split(":").filter((d) => d !== "");
