@@ -4,15 +4,18 @@
 // creates them in order, and a new VHD (a new blob) replaces the import (purging the old one first: one import per
 // user).
 //
+// Optionally, a restore point of one Cloud PC is taken and copied into the same storage account (CloudPcSnapshot).
+//
 // Stack config (`pulumi config set <key> <value>`): `assignedUserId` (required), `vhdPath` (required, a local
-// fixed-size .vhd), `blobName` (default: the file's name), `windows365PrincipalId` (optional, see README.md).
+// fixed-size .vhd), `blobName` (default: the file's name), `windows365PrincipalId` (optional, see README.md),
+// `cloudPcId` (optional: the Cloud PC to snapshot into the account), `restorePointTier` (default `cool`).
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
-// In your own project: import { CloudPcImportedSnapshot } from "@cloudpc/pulumi-snapshots";
-import { CloudPcImportedSnapshot } from "../../provider";
+// In your own project: import { CloudPcImportedSnapshot, CloudPcSnapshot } from "@cloudpc/pulumi-snapshots";
+import { CloudPcImportedSnapshot, CloudPcSnapshot } from "../../provider";
 
 const cfg = new pulumi.Config();
 const assignedUserId = cfg.require("assignedUserId");
@@ -73,9 +76,16 @@ const snapshot = new CloudPcImportedSnapshot("os-disk", {
     }],
 }, { dependsOn: readers });
 
-// TODO(issue 7): export a Cloud PC's restore point to the same account once CloudPcSnapshot exists, e.g.
-//   new CloudPcSnapshot("restore-point", { cloudPcId, storageAccountId: account.id, containerName: container.name });
-// (the argument names above are a sketch: use the resource's real ones when it lands).
+// A restore point of a Cloud PC, copied into the same account (Windows 365 writes it there as a blob). Graph has no
+// delete for a restore point: `pulumi destroy` only forgets it, and Windows 365 expires it (see the README).
+const cloudPcId = cfg.get("cloudPcId");
+const restorePoint = cloudPcId
+    ? new CloudPcSnapshot("restore-point", {
+          cloudPcId,
+          storageAccountId: account.id,
+          accessTier: (cfg.get("restorePointTier") ?? "cool") as "hot" | "cool" | "cold" | "archive",
+      }, { dependsOn: readers })
+    : undefined;
 
 export const storageAccountId = account.id;
 export const containerName = container.name;
@@ -83,3 +93,5 @@ export const blobUrl = vhd.url;
 export const snapshotId = snapshot.snapshotId;
 export const importStatus = snapshot.importStatus;
 export const policyName = snapshot.policyName;
+export const restorePointId = restorePoint?.snapshotId;
+export const restorePointExpires = restorePoint?.expirationDateTime;
