@@ -161,11 +161,19 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
     });
 
     it("creates on different Cloud PCs run in parallel", async () => {
-        emulator.setOptions({ snapshotDurationMs: 800 });
-        const started = Date.now();
-        const results = await Promise.all([handlers.create({ cloudPcId: pc() }), handlers.create({ cloudPcId: pc() }), handlers.create({ cloudPcId: pc() })]);
+        // No wall-clock bound (it would be flaky on a loaded runner): each createSnapshot is answered late, and all
+        // three must have reached Graph before the first create finishes. Serialized, the second would be sent only
+        // after the first create returned.
+        emulator.faults.add({ route: "POST createSnapshot", delayMs: 1_000, times: 3 });
+        const posts = (): number => emulator.stats().byRoute["POST createSnapshot"] ?? 0;
+        let firstDone = false;
+        let postsWhenFirstDone = 0;
+        const creates = [pc(), pc(), pc()].map((cloudPcId) => handlers.create({ cloudPcId }).finally(() => {
+            if (!firstDone) { firstDone = true; postsWhenFirstDone = posts(); }
+        }));
+        const results = await Promise.all(creates);
         assert.equal(new Set(results.map((r) => r.id)).size, 3);
-        assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms: not serialized across Cloud PCs`);
+        assert.equal(postsWhenFirstDone, 3, "createSnapshot for the other Cloud PCs waited for the first create");
     });
 
     it("a restore point listed before it is ready is waited for, reporting each status", async () => {
