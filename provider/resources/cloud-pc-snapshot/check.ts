@@ -1,7 +1,7 @@
 // check(): everything knowable before Graph is called. Each failure names the property and says how to fix it;
 // values not known yet (preview) are skipped.
 import { Failures, type CheckFailure } from "../../validation/failures";
-import { checkGuid, checkStorageAccountId, describeType } from "../../validation/rules";
+import { brief, checkGuid, checkStorageAccountId, describeType } from "../../validation/rules";
 import { isUnknown } from "../../validation/unknown";
 import { ACCESS_TIERS, DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES, type CloudPcSnapshotInputs } from "./types";
 
@@ -39,7 +39,7 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
         else inputs.accessTier = "hot";
     } else if (!isUnknown(tier)) {
         if (typeof tier !== "string" || !(ACCESS_TIERS as readonly string[]).includes(tier)) {
-            f.add("accessTier", `must be one of ${ACCESS_TIERS.map((t) => `"${t}"`).join(", ")}; got ${JSON.stringify(tier)?.slice(0, 40)}.`);
+            f.add("accessTier", `must be one of ${ACCESS_TIERS.map((t) => `"${t}"`).join(", ")}; got ${brief(tier)}.`);
         } else if (absent(account)) {
             f.add("accessTier", "applies only to the copy in a storage account: set storageAccountId too, or remove accessTier.");
         }
@@ -52,7 +52,7 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
     const timeout = news.timeoutMinutes;
     if (timeout === undefined || timeout === null) inputs.timeoutMinutes = DEFAULT_TIMEOUT_MINUTES;
     else if (!isUnknown(timeout) && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MINUTES)) {
-        f.add("timeoutMinutes", `must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${JSON.stringify(timeout)?.slice(0, 40)}.`);
+        f.add("timeoutMinutes", `must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${brief(timeout)}.`);
     }
 
     return { inputs, failures: f.list };

@@ -2,7 +2,7 @@
 // property path (e.g. sourceFiles[0].storageBlobInfo.containerName) and says how to fix it.
 import { Failures, type CheckFailure } from "../../validation/failures";
 import {
-    checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
+    brief, checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
 } from "../../validation/rules";
 import { isUnknown } from "../../validation/unknown";
 import {
@@ -46,7 +46,7 @@ export function checkImportedSnapshot(news: Record<string, unknown>): CheckResul
     const timeout = news.timeoutMinutes;
     if (timeout === undefined || timeout === null) inputs.timeoutMinutes = DEFAULT_TIMEOUT_MINUTES;
     else if (!isUnknown(timeout) && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MINUTES)) {
-        f.add("timeoutMinutes", `must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${JSON.stringify(timeout)?.slice(0, 40)}.`);
+        f.add("timeoutMinutes", `must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${brief(timeout)}.`);
     }
 
     const adopt = news.adoptSnapshotId;
@@ -108,7 +108,7 @@ function checkSourceFile(entry: unknown, path: string, f: Failures): unknown {
         out.sourceType = hasSas && !hasBlob ? "sasUrl" : "azureStorageAccount";
     } else if (!isUnknown(e.sourceType)) {
         if (typeof e.sourceType !== "string" || !SOURCE_TYPES.includes(e.sourceType)) {
-            f.add(`${path}.sourceType`, `must be "azureStorageAccount" or "sasUrl"; got ${JSON.stringify(e.sourceType)?.slice(0, 40)}.`);
+            f.add(`${path}.sourceType`, `must be "azureStorageAccount" or "sasUrl"; got ${brief(e.sourceType)}.`);
         } else if (e.sourceType === "sasUrl" && hasBlob && !hasSas) {
             f.add(`${path}.sourceType`, `is "sasUrl" but the entry gives storageBlobInfo; set sourceType "azureStorageAccount" or give sasUrl.`);
         } else if (e.sourceType === "azureStorageAccount" && hasSas && !hasBlob) {
@@ -117,7 +117,7 @@ function checkSourceFile(entry: unknown, path: string, f: Failures): unknown {
     }
     if (e.fileType === undefined || e.fileType === null) out.fileType = "dataFile";
     else if (!isUnknown(e.fileType) && (typeof e.fileType !== "string" || !FILE_TYPES.includes(e.fileType))) {
-        f.add(`${path}.fileType`, `must be "dataFile" or "virtualMachineGuestState"; got ${JSON.stringify(e.fileType)?.slice(0, 40)}.`);
+        f.add(`${path}.fileType`, `must be "dataFile" or "virtualMachineGuestState"; got ${brief(e.fileType)}.`);
     }
     if (hasBlob) out.storageBlobInfo = checkBlobInfo(e.storageBlobInfo, `${path}.storageBlobInfo`, f);
     if (hasSas && !isUnknown(e.sasUrl)) f.add(`${path}.sasUrl`, checkSasUrl(e.sasUrl));
