@@ -39,6 +39,8 @@ export interface Emulator {
     restorePoints: RestorePointStore;
     /** Every token issued so far becomes invalid (401 InvalidAuthenticationToken). */
     revokeTokens(): void;
+    /** The access tokens issued so far (the most recent 1000), for tests that look for leaked tokens. */
+    issuedTokens(): string[];
     /** Changes run-time knobs; throws TypeError on bad values or on options fixed at start (host, port, certDir, tenantId). */
     setOptions(p: Partial<EmulatorOptions>): void;
     /** The run-time knobs as JSON (secrets left out). */
@@ -134,6 +136,10 @@ class GraphEmulator implements Emulator {
 
     revokeTokens(): void {
         this.tokens.revokeAll();
+    }
+
+    issuedTokens(): string[] {
+        return [...this.tokens.issued];
     }
 
     setOptions(p: Partial<EmulatorOptions>): void {

@@ -58,9 +58,14 @@ export type TokenCheck =
     | { ok: true; claims: AccessTokenClaims }
     | { ok: false; message: string };
 
+/** How many issued tokens issuedTokens() remembers (the most recent). */
+const ISSUED_KEPT = 1000;
+
 export class TokenService {
     private readonly key = randomBytes(32);
     private generation = 0;
+    /** The most recent access tokens issued, so leak tests can look for them in a client's output. */
+    readonly issued: string[] = [];
 
     constructor(
         private readonly audience: string,
@@ -88,7 +93,10 @@ export class TokenService {
         };
         const header = { typ: "JWT", alg: "HS256", kid: "cloudpc-graph-emulator" };
         const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-        return { token: `${signingInput}.${this.sign(signingInput)}`, expiresIn: lifetimeSeconds };
+        const token = `${signingInput}.${this.sign(signingInput)}`;
+        this.issued.push(token);
+        if (this.issued.length > ISSUED_KEPT) this.issued.shift();
+        return { token, expiresIn: lifetimeSeconds };
     }
 
     /** Every token issued so far stops working; new ones are fine. */

@@ -202,6 +202,7 @@ const badSasUrl = fc.oneof(
     fc.tuple(sasUrl, fc.constantFrom("..", "%2e%2e", ".", "%2E")).map(([u, t]) => u.replace(/(blob\.core\.windows\.net)\/([^/]+)\//, `$1/$2/${t}/`)),
     fc.tuple(sasUrl, fc.oneof(invisible, control)).map(([u, x]) => u.replace(/\.vhd\?/i, `${x}.vhd?`)),
     huge.map((h) => `https://a.blob.core.windows.net/c/${h}.vhd?sig=${SIG}`),
+    fc.constantFrom("%zz", "%E0%A4%A", "%", "%2f..%2f", "a%5c..").map((bad) => `https://a.blob.core.windows.net/vhds/${bad}x.vhd?sig=${SIG}`),
 );
 const unknownKey = fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom("__proto__", "constructor", "prototype", "assignedUser", "sasURL", "source_files", "a.b", "x[0]", "snapshotId", "\u202eId"));
 

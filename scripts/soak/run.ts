@@ -251,7 +251,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     });
 
     let currentRound = 0;
-    const retryLines = { backoff: /retry \d+\/\d+ in \d+ ms/, tokenRefresh: /retrying once with a fresh token/, reconciliations: /the outcome is unknown/, gaveUp: /giving up/ };
+    const retryLines = { backoff: /(?:retry|Retry-After wait) \d+\/\d+ in \d+ ms/, tokenRefresh: /retrying once with a fresh token/, reconciliations: /the outcome is unknown/, gaveUp: /giving up/ };
     const countRetries = (p: DynamicProviderProcess) => {
         for (const line of p.stderr.join("").split("\n")) {
             if (retryLines.backoff.test(line)) report.retries.backoff++;
