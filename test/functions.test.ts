@@ -88,13 +88,14 @@ describe("functions: read-only views and Cloud PC actions", function () {
         });
 
         it("keep Graph's status, code and request-id in errors, and never the client secret", async () => {
-            emulator.faults.add({ route: "getSubscriptions", status: 500, code: "InternalServerError" });
+            // Not a 5xx: reads are retried on those (test/faults.test.ts), a 403 is final.
+            emulator.faults.add({ route: "getSubscriptions", status: 403, code: "Forbidden" });
             await assert.rejects(getSubscriptions(options), (err: GraphError) => {
                 assert.ok(err instanceof GraphError);
-                assert.equal(err.status, 500);
-                assert.equal(err.code, "InternalServerError");
+                assert.equal(err.status, 403);
+                assert.equal(err.code, "Forbidden");
                 assert.match(err.requestId ?? "", /^[0-9a-f-]{36}$/);
-                assert.match(err.message, /getSubscriptions failed: HTTP 500 .*request-id: [0-9a-f-]{36}/);
+                assert.match(err.message, /getSubscriptions failed: HTTP 403 .*request-id: [0-9a-f-]{36}/);
                 return true;
             });
             const wrong = { config: { get: (k: string) => (k === "cloudpc:clientSecret" ? "wrong-secret-CANARY" : config[k]) } };

@@ -13,7 +13,7 @@ import { GraphEndpoint, type Target } from "./endpoint";
 import { GraphAuthenticationError, GraphError, GraphTransportError, parseGraphError } from "./errors";
 import { newClientRequestId, requestHeaders } from "./headers";
 import { DEFAULT_MAX_PAGES, followPages } from "./paging";
-import { backoffDelay, classifyTransportError, isRetryableStatus, parseRetryAfter } from "./retry";
+import { backoffDelay, classifyTransportError, isRetryableStatus, parseRetryAfter, tlsErrorCode } from "./retry";
 import { sleep, Throttle, ThrottleDeadlineError } from "./throttle";
 import { Transport, type TransportOptions } from "./transport";
 import { defaultUserAgent } from "./user-agent";
@@ -32,8 +32,13 @@ export interface GraphClientOptions {
     userAgent?: string;
     /** Per attempt, default 30000. */
     timeoutMs?: number;
-    /** Default 6. */
+    /** Retries on errors without a Retry-After (backoff), default 6. */
     maxRetries?: number;
+    /**
+     * Retries of answers carrying Retry-After (429, 503), default 50: Graph said when to come back, so such waits are
+     * bounded by the deadline (and this sanity cap), not by maxRetries.
+     */
+    maxThrottledRetries?: number;
     /** Overall per-call deadline including retries, default 120000. */
     deadlineMs?: number;
     /** Backoff base and cap, defaults 500 / 30000. */
@@ -51,6 +56,11 @@ export interface GraphClientOptions {
     maxPages?: number;
     /** Extra CAs to trust besides Node's own and NODE_EXTRA_CA_CERTS (tests, private endpoints). */
     ca?: TransportOptions["ca"];
+    /**
+     * The credential's authority (origin), for diagnosis only: when no token can be had, a TLS handshake with it
+     * tells a certificate problem (and its fix) apart from other failures.
+     */
+    authorityHost?: string;
 }
 
 export interface GraphRequest {
@@ -91,6 +101,8 @@ interface Call {
     clientRequestId: string;
     deadlineAt: number;
     retries: number;
+    /** Retries that waited a Retry-After (counted apart from `retries`). */
+    throttledRetries: number;
     what: string;
 }
 
@@ -104,11 +116,13 @@ export class GraphClient {
     private readonly userAgent: string;
     private readonly timeoutMs: number;
     private readonly maxRetries: number;
+    private readonly maxThrottledRetries: number;
     private readonly deadlineMs: number;
     private readonly retryBaseMs: number;
     private readonly retryMaxMs: number;
     private readonly maxPages: number;
     private readonly log?: GraphLog;
+    private readonly authorityHost?: string;
     private closed = false;
 
     constructor(o: GraphClientOptions) {
@@ -117,6 +131,7 @@ export class GraphClient {
         this.userAgent = o.userAgent ?? defaultUserAgent();
         this.timeoutMs = positive(o.timeoutMs, 30_000, "timeoutMs");
         this.maxRetries = nonNegative(o.maxRetries, 6, "maxRetries");
+        this.maxThrottledRetries = nonNegative(o.maxThrottledRetries, 50, "maxThrottledRetries");
         this.deadlineMs = positive(o.deadlineMs, 120_000, "deadlineMs");
         this.retryBaseMs = nonNegative(o.retryBaseMs, 500, "retryBaseMs");
         this.retryMaxMs = nonNegative(o.retryMaxMs, 30_000, "retryMaxMs");
@@ -124,6 +139,7 @@ export class GraphClient {
         this.throttle = o.throttle ?? new Throttle({ maxInFlight: o.maxInFlight });
         this.transport = new Transport({ ca: o.ca });
         this.log = o.log;
+        this.authorityHost = o.authorityHost;
     }
 
     /** Sends one logical call, retrying per the rules in retry.ts. Throws GraphError for non-2xx after retries. */
@@ -138,6 +154,7 @@ export class GraphClient {
             clientRequestId: newClientRequestId(),
             deadlineAt: Date.now() + this.deadlineMs,
             retries: 0,
+            throttledRetries: 0,
             what: `${r.method} ${redactUrl(target.origin + target.path)}`,
         };
 
@@ -184,18 +201,17 @@ export class GraphClient {
                 continue;
             }
 
+            // The client-wide pause this answer asks for was set in sendOnce, before its slot was released.
             const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now(), headers["date"]);
-            if (status === 429) {
-                this.stats.throttled++;
-                this.throttle.throttled();
-            }
-            // Graph's throttling is per app and tenant: make every request of this client wait, not just this one.
-            if ((status === 429 || status === 503) && retryAfterMs !== undefined) this.throttle.pause(retryAfterMs);
             const err = parseGraphError({
                 status, bodyText, headers, operation: r.operation, clientRequestId: call.clientRequestId, retryAfterMs,
-                ambiguous: !call.idempotent && (status === 500 || status === 502 || status === 504),
+                ambiguous: !call.idempotent && (status === 500 || status === 502 || status === 504), attempts: attempt,
             });
-            if (isRetryableStatus(status, call.idempotent) && (await this.waitToRetry(call, retryAfterMs ?? this.backoff(call), `HTTP ${status}`))) continue;
+            // A throttling storm can outlast maxRetries answers while Graph would take the call well within the
+            // deadline (found by test/faults.test.ts: 12 consecutive 429s failed an import): waits that Graph paced
+            // with Retry-After have their own, larger budget.
+            const paced = (status === 429 || status === 503) && retryAfterMs !== undefined;
+            if (isRetryableStatus(status, call.idempotent) && (await this.waitToRetry(call, retryAfterMs ?? this.backoff(call), `HTTP ${status}`, paced))) continue;
             throw err;
         }
     }
@@ -227,7 +243,12 @@ export class GraphClient {
                 ? await this.auth.refresh(after401.rejected, after401.wwwAuthenticate, signal)
                 : await this.auth.token(signal);
         } catch (cause) {
-            throw new GraphAuthenticationError({ operation: call.r.operation, clientRequestId: call.clientRequestId, scope: this.auth.scope, cause });
+            // MSAL hides a refused certificate behind "endpoints_resolution_error": look at the authority's TLS ourselves.
+            const tls = tlsErrorCode(cause) === undefined && this.authorityHost ? await this.transport.certificateProblem(this.authorityHost) : undefined;
+            throw new GraphAuthenticationError({
+                operation: call.r.operation, clientRequestId: call.clientRequestId, scope: this.auth.scope, cause,
+                tls: tls && tlsErrorCode(tls) ? { ...tls, host: new URL(this.authorityHost!).host } : undefined,
+            });
         }
     }
 
@@ -255,12 +276,28 @@ export class GraphClient {
                 timeoutMs,
             });
             this.stats.requests++;
+            if (result.ok) this.noteThrottling(result.status, result.headers);
             const outcome = result.ok ? `HTTP ${result.status}` : `no response (${result.timedOut ? "timeout" : "connection error"})`;
             this.log?.debug(redact(`${call.r.operation}: ${call.what} -> ${outcome} in ${Date.now() - started} ms [attempt ${attempt}, client-request-id ${call.clientRequestId}]`));
             return { ...result, timeoutMs };
         } finally {
             release();
         }
+    }
+
+    /**
+     * Graph's throttling is per app and tenant: a 429 (or 503) with Retry-After makes every request of this client
+     * wait, not just this one. Called before the attempt's slot is released: released first, a request queued for
+     * the slot went out while the Retry-After was pending (found by test/faults.test.ts, three creates in a storm).
+     */
+    private noteThrottling(status: number, headers: Record<string, string>): void {
+        if (status !== 429 && status !== 503) return;
+        if (status === 429) {
+            this.stats.throttled++;
+            this.throttle.throttled();
+        }
+        const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now(), headers["date"]);
+        if (retryAfterMs !== undefined) this.throttle.pause(retryAfterMs);
     }
 
     private parseBody<T>(call: Call, status: number, headers: Record<string, string>, bodyText: string, tooLarge: boolean): { value: T | undefined } | GraphError {
@@ -283,20 +320,26 @@ export class GraphClient {
         return backoffDelay(call.retries, this.retryBaseMs, this.retryMaxMs);
     }
 
-    /** Waits `delayMs` and returns true when another attempt fits in maxRetries and the deadline; false to give up. */
-    private async waitToRetry(call: Call, delayMs: number, reason: string): Promise<boolean> {
+    /**
+     * Waits `delayMs` and returns true when another attempt fits in the retry budget (maxRetries, or
+     * maxThrottledRetries when `paced` by a Retry-After) and the deadline; false to give up.
+     */
+    private async waitToRetry(call: Call, delayMs: number, reason: string, paced = false): Promise<boolean> {
         const { operation } = call.r;
-        if (call.retries >= this.maxRetries) {
-            this.log?.warn(redact(`${operation}: ${reason}, giving up after ${call.retries} retries [client-request-id ${call.clientRequestId}]`));
+        const [done, max] = paced ? [call.throttledRetries, this.maxThrottledRetries] : [call.retries, this.maxRetries];
+        if (done >= max) {
+            this.log?.warn(redact(`${operation}: ${reason}, giving up after ${done} ${paced ? "Retry-After waits" : "retries"} [client-request-id ${call.clientRequestId}]`));
             return false;
         }
         if (Date.now() + delayMs >= call.deadlineAt) {
             this.log?.warn(redact(`${operation}: ${reason}, giving up: waiting ${delayMs} ms would pass the ${this.deadlineMs} ms deadline [client-request-id ${call.clientRequestId}]`));
             return false;
         }
-        call.retries++;
+        if (paced) call.throttledRetries++;
+        else call.retries++;
         this.stats.retries++;
-        this.log?.warn(redact(`${operation}: ${reason}, retry ${call.retries}/${this.maxRetries} in ${delayMs} ms [client-request-id ${call.clientRequestId}]`));
+        const which = paced ? `Retry-After wait ${call.throttledRetries}/${this.maxThrottledRetries}` : `retry ${call.retries}/${this.maxRetries}`;
+        this.log?.warn(redact(`${operation}: ${reason}, ${which} in ${delayMs} ms [client-request-id ${call.clientRequestId}]`));
         await sleep(delayMs);
         return true;
     }

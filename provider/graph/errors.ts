@@ -5,6 +5,7 @@
 import { STATUS_CODES } from "node:http";
 import type { GraphErrorBody } from "../snapshots/types";
 import { redact } from "../util/redact";
+import { tlsAdvice, tlsErrorCode } from "./retry";
 
 export interface GraphErrorInit {
     status: number;
@@ -18,6 +19,8 @@ export interface GraphErrorInit {
     retryAfterMs?: number;
     /** See GraphError.ambiguous. */
     ambiguous?: boolean;
+    /** See GraphError.attempts. */
+    attempts?: number;
 }
 
 /** Graph answered with a non-2xx status (after retries), or with a 2xx the client could not use. */
@@ -37,6 +40,11 @@ export class GraphError extends Error {
      * ambiguous GraphTransportError.
      */
     readonly ambiguous: boolean;
+    /**
+     * HTTP attempts of this call, this answer's included. Above 1, an earlier attempt of a non-idempotent call was
+     * answered "not done" (429/503): a 4xx now (409 to importSnapshot) may be about what that attempt did after all.
+     */
+    readonly attempts: number;
 
     constructor(init: GraphErrorInit) {
         const graphMessage = redact(init.graphMessage);
@@ -52,6 +60,7 @@ export class GraphError extends Error {
         this.innerCode = init.innerCode;
         this.retryAfterMs = init.retryAfterMs;
         this.ambiguous = init.ambiguous ?? false;
+        this.attempts = init.attempts ?? 1;
     }
 }
 
@@ -99,9 +108,14 @@ export class GraphAuthenticationError extends Error {
     readonly clientRequestId: string;
     override readonly cause?: unknown;
 
-    constructor(init: { operation: string; clientRequestId: string; scope: string; cause: unknown }) {
+    constructor(init: { operation: string; clientRequestId: string; scope: string; cause: unknown; tls?: { code: string; message: string; host: string } }) {
         const why = init.cause instanceof Error ? `${init.cause.name}: ${init.cause.message}` : String(init.cause);
-        super(redact(`${init.operation} failed: could not get an access token for ${init.scope}: ${why} (client-request-id: ${init.clientRequestId})`));
+        // A certificate problem with the authority reads like any network error in @azure/identity's words: say what fixes it.
+        const code = init.tls ? tlsErrorCode(init.tls) : tlsErrorCode(init.cause);
+        const advice = !code ? "" : init.tls
+            ? `. TLS to the authority ${init.tls.host} fails (${init.tls.message}). ${tlsAdvice(code, init.tls.host)}.`
+            : `. ${tlsAdvice(code, "the authority host")}.`;
+        super(redact(`${init.operation} failed: could not get an access token for ${init.scope}: ${why}${advice} (client-request-id: ${init.clientRequestId})`));
         this.name = "GraphAuthenticationError";
         this.operation = init.operation;
         this.clientRequestId = init.clientRequestId;
@@ -158,6 +172,7 @@ export interface ParsedErrorInput {
     clientRequestId: string;
     retryAfterMs?: number;
     ambiguous?: boolean;
+    attempts?: number;
 }
 
 /**
@@ -213,5 +228,6 @@ export function parseGraphError(input: ParsedErrorInput): GraphError {
         innerCode,
         retryAfterMs: input.retryAfterMs,
         ambiguous: input.ambiguous,
+        attempts: input.attempts,
     });
 }

@@ -5,8 +5,13 @@
 // already written to the socket, which decides whether a POST (importSnapshot) may be repeated, and (c) know
 // nothing of a client-wide throttle or an overall deadline.
 
-/** Statuses that mean "not done, try later". 504 is left out for non-idempotent calls: the backend may have acted. */
-const RETRY_STATUS_IDEMPOTENT: ReadonlySet<number> = new Set([429, 503, 504]);
+/**
+ * Statuses worth another attempt. Idempotent calls (reads, purges) are retried on any transient server error,
+ * 500 and 502 included: repeating them is harmless (the fault matrix, test/faults.test.ts, found refreshes and the
+ * look for an import after an ambiguous write failing on a single 500/502 to a GET). Non-idempotent calls only on
+ * "not done, try later": after 500/502/504 the backend may have acted, and the caller reconciles instead.
+ */
+const RETRY_STATUS_IDEMPOTENT: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 const RETRY_STATUS_NON_IDEMPOTENT: ReadonlySet<number> = new Set([429, 503]);
 
 export function isRetryableStatus(status: number, idempotent: boolean): boolean {
@@ -63,6 +68,39 @@ function isTlsCode(code: string): boolean {
         || code === "ERR_TLS_CERT_ALTNAME_INVALID";
 }
 
+const HOSTNAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH"]);
+
+/**
+ * What to do about a certificate error, for messages. A name mismatch is not fixed by trusting anything; an
+ * untrusted issuer is, through NODE_EXTRA_CA_CERTS (read by Node only at start-up). Certificate checks are never
+ * turned off.
+ */
+export function tlsAdvice(code: string, host: string): string {
+    if (HOSTNAME_CODES.has(code)) {
+        return `The server's certificate is not valid for ${host}: use the host name it was issued for (the Graph emulator's ` +
+            `certificate names localhost, 127.0.0.1 and ::1). Certificate checks are never turned off`;
+    }
+    return `The server's certificate is not trusted by Node.js: add the CA that issued it to NODE_EXTRA_CA_CERTS before ` +
+        `Node starts (for the Graph emulator: export NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)", or the caCertPath it ` +
+        `prints). Certificate checks are never turned off`;
+}
+
+/** The TLS error code in `err` or its causes (undici and @azure/identity wrap them), or undefined. */
+export function tlsErrorCode(err: unknown): string | undefined {
+    let e: unknown = err;
+    for (let i = 0; i < 6 && e; i++) {
+        const code = (e as { code?: unknown }).code;
+        if (typeof code === "string" && isTlsCode(code)) return code;
+        const message = e instanceof Error ? e.message : typeof e === "string" ? e : "";
+        const named = /\b(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED)\b/.exec(message);
+        if (named) return named[1];
+        if (/self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate/i.test(message)) return "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
+        if (/does not match certificate's altnames/i.test(message)) return "ERR_TLS_CERT_ALTNAME_INVALID";
+        e = (e as { cause?: unknown }).cause;
+    }
+    return undefined;
+}
+
 export function errorCode(err: unknown): string {
     let e: unknown = err;
     for (let i = 0; i < 4 && e; i++) {
@@ -81,10 +119,7 @@ export function classifyTransportError(err: unknown, sent: boolean, timedOut: bo
     const code = timedOut ? "ETIMEDOUT" : errorCode(err);
     const cause = err instanceof Error ? err.message : String(err);
     if (isTlsCode(code)) {
-        return {
-            retryable: false, ambiguous: false, code,
-            detail: `TLS to ${host} failed (${cause}). The certificate must be trusted by Node.js: add its CA to NODE_EXTRA_CA_CERTS; verification is never disabled`,
-        };
+        return { retryable: false, ambiguous: false, code, detail: `TLS to ${host} failed (${cause}). ${tlsAdvice(code, host)}` };
     }
     if (timedOut) {
         return sent

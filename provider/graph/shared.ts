@@ -9,7 +9,7 @@ import { tokenScope, type ProviderSettings } from "../config/settings";
 import { GraphClient, type GraphClientOptions } from "./client";
 
 /** Client options besides what the settings determine. */
-export type SharedClientOptions = Omit<GraphClientOptions, "graphEndpoint" | "credential" | "scope" | "allowInsecureLoopback">;
+export type SharedClientOptions = Omit<GraphClientOptions, "graphEndpoint" | "credential" | "scope" | "allowInsecureLoopback" | "authorityHost">;
 
 const clients = new Map<string, GraphClient>();
 
@@ -33,6 +33,7 @@ export function sharedGraphClient(settings: ProviderSettings, options: SharedCli
             credential,
             scope: tokenScope(settings),
             allowInsecureLoopback: settings.allowInsecureLoopback ?? false,
+            authorityHost: settings.authorityHost,
         });
         clients.set(key, client);
     }

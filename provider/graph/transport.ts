@@ -2,6 +2,7 @@
 // request was actually written. That record is what lets a POST be retried after a connection failure only when
 // Graph cannot have seen it.
 
+import { isIP } from "node:net";
 import * as tls from "node:tls";
 import { Agent, type Dispatcher } from "undici";
 import { flattenHeaders } from "./headers";
@@ -89,9 +90,11 @@ function trustedCas(extra: TransportOptions["ca"]): Array<string | Buffer> | und
 export class Transport {
     private readonly agent: Agent;
     private readonly dispatcher: Dispatcher;
+    private readonly ca: Array<string | Buffer> | undefined;
 
     constructor(options: TransportOptions = {}) {
         const ca = trustedCas(options.ca);
+        this.ca = ca;
         this.agent = new Agent({
             keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
             connectTimeout: options.connectTimeoutMs ?? 10_000,
@@ -141,6 +144,35 @@ export class Transport {
         } finally {
             clearTimeout(timer);
         }
+    }
+
+    /**
+     * A TLS handshake with `origin` under this transport's trust, for diagnosis only (nothing is sent over it):
+     * the error code when the certificate is refused (untrusted issuer, wrong name, expired), else undefined.
+     * @azure/identity reports a certificate problem with the authority as a bare "endpoints_resolution_error".
+     */
+    async certificateProblem(origin: string, timeoutMs = 2000): Promise<{ code: string; message: string } | undefined> {
+        let url: URL;
+        try {
+            url = new URL(origin);
+        } catch {
+            return undefined;
+        }
+        if (url.protocol !== "https:") return undefined;
+        const host = url.hostname.replace(/^\[|\]$/g, "");
+        return new Promise((resolve) => {
+            const socket = tls.connect({
+                host, port: Number(url.port || 443), servername: isIP(host) ? undefined : host, rejectUnauthorized: true, ...(this.ca ? { ca: this.ca } : {}),
+            });
+            const done = (result: { code: string; message: string } | undefined) => {
+                clearTimeout(timer);
+                socket.destroy();
+                resolve(result);
+            };
+            const timer = setTimeout(() => done(undefined), timeoutMs);
+            socket.once("secureConnect", () => done(undefined));
+            socket.once("error", (err: NodeJS.ErrnoException) => done(err.code ? { code: err.code, message: err.message } : undefined));
+        });
     }
 
     async close(): Promise<void> {

@@ -7,6 +7,7 @@ import type { LifecycleContext } from "../resources/imported-snapshot/lifecycle"
 import { CoalescedImports } from "../snapshots/coalescing/coalesced";
 import type { ImportsGateway } from "../snapshots/coalescing/imports-gateway";
 import { NaiveImports } from "../snapshots/coalescing/naive";
+import { defaultPendingImportsDir, PendingImportsJournal, type PendingImports } from "./pending-imports";
 import { pulumiProgress, type Progress } from "./progress";
 
 interface ConfigSource { get(key: string): string | undefined }
@@ -59,7 +60,24 @@ export function importsGateway(client: GraphClient = graphClient()): ImportsGate
     return gateway;
 }
 
+/** One journal per client (so per process and settings), scoped to its Graph endpoint, tenant and project directory. */
+const journals = new WeakMap<GraphClient, PendingImports>();
+
+function pendingImports(client: GraphClient): PendingImports {
+    let journal = journals.get(client);
+    if (!journal) {
+        const s = currentSettings();
+        journal = new PendingImportsJournal(defaultPendingImportsDir(), [s.graphEndpoint, s.tenantId ?? "", process.cwd()],
+            (m) => progress.debug(`pending-imports journal: ${m}`));
+        journals.set(client, journal);
+    }
+    return journal;
+}
+
 export function lifecycleContext(): LifecycleContext {
     const client = graphClient();
-    return { client, imports: importsGateway(client), progress, poll: pollSettings(), graphEndpoint: currentSettings().graphEndpoint };
+    return {
+        client, imports: importsGateway(client), progress, poll: pollSettings(), graphEndpoint: currentSettings().graphEndpoint,
+        pendingImports: pendingImports(client),
+    };
 }

@@ -8,6 +8,7 @@ import { importSnapshot } from "../../snapshots/imports";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
+import type { PendingImports } from "../../runtime/pending-imports";
 import { dataFileName, toOutputs } from "./state";
 import type { ImportedSnapshotInputs, ImportedSnapshotOutputs } from "./types";
 
@@ -19,6 +20,8 @@ export interface LifecycleContext {
     /** Polling while waiting for an import: first interval and cap, in ms. */
     poll: { initialMs: number; maxMs: number };
     graphEndpoint: string;
+    /** Imports sent but not yet in state, on local disk: recognises this resource's own import after a kill. */
+    pendingImports?: PendingImports;
 }
 
 export interface Created {
@@ -54,7 +57,23 @@ export function toRequest(inputs: ImportedSnapshotInputs): ImportSnapshotRequest
 
 export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<Created> {
     if (inputs.adoptSnapshotId) return adoptImport(ctx, inputs, extra);
+    // Noted before sending, forgotten once the outcome is known (the resource is returned, or recorded, or Graph
+    // surely holds nothing of it). An entry left by an earlier run means that run was killed after sending (or gave
+    // up not knowing): its import is this resource's.
+    const file = dataFileName(inputs) ?? "";
+    const interrupted = ctx.pendingImports?.get(inputs.assignedUserId, file);
+    ctx.pendingImports?.begin(inputs.assignedUserId, file);
+    const outcome = { unknown: false };
+    try {
+        return await importAndFinish(ctx, inputs, extra, interrupted !== undefined, outcome);
+    } finally {
+        if (!outcome.unknown) ctx.pendingImports?.settle(inputs.assignedUserId, file);
+    }
+}
 
+async function importAndFinish(
+    ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>, interrupted: boolean, outcome: { unknown: boolean },
+): Promise<Created> {
     const sentAt = Date.now();
     let record: CloudPcSnapshotImportActionResult;
     try {
@@ -63,9 +82,20 @@ export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapsh
         ctx.imports.noteWrite(); // whatever happened, Graph may now hold a record an older read would miss
         // A reset or timeout after sending, or a 500/502/504 to the POST: Graph may have acted.
         if ((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous) {
+            outcome.unknown = true; // until the look below finds the import or finds there is none
             record = await recoverAmbiguousImport(ctx, inputs, sentAt, err);
+            outcome.unknown = false;
         } else if (err instanceof GraphError && err.status === 409) {
-            throw await oneImportPerUserError(ctx, inputs, err);
+            // The user's import may be this resource's own: sent by a run that was killed before the engine recorded
+            // it (journal entry), or by an earlier attempt of this very call that Graph carried out although it
+            // answered 503 (the client re-sent it). Otherwise it is someone else's: never taken over silently.
+            const earlier = interrupted || err.attempts > 1 ? await importOfSameSource(ctx, inputs) : undefined;
+            if (!earlier?.snapshotId) throw await oneImportPerUserError(ctx, inputs, err);
+            ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${earlier.snapshotId} of the same file ` +
+                `(${earlier.filename}, started ${earlier.startDateTime ?? "at an unknown time"}, ${earlier.importStatus ?? "unknown status"}): ` +
+                `taking it as this resource's own (sent by ${interrupted ? "a run that was stopped before Pulumi recorded it" : "an earlier attempt that Graph answered 503 to"}) ` +
+                `instead of importing twice.`);
+            return finishCreate(ctx, inputs, earlier.snapshotId, earlier, extra, { purgeOnFailure: true });
         } else {
             throw err;
         }
@@ -243,6 +273,24 @@ export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedS
     return candidates.length === 1 ? candidates[0] : undefined;
 }
 
+/**
+ * After a 409 that may be our own import's: the user's import when it is of the same data file. Without this, a run
+ * interrupted after importSnapshot was sent (the provider process or the CLI killed: the engine recorded nothing, or
+ * a pending create, and calls create again) left the user stuck on the one-import rule until adoptSnapshotId was
+ * set by hand (found by test/e2e-faults.test.ts). Matched on the user's object id, never on the file alone (other
+ * users may import a file of the same name). Undefined when there is none or it cannot be read.
+ */
+async function importOfSameSource(ctx: LifecycleContext, inputs: ImportedSnapshotInputs): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    const file = dataFileName(inputs);
+    let record: CloudPcSnapshotImportActionResult | undefined;
+    try {
+        record = await findImportForUser(ctx, inputs);
+    } catch {
+        return undefined; // the conflict error below says what to do
+    }
+    return record && file && stripVhd(record.filename ?? "") === stripVhd(file) ? record : undefined;
+}
+
 async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, cause: GraphError): Promise<Error> {
     let existing: CloudPcSnapshotImportActionResult | undefined;
     try {
@@ -254,7 +302,8 @@ async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnap
     const advice = id
         ? `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
           `${existing?.usageStatus ?? "unknown usage"}). Graph allows one imported snapshot per user. ` +
-          `To manage that import with Pulumi, set adoptSnapshotId: "${id}". To replace it, purge it first: ` +
+          `To manage that import with Pulumi (also when it is this resource's own, from a run that was interrupted on ` +
+          `another machine), set adoptSnapshotId: "${id}". To replace it, purge it first: ` +
           `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot --body '{"snapshotIds":["${id}"]}'`
         : `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user). Find its snapshotId in the ` +
           `Windows 365 import results, then set adoptSnapshotId to it or purge it with purgeImportedSnapshot.`;
