@@ -1,0 +1,230 @@
+// A create interrupted by a kill, through the REAL Pulumi CLI (Automation API, as test/e2e.test.ts) against the
+// Graph emulator: importSnapshot reaches Graph (the emulator imports, then holds its answer), the dynamic-provider
+// process (or the CLI itself) is SIGKILLed, and `pulumi up` runs again.
+//
+// What the engine (v3.274) does, checked here: when the provider process dies, the create fails with "error reading
+// from server: EOF" and nothing is recorded for the resource; when the CLI dies, the stack stays locked (`pulumi
+// cancel`) and the state keeps a pending create, which the next `pulumi up` only warns about. Either way the next
+// up calls create again, and Graph answers 409 (one import per user). The provider resolves it from its journal of
+// imports not yet in state (provider/runtime/pending-imports.ts): the import is adopted, never made twice. Without
+// the journal (another machine) the error names the import and the exact fix, adoptSnapshotId, tested too.
+import { strict as assert } from "node:assert";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { startEmulator, type Emulator } from "../emulator";
+import { CloudPcImportedSnapshot, type CloudPcImportedSnapshotArgs } from "../provider";
+import { provisionedPulumi, providerConfig, REPO_ROOT } from "../scripts/pulumi/automation";
+import { inputs, USER } from "./fixtures";
+
+const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+const STACK = "e2e-faults";
+
+function program(resources: Record<string, Record<string, unknown>>): PulumiFn {
+    return async () => {
+        const outputs: Record<string, pulumi.Output<string>> = {};
+        for (const [name, args] of Object.entries(resources)) {
+            outputs[name] = new CloudPcImportedSnapshot(name, args as unknown as CloudPcImportedSnapshotArgs).snapshotId;
+        }
+        return outputs;
+    };
+}
+
+/** Processes whose environment carries `marker` (ours, started through the CLI we started) and whose command line has `part`. */
+function processesWith(marker: string, part: string): number[] {
+    const pids: number[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            if (!fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(part)) continue;
+            if (fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker)) pids.push(Number(entry));
+        } catch {
+            // gone, or not ours to read
+        }
+    }
+    return pids;
+}
+
+async function until(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
+    const started = Date.now();
+    while (!test()) {
+        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+interface Outcome {
+    ok: boolean;
+    output: string;
+    message: string;
+    outputs: Record<string, unknown>;
+    events: EngineEvent[];
+}
+
+describe("e2e: a create killed after importSnapshot was sent, then pulumi up again (real CLI)", function () {
+    this.timeout(90_000);
+    let emulator: Emulator;
+    let stack: Stack;
+    let stateHome: string;
+    const dirs: string[] = [];
+    const marker = `CLOUDPC_E2E_FAULTS_RUN=${randomUUID()}`;
+
+    async function up(resources: Record<string, Record<string, unknown>>): Promise<Outcome> {
+        const r: Outcome = { ok: false, output: "", message: "", outputs: {}, events: [] };
+        try {
+            const result = await stack.up({ program: program(resources), onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
+            r.ok = true;
+            r.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+        } catch (err) {
+            r.message = (err as Error).message;
+        }
+        return r;
+    }
+
+    async function deployment(): Promise<{ resources: Array<{ type: string; id?: string; outputs?: Record<string, unknown> }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> }> {
+        return (await stack.exportStack()).deployment as never;
+    }
+
+    const journalEntries = (): string[] => {
+        const dir = path.join(stateHome, "cloudpc-pulumi", "pending-imports");
+        return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+    };
+
+    /** Starts `pulumi up`, waits until Graph made the import (its answer held back), then kills `victims`. */
+    async function upKilledAfterImport(victims: "provider" | "cli"): Promise<{ run: Outcome; importId: string }> {
+        emulator.faults.add({ route: "POST importSnapshot", delayMs: 60_000 });
+        const running = up({ a: inputs() });
+        await until("the import to reach Graph", () => emulator.imports.byUser(USER).length === 1);
+        const plugins = processesWith(marker, "dynamic-provider");
+        assert.equal(plugins.length, 1, `one dynamic-provider process of ours: ${plugins.join(", ")}`);
+        if (victims === "cli") {
+            const cli = processesWith(marker, "\0up\0");
+            assert.equal(cli.length, 1, `one pulumi up of ours: ${cli.join(", ")}`);
+            process.kill(cli[0]!, "SIGKILL");
+        }
+        process.kill(plugins[0]!, "SIGKILL");
+        const run = await running;
+        emulator.faults.clear();
+        await until("our processes to end", () => processesWith(marker, "dynamic-provider").length === 0, 10_000);
+        return { run, importId: emulator.imports.byUser(USER)[0]!.snapshotId };
+    }
+
+    before(async function () {
+        const pulumiCommand = await provisionedPulumi();
+        emulator = await startEmulator({ importDurationMs: 300 });
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-faults-backend-"));
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-faults-work-"));
+        stateHome = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-faults-state-"));
+        dirs.push(backend, workDir, stateHome);
+        const [markerName, markerValue] = marker.split("=") as [string, string];
+        stack = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-faults", stackName: STACK, program: program({}) }, {
+            workDir,
+            pulumiCommand,
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${backend}`,
+                PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-faults-passphrase",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                CLOUDPC_POLL_INTERVAL_MS: "100",
+                // The provider's journal of imports not yet in state: this run's own directory.
+                XDG_STATE_HOME: stateHome,
+                // Lets the test find (and kill) exactly the processes of this run, however many tests run at once.
+                [markerName]: markerValue,
+                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+            },
+        });
+        await stack.setAllConfig(providerConfig(emulator));
+        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+    });
+
+    after(async function () {
+        try {
+            for (const pid of [...processesWith(marker, "dynamic-provider"), ...processesWith(marker, "\0up\0")]) process.kill(pid, "SIGKILL");
+            if (stack) {
+                await stack.cancel().catch(() => undefined);
+                if ((await deployment()).resources?.some((r) => r.type === DYNAMIC)) await stack.destroy();
+                await stack.workspace.removeStack(STACK, { force: true });
+            }
+        } finally {
+            await emulator?.close();
+            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+        }
+    });
+
+    beforeEach(async () => {
+        if ((await deployment()).resources?.some((r) => r.type === DYNAMIC)) await stack.destroy();
+        emulator.imports.clear();
+        emulator.faults.clear();
+        emulator.resetStats();
+    });
+
+    it("the provider process killed: the next up adopts the import Graph made, never a second one", async () => {
+        const { run, importId } = await upKilledAfterImport("provider");
+        assert.equal(run.ok, false);
+        assert.match(`${run.output}\n${run.message}`, /error reading from server: EOF/, run.output);
+        assert.ok(!(await deployment()).resources.some((r) => r.type === DYNAMIC), "the engine recorded nothing for it");
+        assert.equal(journalEntries().length, 1, "the killed provider left its journal entry");
+
+        const again = await up({ a: inputs() });
+        assert.ok(again.ok, `${again.message}\n${again.output}`);
+        assert.equal(again.outputs.a, importId);
+        assert.match(again.output, new RegExp(`already has import ${importId} of the same file .*stopped before Pulumi recorded it`));
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId], "exactly one import for the user");
+        assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import, and one answered 409");
+        const recorded = (await deployment()).resources.filter((r) => r.type === DYNAMIC);
+        assert.deepEqual(recorded.map((r) => [r.id, r.outputs?.importStatus]), [[importId, "succeeded"]]);
+        assert.deepEqual(journalEntries(), [], "settled");
+
+        const third = await up({ a: inputs() });
+        assert.ok(third.ok);
+        assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "a further up changes nothing");
+    });
+
+    it("the CLI killed (stack locked, pending create in state): cancel, up adopts the import, refresh --clear-pending-creates tidies", async () => {
+        const { run, importId } = await upKilledAfterImport("cli");
+        assert.equal(run.ok, false);
+        assert.match(run.message, /SIGKILL/);
+        const pending = (await deployment()).pending_operations ?? [];
+        assert.deepEqual(pending.map((p) => [p.type, p.resource.urn.split("::").pop()]), [["creating", "a"]]);
+
+        await stack.cancel(); // the killed CLI's lock
+        const again = await up({ a: inputs() });
+        assert.ok(again.ok, `${again.message}\n${again.output}`);
+        assert.match(again.output, /1 pending operations from previous deployment/);
+        assert.equal(again.outputs.a, importId);
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+        assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2);
+        const after = await deployment();
+        assert.deepEqual(after.resources.filter((r) => r.type === DYNAMIC).map((r) => r.id), [importId]);
+        // v3.274 keeps a pending create through a successful up (and warns on every run) until it is cleared.
+        assert.equal((after.pending_operations ?? []).length, 1);
+
+        let refreshed = "";
+        await stack.refresh({ clearPendingCreates: true, onOutput: (o) => (refreshed += o) });
+        const tidy = await deployment();
+        assert.deepEqual(tidy.pending_operations ?? [], [], refreshed);
+        assert.deepEqual(tidy.resources.filter((r) => r.type === DYNAMIC).map((r) => r.id), [importId], "the adopted import stays");
+        assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2);
+    });
+
+    it("without the journal (the rerun on another machine): the error names the import and the fix, and the fix works", async () => {
+        const { importId } = await upKilledAfterImport("provider");
+        fs.rmSync(path.join(stateHome, "cloudpc-pulumi"), { recursive: true, force: true });
+
+        const refused = await up({ a: inputs() });
+        assert.equal(refused.ok, false);
+        const shown = `${refused.output}\n${refused.message}`;
+        assert.match(shown, new RegExp(`already has imported snapshot ${importId}`), shown);
+        assert.match(shown, new RegExp(`set adoptSnapshotId: "${importId}"`));
+        assert.match(shown, /HTTP 409 Conflict/);
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+
+        const adopted = await up({ a: inputs({ adoptSnapshotId: importId }) });
+        assert.ok(adopted.ok, adopted.message);
+        assert.equal(adopted.outputs.a, importId);
+        assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import and the refused one");
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+    });
+});
