@@ -6,7 +6,9 @@ import { startEmulator, type Emulator } from "../emulator";
 import { parseImportRequest } from "../emulator/import-request";
 import type { InMemoryImportStore } from "../emulator/imports";
 import { closeSharedGraphClients } from "../provider/graph/shared";
-import { configureFrom, useProgress } from "../provider/runtime/context";
+import { configureFrom, lifecycleContext, useProgress } from "../provider/runtime/context";
+import { asInputs, checkImportedSnapshot } from "../provider/resources/imported-snapshot/check";
+import { createImport } from "../provider/resources/imported-snapshot/lifecycle";
 import { RecordingProgress } from "../provider/runtime/progress";
 import * as handlers from "../provider/resources/imported-snapshot/handlers";
 import { DEFAULTS, formatReport, runSoak, soakPassed, userId } from "../scripts/soak/run";
@@ -93,6 +95,31 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         emulator.faults.add({ route: "POST importSnapshot", status: 502 }); // not acted
         emulator.faults.add({ route: "POST importSnapshot", body: "truncated" }); // acted, answer unusable
         const { id } = await handlers.create(inputs());
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id]);
+    });
+
+    it("does not take one list pass that missed the import as proof there is none (offset paging under purges)", async () => {
+        emulator.faults.add({ route: "POST importSnapshot", status: 504, times: 2 }); // not acted
+        emulator.faults.add({ route: "POST importSnapshot", drop: "after" }); // the third send acts
+        const ctx = lifecycleContext();
+        const real = ctx.imports;
+        let hidden = 0;
+        // The first two list passes that hold the user's import skip it, as a pass does when a record on an
+        // earlier page is purged between its page requests.
+        const imports: typeof real = {
+            get: (id) => real.get(id), wait: (id, o) => real.wait(id, o), purge: (id) => real.purge(id), noteWrite: () => real.noteWrite(),
+            list: async () => {
+                const all = await real.list();
+                const visible = all.filter((r) => r.assignedUserPrincipalName?.toLowerCase() !== USER);
+                if (visible.length < all.length && hidden < 2) {
+                    hidden++;
+                    return visible;
+                }
+                return all;
+            },
+        };
+        const { id } = await createImport({ ...ctx, imports }, asInputs(checkImportedSnapshot(inputs()).inputs));
+        assert.equal(hidden, 2);
         assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id]);
     });
 

@@ -185,6 +185,8 @@ async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: 
 const MAX_IMPORT_SENDS = 3;
 /** Looks for the user's import this many times when the look itself fails transiently (after the client's retries). */
 const LOOKUP_ATTEMPTS = 5;
+/** Consecutive looks that must all miss before the provider takes it that Graph holds no import for the user. */
+const MISSES_FOR_ABSENT = 3;
 
 /**
  * The POST may or may not have reached Graph. Importing again blindly could hit the one-per-user rule or import
@@ -207,7 +209,10 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
             return existing;
         }
         if (sends >= MAX_IMPORT_SENDS) {
-            // Looked after the last send: Graph holds no import for this user, so failing leaves nothing behind.
+            // Failing is safe only if Graph holds no import for this user, and one list pass can miss a record (see
+            // freshLooks): look again before saying so. (The soak found an orphan made by trusting one miss here.)
+            const late = await freshLooks(ctx, inputs, sentAt, MISSES_FOR_ABSENT - 1);
+            if (late) return late;
             throw new Error(`importSnapshot for user ${inputs.assignedUserId}: ${sends} attempts got no usable answer, and Graph ` +
                 `holds no import for this user, so nothing was imported. Run pulumi up again.\n${unknown.message}`);
         }
@@ -220,17 +225,28 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
                 continue;
             }
             if (err instanceof GraphError && err.status === 409) {
-                // An earlier request did land after all, between our look and this one. Look again (a list pass
-                // can miss a record while others are purged between its pages).
-                for (let i = 0; i < LOOKUP_ATTEMPTS; i++) {
-                    const late = await lookUpAfterUnknownOutcome(ctx, inputs, sentAt);
-                    if (late) return late;
-                    await sleep(ctx.poll.initialMs);
-                }
+                // An earlier request did land after all, between our look and this one: find it.
+                const late = await freshLooks(ctx, inputs, sentAt, LOOKUP_ATTEMPTS);
+                if (late) return late;
             }
             throw err;
         }
     }
+}
+
+/**
+ * Up to `times` more looks, each on a new list pass (not the one just read), a poll interval apart. Needed because a
+ * list pass can miss a record: Graph pages by offset, and a record purged (by another resource) on an earlier page
+ * while the pass is under way shifts the next record back past the page boundary.
+ */
+async function freshLooks(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, times: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    for (let i = 0; i < times; i++) {
+        await sleep(ctx.poll.initialMs);
+        ctx.imports.noteWrite(); // the next read starts a new list pass
+        const found = await lookUpAfterUnknownOutcome(ctx, inputs, sentAt);
+        if (found) return found;
+    }
+    return undefined;
 }
 
 /** findImportForUser, retried while it fails transiently: after an unknown outcome, "could not look" must not end the create. */
