@@ -83,7 +83,9 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
      */
     async function exportAsUsersSeeIt(): Promise<string> {
         const ws = stack.workspace;
-        const r = await ws.pulumiCommand.run(["stack", "export", "--stack", STACK], ws.workDir, { ...ws.envVars });
+        // PulumiCommand.run exists at run time but is left out of the published declarations.
+        const cli = ws.pulumiCommand as unknown as { run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }> };
+        const r = await cli.run(["stack", "export", "--stack", STACK], ws.workDir, { ...ws.envVars });
         return r.stdout;
     }
 
