@@ -12,7 +12,7 @@ import { createImport } from "../provider/resources/imported-snapshot/lifecycle"
 import { RecordingProgress } from "../provider/runtime/progress";
 import * as handlers from "../provider/resources/imported-snapshot/handlers";
 import { DEFAULTS, formatReport, runSoak, soakPassed, userId } from "../scripts/soak/run";
-import { inputs, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
+import { inputs, OTHER_USER, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
 
 describe("soak: CloudPcImportedSnapshot under random Graph faults (short configuration)", function () {
     this.timeout(180_000);
@@ -121,6 +121,24 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         const { id } = await createImport({ ...ctx, imports }, asInputs(checkImportedSnapshot(inputs()).inputs));
         assert.equal(hidden, 2);
         assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id]);
+    });
+
+    it("refresh does not drop an import that one list pass missed (a record purged on an earlier page meanwhile)", async () => {
+        emulator.setOptions({ pageSize: 1 });
+        try {
+            const users = [USER, OTHER_USER, "0c1d2e3f-4a5b-4c6d-8e7f-8a9b0c1d2e3f"];
+            const ids: string[] = [];
+            for (const u of users) ids.push((await handlers.create(inputs({ assignedUserId: u }))).id);
+            // The pass's first page is held back 300 ms; meanwhile the first record is purged elsewhere, so the
+            // second one moves onto page 1, which was already read: the pass never sees it.
+            emulator.faults.add({ route: "listSnapshotImportResults", delayMs: 300 });
+            const read = handlers.read(ids[1]!, {});
+            await new Promise((r) => setTimeout(r, 100));
+            emulator.imports.remove(ids[0]!);
+            assert.equal((await read).id, ids[1], "still there: refresh must keep it");
+        } finally {
+            emulator.setOptions({ pageSize: 100 });
+        }
     });
 
     it("gives up only when Graph is known to hold no import for the user", async () => {

@@ -6,11 +6,13 @@
 //
 // A round is one `pulumi up --refresh`: every resource in state is read (refresh), then each user's resource is
 // created, continued (update of a created-but-failed one), replaced (new blob: delete first, same user), deleted,
-// or left alone, as a seeded draw decides. A failed operation is only retried by a later round, as a user re-runs
+// or left alone, as a seeded draw decides. The resources left alone are read while the others change (as another
+// stack's refresh in the same tenant would be), unless --no-interleave. A failed operation is only retried by a later round, as a user re-runs
 // `pulumi up`. The last round destroys everything. See docs/RELIABILITY.md for the counters and the figures.
 //
 // Usage: bash scripts/soak.sh [--users 40] [--rounds 6] [--fault-rate 0.15] [--seed 1] [--concurrency 16]
-//                             [--import-ms 300] [--page-size 20] [--poll-ms 100] [--json]
+//                             [--import-ms 300] [--page-size 20] [--poll-ms 100] [--kinds 429,dropAfter,...]
+//                             [--no-interleave] [--json]
 // Exits 1 when anything was lost, duplicated or orphaned, or an operation hung.
 import { RANDOM_FAULT_KINDS, startEmulator, type Emulator, type RandomFaultKind, type RandomFaultStats } from "../../emulator";
 import type { InMemoryImportStore } from "../../emulator/imports";
@@ -34,6 +36,8 @@ export interface SoakOptions {
     log?: (line: string) => void;
     /** A single operation taking longer than this counts as hung (default 5 minutes). */
     opTimeoutMs?: number;
+    /** Read the resources that no step changes this round while the steps run (default true); false: all reads first. */
+    interleaveReads?: boolean;
     /** Called before each comparison (tests use it to check that the counters see planted damage). */
     beforeVerify?: (at: { round: number; emulator: Emulator; state: Map<number, { id: string }> }) => void;
 }
@@ -246,7 +250,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     const read = (p: DynamicProviderProcess, u: number, res: Res) => run("read", u, async () => {
         const r = await p.read(res.id, res.urn, res.outputs, res.inputs);
-        if (!r.id) state.delete(u); // refresh drops what Graph no longer has
+        if (!r.id && state.get(u) === res) state.delete(u); // refresh drops what Graph no longer has
         else res.outputs = r.properties;
     });
 
@@ -329,14 +333,22 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             currentRound = round;
             const before = report.operations.total;
             await withProvider(async (p) => {
-                // Refresh: every resource in state.
-                await pool([...state.entries()], o.concurrency, ([u, res]) => read(p, u, res));
+                // The round's draws, up front: which users get a step (and so are refreshed first).
+                const draws = Array.from({ length: o.users }, () => ({ r: rand(), corrupt: rand() < 0.05 }));
+                const stepFor = (u: number): boolean => {
+                    const res = state.get(u);
+                    return res ? res.initErrors !== undefined || draws[u]!.r < 0.35 : draws[u]!.r < 0.7;
+                };
+                const interleave = o.interleaveReads !== false;
+                // Refresh: every resource in state; with interleaving, those without a step this round are read
+                // while the others change (another stack's refresh, or a stack split in parts, in the same tenant).
+                const quiet = interleave ? [...state.entries()].filter(([u]) => !stepFor(u)) : [];
+                await pool([...state.entries()].filter(([u]) => !quiet.some(([q]) => q === u)), o.concurrency, ([u, res]) => read(p, u, res));
                 // Up: one step per user.
                 const steps: Array<() => Promise<void>> = [];
                 for (let u = 0; u < o.users; u++) {
                     const res = state.get(u);
-                    const r = rand();
-                    const corrupt = rand() < 0.05;
+                    const { r, corrupt } = draws[u]!;
                     if (!res) {
                         if (r < 0.7) steps.push(() => create(p, u, corrupt));
                     } else if (res.initErrors) {
@@ -357,7 +369,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                         });
                     }
                 }
-                await pool(steps, o.concurrency, (step) => step());
+                // Reads of the quiet users spread among the steps.
+                const reads = quiet.map(([u, res]) => () => read(p, u, res));
+                const mixed: Array<() => Promise<void>> = [];
+                const every = Math.max(1, Math.ceil(steps.length / Math.max(1, reads.length)));
+                steps.forEach((step, i) => {
+                    mixed.push(step);
+                    if ((i + 1) % every === 0 && reads.length > 0) mixed.push(reads.shift()!);
+                });
+                mixed.push(...reads);
+                await pool(mixed, o.concurrency, (step) => step());
             });
             verify(round);
             log(`round ${round}/${o.rounds}: ${report.operations.total - before} operations, ${state.size} resources in state, ` +
@@ -453,6 +474,7 @@ export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
         pageSize: num("page-size", DEFAULTS.pageSize, int),
         pollMs: num("poll-ms", DEFAULTS.pollMs, int),
         ...(kinds ? { kinds } : {}),
+        interleaveReads: !argv.includes("--no-interleave"),
         json: argv.includes("--json"),
     };
 }

@@ -61,7 +61,12 @@ export class CoalescedImports implements ImportsGateway {
     }
 
     async get(id: string): Promise<ImportRecord | undefined> {
-        return (await this.records([id], this.lastWriteAt)).get(id.toLowerCase());
+        const found = (await this.records([id], this.lastWriteAt)).get(id.toLowerCase());
+        if (found || !canListImportResults(this.client)) return found;
+        // A list pass can miss a record: Graph pages by offset, so a record purged on an earlier page while the pass
+        // is under way moves the next one back past the page boundary. "Gone" makes refresh drop the resource from
+        // state, orphaning a live import (the soak found this: docs/RELIABILITY.md), so confirm it by this one id.
+        return getImportResult(this.client, id);
     }
 
     async purge(id: string): Promise<void> {
