@@ -22,6 +22,12 @@ export interface StartOptions {
     cwd?: string;
     /** Register ts-node in the provider process (default true); false for providers serialized from compiled JS. */
     typescript?: boolean;
+    /**
+     * Start the process through our plugin launcher (scripts/pulumi/bin/pulumi-resource-pulumi-nodejs), exactly as
+     * the real CLI does: its Node flags, MALLOC_ARENA_MAX and ts-on-demand.js preload (`typescript` is then moot).
+     * Default: node runs the dynamic-provider host directly, as @pulumi/pulumi's own launcher does.
+     */
+    launcher?: boolean;
 }
 
 /** The gRPC error of a failed call, with the "created but failed" details the engine would record. */
@@ -38,9 +44,19 @@ export class DynamicProviderProcess {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
         // The provider may load this repository's TypeScript sources: ts-node on demand, as our plugin launcher does.
         const tsNode = opts.typescript === false ? [] : ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js")];
-        const child = spawn(process.execPath, ["--no-warnings", ...tsNode, entry, "127.0.0.1:1"], {
+        const launcher = path.join(REPO_ROOT, "scripts", "pulumi", "bin", "pulumi-resource-pulumi-nodejs");
+        // The launcher execs node, so the child's pid is the provider process's.
+        const [command, args] = opts.launcher
+            ? [launcher, ["127.0.0.1:1"]]
+            : [process.execPath, ["--no-warnings", ...tsNode, entry, "127.0.0.1:1"]];
+        const child = spawn(command, args, {
             cwd: opts.cwd ?? REPO_ROOT,
-            env: { ...process.env, ...opts.env, PULUMI_NODEJS_PROJECT: opts.project ?? "cloudpc-test" },
+            env: {
+                ...process.env,
+                ...(opts.launcher ? { CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: entry } : {}),
+                ...opts.env,
+                PULUMI_NODEJS_PROJECT: opts.project ?? "cloudpc-test",
+            },
             stdio: ["ignore", "pipe", "pipe"],
         });
         const stderr: string[] = [];
