@@ -13,6 +13,11 @@ cd "$CLOUDPC_ROOT"
 NODE_EXTRA_CA_CERTS="$(node -r ts-node/register/transpile-only -e 'process.stdout.write(require("./emulator/certs").ensureCertificates().caCertPath)')"
 export NODE_EXTRA_CA_CERTS
 export CLOUDPC_POLL_INTERVAL_MS="${CLOUDPC_POLL_INTERVAL_MS:-100}"
+# The provider notes imports not yet in state under $XDG_STATE_HOME (provider/runtime/pending-imports.ts): the
+# tests' notes go to a directory of this run's own, not to the home directory.
+XDG_STATE_HOME="$(mktemp -d "${TMPDIR:-/tmp}/cloudpc-test-state-XXXXXX")"
+export XDG_STATE_HOME
+trap 'rm -rf "$XDG_STATE_HOME"' EXIT
 
 echo "==> Type-checking (tsc --noEmit, strict)"
 npx tsc -p tsconfig.json --noEmit

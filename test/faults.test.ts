@@ -613,6 +613,23 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             }
         });
 
+        it("journal entries hold no secret, and ones older than 30 days are swept", () => {
+            const dir = fs.mkdtempSync(path.join(stateHome, "sweep-"));
+            const stale = path.join(dir, "stale.json");
+            fs.writeFileSync(stale, "{}");
+            const old = (Date.now() - 31 * 24 * 3600_000) / 1000;
+            fs.utimesSync(stale, old, old);
+            const j = new PendingImportsJournal(dir, ["scope"]);
+            j.begin(USER, "user1-os.vhd");
+            assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== "stale.json").length, 1);
+            assert.ok(!fs.existsSync(stale), "swept");
+            const entry = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), "utf8");
+            assert.deepEqual(Object.keys(JSON.parse(entry) as object).sort(), ["fileName", "pid", "sentAt", "userId"]);
+            assert.equal(j.get(USER, "USER1-OS.VHD")?.fileName, "user1-os.vhd", "case-insensitive, as Graph is");
+            j.settle(USER, "user1-os.vhd");
+            assert.deepEqual(fs.readdirSync(dir), []);
+        });
+
         it("a journal that cannot be written costs only the recovery, never the create", async () => {
             const blocker = path.join(stateHome, "not-a-directory");
             fs.writeFileSync(blocker, "");

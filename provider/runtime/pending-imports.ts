@@ -40,6 +40,8 @@ export function defaultPendingImportsDir(env: NodeJS.ProcessEnv = process.env): 
 }
 
 export class PendingImportsJournal implements PendingImports {
+    private swept = false;
+
     /**
      * @param scope what else tells runs apart besides user and file: Graph endpoint, tenant, project directory.
      * @param onError told (once per failure) when the journal cannot be read or written.
@@ -63,6 +65,7 @@ export class PendingImportsJournal implements PendingImports {
     }
 
     begin(userId: string, fileName: string): void {
+        this.sweepOnce();
         const file = this.file(userId, fileName);
         const entry: PendingImport = { userId: userId.toLowerCase(), fileName, sentAt: Date.now(), pid: process.pid };
         try {
@@ -77,6 +80,27 @@ export class PendingImportsJournal implements PendingImports {
 
     settle(userId: string, fileName: string): void {
         this.remove(this.file(userId, fileName));
+    }
+
+    /** Once per process: entries past MAX_AGE_MS (of any scope) go, so the directory does not grow forever. */
+    private sweepOnce(): void {
+        if (this.swept) return;
+        this.swept = true;
+        let names: string[];
+        try {
+            names = fs.readdirSync(this.dir);
+        } catch {
+            return; // not there yet
+        }
+        const cutoff = Date.now() - MAX_AGE_MS;
+        for (const name of names) {
+            const file = path.join(this.dir, name);
+            try {
+                if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+            } catch {
+                // gone meanwhile
+            }
+        }
     }
 
     private remove(file: string): void {
