@@ -116,7 +116,8 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
 
     after(async function () {
         try {
-            if (stack && (await stateResources()).length > 0) await stack.destroy();
+            // Unconditionally: after a failed up the stack may hold only its pulumi:pulumi:Stack, which blocks removal.
+            if (stack) await stack.destroy();
             if (stack) await stack.workspace.removeStack(STACK);
         } finally {
             await emulator?.close();
@@ -218,6 +219,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         const shown = `${failed.output}\n${failed.message}`;
         assert.match(shown, /HTTP 403/, shown);
         assert.match(shown, /code: Forbidden/);
+        assert.match(shown, /Fix: grant the app the Microsoft Graph application permission CloudPC\.ReadWrite\.All/, "the 403 says what to do");
         assert.match(shown, /request-id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
         const failedOps = stepEvents(failed.events).filter((s) => s.phase === "failed").map((s) => `${s.op} ${nameOf(s.urn)}`);
         assert.deepEqual(failedOps, ["create a"]);

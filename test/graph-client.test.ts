@@ -717,6 +717,15 @@ describe("retry helpers", () => {
 
 describe("parseGraphError", () => {
     const base = { operation: "op", clientRequestId: "mine" };
+    it("tells an admin what to do about a 403 (the permission) and a 401 (the app and tenant), not about other answers", () => {
+        const answer = (status: number, code: string) => parseGraphError({
+            ...base, status, headers: { "request-id": "r9" }, bodyText: JSON.stringify({ error: { code, message: "nope" } }),
+        }).message;
+        assert.match(answer(403, "Forbidden"), /\(code: Forbidden, request-id: r9, client-request-id: mine\)\. Fix: grant the app .*CloudPC\.ReadWrite\.All/);
+        assert.match(answer(401, "InvalidAuthenticationToken"), /Fix: the token was refused; check that cloudpc:tenantId/);
+        assert.doesNotMatch(answer(409, "Conflict"), /Fix:/);
+        assert.doesNotMatch(answer(400, "BadRequest"), /Fix:/);
+    });
     it("reads innererror case-insensitively and takes the deepest inner code", () => {
         const e = parseGraphError({
             ...base, status: 400, headers: {},

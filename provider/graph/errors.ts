@@ -5,6 +5,7 @@
 import { STATUS_CODES } from "node:http";
 import type { GraphErrorBody } from "../snapshots/types";
 import { redact } from "../util/redact";
+import { adviceFor } from "./advice";
 import { tlsAdvice, tlsErrorCode } from "./retry";
 
 export interface GraphErrorInit {
@@ -78,7 +79,8 @@ function formatGraphErrorMessage(e: GraphErrorInit): string {
         e.retryAfterMs !== undefined ? `retry-after: ${e.retryAfterMs} ms` : undefined,
     ].filter(Boolean).join(", ");
     const http = e.status > 0 ? `HTTP ${e.status}${statusText(e.status) ? ` ${statusText(e.status)}` : ""}: ` : "";
-    return redact(`${e.operation} failed: ${http}${e.graphMessage} (${ids})`);
+    const advice = adviceFor(e.status);
+    return redact(`${e.operation} failed: ${http}${e.graphMessage} (${ids})${advice ? `. ${advice}` : ""}`);
 }
 
 /** The request failed below HTTP: no response (connection refused, reset, timeout, TLS...). */
