@@ -43,6 +43,27 @@ describe("coalescing: single-flight reads", () => {
         assert.deepEqual(await Promise.all(late), [2, 2, 2], "late callers never see the fetch that started before them");
         assert.equal(calls, 2);
     });
+
+    it("a read (getRecent) arriving while a fetch is in flight joins it, unless its own last write came after that fetch began", async () => {
+        let calls = 0;
+        let release!: () => void;
+        const sf = new SingleFlight(async () => {
+            const n = ++calls;
+            if (n === 1) await new Promise<void>((r) => (release = r));
+            return n;
+        }, 5);
+        const first = sf.get();
+        await new Promise((r) => setTimeout(r, 20)); // the first fetch is now in flight
+        const joined = sf.getRecent(0, 10_000); // no write of its own since: the fetch in flight will do
+        const afterWrite = sf.getRecent(Date.now(), 10_000); // wrote just now: needs a fetch that starts later
+        release();
+        assert.equal(await first, 1);
+        assert.equal(await joined, 1, "joined the fetch in flight");
+        assert.equal(await afterWrite, 2, "never an answer that predates its own write");
+        assert.equal(calls, 2);
+        assert.equal(await sf.getRecent(0, 10_000), 2, "a recent completed fetch is reused");
+        assert.equal(calls, 2);
+    });
 });
 
 describe("coalescing: batched purges", () => {
@@ -114,6 +135,24 @@ describe("coalescing: against the emulator", function () {
         const got = await Promise.all([...first, ...ids.slice(5).map((id) => fresh.get(id))]);
         assert.ok(got.every((r) => r !== undefined));
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10));
+    });
+
+    it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
+        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        const ids = emulator.imports.list().map((r) => r.snapshotId!);
+        assert.ok(ids.length >= 2);
+        emulator.resetStats();
+        emulator.faults.add({ route: "GET listSnapshotImportResults", delayMs: 400 });
+        const early = fresh.get(ids[0]);
+        // Wait until Graph has the (slow) first page request: the pass is in flight.
+        for (let i = 0; i < 100 && !(emulator.stats().byRoute["GET listSnapshotImportResults"] > 0); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], 1, "the pass has started");
+        const late = fresh.get(ids[1]);
+        const [a, b] = await Promise.all([early, late]);
+        assert.equal(a?.snapshotId, ids[0]);
+        assert.equal(b?.snapshotId, ids[1]);
+        assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10), "one pass for both reads");
+        assert.equal(fresh.lists.fetches, 1);
     });
 
     it("a read right after this process purged a record never reuses a list pass from before the purge", async () => {
