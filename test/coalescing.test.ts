@@ -7,6 +7,7 @@ import { Throttle } from "../provider/graph/throttle";
 import { closeSharedGraphClients, sharedGraphClient } from "../provider/graph/shared";
 import { resolveSettings } from "../provider/config/settings";
 import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";
+import { Pacer } from "../provider/snapshots/coalescing/pacer";
 import { PurgeBatcher } from "../provider/snapshots/coalescing/purge-batcher";
 import { SingleFlight } from "../provider/snapshots/coalescing/single-flight";
 import { importSnapshot } from "../provider/snapshots/imports";
@@ -63,6 +64,27 @@ describe("coalescing: single-flight reads", () => {
         assert.equal(calls, 2);
         assert.equal(await sf.getRecent(0, 10_000), 2, "a recent completed fetch is reused");
         assert.equal(calls, 2);
+    });
+});
+
+describe("coalescing: paced resumption", () => {
+    it("resumes waiters in order, at most perTurn per turn of the event loop", async () => {
+        const pacer = new Pacer(3);
+        const order: number[] = [];
+        const turns: number[][] = [];
+        let turn = 0;
+        const ticker = setInterval(() => undefined, 1); // keep the loop alive while counting turns
+        const count = () => setImmediate(() => { turn++; if (turn < 20) count(); });
+        count();
+        await Promise.all(Array.from({ length: 8 }, (_, i) => pacer.turn().then(() => {
+            order.push(i);
+            (turns[turn] ??= []).push(i);
+        })));
+        clearInterval(ticker);
+        assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
+        const slices = turns.filter(Boolean);
+        assert.ok(slices.every((s) => s.length <= 3), JSON.stringify(turns));
+        assert.equal(slices.length, 3, JSON.stringify(turns));
     });
 });
 

@@ -7,6 +7,7 @@ import type { GraphClient } from "../../graph/client";
 import { canListImportResults, getImportResult, listImportResults, MissingFunctionsError } from "../import-results";
 import { purgeImportedSnapshots } from "../imports";
 import { isTerminal, WaitTimeoutError, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
+import { Pacer } from "./pacer";
 import { PurgeBatcher } from "./purge-batcher";
 import { SingleFlight } from "./single-flight";
 
@@ -42,6 +43,8 @@ export class CoalescedImports implements ImportsGateway {
     readonly polls: SingleFlight<ImportRecord[]>;
     readonly purges: PurgeBatcher;
     private readonly watchers = new Map<string, Watcher[]>();
+    /** Reads and waits answered by one pass resume a slice at a time (see pacer.ts). */
+    private readonly pacer = new Pacer();
     /** When this process last changed import records (an import or a purge): reads never use an older pass. */
     private lastWriteAt = 0;
     private polling = false;
@@ -62,6 +65,7 @@ export class CoalescedImports implements ImportsGateway {
 
     async get(id: string): Promise<ImportRecord | undefined> {
         const found = (await this.records([id], this.lastWriteAt)).get(id.toLowerCase());
+        await this.pacer.turn();
         if (found || !canListImportResults(this.client)) return found;
         // A list pass can miss a record: Graph pages by offset, so a record purged on an earlier page while the pass
         // is under way moves the next one back past the page boundary. "Gone" makes refresh drop the resource from
@@ -81,7 +85,11 @@ export class CoalescedImports implements ImportsGateway {
         return new Promise((resolve, reject) => {
             const key = id.toLowerCase();
             const list = this.watchers.get(key) ?? [];
-            list.push({ ...options, misses: 0, resolve, reject });
+            list.push({
+                ...options, misses: 0,
+                resolve: (record) => void this.pacer.turn().then(() => resolve(record)),
+                reject: (err) => void this.pacer.turn().then(() => reject(err)),
+            });
             this.watchers.set(key, list);
             if (!this.polling) void this.poll();
         });
