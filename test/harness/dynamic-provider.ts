@@ -24,7 +24,7 @@ export interface StartOptions {
     typescript?: boolean;
     /**
      * Start the process through our plugin launcher (scripts/pulumi/bin/pulumi-resource-pulumi-nodejs), exactly as
-     * the real CLI does: its Node flags, MALLOC_ARENA_MAX and ts-on-demand.js preload (`typescript` is then moot).
+     * the real CLI does: its Node flags and ts-on-demand.js preload (`typescript` is then moot).
      * Default: node runs the dynamic-provider host directly, as @pulumi/pulumi's own launcher does.
      */
     launcher?: boolean;
