@@ -64,9 +64,13 @@ interface PhaseResult {
     status429: number;
     /** Graph requests that arrived while a Retry-After answered earlier was still pending (see earlyRequests). */
     early: number;
+    /** How long after the 429 each of those arrived, ms. */
+    earlyOffsetsMs: number[];
     failed: number;
     /** Peak RSS (VmHWM) of the provider process(es) of this phase, MB. */
     rssMb: number;
+    /** cli only: ms from the first resource step the engine started to the last (how spread out its calls came). */
+    stepSpreadMs?: number;
 }
 
 interface Run {
@@ -121,25 +125,28 @@ function onEmulatorLog(line: string): void {
  * could not have known) and the emulator sharing its event loop with the benchmark (arrival is logged late when
  * that loop is busy); the same check as test/faults.test.ts, from Graph's side.
  */
-function earlyRequests(log: Logged[], retryAfterMs: number, slackMs = 30): number {
-    const early = new Set<Logged>();
+function earlyRequests(log: Logged[], retryAfterMs: number, slackMs = 30): { count: number; offsetsMs: number[] } {
+    const early = new Map<Logged, number>();
     for (const t of log.filter((r) => r.status === "429")) {
-        for (const r of log) if (r.arrivedAt > t.doneAt + slackMs && r.arrivedAt < t.doneAt + retryAfterMs - 5) early.add(r);
+        for (const r of log) {
+            if (r.arrivedAt > t.doneAt + slackMs && r.arrivedAt < t.doneAt + retryAfterMs - 5) early.set(r, Math.min(early.get(r) ?? Infinity, r.arrivedAt - t.doneAt));
+        }
     }
-    return early.size;
+    return { count: early.size, offsetsMs: [...early.values()].sort((x, y) => x - y) };
 }
 
-async function phase(emulator: Emulator, a: Args, work: () => Promise<{ failed: number; rssMb: number }>): Promise<PhaseResult> {
+async function phase(emulator: Emulator, a: Args, work: () => Promise<{ failed: number; rssMb: number; stepSpreadMs?: number }>): Promise<PhaseResult> {
     emulator.resetStats();
     logged.length = 0;
     const started = Date.now();
-    const { failed, rssMb } = await work();
+    const { failed, rssMb, stepSpreadMs } = await work();
     const wallMs = Date.now() - started;
     const s = emulator.stats();
     const requests = Object.fromEntries(Object.entries(s.byRoute).filter(([k]) => !AUTHORITY_KEYS.test(k)));
+    const early = earlyRequests(logged, RETRY_AFTER_S * 1000);
     return {
         wallMs, requests, total: Object.values(requests).reduce((x, y) => x + y, 0), items: s.itemsReturned, status429: s.status429,
-        early: earlyRequests(logged, RETRY_AFTER_S * 1000), failed, rssMb,
+        early: early.count, earlyOffsetsMs: early.offsetsMs, failed, rssMb, ...(stepSpreadMs !== undefined ? { stepSpreadMs } : {}),
     };
 }
 
@@ -281,9 +288,14 @@ async function runCli(emulator: Emulator, n: number, mode: string, a: Args): Pro
         phase(emulator, a, async () => {
             let failedSteps = 0;
             let output = "";
+            const stepStarts: number[] = [];
+            const onEvent = (e: import("@pulumi/pulumi/automation").EngineEvent) => {
+                if (e.resOpFailedEvent) failedSteps++;
+                if (e.resourcePreEvent?.metadata.type === "pulumi-nodejs:dynamic:Resource") stepStarts.push(Date.now());
+            };
             const { result: error, rssMb, pids } = await sampledPlugins(pluginLog, async () => {
                 try {
-                    await run({ onEvent: (e) => { if (e.resOpFailedEvent) failedSteps++; }, onOutput: (s) => { output += s; } });
+                    await run({ onEvent, onOutput: (s) => { output += s; } });
                     return undefined;
                 } catch (err) {
                     return err as Error;
@@ -291,7 +303,8 @@ async function runCli(emulator: Emulator, n: number, mode: string, a: Args): Pro
             });
             if (error) console.error(`    ${name} failed: ${error.message.slice(0, 300)}\n${output.slice(-1500)}`);
             if (pids.length === 0) console.error(`    ${name}: no provider process was seen (is our launcher on the CLI's PATH?)`);
-            return { failed: Math.max(failedSteps, error ? 1 : 0), rssMb };
+            const stepSpreadMs = stepStarts.length > 0 ? Math.max(...stepStarts) - Math.min(...stepStarts) : 0;
+            return { failed: Math.max(failedSteps, error ? 1 : 0), rssMb, stepSpreadMs };
         });
 
     try {
@@ -339,10 +352,12 @@ function print(runs: Run[], a: Args): void {
         + (runs.some((r) => r.engine === "cli") ? `; CLI --parallel ${a.parallel ?? "default"}` : ""));
     for (const run of runs) {
         console.log(`\n### ${label(run)}`);
-        console.log(`| phase | wall s | Graph requests | by route | items | 429s | sent during Retry-After | failed | peak RSS MB |`);
-        console.log(`|---|---|---|---|---|---|---|---|---|`);
+        const cli = run.engine === "cli";
+        console.log(`| phase | wall s | Graph requests | by route | items | 429s | sent during Retry-After | failed | peak RSS MB |${cli ? " engine's steps started over s |" : ""}`);
+        console.log(`|---|---|---|---|---|---|---|---|---|${cli ? "---|" : ""}`);
         for (const [name, p] of Object.entries(run.phases)) {
-            console.log(`| ${name} | ${(p.wallMs / 1000).toFixed(1)} | ${p.total} | ${fmtRequests(p.requests)} | ${p.items} | ${p.status429} | ${p.early} | ${p.failed} | ${p.rssMb} |`);
+            console.log(`| ${name} | ${(p.wallMs / 1000).toFixed(1)} | ${p.total} | ${fmtRequests(p.requests)} | ${p.items} | ${p.status429} | ${p.early}${p.early > 0 ? ` (+${p.earlyOffsetsMs[0]}..+${p.earlyOffsetsMs[p.earlyOffsetsMs.length - 1]} ms)` : ""} | ${p.failed} | ${p.rssMb} |` +
+                (cli ? ` ${((p.stepSpreadMs ?? 0) / 1000).toFixed(1)} |` : ""));
         }
         const state = run.engine === "cli"
             ? `\`pulumi stack export\` ${run.exportBytes} bytes (${run.stateBytesPerResource} per resource, __provider ${run.providerCopies} times each)`
