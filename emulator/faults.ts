@@ -25,6 +25,11 @@ export interface FaultRule {
     body?: "truncated" | "malformed";
     /** Collection answers carry an @odata.nextLink that points to the same page forever. */
     loopNextLink?: boolean;
+    /**
+     * listSnapshotImportResults leaves out the import with this snapshotId, as a pass over Graph's offset paging does
+     * when a record on an earlier page is purged mid-pass. The record itself stays (reads by id still find it).
+     */
+    skipSnapshotId?: string;
     /** The client's token expires now: every token issued so far is revoked and this request gets 401 without acting. */
     expireToken?: boolean;
 }
@@ -82,7 +87,7 @@ export interface FaultTarget {
     graph: boolean;
 }
 
-const RULE_KEYS = new Set(["route", "method", "times", "status", "actFirst", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink", "expireToken"]);
+const RULE_KEYS = new Set(["route", "method", "times", "status", "actFirst", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink", "skipSnapshotId", "expireToken"]);
 
 /** Validates a rule from code or JSON (POST /_emulator/faults); throws TypeError with a readable message. */
 export function parseFaultRule(value: unknown): FaultRule {
@@ -132,6 +137,11 @@ export function parseFaultRule(value: unknown): FaultRule {
     if (loop !== undefined) {
         if (typeof loop !== "boolean") throw new TypeError("fault rule 'loopNextLink' must be a boolean");
         if (loop) rule.loopNextLink = true;
+    }
+    const skip = value["skipSnapshotId"];
+    if (skip !== undefined) {
+        if (typeof skip !== "string" || skip === "") throw new TypeError("fault rule 'skipSnapshotId' must be a snapshot id");
+        rule.skipSnapshotId = skip;
     }
     const expire = value["expireToken"];
     if (expire !== undefined) {

@@ -34,6 +34,8 @@ export interface GraphCall {
     rawBody: string;
     /** loopNextLink fault active for this request. */
     loop: boolean;
+    /** skipSnapshotId fault active for this request: listings leave this import out. */
+    skipSnapshotId?: string;
     /** The Prefer request header (include-unknown-enum-members). */
     prefer?: string;
 }
@@ -184,7 +186,9 @@ export class GraphRoutes {
             case "listsnapshotimportresults":
                 return importFn("listSnapshotImportResults", (c) => {
                     noArgs("listSnapshotImportResults");
-                    return this.page(this.state.imports.list().map(InMemoryImportStore.toGraph), c, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
+                    const skip = c.skipSnapshotId?.toLowerCase();
+                    const listed = this.state.imports.list().filter((r) => r.snapshotId.toLowerCase() !== skip);
+                    return this.page(listed.map(InMemoryImportStore.toGraph), c, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
                 });
             case "getsubscriptions":
                 return fn("getSubscriptions", (c) => {

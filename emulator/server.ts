@@ -69,7 +69,7 @@ function faultReply(fault: FaultRule, status: number, corr: Correlation): Reply 
 }
 
 function describeFault(f: FaultRule): string {
-    const parts = [f.status && `status=${f.status}${f.actFirst ? " after acting" : ""}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink", f.expireToken && "expireToken"];
+    const parts = [f.status && `status=${f.status}${f.actFirst ? " after acting" : ""}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink", f.skipSnapshotId && `skip=${f.skipSnapshotId}`, f.expireToken && "expireToken"];
     return parts.filter(Boolean).join(",");
 }
 
@@ -256,7 +256,7 @@ class GraphEmulator implements Emulator {
             reply = graphErrorReply(denied, corr);
         } else {
             try {
-                const outcome: GraphOutcome = route.run({ method, url, rawBody, loop: fault?.loopNextLink === true, prefer: headerValue(req.headers.prefer) });
+                const outcome: GraphOutcome = route.run({ method, url, rawBody, loop: fault?.loopNextLink === true, skipSnapshotId: fault?.skipSnapshotId, prefer: headerValue(req.headers.prefer) });
                 if (outcome.kind === "json") {
                     this.statsCollector.items(outcome.items);
                     reply = jsonReply(outcome.status, outcome.body, GRAPH_JSON, outcome.headers);

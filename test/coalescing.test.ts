@@ -193,6 +193,24 @@ describe("coalescing: against the emulator", function () {
         assert.ok(emulator.stats().status429 >= 1);
     });
 
+    it("an import that list passes keep skipping is confirmed by id, never reported gone while it exists", async () => {
+        emulator.imports.clear();
+        const [id] = await importFor(1);
+        // Every list pass for a while leaves it out (offset paging skipping it while other records are purged).
+        emulator.faults.add({ route: "GET listSnapshotImportResults", skipSnapshotId: id!, times: 6 });
+        emulator.resetStats();
+        const statuses: string[] = [];
+        const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: (r) => statuses.push(String(r.importStatus)) });
+        assert.equal(record?.importStatus, "succeeded", `the wait ended with ${JSON.stringify(record)}`);
+        assert.ok((emulator.stats().byRoute["GET retrieveSnapshotImportResult"] ?? 0) >= 1, "confirmed by id");
+
+        // Really gone: the wait ends with undefined (after the same confirmation).
+        emulator.imports.clear();
+        const [other] = await importFor(1);
+        emulator.imports.remove(other!);
+        assert.equal(await imports.wait(other!, { deadline: Date.now() + 30_000, onStatus: () => {} }), undefined);
+    });
+
     it("purges the fleet in ceil(N / batch size) requests", async () => {
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         emulator.resetStats();

@@ -129,6 +129,34 @@ export class CoalescedImports implements ImportsGateway {
         }
     }
 
+    /**
+     * A record missing from consecutive list passes is confirmed gone by its id before the waiter hears so: two
+     * passes over Graph's offset paging can both skip it while others are purged, and "gone" fails a create whose
+     * import lives on (an orphan that blocks the user). Found, then still present: the waiter keeps waiting.
+     */
+    private confirmGone(id: string, w: Watcher): void {
+        getImportResult(this.client, id).then(
+            (record) => (record ? this.rewatch(id, w, record) : w.resolve(undefined)),
+            (err: unknown) => (isTransient(err) ? this.rewatch(id, w) : w.reject(err)),
+        );
+    }
+
+    private rewatch(id: string, w: Watcher, record?: ImportRecord): void {
+        w.misses = 0;
+        if (record) {
+            if (record.importStatus !== w.last) {
+                w.last = record.importStatus ?? undefined;
+                w.onStatus(record);
+            }
+            if (isTerminal(record.importStatus)) return w.resolve(record);
+        }
+        if (Date.now() + this.o.pollIntervalMs > w.deadline) return w.reject(new WaitTimeoutError(w.last));
+        const list = this.watchers.get(id) ?? [];
+        list.push(w);
+        this.watchers.set(id, list);
+        if (!this.polling) void this.poll();
+    }
+
     private deliver(records: Map<string, ImportRecord> | undefined, failure: unknown): void {
         const now = Date.now();
         for (const [id, list] of this.watchers) {
@@ -140,7 +168,7 @@ export class CoalescedImports implements ImportsGateway {
                 if (records) {
                     const record = records.get(id);
                     if (!record) {
-                        if (++w.misses >= MISSES_FOR_GONE) { done(() => w.resolve(undefined)); continue; }
+                        if (++w.misses >= MISSES_FOR_GONE) { done(() => this.confirmGone(id, w)); continue; }
                     } else {
                         w.misses = 0;
                         if (record.importStatus !== w.last) {
