@@ -1,16 +1,11 @@
 // check(): everything knowable before Graph is called. Each failure names the property and says how to fix it;
 // values not known yet (preview) are skipped.
-import { Failures, type CheckFailure } from "../../validation/failures";
+import { Failures, type CheckResult } from "../../validation/failures";
 import { brief, checkGuid, checkStorageAccountId, describeType } from "../../validation/rules";
 import { isUnknown } from "../../validation/unknown";
 import { ACCESS_TIERS, DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES, type CloudPcSnapshotInputs } from "./types";
 
 const KNOWN_INPUTS = new Set(["cloudPcId", "storageAccountId", "accessTier", "waitForCompletion", "timeoutMinutes", "__provider"]);
-
-export interface CheckResult {
-    inputs: Record<string, unknown>;
-    failures: CheckFailure[];
-}
 
 const absent = (v: unknown): boolean => v === undefined || v === null || v === "";
 
@@ -18,11 +13,7 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
     const f = new Failures();
     const inputs: Record<string, unknown> = { ...news };
 
-    for (const key of Object.keys(news)) {
-        if (!KNOWN_INPUTS.has(key)) {
-            f.add(key, `is not an input of CloudPcSnapshot; valid inputs are ${[...KNOWN_INPUTS].filter((k) => k !== "__provider").join(", ")}.`);
-        }
-    }
+    f.rejectUnknownInputs(news, KNOWN_INPUTS, "CloudPcSnapshot");
 
     const pc = news.cloudPcId;
     if (absent(pc)) f.add("cloudPcId", "is required: the id (GUID) of the Cloud PC to snapshot, e.g. from the Intune admin center or Graph's cloudPCs list.");

@@ -1,6 +1,6 @@
 // check(): everything knowable before Graph is called. Invalid input never reaches Graph; each failure names the
 // property path (e.g. sourceFiles[0].storageBlobInfo.containerName) and says how to fix it.
-import { Failures, type CheckFailure } from "../../validation/failures";
+import { Failures, type CheckResult } from "../../validation/failures";
 import {
     brief, checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
 } from "../../validation/rules";
@@ -15,20 +15,11 @@ const KNOWN_INPUTS = new Set(["assignedUserId", "sourceFiles", "waitForCompletio
 const KNOWN_SOURCE_KEYS = new Set(["sourceType", "fileType", "storageBlobInfo", "sasUrl"]);
 const KNOWN_BLOB_KEYS = new Set(["storageAccountId", "containerName", "fileName", "blobName"]);
 
-export interface CheckResult {
-    inputs: Record<string, unknown>;
-    failures: CheckFailure[];
-}
-
 export function checkImportedSnapshot(news: Record<string, unknown>): CheckResult {
     const f = new Failures();
     const inputs: Record<string, unknown> = { ...news };
 
-    for (const key of Object.keys(news)) {
-        if (!KNOWN_INPUTS.has(key)) {
-            f.add(key, `is not an input of CloudPcImportedSnapshot; valid inputs are ${[...KNOWN_INPUTS].filter((k) => k !== "__provider").join(", ")}.`);
-        }
-    }
+    f.rejectUnknownInputs(news, KNOWN_INPUTS, "CloudPcImportedSnapshot");
 
     const user = news.assignedUserId;
     if (user === undefined || user === null || user === "") {
