@@ -8,7 +8,8 @@ import { checkCloudPcSnapshot } from "../provider/resources/cloud-pc-snapshot/ch
 import { diffCloudPcSnapshot } from "../provider/resources/cloud-pc-snapshot/diff";
 import * as handlers from "../provider/resources/cloud-pc-snapshot/handlers";
 import { SnapshotRecordedError } from "../provider/resources/cloud-pc-snapshot/lifecycle";
-import { configureFrom, useProgress } from "../provider/runtime/context";
+import { useProgress } from "../provider/runtime/context";
+import { configureForEmulator } from "./harness/in-process";
 import { RecordingProgress } from "../provider/runtime/progress";
 import { UNKNOWN } from "../provider/validation/unknown";
 import { STORAGE_ACCOUNT_ID } from "./fixtures";
@@ -90,10 +91,7 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 1500, snapshotDurationMs: 300 });
-        const env = emulator.env();
-        configureFrom({ get: (k: string) => ({ "cloudpc:tenantId": env.AZURE_TENANT_ID, "cloudpc:clientId": env.AZURE_CLIENT_ID,
-            "cloudpc:clientSecret": env.AZURE_CLIENT_SECRET, "cloudpc:graphEndpoint": env.CLOUDPC_GRAPH_ENDPOINT,
-            "cloudpc:authorityHost": env.CLOUDPC_AUTHORITY_HOST } as Record<string, string>)[k] });
+        configureForEmulator(emulator);
         useProgress(progress);
     });
     after(async () => {

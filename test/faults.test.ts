@@ -17,6 +17,7 @@ import { GraphEndpoint } from "../provider/graph/endpoint";
 import { GraphAuthenticationError, GraphError, GraphTransportError } from "../provider/graph/errors";
 import { closeSharedGraphClients } from "../provider/graph/shared";
 import { configureFrom, useProgress } from "../provider/runtime/context";
+import { configureForEmulator } from "./harness/in-process";
 import { RecordingProgress } from "../provider/runtime/progress";
 import { defaultPendingImportsDir, PendingImportsJournal } from "../provider/runtime/pending-imports";
 import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";
@@ -131,10 +132,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
     /** The provider, configured for this emulator through stack config (as `configure` does). */
     function configureFor(em: Emulator): void {
-        const env = em.env();
-        configureFrom({ get: (k: string) => ({ "cloudpc:tenantId": env.AZURE_TENANT_ID, "cloudpc:clientId": env.AZURE_CLIENT_ID,
-            "cloudpc:clientSecret": env.AZURE_CLIENT_SECRET, "cloudpc:graphEndpoint": env.CLOUDPC_GRAPH_ENDPOINT,
-            "cloudpc:authorityHost": env.CLOUDPC_AUTHORITY_HOST } as Record<string, string>)[k] });
+        configureForEmulator(em);
     }
 
     before(async () => {

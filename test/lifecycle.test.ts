@@ -3,7 +3,8 @@
 import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../emulator";
 import { closeSharedGraphClients } from "../provider/graph/shared";
-import { configureFrom, useProgress } from "../provider/runtime/context";
+import { useProgress } from "../provider/runtime/context";
+import { configureForEmulator } from "./harness/in-process";
 import { RecordingProgress } from "../provider/runtime/progress";
 import * as handlers from "../provider/resources/imported-snapshot/handlers";
 import { blobFile, inputs, SAS_SIG, SAS_URL, USER } from "./fixtures";
@@ -15,10 +16,7 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 400 });
-        const env = emulator.env();
-        configureFrom({ get: (k: string) => ({ "cloudpc:tenantId": env.AZURE_TENANT_ID, "cloudpc:clientId": env.AZURE_CLIENT_ID,
-            "cloudpc:clientSecret": env.AZURE_CLIENT_SECRET, "cloudpc:graphEndpoint": env.CLOUDPC_GRAPH_ENDPOINT,
-            "cloudpc:authorityHost": env.CLOUDPC_AUTHORITY_HOST } as Record<string, string>)[k] });
+        configureForEmulator(emulator);
         useProgress(progress);
     });
     after(async () => {

@@ -6,7 +6,8 @@ import { startEmulator, type Emulator } from "../emulator";
 import { parseImportRequest } from "../emulator/import-request";
 import type { InMemoryImportStore } from "../emulator/imports";
 import { closeSharedGraphClients } from "../provider/graph/shared";
-import { configureFrom, lifecycleContext, useProgress } from "../provider/runtime/context";
+import { lifecycleContext, useProgress } from "../provider/runtime/context";
+import { configureForEmulator } from "./harness/in-process";
 import { asInputs, checkImportedSnapshot } from "../provider/resources/imported-snapshot/check";
 import { createImport } from "../provider/resources/imported-snapshot/lifecycle";
 import { RecordingProgress } from "../provider/runtime/progress";
@@ -65,10 +66,7 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 200 });
-        const env = emulator.env();
-        configureFrom({ get: (k: string) => ({ "cloudpc:tenantId": env.AZURE_TENANT_ID, "cloudpc:clientId": env.AZURE_CLIENT_ID,
-            "cloudpc:clientSecret": env.AZURE_CLIENT_SECRET, "cloudpc:graphEndpoint": env.CLOUDPC_GRAPH_ENDPOINT,
-            "cloudpc:authorityHost": env.CLOUDPC_AUTHORITY_HOST } as Record<string, string>)[k] });
+        configureForEmulator(emulator);
         useProgress(progress);
     });
     after(async () => {
