@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { EMULATOR_STORAGE_ACCOUNT, startEmulator, type Emulator } from "../emulator";
 import { CloudPcSnapshotProvider } from "../provider";
+import { stackConfigFor } from "./harness/emulator-config";
 import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider } from "./harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "./harness/engine";
 
@@ -24,13 +25,7 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
         provider = await DynamicProviderProcess.start({
             env: { CLOUDPC_POLL_INTERVAL_MS: "100", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
         });
-        await provider.configure({
-            "cloudpc:tenantId": emulator.tenantId,
-            "cloudpc:clientId": emulator.clientId,
-            "cloudpc:clientSecret": emulator.clientSecret,
-            "cloudpc:graphEndpoint": emulator.graphEndpoint,
-            "cloudpc:authorityHost": emulator.authorityHost,
-        });
+        await provider.configure(stackConfigFor(emulator));
     });
     after(async () => {
         await provider?.close();

@@ -9,7 +9,7 @@ import { diffCloudPcSnapshot } from "../provider/resources/cloud-pc-snapshot/dif
 import * as handlers from "../provider/resources/cloud-pc-snapshot/handlers";
 import { SnapshotRecordedError } from "../provider/resources/cloud-pc-snapshot/lifecycle";
 import { useProgress } from "../provider/runtime/context";
-import { configureForEmulator } from "./harness/in-process";
+import { configureForEmulator } from "./harness/emulator-config";
 import { RecordingProgress } from "../provider/runtime/progress";
 import { UNKNOWN } from "../provider/validation/unknown";
 import { STORAGE_ACCOUNT_ID } from "./fixtures";

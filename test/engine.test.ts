@@ -3,9 +3,9 @@
 import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../emulator";
 import { CloudPcImportedSnapshotProvider } from "../provider";
-import { DynamicProviderProcess, serializeProvider } from "./harness/dynamic-provider";
+import { stackConfigFor } from "./harness/emulator-config";
+import { DynamicProviderProcess, ProviderCallError, serializeProvider } from "./harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "./harness/engine";
-import { ProviderCallError } from "./harness/dynamic-provider";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,13 +24,7 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         provider = await DynamicProviderProcess.start({
             env: { CLOUDPC_POLL_INTERVAL_MS: "100", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
         });
-        await provider.configure({
-            "cloudpc:tenantId": emulator.tenantId,
-            "cloudpc:clientId": emulator.clientId,
-            "cloudpc:clientSecret": emulator.clientSecret,
-            "cloudpc:graphEndpoint": emulator.graphEndpoint,
-            "cloudpc:authorityHost": emulator.authorityHost,
-        });
+        await provider.configure(stackConfigFor(emulator));
     });
     after(async () => {
         await provider?.close();

@@ -17,7 +17,7 @@ import { GraphEndpoint } from "../provider/graph/endpoint";
 import { GraphAuthenticationError, GraphError, GraphTransportError } from "../provider/graph/errors";
 import { closeSharedGraphClients } from "../provider/graph/shared";
 import { configureFrom, useProgress } from "../provider/runtime/context";
-import { configureForEmulator } from "./harness/in-process";
+import { configureForEmulator } from "./harness/emulator-config";
 import { RecordingProgress } from "../provider/runtime/progress";
 import { defaultPendingImportsDir, PendingImportsJournal } from "../provider/runtime/pending-imports";
 import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";

@@ -15,6 +15,7 @@ import { GraphError } from "../provider/graph/errors";
 import { closeSharedGraphClients, sharedGraphClient } from "../provider/graph/shared";
 import { importSnapshot } from "../provider/snapshots/imports";
 import { blobFile, OTHER_USER, USER } from "./fixtures";
+import { stackConfigFor } from "./harness/emulator-config";
 
 const ALICE_UPN = "alice@contoso.com";
 const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
@@ -27,10 +28,7 @@ describe("functions: read-only views and Cloud PC actions", function () {
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 100 });
-        config = {
-            "cloudpc:tenantId": emulator.tenantId, "cloudpc:clientId": emulator.clientId, "cloudpc:clientSecret": emulator.clientSecret,
-            "cloudpc:graphEndpoint": emulator.graphEndpoint, "cloudpc:authorityHost": emulator.authorityHost,
-        };
+        config = stackConfigFor(emulator);
         options = { config: { get: (k) => config[k] } };
     });
     after(async () => {

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../emulator";
 import { closeSharedGraphClients } from "../provider/graph/shared";
 import { useProgress } from "../provider/runtime/context";
-import { configureForEmulator } from "./harness/in-process";
+import { configureForEmulator } from "./harness/emulator-config";
 import { RecordingProgress } from "../provider/runtime/progress";
 import * as handlers from "../provider/resources/imported-snapshot/handlers";
 import { blobFile, inputs, SAS_SIG, SAS_URL, USER } from "./fixtures";

@@ -13,6 +13,7 @@ import * as grpc from "@grpc/grpc-js";
 import { startEmulator, type Emulator } from "../emulator";
 import { CloudPcImportedSnapshotProvider } from "../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider, type Props } from "./harness/dynamic-provider";
+import { stackConfigFor } from "./harness/emulator-config";
 
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
@@ -111,10 +112,7 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
             env: { CLOUDPC_POLL_INTERVAL_MS: "100", PULUMI_NODEJS_ENGINE: engine.address, AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
         });
         processes.push(p);
-        await p.configure({
-            "cloudpc:tenantId": emulator.tenantId, "cloudpc:clientId": clientId, "cloudpc:clientSecret": secret,
-            "cloudpc:graphEndpoint": emulator.graphEndpoint, "cloudpc:authorityHost": emulator.authorityHost,
-        });
+        await p.configure(stackConfigFor(emulator, { "cloudpc:clientId": clientId, "cloudpc:clientSecret": secret }));
         return p;
     }
 

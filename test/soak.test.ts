@@ -7,7 +7,7 @@ import { parseImportRequest } from "../emulator/import-request";
 import type { InMemoryImportStore } from "../emulator/imports";
 import { closeSharedGraphClients } from "../provider/graph/shared";
 import { lifecycleContext, useProgress } from "../provider/runtime/context";
-import { configureForEmulator } from "./harness/in-process";
+import { configureForEmulator } from "./harness/emulator-config";
 import { asInputs, checkImportedSnapshot } from "../provider/resources/imported-snapshot/check";
 import { createImport } from "../provider/resources/imported-snapshot/lifecycle";
 import { RecordingProgress } from "../provider/runtime/progress";
