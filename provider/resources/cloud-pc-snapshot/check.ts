@@ -1,9 +1,10 @@
 // check(): everything knowable before Graph is called. Each failure names the property and says how to fix it;
 // values not known yet (preview) are skipped.
 import { Failures, type CheckResult } from "../../validation/failures";
-import { brief, checkGuid, checkStorageAccountId, describeType } from "../../validation/rules";
+import { brief, checkGuid, checkStorageAccountId } from "../../validation/rules";
 import { isUnknown } from "../../validation/unknown";
-import { ACCESS_TIERS, DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES, type CloudPcSnapshotInputs } from "./types";
+import { checkWaiting } from "../../validation/waiting";
+import { ACCESS_TIERS, type CloudPcSnapshotInputs } from "./types";
 
 const KNOWN_INPUTS = new Set(["cloudPcId", "storageAccountId", "accessTier", "waitForCompletion", "timeoutMinutes", "__provider"]);
 
@@ -36,15 +37,7 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
         }
     }
 
-    const wait = news.waitForCompletion;
-    if (wait === undefined || wait === null) inputs.waitForCompletion = true;
-    else if (!isUnknown(wait) && typeof wait !== "boolean") f.add("waitForCompletion", `must be true or false, got ${describeType(wait)}.`);
-
-    const timeout = news.timeoutMinutes;
-    if (timeout === undefined || timeout === null) inputs.timeoutMinutes = DEFAULT_TIMEOUT_MINUTES;
-    else if (!isUnknown(timeout) && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MINUTES)) {
-        f.add("timeoutMinutes", `must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${brief(timeout)}.`);
-    }
+    checkWaiting(news, inputs, f);
 
     return { inputs, failures: f.list };
 }

@@ -29,6 +29,3 @@ export interface CloudPcSnapshotOutputs {
     expirationDateTime: string | null;
     lastRestoredDateTime: string | null;
 }
-
-export const DEFAULT_TIMEOUT_MINUTES = 60;
-export const MAX_TIMEOUT_MINUTES = 24 * 60;

@@ -5,8 +5,9 @@ import {
     brief, checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
 } from "../../validation/rules";
 import { isUnknown } from "../../validation/unknown";
+import { checkWaiting } from "../../validation/waiting";
 import {
-    DEFAULT_TIMEOUT_MINUTES, MAX_TIMEOUT_MINUTES, type ImportedSnapshotInputs, type SourceFile,
+    type ImportedSnapshotInputs, type SourceFile,
 } from "./types";
 
 const SOURCE_TYPES = ["azureStorageAccount", "sasUrl"];
@@ -30,15 +31,7 @@ export function checkImportedSnapshot(news: Record<string, unknown>): CheckResul
 
     inputs.sourceFiles = checkSourceFiles(news.sourceFiles, f);
 
-    const wait = news.waitForCompletion;
-    if (wait === undefined || wait === null) inputs.waitForCompletion = true;
-    else if (!isUnknown(wait) && typeof wait !== "boolean") f.add("waitForCompletion", `must be true or false, got ${describeType(wait)}.`);
-
-    const timeout = news.timeoutMinutes;
-    if (timeout === undefined || timeout === null) inputs.timeoutMinutes = DEFAULT_TIMEOUT_MINUTES;
-    else if (!isUnknown(timeout) && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_MINUTES)) {
-        f.add("timeoutMinutes", `must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${brief(timeout)}.`);
-    }
+    checkWaiting(news, inputs, f);
 
     const adopt = news.adoptSnapshotId;
     if (adopt === null || adopt === "") delete inputs.adoptSnapshotId;

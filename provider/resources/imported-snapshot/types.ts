@@ -61,6 +61,3 @@ export interface ImportedSnapshotOutputs {
     endDateTime: string | null;
     additionalDetail: string | null;
 }
-
-export const DEFAULT_TIMEOUT_MINUTES = 60;
-export const MAX_TIMEOUT_MINUTES = 24 * 60;
