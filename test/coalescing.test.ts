@@ -105,29 +105,6 @@ describe("coalescing: batched purges", () => {
         assert.equal(sent[0].length, 3, "batches are bounded");
         assert.ok(sent.some((ids) => ids.length === 1 && ids[0] === "bad"), "the bad id was tried alone");
     });
-
-    it("a stream of purges arriving with gaps longer than quietMs still goes out as one batch; a lone purge waits only quietMs", async () => {
-        const sent: Array<{ ids: string[]; at: number }> = [];
-        const batcher = new PurgeBatcher(async (ids) => {
-            sent.push({ ids, at: Date.now() });
-        }, { quietMs: 20, maxQuietMs: 400, batchSize: 100 });
-        // As the engine starts delete steps: one checkpoint write apart, irregular and slowing down (15..70 ms, quietMs 20).
-        const gaps = [15, 25, 35, 50, 40, 60, 70, 45];
-        const done: Promise<void>[] = [];
-        for (const [i, gap] of gaps.entries()) {
-            done.push(batcher.purge(`s${i}`));
-            await new Promise((r) => setTimeout(r, gap));
-        }
-        done.push(batcher.purge("last"));
-        await Promise.all(done);
-        assert.deepEqual(sent.map((b) => b.ids.length), [gaps.length + 1], "one batch for the whole stream");
-
-        await new Promise((r) => setTimeout(r, 500)); // longer than maxQuietMs: the next purge starts a new stream
-        const asked = Date.now();
-        await batcher.purge("alone");
-        assert.deepEqual(sent[1].ids, ["alone"]);
-        assert.ok(sent[1].at - asked < 200, `a lone purge went out after ${sent[1].at - asked} ms (quietMs 20, not the stream's window)`);
-    });
 });
 
 describe("coalescing: against the emulator", function () {

@@ -5,13 +5,9 @@
 import { GraphError } from "../../graph/errors";
 
 export interface PurgeBatcherOptions {
-    /**
-     * A batch is sent once no new purge arrived for a quiet window: at least this long (default 50 ms), stretched to
-     * twice the longest gap seen between purges of the current stream, up to maxQuietMs (default 1000 ms)...
-     */
+    /** A batch is sent once no new purge arrived for this long (default 50 ms)... */
     quietMs?: number;
-    maxQuietMs?: number;
-    /** ...or once its first purge waited this long (default 5000 ms), or when it is full. */
+    /** ...or once its first purge waited this long (default 500 ms), or when it is full. */
     maxWaitMs?: number;
     batchSize?: number;
 }
@@ -30,11 +26,7 @@ export class PurgeBatcher {
     private queue: Pending[] = [];
     private timer?: NodeJS.Timeout;
     private firstAt = 0;
-    /** The current stream of purges: when the last one arrived and the longest gap between two of them. */
-    private lastAt = 0;
-    private longestGap = 0;
     readonly quietMs: number;
-    readonly maxQuietMs: number;
     readonly maxWaitMs: number;
     readonly batchSize: number;
     /** Batches sent and single-id fallbacks, for tests and the benchmark. */
@@ -42,26 +34,21 @@ export class PurgeBatcher {
 
     constructor(private readonly send: (ids: string[]) => Promise<void>, o: PurgeBatcherOptions = {}) {
         this.quietMs = o.quietMs ?? 50;
-        this.maxQuietMs = Math.max(this.quietMs, o.maxQuietMs ?? 1000);
-        this.maxWaitMs = o.maxWaitMs ?? 5000;
+        this.maxWaitMs = o.maxWaitMs ?? 500;
         this.batchSize = Math.max(1, o.batchSize ?? 100);
     }
 
     /** Resolves once Graph purged the id (or reported it gone); rejects with that id's own error. */
     purge(id: string): Promise<void> {
         return new Promise<void>((resolve, reject) => {
-            const now = Date.now();
-            // The engine starts delete steps one state checkpoint apart (tens of ms each in a large stack), so the
-            // quiet window follows the rhythm of the stream; a gap longer than maxQuietMs starts a new stream.
-            const gap = now - this.lastAt;
-            this.longestGap = gap > this.maxQuietMs ? 0 : Math.max(this.longestGap, gap);
-            this.lastAt = now;
-            if (this.queue.length === 0) this.firstAt = now;
+            if (this.queue.length === 0) this.firstAt = Date.now();
             this.queue.push({ id, resolve, reject });
             if (this.queue.length >= this.batchSize) return this.flush();
+            // Deletes reach the provider spread out: wait while they keep coming, within maxWaitMs. The window stays
+            // short on purpose: the engine has at most --parallel deletes outstanding and sends the next only when one
+            // finishes, so a longer wait never fills a batch beyond that, it only slows the destroy (docs/BENCHMARKS.md).
             if (this.timer) clearTimeout(this.timer);
-            const quiet = Math.min(this.maxQuietMs, Math.max(this.quietMs, 2 * this.longestGap));
-            const wait = Math.min(quiet, Math.max(0, this.firstAt + this.maxWaitMs - now));
+            const wait = Math.min(this.quietMs, Math.max(0, this.firstAt + this.maxWaitMs - Date.now()));
             this.timer = setTimeout(() => this.flush(), wait);
         });
     }
