@@ -362,7 +362,7 @@ function print(runs: Run[], a: Args): void {
         const state = run.engine === "cli"
             ? `\`pulumi stack export\` ${run.exportBytes} bytes (${run.stateBytesPerResource} per resource, __provider ${run.providerCopies} times each)`
             : `state ${run.stateBytesPerResource} bytes per resource`;
-        console.log(`provider peak RSS ${run.peakRssMb} MB; serialized provider ${run.providerBytes} bytes; ${state}`);
+        console.log(`\nprovider peak RSS ${run.peakRssMb} MB; serialized provider ${run.providerBytes} bytes; ${state}`);
     }
     console.log(`\n### Ratios coalesced / naive`);
     console.log(`| N | engine | phase | requests | wall time |`);
