@@ -226,8 +226,8 @@ export function ruleForKind(kind: RandomFaultKind, config: Pick<RandomFaults, "r
     }
 }
 
-/** mulberry32: small, fast, good enough to spread faults; deterministic for a seed. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, good enough to spread faults; deterministic for a seed (the soak uses it too). */
+export function prng(seed: number): () => number {
     let a = seed >>> 0;
     return () => {
         a = (a + 0x6d2b79f5) >>> 0;

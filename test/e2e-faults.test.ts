@@ -13,25 +13,14 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../emulator";
-import { CloudPcImportedSnapshot, type CloudPcImportedSnapshotArgs } from "../provider";
 import { provisionedPulumi, providerConfig, REPO_ROOT } from "../scripts/pulumi/automation";
+import { importsProgram } from "./harness/inline-program";
 import { inputs, USER } from "./fixtures";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const STACK = "e2e-faults";
-
-function program(resources: Record<string, Record<string, unknown>>): PulumiFn {
-    return async () => {
-        const outputs: Record<string, pulumi.Output<string>> = {};
-        for (const [name, args] of Object.entries(resources)) {
-            outputs[name] = new CloudPcImportedSnapshot(name, args as unknown as CloudPcImportedSnapshotArgs).snapshotId;
-        }
-        return outputs;
-    };
-}
 
 /** Processes whose environment carries `marker` (ours, started through the CLI we started) and whose command line has `part`. */
 function processesWith(marker: string, part: string): number[] {
@@ -75,7 +64,7 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
     async function up(resources: Record<string, Record<string, unknown>>): Promise<Outcome> {
         const r: Outcome = { ok: false, output: "", message: "", outputs: {}, events: [] };
         try {
-            const result = await stack.up({ program: program(resources), onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
+            const result = await stack.up({ program: importsProgram(resources), onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
             r.ok = true;
             r.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
         } catch (err) {
@@ -120,7 +109,7 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         stateHome = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-faults-state-"));
         dirs.push(backend, workDir, stateHome);
         const [markerName, markerValue] = marker.split("=") as [string, string];
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-faults", stackName: STACK, program: program({}) }, {
+        stack = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-faults", stackName: STACK, program: importsProgram({}) }, {
             workDir,
             pulumiCommand,
             envVars: {

@@ -6,28 +6,16 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../emulator";
-import { CloudPcImportedSnapshot, type CloudPcImportedSnapshotArgs } from "../provider";
 import { provisionedPulumi, providerConfig, REPO_ROOT, stepEvents } from "../scripts/pulumi/automation";
+import { importsProgram } from "./harness/inline-program";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const PROJECT = "cloudpc-e2e";
 const STACK = "e2e";
-
-/** An inline program declaring these resources; each snapshotId is exported under the resource's name. */
-function program(resources: Record<string, Record<string, unknown>>): PulumiFn {
-    return async () => {
-        const outputs: Record<string, pulumi.Output<string>> = {};
-        for (const [name, args] of Object.entries(resources)) {
-            outputs[name] = new CloudPcImportedSnapshot(name, args as unknown as CloudPcImportedSnapshotArgs).snapshotId;
-        }
-        return outputs;
-    };
-}
 
 interface Run {
     /** Everything the CLI printed (its display, the provider's progress lines, diagnostics). */
@@ -97,7 +85,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-backend-"));
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-work-"));
         dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: STACK, program: program({}) }, {
+        stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: STACK, program: importsProgram({}) }, {
             workDir,
             pulumiCommand,
             envVars: {
@@ -134,14 +122,14 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("preview sends no write to Graph", async () => {
-        const { result } = await run((o) => stack.preview({ ...o, program: program({ a: inputs() }) }));
+        const { result } = await run((o) => stack.preview({ ...o, program: importsProgram({ a: inputs() }) }));
         assert.equal(result.changeSummary.create, 2, JSON.stringify(result.changeSummary)); // the stack and `a`
         assert.equal(emulator.stats().writes, 0);
         assert.equal(emulator.imports.list().length, 0);
     });
 
     it("up imports and shows the provider's progress; a second up reports no changes and sends no write", async () => {
-        const first = await run((o) => stack.up({ ...o, program: program({ a: inputs() }) }));
+        const first = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs() }) }));
         assert.deepEqual(first.result.summary.resourceChanges, { create: 2 });
         const id = first.result.outputs.a!.value as string;
         assert.match(id, GUID);
@@ -152,20 +140,20 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         assert.equal(recorded!.outputs!.importStatus, "succeeded");
 
         const writes = emulator.stats().writes;
-        const second = await run((o) => stack.up({ ...o, program: program({ a: inputs() }) }));
+        const second = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs() }) }));
         assert.deepEqual(second.result.summary.resourceChanges, { same: 2 });
         assert.equal(second.result.outputs.a!.value, id);
         assert.equal(emulator.stats().writes, writes, "no Graph write on an up without changes");
     });
 
     it("a changed source blob replaces delete-before-replace: one import per user at every moment", async () => {
-        const { result } = await run((o) => stack.up({ ...o, program: program({ a: inputs() }) }));
+        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs() }) }));
         const oldId = result.outputs.a!.value as string;
         let most = 0;
         const sampler = setInterval(() => (most = Math.max(most, emulator.imports.byUser(USER).length)), 2);
         let replaced: Awaited<ReturnType<typeof run<Awaited<ReturnType<Stack["up"]>>>>>;
         try {
-            replaced = await run((o) => stack.up({ ...o, program: program({ a: inputs({ sourceFiles: [blobFile("user1-os-v2.vhd")] }) }) }));
+            replaced = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs({ sourceFiles: [blobFile("user1-os-v2.vhd")] }) }) }));
         } finally {
             clearInterval(sampler);
         }
@@ -183,7 +171,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("refresh drops an import purged outside Pulumi", async () => {
-        const { result } = await run((o) => stack.up({ ...o, program: program({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }));
+        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }));
         const a = result.outputs.a!.value as string;
         assert.ok(emulator.imports.remove(a));
         const refreshed = await run((o) => stack.refresh(o));
@@ -195,7 +183,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     it("adopts an existing import through adoptSnapshotId, with no second import", async () => {
         const existing = await importOutsidePulumi(emulator, USER, "portal-made.vhd");
         emulator.resetStats();
-        const { result } = await run((o) => stack.up({ ...o, program: program({ adopted: inputs({ adoptSnapshotId: existing }) }) }));
+        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ adopted: inputs({ adoptSnapshotId: existing }) }) }));
         assert.equal(result.outputs.adopted!.value, existing);
         assert.equal(emulator.stats().byRoute["POST importSnapshot"] ?? 0, 0);
         assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [existing]);
@@ -204,7 +192,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("a failing import leaves no record (state or Graph) and the CLI shows Graph's additionalDetail", async () => {
-        const failed = await failing((o) => stack.up({ ...o, program: program({ bad: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }) }));
+        const failed = await failing((o) => stack.up({ ...o, program: importsProgram({ bad: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }) }));
         const shown = `${failed.output}\n${failed.message}`;
         assert.match(shown, /is not a fixed-size VHD or is damaged/, shown);
         assert.match(shown, /purged/);
@@ -215,7 +203,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
 
     it("a Graph error shows its request-id in the CLI output, and nothing is recorded", async () => {
         emulator.faults.add({ route: "POST importSnapshot", status: 403, code: "Forbidden" });
-        const failed = await failing((o) => stack.up({ ...o, program: program({ a: inputs() }) }));
+        const failed = await failing((o) => stack.up({ ...o, program: importsProgram({ a: inputs() }) }));
         const shown = `${failed.output}\n${failed.message}`;
         assert.match(shown, /HTTP 403/, shown);
         assert.match(shown, /code: Forbidden/);
@@ -231,12 +219,12 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         emulator.setOptions({ importDurationMs: 60_000 });
         try {
             const slow = { slow: inputs({ timeoutMinutes: 0.01 }) };
-            const failed = await failing((o) => stack.up({ ...o, program: program(slow) }));
+            const failed = await failing((o) => stack.up({ ...o, program: importsProgram(slow) }));
             assert.match(`${failed.output}\n${failed.message}`, /timeoutMinutes/);
             const [recorded] = await stateResources();
             assert.ok(recorded?.id && emulator.imports.get(recorded.id), "the recorded id is the live import");
             emulator.imports.setStatus(recorded.id, "succeeded");
-            const resumed = await run((o) => stack.up({ ...o, program: program(slow) }));
+            const resumed = await run((o) => stack.up({ ...o, program: importsProgram(slow) }));
             assert.deepEqual(resumed.result.summary.resourceChanges, { update: 1, same: 1 });
             assert.equal(resumed.result.outputs.slow!.value, recorded.id);
             assert.equal(emulator.stats().byRoute["POST importSnapshot"], 1);
@@ -248,7 +236,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("destroy purges everything; an import already gone counts as purged", async () => {
-        const { result } = await run((o) => stack.up({ ...o, program: program({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }));
+        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }));
         emulator.imports.remove(result.outputs.b!.value as string);
         const destroyed = await run((o) => stack.destroy(o));
         assert.deepEqual(destroyed.result.summary.resourceChanges, { delete: 3 });
@@ -257,7 +245,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("`pulumi stack export` holds no SAS signature, client secret or token", async () => {
-        await run((o) => stack.up({ ...o, program: program({ sas: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }), blob: inputs({ assignedUserId: OTHER_USER }) }) }));
+        await run((o) => stack.up({ ...o, program: importsProgram({ sas: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }), blob: inputs({ assignedUserId: OTHER_USER }) }) }));
         const exported = await exportAsUsersSeeIt();
         assert.match(exported, /"ciphertext"/, "the SAS URL input is stored as an encrypted secret");
         assert.ok(!exported.includes(SAS_SIG), "the SAS signature is in the exported state");

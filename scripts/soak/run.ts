@@ -15,6 +15,7 @@
 //                             [--no-interleave] [--json]
 // Exits 1 when anything was lost, duplicated or orphaned, or an operation hung.
 import { RANDOM_FAULT_KINDS, startEmulator, type Emulator, type RandomFaultKind, type RandomFaultStats } from "../../emulator";
+import { prng } from "../../emulator/faults";
 import type { InMemoryImportStore } from "../../emulator/imports";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
@@ -89,18 +90,6 @@ interface Res {
     inputs: Props;
     outputs: Props;
     initErrors?: string[];
-}
-
-/** mulberry32, as the emulator's random faults: a seed gives the same decisions. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 export function userId(i: number): string {
