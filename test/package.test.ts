@@ -19,6 +19,9 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
     exports: Record<string, string | Record<string, string>>; dependencies: Record<string, string>;
 };
 const HANDLERS = "dist/provider/resources/imported-snapshot/handlers";
+/** Our dynamic-provider plugin launcher and its preload, shipped for users of a Pulumi CLI from pulumi.com (README). */
+const LAUNCHER = "scripts/pulumi/bin/pulumi-resource-pulumi-nodejs";
+const LAUNCHER_FILES = [LAUNCHER, "scripts/pulumi/ts-on-demand.js"];
 
 interface PackResult { filename: string; size: number; unpackedSize: number; files: { path: string; size: number }[] }
 
@@ -55,14 +58,15 @@ describe("package: build, npm pack, and the installed package", function () {
         if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("ships only dist/provider (JavaScript and declarations), README, LICENSE and package.json", () => {
+    it("ships only dist/provider (JavaScript and declarations), the plugin launcher, README, LICENSE and package.json", () => {
         const paths = packed.files.map((f) => f.path).sort();
-        const extra = paths.filter((p) => !/^dist\/provider\/.+\.(js|d\.ts)$/.test(p) && !["README.md", "LICENSE", "package.json"].includes(p));
+        const extra = paths.filter((p) => !/^dist\/provider\/.+\.(js|d\.ts)$/.test(p) && !["README.md", "LICENSE", "package.json", ...LAUNCHER_FILES].includes(p));
         assert.deepEqual(extra, [], "unexpected files in the package");
-        for (const needed of ["README.md", "LICENSE", "package.json", "dist/provider/index.js", "dist/provider/index.d.ts", `${HANDLERS}.js`, `${HANDLERS}.d.ts`]) {
+        for (const needed of ["README.md", "LICENSE", "package.json", "dist/provider/index.js", "dist/provider/index.d.ts", `${HANDLERS}.js`, `${HANDLERS}.d.ts`, ...LAUNCHER_FILES]) {
             assert.ok(paths.includes(needed), `${needed} is missing from the package`);
         }
-        const forbidden = paths.filter((p) => /(^|\/)(test|emulator|examples|scripts|\.state|\.emulator|\.tools)(\/|$)|\.(pem|key|crt|p12|pfx|env|tgz|map)$|(^|\/)\.npmrc$/.test(p));
+        const forbidden = paths.filter((p) => !LAUNCHER_FILES.includes(p)
+            && /(^|\/)(test|emulator|examples|scripts|\.state|\.emulator|\.tools)(\/|$)|\.(pem|key|crt|p12|pfx|env|tgz|map)$|(^|\/)\.npmrc$/.test(p));
         assert.deepEqual(forbidden, [], "tests, emulator, certificates, keys, state or secrets in the package");
         console.log(`      npm pack: ${paths.length} files, ${(packed.size / 1024).toFixed(0)} KB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KB unpacked`);
     });
@@ -76,7 +80,7 @@ describe("package: build, npm pack, and the installed package", function () {
         // The closure serializer names any module of an installed package it captures by an export path, so the
         // compiled files stay reachable (see the next tests).
         assert.equal(PKG.exports["./dist/provider/*"], "./dist/provider/*");
-        assert.deepEqual(PKG.files, ["dist/provider/"]);
+        assert.deepEqual(PKG.files, ["dist/provider/", ...LAUNCHER_FILES]);
         assert.equal(PKG.engines.node, ">=22");
     });
 
@@ -144,14 +148,19 @@ describe("package: build, npm pack, and the installed package", function () {
             await emulator?.close();
         });
 
-        it("serializes from node_modules and runs through the dynamic-provider host against the emulator", async () => {
-            const out = JSON.parse(plainNode(`
+        /** The provider serialized in the project from the installed package, as the SDK does in a user's program. */
+        function serializedFromPackage(): { text: string; main: string; tsNode: boolean } {
+            return JSON.parse(plainNode(`
                 const { CloudPcImportedSnapshotProvider } = require("${PKG.name}");
                 const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeClosure");
                 const provider = new CloudPcImportedSnapshotProvider();
                 serializeFunction(() => provider, { allowSecrets: true }).then((sf) => process.stdout.write(JSON.stringify({
                     text: sf.text, main: require.resolve("${PKG.name}"), tsNode: require.extensions[".ts"] !== undefined,
                 })));`, { cwd: project })) as { text: string; main: string; tsNode: boolean };
+        }
+
+        it("serializes from node_modules and runs through the dynamic-provider host against the emulator", async () => {
+            const out = serializedFromPackage();
             assert.equal(out.main, path.join(project, "node_modules", PKG.name, PKG.main));
             assert.equal(out.tsNode, false);
             assert.ok(out.text.includes(`./node_modules/${PKG.name}/${HANDLERS}`), `not a project-relative require:\n${out.text}`);
@@ -175,8 +184,32 @@ describe("package: build, npm pack, and the installed package", function () {
             }
         });
 
+        it("the shipped plugin launcher is executable and runs the provider from the project, with its memory flag", async () => {
+            const launcher = path.join(project, "node_modules", PKG.name, LAUNCHER);
+            assert.ok((fs.statSync(launcher).mode & 0o111) !== 0, "the launcher lost its executable bit in the tarball");
+            const provider = await DynamicProviderProcess.start({
+                cwd: project, launcher,
+                env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100", CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: "" },
+            });
+            try {
+                const args = fs.readFileSync(`/proc/${provider.pid}/cmdline`, "utf8").split("\0");
+                assert.ok(args.includes("--optimize-for-size"), args.join(" "));
+                assert.ok(args.includes(path.join(project, "node_modules", PKG.name, "scripts", "pulumi", "ts-on-demand.js")), args.join(" "));
+                // The dynamic-provider host it found by walking up from the project directory.
+                assert.ok(args.some((a) => a.endsWith(path.join("node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js"))), args.join(" "));
+                await provider.configure({});
+                const engine = new MiniEngine(provider, serializedFromPackage().text);
+                await engine.up([{ name: "via-launcher", inputs: inputs() }]);
+                assert.equal(engine.state.get("via-launcher")!.outputs.importStatus, "succeeded");
+                await engine.destroy();
+                assert.equal(emulator.imports.list().length, 0);
+            } finally {
+                await provider.close();
+            }
+        });
+
         it("every compiled module resolves through the exports map (how the closure serializer names them)", () => {
-            const modules = packed.files.map((f) => f.path).filter((p) => p.endsWith(".js"));
+            const modules = packed.files.map((f) => f.path).filter((p) => p.startsWith("dist/provider/") && p.endsWith(".js"));
             const out = JSON.parse(plainNode(`
                 const { getModuleFromPath } = require("@pulumi/pulumi/runtime/closure/package");
                 const pkg = require("${PKG.name}/package.json");

@@ -1,7 +1,8 @@
 // Fleet benchmark: N imported snapshots created, refreshed and destroyed against the emulator with simulated import
 // latency, paging and a rate limit that answers 429 + Retry-After. Two ways to drive the provider:
 //   --engine harness (default): @pulumi/pulumi's real dynamic-provider gRPC server, one provider process per command,
-//     every resource's call sent at once (as an engine with unbounded parallelism would);
+//     every resource's call sent at once (as an engine with unbounded parallelism would), or at most --parallel N
+//     outstanding (as the engine's --parallel);
 //   --engine cli: the REAL Pulumi CLI through the Automation API (inline program, temporary file:// backend): `up`,
 //     `refresh`, `destroy` of a stack of N resources; the engine starts our plugin launcher, whose process is measured.
 // Prints a table per N, engine and mode (coalesced vs naive), the ratios and the targets. docs/BENCHMARKS.md has
@@ -25,7 +26,7 @@ interface Args {
     engines: Engine[];
     /** harness only: start the provider through our plugin launcher (its Node flags and preload) or as plain node. */
     host: "launcher" | "stock";
-    /** cli only: the engine's --parallel (undefined: the CLI's default). */
+    /** The engine's --parallel (undefined: the CLI's default; for the harness, every call at once). */
     parallel?: number;
     rps: number;
     importMs: number;
@@ -161,6 +162,24 @@ async function countFailures(tasks: Promise<unknown>[]): Promise<number> {
 
 // ---- engine: the harness (the dynamic-provider gRPC server driven directly) -----------------------------------
 
+/** Runs at most `limit` of the calls given to it at once (all at once without a limit), as the engine's --parallel. */
+function gate(limit: number | undefined): <T>(call: () => Promise<T>) => Promise<T> {
+    if (!limit) return (call) => call();
+    let active = 0;
+    const queued: Array<() => void> = [];
+    return async (call) => {
+        while (active >= limit) await new Promise<void>((resolve) => queued.push(resolve));
+        active++;
+        try {
+            return await call();
+        } finally {
+            active--;
+            queued.shift()?.();
+        }
+    };
+}
+
+
 /** A provider process for one command, as the engine starts one per `pulumi up` / `refresh` / `destroy`. */
 async function providerFor(emulator: Emulator, mode: string, a: Args): Promise<DynamicProviderProcess> {
     const provider = await DynamicProviderProcess.start({
@@ -192,19 +211,20 @@ async function runHarness(emulator: Emulator, serialized: string, n: number, mod
         [PROVIDER_KEY]: serialized,
     });
     const ids = Array.from({ length: n }, (_, i) => i);
-    const create = await phase(emulator, a, () => inProcess(emulator, mode, a, (provider) => countFailures(ids.map(async (i) => {
+    const step = gate(a.parallel);
+    const create = await phase(emulator, a, () => inProcess(emulator, mode, a, (provider) => countFailures(ids.map((i) => step(async () => {
         const { inputs, failures } = await provider.check(urn(i), {}, news(i));
         if (failures.length) throw new Error(failures[0].reason);
         const r = await provider.create(urn(i), inputs);
         state.set(i, { id: r.id, outputs: r.properties, inputs });
-    }))));
-    const refresh = await phase(emulator, a, () => inProcess(emulator, mode, a, (provider) => countFailures([...state].map(async ([i, s]) => {
+    })))));
+    const refresh = await phase(emulator, a, () => inProcess(emulator, mode, a, (provider) => countFailures([...state].map(([i, s]) => step(async () => {
         const r = await provider.read(s.id, urn(i), s.outputs, s.inputs);
         if (r.id !== s.id) throw new Error(`read lost ${s.id}`);
-    }))));
+    })))));
     const stateBytes = Buffer.byteLength(JSON.stringify([...state.values()]));
     const destroy = await phase(emulator, a, () => inProcess(emulator, mode, a, (provider) =>
-        countFailures([...state].map(async ([i, s]) => provider.delete(s.id, urn(i), s.outputs)))));
+        countFailures([...state].map(([i, s]) => step(() => provider.delete(s.id, urn(i), s.outputs))))));
     const left = emulator.imports.list().length;
     if (left > 0) destroy.failed += left;
     const phases = { create, refresh, destroy };
@@ -349,7 +369,7 @@ function print(runs: Run[], a: Args): void {
     console.log(`\nMachine: ${cpus.length} x ${cpus[0]?.model ?? "?"}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}`);
     console.log(`Emulator: import latency ${a.importMs} ms, page size ${a.pageSize}, rate limit ${a.rps} req/s (429 + Retry-After: ${RETRY_AFTER_S}), poll interval ${a.pollMs} ms`);
     console.log(`Provider process: ${a.host === "launcher" ? "our plugin launcher (scripts/pulumi/bin/pulumi-resource-pulumi-nodejs)" : "plain node (as @pulumi/pulumi's own launcher)"} for the harness; our launcher for the CLI`
-        + (runs.some((r) => r.engine === "cli") ? `; CLI --parallel ${a.parallel ?? "default"}` : ""));
+        + `; --parallel ${a.parallel ?? (runs.some((r) => r.engine === "cli") ? "default (harness: unbounded)" : "unbounded")}`);
     for (const run of runs) {
         console.log(`\n### ${label(run)}`);
         const cli = run.engine === "cli";

@@ -26,8 +26,9 @@ export interface StartOptions {
      * Start the process through our plugin launcher (scripts/pulumi/bin/pulumi-resource-pulumi-nodejs), exactly as
      * the real CLI does: its Node flags and ts-on-demand.js preload (`typescript` is then moot).
      * Default: node runs the dynamic-provider host directly, as @pulumi/pulumi's own launcher does.
+     * A path: that copy of the launcher (e.g. from an installed package), finding the host from `cwd` on its own.
      */
-    launcher?: boolean;
+    launcher?: boolean | string;
 }
 
 /** The gRPC error of a failed call, with the "created but failed" details the engine would record. */
@@ -44,7 +45,7 @@ export class DynamicProviderProcess {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
         // The provider may load this repository's TypeScript sources: ts-node on demand, as our plugin launcher does.
         const tsNode = opts.typescript === false ? [] : ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js")];
-        const launcher = path.join(REPO_ROOT, "scripts", "pulumi", "bin", "pulumi-resource-pulumi-nodejs");
+        const launcher = typeof opts.launcher === "string" ? opts.launcher : path.join(REPO_ROOT, "scripts", "pulumi", "bin", "pulumi-resource-pulumi-nodejs");
         // The launcher execs node, so the child's pid is the provider process's.
         const [command, args] = opts.launcher
             ? [launcher, ["127.0.0.1:1"]]
@@ -53,7 +54,7 @@ export class DynamicProviderProcess {
             cwd: opts.cwd ?? REPO_ROOT,
             env: {
                 ...process.env,
-                ...(opts.launcher ? { CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: entry } : {}),
+                ...(opts.launcher === true ? { CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: entry } : {}),
                 ...opts.env,
                 PULUMI_NODEJS_PROJECT: opts.project ?? "cloudpc-test",
             },
