@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { EMULATOR_STORAGE_ACCOUNT, startEmulator, type Emulator } from "../emulator";
 import { CloudPcSnapshotProvider } from "../provider";
-import { stackConfigFor } from "./harness/emulator-config";
+import { providerForEmulator } from "./harness/emulator-config";
 import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider } from "./harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "./harness/engine";
 
@@ -22,10 +22,8 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300 });
         serialized = await serializeProvider(new CloudPcSnapshotProvider());
-        provider = await DynamicProviderProcess.start({
-            env: { CLOUDPC_POLL_INTERVAL_MS: "100", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
-        });
-        await provider.configure(stackConfigFor(emulator));
+        // Settings come from the stack config (cloudpc:*), as in a real stack; the process env holds no credentials.
+        provider = await providerForEmulator(emulator);
     });
     after(async () => {
         await provider?.close();

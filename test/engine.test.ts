@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../emulator";
 import { CloudPcImportedSnapshotProvider } from "../provider";
-import { stackConfigFor } from "./harness/emulator-config";
+import { providerForEmulator } from "./harness/emulator-config";
 import { DynamicProviderProcess, ProviderCallError, serializeProvider } from "./harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "./harness/engine";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
@@ -21,10 +21,7 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         emulator = await startEmulator({ importDurationMs: 600, pageSize: 2 });
         serialized = await serializeProvider(new CloudPcImportedSnapshotProvider());
         // Settings come from the stack config (cloudpc:*), as in a real stack; the process env holds no credentials.
-        provider = await DynamicProviderProcess.start({
-            env: { CLOUDPC_POLL_INTERVAL_MS: "100", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
-        });
-        await provider.configure(stackConfigFor(emulator));
+        provider = await providerForEmulator(emulator);
     });
     after(async () => {
         await provider?.close();

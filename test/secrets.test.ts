@@ -13,7 +13,7 @@ import * as grpc from "@grpc/grpc-js";
 import { startEmulator, type Emulator } from "../emulator";
 import { CloudPcImportedSnapshotProvider } from "../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider, type Props } from "./harness/dynamic-provider";
-import { stackConfigFor } from "./harness/emulator-config";
+import { providerForEmulator } from "./harness/emulator-config";
 
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
@@ -108,11 +108,8 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
     const news = (user: string, file: string, extra: Props = {}): Props => ({ assignedUserId: user, sourceFiles: [{ sasUrl: sasUrl(file) }], ...extra, [PROVIDER_KEY]: serialized });
 
     async function providerFor(clientId: string, secret: string): Promise<DynamicProviderProcess> {
-        const p = await DynamicProviderProcess.start({
-            env: { CLOUDPC_POLL_INTERVAL_MS: "100", PULUMI_NODEJS_ENGINE: engine.address, AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" },
-        });
+        const p = await providerForEmulator(emulator, { "cloudpc:clientId": clientId, "cloudpc:clientSecret": secret }, { PULUMI_NODEJS_ENGINE: engine.address });
         processes.push(p);
-        await p.configure(stackConfigFor(emulator, { "cloudpc:clientId": clientId, "cloudpc:clientSecret": secret }));
         return p;
     }
 

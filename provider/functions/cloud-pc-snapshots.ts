@@ -1,20 +1,14 @@
 // Read-only views of a Cloud PC's restore points (cloudPcSnapshot, contract E6-E8).
 import type * as pulumi from "@pulumi/pulumi";
-import { getCloudPcSnapshot as readOne, listCloudPcSnapshots } from "../snapshots/restore-points";
-import type { CloudPcSnapshot } from "../snapshots/types";
+import { getCloudPcSnapshot as readOne, listCloudPcSnapshots, restorePointProperties } from "../snapshots/restore-points";
+import type { CloudPcSnapshot, RestorePointProperties } from "../snapshots/types";
 import { checkGuid } from "../validation/rules";
 import { functionClient, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
 
 /** A restore point with every documented property (null when Graph left it out). */
-export interface CloudPcSnapshotResult {
+export interface CloudPcSnapshotResult extends RestorePointProperties {
     id: string;
     cloudPcId: string | null;
-    status: string | null;
-    snapshotType: string | null;
-    healthCheckStatus: string | null;
-    createdDateTime: string | null;
-    expirationDateTime: string | null;
-    lastRestoredDateTime: string | null;
 }
 
 export interface GetCloudPcSnapshotsArgs {
@@ -30,16 +24,7 @@ export interface GetCloudPcSnapshotArgs {
 }
 
 function toResult(s: CloudPcSnapshot): CloudPcSnapshotResult {
-    return {
-        id: s.id,
-        cloudPcId: s.cloudPcId ?? null,
-        status: s.status ?? null,
-        snapshotType: s.snapshotType ?? null,
-        healthCheckStatus: s.healthCheckStatus ?? null,
-        createdDateTime: s.createdDateTime ?? null,
-        expirationDateTime: s.expirationDateTime ?? null,
-        lastRestoredDateTime: s.lastRestoredDateTime ?? null,
-    };
+    return { id: s.id, cloudPcId: s.cloudPcId ?? null, ...restorePointProperties(s) };
 }
 
 /** A Cloud PC's restore points, oldest first. */

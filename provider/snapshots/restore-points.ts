@@ -11,7 +11,19 @@ import type { GraphClient } from "../graph/client";
 import { followPages } from "../graph/paging";
 import { CLOUD_PCS, SNAPSHOTS } from "./paths";
 import { withRouteFallback, type FallbackRoute } from "./route-fallback";
-import type { BlobAccessTier, CloudPcSnapshot, ODataCollection } from "./types";
+import type { BlobAccessTier, CloudPcSnapshot, ODataCollection, RestorePointProperties } from "./types";
+
+/** Every documented property of a restore point, null when Graph left it out (state and results never hold undefined). */
+export function restorePointProperties(s: CloudPcSnapshot | undefined): RestorePointProperties {
+    return {
+        status: s?.status ?? null,
+        snapshotType: s?.snapshotType ?? null,
+        healthCheckStatus: s?.healthCheckStatus ?? null,
+        createdDateTime: s?.createdDateTime ?? null,
+        expirationDateTime: s?.expirationDateTime ?? null,
+        lastRestoredDateTime: s?.lastRestoredDateTime ?? null,
+    };
+}
 
 export type SnapshotReadRoute = "retrieveSnapshots" | "listSnapshots" | "getSnapshot";
 

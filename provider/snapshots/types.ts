@@ -59,6 +59,16 @@ export interface CloudPcSnapshot {
     healthCheckStatus?: Evolvable<"unknown" | "healthy" | "unhealthy"> | null;
 }
 
+/** A restore point's documented properties as this library reports them: null when Graph left one out. */
+export interface RestorePointProperties {
+    status: string | null;
+    snapshotType: string | null;
+    healthCheckStatus: string | null;
+    createdDateTime: string | null;
+    expirationDateTime: string | null;
+    lastRestoredDateTime: string | null;
+}
+
 export interface CloudPcSubscription {
     subscriptionId: string;
     subscriptionName: string;

@@ -1,13 +1,13 @@
 // The CloudPcSnapshotProvider's methods, loaded lazily in the provider process (see provider.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, currentProgress, graphClient, pollSettings } from "../../runtime/context";
+import { restorePointProperties } from "../../snapshots/restore-points";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkCloudPcSnapshot } from "./check";
 import { diffCloudPcSnapshot } from "./diff";
 import {
     createCloudPcSnapshot, forgetCloudPcSnapshot, readCloudPcSnapshot, resumeCloudPcSnapshot, type SnapshotContext,
 } from "./lifecycle";
-import { snapshotFields } from "./state";
 
 const PROVIDER_KEY = "__provider";
 
@@ -56,7 +56,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     const cloudPcId = typeof props.cloudPcId === "string" && props.cloudPcId !== "" ? props.cloudPcId : undefined;
     const snapshot = await readCloudPcSnapshot(snapshotContext(), id, cloudPcId);
     if (!snapshot) return {}; // gone (expired, or its Cloud PC deprovisioned): refresh drops it from state
-    return { id, props: { ...props, cloudPcId: cloudPcId ?? snapshot.cloudPcId ?? null, snapshotId: id, ...snapshotFields(snapshot) } };
+    return { id, props: { ...props, cloudPcId: cloudPcId ?? snapshot.cloudPcId ?? null, snapshotId: id, ...restorePointProperties(snapshot) } };
 }
 
 export async function remove(id: string, props: Record<string, unknown>): Promise<void> {

@@ -1,18 +1,8 @@
 // How a restore point is recorded in Pulumi state: the inputs plus every documented property, nulls for the
 // missing ones (never undefined).
+import { restorePointProperties } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
 import type { CloudPcSnapshotInputs, CloudPcSnapshotOutputs } from "./types";
-
-export function snapshotFields(s: CloudPcSnapshot | undefined) {
-    return {
-        status: s?.status ?? null,
-        snapshotType: s?.snapshotType ?? null,
-        healthCheckStatus: s?.healthCheckStatus ?? null,
-        createdDateTime: s?.createdDateTime ?? null,
-        expirationDateTime: s?.expirationDateTime ?? null,
-        lastRestoredDateTime: s?.lastRestoredDateTime ?? null,
-    };
-}
 
 export function toOutputs(inputs: CloudPcSnapshotInputs, snapshotId: string, snapshot: CloudPcSnapshot | undefined): CloudPcSnapshotOutputs {
     return {
@@ -22,7 +12,7 @@ export function toOutputs(inputs: CloudPcSnapshotInputs, snapshotId: string, sna
         waitForCompletion: inputs.waitForCompletion,
         timeoutMinutes: inputs.timeoutMinutes,
         snapshotId,
-        ...snapshotFields(snapshot),
+        ...restorePointProperties(snapshot),
     };
 }
 

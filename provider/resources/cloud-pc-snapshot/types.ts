@@ -1,5 +1,6 @@
 // Plain (resolved) shapes of the CloudPcSnapshot inputs and outputs, shared by check, diff and the lifecycle.
 // The Pulumi-facing `Input<...>` versions live in resource.ts.
+import type { RestorePointProperties } from "../../snapshots/types";
 
 export const ACCESS_TIERS = ["hot", "cool", "cold", "archive"] as const;
 export type AccessTier = (typeof ACCESS_TIERS)[number];
@@ -14,7 +15,7 @@ export interface CloudPcSnapshotInputs {
 }
 
 /** Everything the resource records in state. No field is ever `undefined` (the engine's Struct encoding rejects it). */
-export interface CloudPcSnapshotOutputs {
+export interface CloudPcSnapshotOutputs extends RestorePointProperties {
     cloudPcId: string;
     storageAccountId: string | null;
     accessTier: string | null;
@@ -22,10 +23,4 @@ export interface CloudPcSnapshotOutputs {
     timeoutMinutes: number;
     /** The restore point's id (also the resource id), e.g. CPC_{guid}_{guid}. */
     snapshotId: string;
-    status: string | null;
-    snapshotType: string | null;
-    healthCheckStatus: string | null;
-    createdDateTime: string | null;
-    expirationDateTime: string | null;
-    lastRestoredDateTime: string | null;
 }
