@@ -105,6 +105,28 @@ describe("coalescing: batched purges", () => {
         assert.equal(sent[0].length, 3, "batches are bounded");
         assert.ok(sent.some((ids) => ids.length === 1 && ids[0] === "bad"), "the bad id was tried alone");
     });
+
+    it("a few purges go out after the short quiet window; a filling batch rides out a pause mid-stream", async () => {
+        const sent: Array<{ ids: string[]; at: number }> = [];
+        const batcher = new PurgeBatcher(async (ids) => {
+            sent.push({ ids, at: Date.now() });
+        }, { quietMs: 20, streamAfter: 5, streamQuietMs: 200, batchSize: 100 });
+        const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+        // As at the CLI's default --parallel: a handful, then nothing until they are done.
+        const asked = Date.now();
+        await Promise.all(["a", "b", "c"].map((id) => batcher.purge(id)));
+        assert.deepEqual(sent.map((b) => b.ids.length), [3]);
+        assert.ok(sent[0].at - asked < 150, `a handful waited ${sent[0].at - asked} ms`);
+
+        // A fleet's destroy: 8 purges, a 60 ms pause (longer than quietMs), 8 more: one batch.
+        const done: Promise<void>[] = [];
+        for (let i = 0; i < 8; i++) done.push(batcher.purge(`s${i}`));
+        await pause(60);
+        for (let i = 8; i < 16; i++) done.push(batcher.purge(`s${i}`));
+        await Promise.all(done);
+        assert.deepEqual(sent.slice(1).map((b) => b.ids.length), [16], "the pause split the stream");
+    });
 });
 
 describe("coalescing: against the emulator", function () {

@@ -9,6 +9,14 @@ export interface PurgeBatcherOptions {
     quietMs?: number;
     /** ...or once its first purge waited this long (default 500 ms), or when it is full. */
     maxWaitMs?: number;
+    /**
+     * A batch that already holds this many purges (default 10) is part of a fleet's destroy: it waits for more with
+     * the longer windows below (defaults 150 ms quiet, 2000 ms in all), so a pause of the engine or of the garbage
+     * collector mid-stream does not split it.
+     */
+    streamAfter?: number;
+    streamQuietMs?: number;
+    streamMaxWaitMs?: number;
     batchSize?: number;
 }
 
@@ -28,6 +36,9 @@ export class PurgeBatcher {
     private firstAt = 0;
     readonly quietMs: number;
     readonly maxWaitMs: number;
+    readonly streamAfter: number;
+    readonly streamQuietMs: number;
+    readonly streamMaxWaitMs: number;
     readonly batchSize: number;
     /** Batches sent and single-id fallbacks, for tests and the benchmark. */
     readonly counts = { batches: 0, fallbacks: 0 };
@@ -35,6 +46,9 @@ export class PurgeBatcher {
     constructor(private readonly send: (ids: string[]) => Promise<void>, o: PurgeBatcherOptions = {}) {
         this.quietMs = o.quietMs ?? 50;
         this.maxWaitMs = o.maxWaitMs ?? 500;
+        this.streamAfter = o.streamAfter ?? 10;
+        this.streamQuietMs = Math.max(this.quietMs, o.streamQuietMs ?? 150);
+        this.streamMaxWaitMs = Math.max(this.maxWaitMs, o.streamMaxWaitMs ?? 2000);
         this.batchSize = Math.max(1, o.batchSize ?? 100);
     }
 
@@ -45,10 +59,14 @@ export class PurgeBatcher {
             this.queue.push({ id, resolve, reject });
             if (this.queue.length >= this.batchSize) return this.flush();
             // Deletes reach the provider spread out: wait while they keep coming, within maxWaitMs. The window stays
-            // short on purpose: the engine has at most --parallel deletes outstanding and sends the next only when one
-            // finishes, so a longer wait never fills a batch beyond that, it only slows the destroy (docs/BENCHMARKS.md).
+            // short for a few: the engine has at most --parallel deletes outstanding (default 4 per CPU) and sends the
+            // next only when one finishes, so waiting longer would not fill the batch, only slow the destroy. Only a
+            // batch that is filling up (a fleet's destroy at a high --parallel) waits longer (docs/BENCHMARKS.md).
             if (this.timer) clearTimeout(this.timer);
-            const wait = Math.min(this.quietMs, Math.max(0, this.firstAt + this.maxWaitMs - Date.now()));
+            const streaming = this.queue.length >= this.streamAfter;
+            const quiet = streaming ? this.streamQuietMs : this.quietMs;
+            const maxWait = streaming ? this.streamMaxWaitMs : this.maxWaitMs;
+            const wait = Math.min(quiet, Math.max(0, this.firstAt + maxWait - Date.now()));
             this.timer = setTimeout(() => this.flush(), wait);
         });
     }
