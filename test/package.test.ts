@@ -21,7 +21,8 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 const HANDLERS = "dist/provider/resources/imported-snapshot/handlers";
 /** Our dynamic-provider plugin launcher and its preload, shipped for users of a Pulumi CLI from pulumi.com (README). */
 const LAUNCHER = "scripts/pulumi/bin/pulumi-resource-pulumi-nodejs";
-const LAUNCHER_FILES = [LAUNCHER, "scripts/pulumi/ts-on-demand.js"];
+const LAUNCHER_HOOK = "scripts/pulumi/ts-on-demand.js";
+const LAUNCHER_FILES = [LAUNCHER, LAUNCHER_HOOK];
 
 interface PackResult { filename: string; size: number; unpackedSize: number; files: { path: string; size: number }[] }
 
@@ -194,7 +195,7 @@ describe("package: build, npm pack, and the installed package", function () {
             try {
                 const args = fs.readFileSync(`/proc/${provider.pid}/cmdline`, "utf8").split("\0");
                 assert.ok(args.includes("--optimize-for-size"), args.join(" "));
-                assert.ok(args.includes(path.join(project, "node_modules", PKG.name, "scripts", "pulumi", "ts-on-demand.js")), args.join(" "));
+                assert.ok(args.includes(path.join(project, "node_modules", PKG.name, LAUNCHER_HOOK)), args.join(" "));
                 // The dynamic-provider host it found by walking up from the project directory.
                 assert.ok(args.some((a) => a.endsWith(path.join("node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js"))), args.join(" "));
                 await provider.configure({});

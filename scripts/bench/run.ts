@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator, type Emulator } from "../../emulator";
+import { Throttle } from "../../provider/graph/throttle";
 import { DynamicProviderProcess, PROVIDER_KEY, REPO_ROOT, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
 import { STORAGE_ACCOUNT_ID } from "../../test/fixtures";
 
@@ -162,19 +163,19 @@ async function countFailures(tasks: Promise<unknown>[]): Promise<number> {
 
 // ---- engine: the harness (the dynamic-provider gRPC server driven directly) -----------------------------------
 
-/** Runs at most `limit` of the calls given to it at once (all at once without a limit), as the engine's --parallel. */
+/**
+ * Runs at most `limit` of the calls given to it at once (all at once without a limit), as the engine's --parallel:
+ * the provider's own Throttle, used as a plain semaphore (nothing here reports a 429 to it).
+ */
 function gate(limit: number | undefined): <T>(call: () => Promise<T>) => Promise<T> {
     if (!limit) return (call) => call();
-    let active = 0;
-    const queued: Array<() => void> = [];
+    const slots = new Throttle({ maxInFlight: limit });
     return async (call) => {
-        while (active >= limit) await new Promise<void>((resolve) => queued.push(resolve));
-        active++;
+        const release = await slots.acquire();
         try {
             return await call();
         } finally {
-            active--;
-            queued.shift()?.();
+            release();
         }
     };
 }

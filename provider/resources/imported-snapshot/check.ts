@@ -6,9 +6,7 @@ import {
 } from "../../validation/rules";
 import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
-import {
-    type ImportedSnapshotInputs, type SourceFile,
-} from "./types";
+import type { ImportedSnapshotInputs, SourceFile } from "./types";
 
 const SOURCE_TYPES = ["azureStorageAccount", "sasUrl"];
 const FILE_TYPES = ["dataFile", "virtualMachineGuestState"];
