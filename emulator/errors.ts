@@ -35,6 +35,14 @@ export class GraphError extends Error {
     }
 }
 
+/**
+ * Graph's answer when a name under an entity set is taken as a key it has no entity for: it names nothing, so a
+ * client cannot tell "no such function" from "no such record" by it.
+ */
+export function resourceNotFound(): GraphError {
+    return new GraphError(404, "Resource not found.", "ResourceNotFound");
+}
+
 export function resourceNotFoundForSegment(segment: string): GraphError {
     // Real Graph's wording for unknown path segments and functions; clients detect missing functions by it.
     return new GraphError(400, `Resource not found for the segment '${segment}'.`, "BadRequest");

@@ -1,11 +1,11 @@
 // Graph beta routes for Cloud PC snapshots (contract §0, E1-E11). Routing is by path segment, case-insensitive like
 // Graph. Every path resolves to a route with a stats key, so unknown paths and disabled functions are counted too.
 import { InMemoryImportStore } from "./imports";
-import { GraphError, resourceNotFoundForSegment } from "./errors";
+import { GraphError, resourceNotFound, resourceNotFoundForSegment } from "./errors";
 import { isGuid } from "./http";
 import { parseImportRequest } from "./import-request";
 import { type Segment, paginate } from "./odata";
-import { type ImportResultFunction, ROLE_READ, ROLE_READ_WRITE, type RuntimeSettings, userFor } from "./options";
+import { type ImportResultFunction, ROLE_READ, ROLE_READ_WRITE, ROLE_USER_READ, type RuntimeSettings, userFor } from "./options";
 import { type Answer, RestorePointRoutes } from "./restore-point-routes";
 import type { InMemoryRestorePoints } from "./snapshots";
 import { storageAccountsOf } from "./subscriptions";
@@ -17,6 +17,7 @@ export { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION } from "./subscriptions
 export const ACCESS_ROLES = {
     read: [ROLE_READ, ROLE_READ_WRITE],
     readWrite: [ROLE_READ_WRITE],
+    users: [ROLE_USER_READ, "User.Read.All", "Directory.Read.All"],
 } as const;
 export type Access = keyof typeof ACCESS_ROLES;
 
@@ -131,6 +132,12 @@ export class GraphRoutes {
             return failing(`${method} ${name}`, resourceNotFoundForSegment(name));
         };
         if (segments.length === 0) return unknownAt(0);
+        if (segments.length === 1 && names[0] === "$batch") {
+            // The server runs the items (emulator/batch.ts); the route only names and gates the envelope.
+            if (method !== "POST") return failing(`${method} $batch`, methodNotAllowed(method, "$batch", "POST"));
+            return { key: "POST $batch", access: "read", run: () => ({ kind: "empty", status: 204 }) };
+        }
+        if (eq(names[0], "users")) return this.matchUsers(method, segments.slice(1));
         if (!eq(names[0], "deviceManagement")) return unknownAt(0);
         if (segments.length === 1) return failing(`${method} deviceManagement`, notEmulated("the deviceManagement singleton"));
         if (!eq(names[1], "virtualEndpoint")) return unknownAt(1);
@@ -165,8 +172,8 @@ export class GraphRoutes {
         };
         const importFn = (name: ImportResultFunction, run: (c: GraphCall) => GraphOutcome): GraphRoute =>
             fn(name, (c) => {
-                // A disabled read function behaves as if the service did not know it (the client's fallback trigger).
-                if (!this.state.runtime.importResultFunctions.has(name)) throw resourceNotFoundForSegment(name);
+                // A function this dialect does not serve is taken as a snapshot key, as the service routes it.
+                if (!this.state.runtime.importResultFunctions.has(name)) throw resourceNotFound();
                 return run(c);
             });
         const arg = (fnName: string, param: string): string => {
@@ -202,11 +209,30 @@ export class GraphRoutes {
                     return this.page(storageAccountsOf(this.state.runtime.subscriptions, sub), c, "cloudPcForensicStorageAccounts");
                 });
             default:
-                // Parentheses mean a function call the service does not know; otherwise it is a restore-point key (E7).
-                if (seg.args !== undefined) return failing(`${method} ${seg.name}`, resourceNotFoundForSegment(seg.name));
+                // A name the service does not know is taken as a key; with parentheses no entity can match it.
+                if (seg.args !== undefined) return failing(`${method} ${seg.name}`, resourceNotFound());
                 if (method !== "GET") return failing(`${method} snapshots/{id}`, methodNotAllowed(method, "snapshots/{id}", "GET"));
                 return this.restorePointRoute("GET snapshots/{id}", "read", (c, b) => this.restorePoints.get(this.rp(c, b), seg.name));
         }
+    }
+
+    /** GET /users/{id}: only what the provider reads (the UPN), for any GUID. */
+    private matchUsers(method: string, rest: Segment[]): GraphRoute {
+        if (rest.length !== 1) return failing(`${method} users`, notEmulated("this users route"));
+        const key = `${method} users/{id}`;
+        if (method !== "GET") return failing(key, methodNotAllowed(method, "users/{id}", "GET"));
+        const id = rest[0]!.name;
+        return {
+            key, access: "users",
+            run: () => {
+                if (!isGuid(id)) {
+                    throw new GraphError(404, `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, "Request_ResourceNotFound");
+                }
+                const user = userFor(this.state.runtime, id);
+                const body = { "@odata.context": this.context("users(id,userPrincipalName)/$entity"), id: id.toLowerCase(), userPrincipalName: user.userPrincipalName };
+                return { kind: "json", status: 200, body, items: 1 };
+            },
+        };
     }
 
     private matchCloudPcs(method: string, rest: Segment[]): GraphRoute {
@@ -267,8 +293,11 @@ export class GraphRoutes {
     }
 
     private retrieveMany(call: GraphCall, snapshotId: string): GraphOutcome {
-        // The SDK's collection shape; an unknown id is simply an empty collection.
+        // The SDK's collection shape. An unknown id gives an empty collection, or (the other plausible answer) a 404.
         const record = this.state.imports.get(snapshotId);
+        if (!record && this.state.runtime.unknownIdAnswer === "notFound") {
+            throw new GraphError(404, `The imported snapshot '${snapshotId}' was not found.`, "itemNotFound");
+        }
         return this.page(record ? [InMemoryImportStore.toGraph(record)] : [], call, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
     }
 

@@ -11,6 +11,21 @@ export const IMPORT_RESULT_FUNCTIONS = ["retrieveSnapshotImportResult", "retriev
 export type ImportResultFunction = (typeof IMPORT_RESULT_FUNCTIONS)[number];
 
 /**
+ * Which sources' names Graph serves (docs/GRAPH-FIDELITY.md). `metadata`: only what the beta metadata declares
+ * (the plural function); `docs` adds the docs page's singular; `seed` adds the seed's tenant-wide list.
+ */
+export const DIALECTS = ["metadata", "docs", "seed"] as const;
+export type Dialect = (typeof DIALECTS)[number];
+export const DIALECT_FUNCTIONS: Record<Dialect, readonly ImportResultFunction[]> = {
+    metadata: ["retrieveSnapshotImportResults"],
+    docs: ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult"],
+    seed: IMPORT_RESULT_FUNCTIONS,
+};
+/** What the plural answers for an id it has no record of: undocumented, so both plausible answers are offered. */
+export const UNKNOWN_ID_ANSWERS = ["empty", "notFound"] as const;
+export type UnknownIdAnswer = (typeof UNKNOWN_ID_ANSWERS)[number];
+
+/**
  * Routes that read restore points, oldest last (contract E8, E6, E7). A disabled one answers like Graph for a
  * segment it does not know, so the client's fallback can be tested on each path.
  */
@@ -19,6 +34,8 @@ export type SnapshotListRoute = (typeof SNAPSHOT_LIST_ROUTES)[number];
 
 export const ROLE_READ = "CloudPC.Read.All";
 export const ROLE_READ_WRITE = "CloudPC.ReadWrite.All";
+/** Reading a user's UPN (GET /users/{id}); the least-privileged application permission for it. */
+export const ROLE_USER_READ = "User.ReadBasic.All";
 
 export interface EmulatorClient {
     clientId: string;
@@ -27,7 +44,7 @@ export interface EmulatorClient {
     certificatePem?: string;
     /** Accept workload-identity (federated) assertions from this issuer. Their signature is NOT checked. */
     federatedIssuer?: string;
-    /** App roles put in the token; default ["CloudPC.ReadWrite.All"]. */
+    /** App roles put in the token; default ["CloudPC.ReadWrite.All", "User.ReadBasic.All"]. */
     roles?: string[];
 }
 
@@ -55,6 +72,10 @@ export interface EmulatorOptions {
     tokenLifetimeSeconds?: number;
     importDurationMs?: number;
     pageSize?: number;
+    /** Default: CLOUDPC_EMULATOR_DIALECT, else `metadata`. Sets importResultFunctions unless that is given too. */
+    dialect?: Dialect;
+    /** Default: CLOUDPC_EMULATOR_UNKNOWN_ID, else `empty` (an empty collection). */
+    unknownIdAnswer?: UnknownIdAnswer;
     importResultFunctions?: ImportResultFunction[];
     /** Restore-point read routes the service offers (default: all). */
     snapshotListRoutes?: SnapshotListRoute[];
@@ -90,6 +111,8 @@ export interface RuntimeSettings {
     tokenLifetimeSeconds: number;
     importDurationMs: number;
     pageSize: number;
+    dialect: Dialect;
+    unknownIdAnswer: UnknownIdAnswer;
     importResultFunctions: Set<ImportResultFunction>;
     snapshotListRoutes: Set<SnapshotListRoute>;
     /** undefined: follow importDurationMs */
@@ -101,6 +124,23 @@ export interface RuntimeSettings {
     users: Map<string, EmulatorUser>;
     rateLimit: RateLimit | undefined;
     log: ((line: string) => void) | undefined;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+        throw new TypeError(`${name} must be one of ${allowed.join(", ")}, got '${String(value)}'`);
+    }
+    return value as T;
+}
+
+/** The dialect and unknown-id answer the environment asks for (users' own CI sets these for the standalone emulator). */
+export function dialectFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<EmulatorOptions, "dialect" | "unknownIdAnswer"> {
+    const out: Pick<EmulatorOptions, "dialect" | "unknownIdAnswer"> = {};
+    if (env.CLOUDPC_EMULATOR_DIALECT) out.dialect = oneOf("CLOUDPC_EMULATOR_DIALECT", env.CLOUDPC_EMULATOR_DIALECT, DIALECTS);
+    if (env.CLOUDPC_EMULATOR_UNKNOWN_ID) {
+        out.unknownIdAnswer = oneOf("CLOUDPC_EMULATOR_UNKNOWN_ID", env.CLOUDPC_EMULATOR_UNKNOWN_ID, UNKNOWN_ID_ANSWERS);
+    }
+    return out;
 }
 
 export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettings; runtime: RuntimeSettings } {
@@ -115,11 +155,13 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
         tenantId: tenantId.toLowerCase(),
     };
     const runtime: RuntimeSettings = {
-        clients: [{ clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, roles: [ROLE_READ_WRITE] }],
+        clients: [{ clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, roles: [ROLE_READ_WRITE, ROLE_USER_READ] }],
         tokenLifetimeSeconds: 3600,
         importDurationMs: 1500,
         pageSize: 100,
-        importResultFunctions: new Set(IMPORT_RESULT_FUNCTIONS),
+        dialect: "metadata",
+        unknownIdAnswer: "empty",
+        importResultFunctions: new Set(DIALECT_FUNCTIONS.metadata),
         snapshotListRoutes: new Set(SNAPSHOT_LIST_ROUTES),
         snapshotDurationMs: undefined,
         pendingSnapshotStatus: null,
@@ -130,7 +172,7 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
         log: undefined,
     };
     const { host: _h, port: _p, certDir: _c, tenantId: _t, ...changeable } = opts;
-    applyRuntimeOptions(runtime, changeable);
+    applyRuntimeOptions(runtime, { ...dialectFromEnv(), ...changeable });
     return { fixed, runtime };
 }
 
@@ -155,7 +197,7 @@ function parseClient(value: unknown, i: number): EmulatorClient {
     if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === "string"))) {
         throw new TypeError(`clients[${i}].roles must be an array of strings`);
     }
-    const client: EmulatorClient = { clientId, roles: roles === undefined ? [ROLE_READ_WRITE] : [...(roles as string[])] };
+    const client: EmulatorClient = { clientId, roles: roles === undefined ? [ROLE_READ_WRITE, ROLE_USER_READ] : [...(roles as string[])] };
     const secret = optionalString(`clients[${i}].clientSecret`, value["clientSecret"]);
     const cert = optionalString(`clients[${i}].certificatePem`, value["certificatePem"]);
     const issuer = optionalString(`clients[${i}].federatedIssuer`, value["federatedIssuer"]);
@@ -228,6 +270,14 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
             case "tokenLifetimeSeconds":
                 next.tokenLifetimeSeconds = positiveInteger("tokenLifetimeSeconds", value, 1);
                 break;
+            case "dialect":
+                next.dialect = oneOf("dialect", value, DIALECTS);
+                // The dialect names the functions served, unless the same patch lists them itself.
+                if (!("importResultFunctions" in patch)) next.importResultFunctions = new Set(DIALECT_FUNCTIONS[next.dialect]);
+                break;
+            case "unknownIdAnswer":
+                next.unknownIdAnswer = oneOf("unknownIdAnswer", value, UNKNOWN_ID_ANSWERS);
+                break;
             case "importResultFunctions": {
                 if (!Array.isArray(value)) throw new TypeError("importResultFunctions must be an array");
                 for (const name of value) {
@@ -297,12 +347,15 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
     Object.assign(target, next);
 }
 
-/** Any GUID user not configured exists, has the default policy and no UPN (contract I-12: Graph then shows the object id). */
+/**
+ * Any GUID user not configured exists, has the default policy and a UPN made from its id: Graph reports users by
+ * UPN, never by object id (contract: "Users are reported by UPN").
+ */
 export function userFor(runtime: RuntimeSettings, userId: string): Required<Pick<EmulatorUser, "id" | "hasProvisioningPolicy" | "policyName">> & { userPrincipalName: string } {
     const configured = runtime.users.get(userId.toLowerCase());
     return {
         id: userId,
-        userPrincipalName: configured?.userPrincipalName ?? userId,
+        userPrincipalName: configured?.userPrincipalName ?? defaultUpn(userId),
         hasProvisioningPolicy: configured?.hasProvisioningPolicy ?? true,
         policyName: configured?.policyName ?? DEFAULT_POLICY_NAME,
     };
@@ -314,6 +367,8 @@ export function runtimeSnapshot(runtime: RuntimeSettings): Record<string, unknow
         tokenLifetimeSeconds: runtime.tokenLifetimeSeconds,
         importDurationMs: runtime.importDurationMs,
         pageSize: runtime.pageSize,
+        dialect: runtime.dialect,
+        unknownIdAnswer: runtime.unknownIdAnswer,
         importResultFunctions: [...runtime.importResultFunctions],
         snapshotListRoutes: [...runtime.snapshotListRoutes],
         snapshotDurationMs: runtime.snapshotDurationMs ?? null,
@@ -325,4 +380,9 @@ export function runtimeSnapshot(runtime: RuntimeSettings): Record<string, unknow
         // Secrets and certificates stay out of answers.
         clients: runtime.clients.map((c) => ({ clientId: c.clientId, roles: c.roles ?? [ROLE_READ_WRITE], secret: c.clientSecret !== undefined, certificate: c.certificatePem !== undefined, federatedIssuer: c.federatedIssuer ?? null })),
     };
+}
+
+/** The UPN of a user the emulator was not told about, e.g. `user-93aff428@contoso.onmicrosoft.com`. */
+export function defaultUpn(userId: string): string {
+    return `user-${userId.toLowerCase().slice(0, 8)}@contoso.onmicrosoft.com`;
 }

@@ -8,10 +8,12 @@ import type { AddressInfo, Socket } from "node:net";
 import { Authority, matchAuthority } from "./authority";
 import { type CertificatePaths, ensureCertificates } from "./certs";
 import { handleControl } from "./control";
+import { randomUUID } from "node:crypto";
+import { type BatchItem, type BatchItemResponse, batchReply, parseBatch } from "./batch";
 import { EntraError, GraphError, entraErrorReply, graphErrorReply } from "./errors";
 import { type FaultInjector, FaultQueue, type FaultRule } from "./faults";
 import { ACCESS_ROLES, type GraphOutcome, type GraphRoute, GraphRoutes } from "./graph";
-import { BodyTooLargeError, type Correlation, GRAPH_JSON, type Reply, correlationFor, emptyReply, jsonReply, originFor, readBody, writeReply } from "./http";
+import { BodyTooLargeError, type Correlation, GRAPH_JSON, PLAIN_JSON, type Reply, correlationFor, emptyReply, jsonReply, originFor, readBody, writeReply } from "./http";
 import { type ImportStore, InMemoryImportStore } from "./imports";
 import { pathSegments } from "./odata";
 import { type EmulatorOptions, type FixedSettings, type RuntimeSettings, applyRuntimeOptions, resolveOptions, runtimeSnapshot } from "./options";
@@ -50,6 +52,16 @@ export interface Emulator {
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const BATCH_KEY = "POST $batch";
+
+/** What a Graph request carries into the pipeline, whether it came alone or inside a batch. */
+interface ItemCall {
+    method: string;
+    url: URL;
+    rawBody: string;
+    authorization: string | undefined;
+    prefer: string | undefined;
+}
 
 function headerValue(v: string | string[] | undefined): string | undefined {
     return Array.isArray(v) ? v.join(",") : v;
@@ -242,21 +254,28 @@ class GraphEmulator implements Emulator {
             this.send(res, corr, faultReply(fault, fault.status, corr), route.key, fault, log);
             return;
         }
-        const limit = this.runtime.rateLimit;
-        if (limit && !this.rateLimiter.admit(limit.requestsPerSecond)) {
-            const err = new GraphError(429, "Please retry again later.", "TooManyRequests", { "Retry-After": String(limit.retryAfterSeconds ?? 1) });
-            this.send(res, corr, graphErrorReply(err, corr), route.key, fault, log);
-            return;
-        }
         const rawBody = (await readBody(req)).toString("utf8");
+        const reply = route.key === BATCH_KEY
+            ? (fault?.status !== undefined ? (this.batch(req, corr, rawBody), faultReply(fault, fault.status, corr)) : this.batch(req, corr, rawBody))
+            : this.execute(route, { method, url, rawBody, authorization: req.headers.authorization, prefer: headerValue(req.headers.prefer) }, fault, corr);
+        await this.deliverAfterFault(req, res, corr, reply, route.key, fault, log);
+    }
 
+    /** One Graph request after its fault's "before" parts: throttle, authorize, run, and an actFirst status. */
+    private execute(route: GraphRoute, call: ItemCall, fault: FaultRule | undefined, corr: Correlation): Reply {
+        const limit = this.runtime.rateLimit;
+        // The batch envelope is not counted: each of its items is, as Graph throttles them one by one.
+        if (limit && route.key !== BATCH_KEY && !this.rateLimiter.admit(limit.requestsPerSecond)) {
+            const err = new GraphError(429, "Please retry again later.", "TooManyRequests", { "Retry-After": String(limit.retryAfterSeconds ?? 1) });
+            return graphErrorReply(err, corr);
+        }
         let reply: Reply;
-        const denied = this.authorize(req, route);
+        const denied = this.authorize(call.authorization, route);
         if (denied) {
             reply = graphErrorReply(denied, corr);
         } else {
             try {
-                const outcome: GraphOutcome = route.run({ method, url, rawBody, loop: fault?.loopNextLink === true, skipSnapshotId: fault?.skipSnapshotId, prefer: headerValue(req.headers.prefer) });
+                const outcome: GraphOutcome = route.run({ method: call.method, url: call.url, rawBody: call.rawBody, loop: fault?.loopNextLink === true, skipSnapshotId: fault?.skipSnapshotId, prefer: call.prefer });
                 if (outcome.kind === "json") {
                     this.statsCollector.items(outcome.items);
                     reply = jsonReply(outcome.status, outcome.body, GRAPH_JSON, outcome.headers);
@@ -269,13 +288,45 @@ class GraphEmulator implements Emulator {
             }
         }
         // actFirst: the handler acted (the reply is dropped); a gateway answers the injected status instead.
-        if (fault?.status !== undefined) reply = faultReply(fault, fault.status, corr);
-        await this.deliverAfterFault(req, res, corr, reply, route.key, fault, log);
+        return fault?.status !== undefined ? faultReply(fault, fault.status, corr) : reply;
+    }
+
+    /** POST /beta/$batch: every item goes through the pipeline of a request of its own (route, count, fault, throttle). */
+    private batch(req: IncomingMessage, corr: Correlation, rawBody: string): Reply {
+        const denied = this.authorize(req.headers.authorization, { key: BATCH_KEY, access: "read", run: () => ({ kind: "empty", status: 204 }) });
+        if (denied) return graphErrorReply(denied, corr);
+        let items: BatchItem[];
+        try {
+            items = parseBatch(rawBody);
+        } catch (err) {
+            if (!(err instanceof GraphError)) throw err;
+            return graphErrorReply(err, corr);
+        }
+        const responses: BatchItemResponse[] = items.map((item) => {
+            const url = new URL(`/beta/${item.url.replace(/^\/+/, "")}`, this.graphEndpoint);
+            const itemCorr: Correlation = { requestId: randomUUID(), clientRequestId: item.headers["client-request-id"] ?? randomUUID() };
+            let route: GraphRoute;
+            try {
+                route = this.graph.match(item.method, pathSegments(url.pathname).slice(1));
+            } catch (err) {
+                if (!(err instanceof GraphError)) throw err;
+                route = { key: `${item.method} -`, access: "read", run: () => { throw err; } };
+            }
+            this.statsCollector.count(route.key, WRITE_METHODS.has(item.method));
+            const fault = this.faults.take({ routeKey: route.key, method: item.method, path: url.pathname, graph: true });
+            const rawItemBody = item.body === undefined ? "" : JSON.stringify(item.body);
+            const call: ItemCall = { method: item.method, url, rawBody: rawItemBody, authorization: req.headers.authorization, prefer: item.headers["Prefer"] ?? item.headers["prefer"] };
+            const reply = fault?.status !== undefined && !fault.actFirst ? faultReply(fault, fault.status, itemCorr) : this.execute(route, call, fault, itemCorr);
+            this.statsCollector.answered(reply.status);
+            const headers: Record<string, string> = { "request-id": itemCorr.requestId, "client-request-id": itemCorr.clientRequestId };
+            for (const [k, v] of Object.entries(reply.headers)) if (k.toLowerCase() !== "content-length") headers[k] = String(v);
+            return { id: item.id, status: reply.status, headers, ...(reply.body ? { body: JSON.parse(reply.body) as unknown } : {}) };
+        });
+        return jsonReply(200, batchReply(responses), PLAIN_JSON);
     }
 
     /** 401 for a missing/invalid/expired/revoked token, 403 when its roles are not enough; undefined when allowed. */
-    private authorize(req: IncomingMessage, route: GraphRoute): GraphError | undefined {
-        const header = req.headers.authorization;
+    private authorize(header: string | undefined, route: GraphRoute): GraphError | undefined {
         const token = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
         const check = this.tokens.verify(token || undefined);
         if (!check.ok) return this.invalidToken(check.message);

@@ -129,13 +129,13 @@ describe("coalescing: batched purges", () => {
     });
 });
 
-describe("coalescing: against the emulator", function () {
+describe("coalescing: against the emulator where Graph lists imports (seed dialect)", function () {
     this.timeout(60_000);
     let emulator: Emulator;
     let imports: CoalescedImports;
 
     before(async () => {
-        emulator = await startEmulator({ importDurationMs: 300, pageSize: 10 });
+        emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "seed" });
         const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
         imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
     });
@@ -177,7 +177,7 @@ describe("coalescing: against the emulator", function () {
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
         await new Promise((r) => setTimeout(r, 30)); // the pass is in flight: later reads join it
         const got = await Promise.all([...first, ...ids.slice(5).map((id) => fresh.get(id))]);
-        assert.ok(got.every((r) => r !== undefined));
+        assert.ok(got.every((r) => r.kind === "found"));
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10));
     });
 
@@ -193,17 +193,17 @@ describe("coalescing: against the emulator", function () {
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], 1, "the pass has started");
         const late = fresh.get(ids[1]);
         const [a, b] = await Promise.all([early, late]);
-        assert.equal(a?.snapshotId, ids[0]);
-        assert.equal(b?.snapshotId, ids[1]);
+        assert.equal(a.kind === "found" && a.record.snapshotId, ids[0]);
+        assert.equal(b.kind === "found" && b.record.snapshotId, ids[1]);
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10), "one pass for both reads");
         assert.equal(fresh.lists.fetches, 1);
     });
 
     it("a read right after this process purged a record never reuses a list pass from before the purge", async () => {
         const [id] = await importFor(1).catch(() => [emulator.imports.list()[0].snapshotId!]);
-        assert.ok(await imports.get(id), "visible before");
+        assert.equal((await imports.get(id)).kind, "found", "visible before");
         await imports.purge(id);
-        assert.equal(await imports.get(id), undefined, "gone right after");
+        assert.equal((await imports.get(id)).kind, "gone", "gone right after");
     });
 
     it("a 429 during a shared poll is waited out for everyone, and no waiter fails", async () => {
@@ -224,7 +224,7 @@ describe("coalescing: against the emulator", function () {
         const statuses: string[] = [];
         const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: (r) => statuses.push(String(r.importStatus)) });
         assert.equal(record?.importStatus, "succeeded", `the wait ended with ${JSON.stringify(record)}`);
-        assert.ok((emulator.stats().byRoute["GET retrieveSnapshotImportResult"] ?? 0) >= 1, "confirmed by id");
+        assert.ok((emulator.stats().byRoute["GET retrieveSnapshotImportResults"] ?? 0) >= 1, "confirmed by id");
 
         // Really gone: the wait ends with undefined (after the same confirmation).
         emulator.imports.clear();
@@ -240,6 +240,102 @@ describe("coalescing: against the emulator", function () {
         await Promise.all(ids.map((id) => imports.purge(id)));
         assert.equal(emulator.imports.list().length, 0);
         assert.equal(emulator.stats().byRoute["POST purgeImportedSnapshot"], Math.ceil(ids.length / 20));
+    });
+});
+
+describe("coalescing: against the emulator where Graph only reads by id (metadata dialect)", function () {
+    this.timeout(60_000);
+    let emulator: Emulator;
+
+    before(async () => {
+        emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "metadata" });
+    });
+    after(async () => {
+        await closeSharedGraphClients();
+        await emulator?.close();
+    });
+    beforeEach(() => {
+        emulator.imports.clear();
+        emulator.faults.clear();
+        emulator.setOptions({ unknownIdAnswer: "empty", rateLimit: undefined });
+    });
+
+    /** A new provider process: nothing learned of Graph's functions yet. */
+    async function fresh(lookup = {}): Promise<CoalescedImports> {
+        await closeSharedGraphClients();
+        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
+    }
+
+    async function importFor(n: number): Promise<string[]> {
+        const client = sharedGraphClient(resolveSettings(undefined, emulator.env()));
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+            const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
+            ids.push((await importSnapshot(client, req)).snapshotId!);
+        }
+        return ids;
+    }
+
+    it("a refresh of N reads costs ceil(N / 20) $batch requests, each item a read of the plural function", async () => {
+        const ids = await importFor(45);
+        const imports = await fresh();
+        emulator.resetStats();
+        const got = await Promise.all(ids.map((id) => imports.get(id)));
+        assert.ok(got.every((l) => l.kind === "found"), JSON.stringify(got.filter((l) => l.kind !== "found")));
+        const stats = emulator.stats().byRoute;
+        assert.equal(stats["POST $batch"], Math.ceil(45 / 20));
+        assert.equal(stats["GET retrieveSnapshotImportResults"], 45, "Graph counts (and throttles) every item");
+        assert.equal(stats["GET listSnapshotImportResults"] ?? 0, 1, "the list is tried once per process, then never again");
+    });
+
+    it("one poller waits for 40 imports with ceil(40 / 20) $batch requests per pass", async () => {
+        emulator.setOptions({ importDurationMs: 60_000 }); // all 40 stay running for every pass
+        const ids = await importFor(40).finally(() => emulator.setOptions({ importDurationMs: 300 }));
+        const imports = await fresh();
+        emulator.resetStats();
+        const deadline = Date.now() + 1_000;
+        const done = await Promise.allSettled(ids.map((id) => imports.wait(id, { deadline, onStatus: () => {} })));
+        assert.ok(done.every((r) => r.status === "rejected" && /deadline/.test(String(r.reason))), "all waited to the deadline");
+        const stats = emulator.stats().byRoute;
+        const passes = stats["GET retrieveSnapshotImportResults"]! / 40;
+        assert.ok(Number.isInteger(passes) && passes >= 2, `${stats["GET retrieveSnapshotImportResults"]} item reads`);
+        assert.equal(stats["POST $batch"], passes * 2, "two batches per pass");
+    });
+
+    it("per-item 429s with Retry-After are waited out, and only those items are sent again", async () => {
+        const ids = await importFor(10);
+        const imports = await fresh();
+        emulator.resetStats();
+        emulator.faults.add({ route: "GET retrieveSnapshotImportResults", status: 429, retryAfter: "0.2", times: 3 });
+        const got = await Promise.all(ids.map((id) => imports.get(id)));
+        assert.ok(got.every((l) => l.kind === "found"));
+        const stats = emulator.stats();
+        assert.equal(stats.byRoute["GET retrieveSnapshotImportResults"], 13, "10 items, 3 of them twice");
+        assert.equal(stats.byRoute["POST $batch"], 2);
+    });
+
+    it("an empty answer from the plural proves an import gone; a 404 from it does not, unless notFoundMeansGone", async () => {
+        const [id] = await importFor(1);
+        emulator.imports.remove(id!);
+        assert.equal((await (await fresh()).get(id!)).kind, "gone");
+        emulator.setOptions({ unknownIdAnswer: "notFound" });
+        const kept = await (await fresh()).get(id!);
+        assert.equal(kept.kind, "unknown");
+        assert.match(kept.kind === "unknown" ? kept.why : "", /request-id/);
+        assert.equal((await (await fresh({ notFoundMeansGone: true })).get(id!)).kind, "unknown", "not proven yet in that process");
+        const proven = await fresh({ notFoundMeansGone: true });
+        const [live] = await importFor(1).catch(() => [""]);
+        if (live) assert.equal((await proven.get(live)).kind, "found");
+        assert.equal((await proven.get(id!)).kind, "gone", "a proven function's 404, accepted by the setting");
+    });
+
+    it("a wait never ends as gone on answers that prove nothing (the plural answering 404 for a live id)", async () => {
+        const [id] = await importFor(1);
+        const imports = await fresh();
+        emulator.faults.add({ route: "GET retrieveSnapshotImportResults", status: 404, code: "ResourceNotFound", times: 4 });
+        const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: () => {} });
+        assert.equal(record?.importStatus, "succeeded");
     });
 });
 

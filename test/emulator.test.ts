@@ -165,7 +165,7 @@ describe("Graph emulator", function () {
             assert.equal(claims.aud, emu.graphEndpoint);
             assert.equal(claims.tid, emu.tenantId);
             assert.equal(claims.appid, emu.clientId);
-            assert.deepEqual(claims.roles, ["CloudPC.ReadWrite.All"]);
+            assert.deepEqual(claims.roles, ["CloudPC.ReadWrite.All", "User.ReadBasic.All"]);
             assert.ok(claims.exp > Date.now() / 1000 + 3000);
             const r = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { token: t.token });
             assert.equal(r.status, 200);
@@ -304,7 +304,7 @@ describe("Graph emulator", function () {
             assert.equal(created.importStatus, "pending");
             assert.equal(created.usageStatus, "notUsed");
             assert.equal(created.filename, "disk.vhd");
-            assert.equal(created.assignedUserPrincipalName, u, "unknown users show their object id (I-12)");
+            assert.equal(created.assignedUserPrincipalName, `user-${u.slice(0, 8)}@contoso.onmicrosoft.com`, "users are reported by UPN, never by object id");
             assert.equal(created.policyName, "Emulator_ProvisioningPolicy");
             assert.equal(created.endDateTime, null);
             assert.equal(created.additionalDetail, null);
@@ -460,17 +460,93 @@ describe("Graph emulator", function () {
         });
 
         for (const name of ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] as const) {
-            it(`answers 400 "Resource not found for the segment '${name}'." when ${name} is disabled`, async () => {
+            it(`answers a bare 404 naming nothing when ${name} is not served (the name is taken as a key)`, async () => {
                 const id = (await importFor(user())).json.snapshotId;
                 emu.setOptions({ importResultFunctions: ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"].filter((n) => n !== name) as never });
                 const p = name === "listSnapshotImportResults" ? `${SNAPSHOTS}/${name}` : `${SNAPSHOTS}/${name}(snapshotId='${id}')`;
                 const r = await http("GET", p);
-                assert.equal(r.status, 400);
-                assert.equal(r.json.error.code, "BadRequest");
-                assert.equal(r.json.error.message, `Resource not found for the segment '${name}'.`);
+                assert.equal(r.status, 404);
+                assert.equal(r.json.error.code, "ResourceNotFound");
+                assert.equal(r.json.error.message, "Resource not found.");
                 assert.equal(emu.stats().byRoute[`GET ${name}`], 1, "still counted under its name");
             });
         }
+    });
+
+    describe("dialects, users and JSON batching", () => {
+        const plural = (id: string) => `${SNAPSHOTS}/retrieveSnapshotImportResults(snapshotId='${id}')`;
+        /** Batch URLs are relative to the version. */
+        const rel = (path: string) => path.replace(/^\/beta/, "");
+        afterEach(() => emu.setOptions({ dialect: "metadata", unknownIdAnswer: "empty" }));
+
+        it("serves each dialect's read functions, and any other name as a key (bare 404)", async () => {
+            const id = (await importFor(user())).json.snapshotId;
+            const served = { metadata: [200, 404, 404], docs: [200, 200, 404], seed: [200, 200, 200] } as const;
+            for (const [dialect, want] of Object.entries(served)) {
+                emu.setOptions({ dialect: dialect as "metadata" });
+                const got = [
+                    (await http("GET", plural(id))).status,
+                    (await retrieveOne(id)).status,
+                    (await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`)).status,
+                ];
+                assert.deepEqual(got, [...want], dialect);
+                assert.deepEqual(emu.currentOptions().importResultFunctions, { metadata: ["retrieveSnapshotImportResults"], docs: ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult"], seed: ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] }[dialect]);
+            }
+            assert.throws(() => emu.setOptions({ dialect: "beta" as never }), /dialect must be one of metadata, docs, seed/);
+        });
+
+        it("answers an unknown id from the plural with an empty collection, or a 404 in the notFound variant", async () => {
+            assert.deepEqual((await http("GET", plural(randomUUID()))).json.value, []);
+            emu.setOptions({ unknownIdAnswer: "notFound" });
+            const r = await http("GET", plural(randomUUID()));
+            assert.equal(r.status, 404);
+            const id = (await importFor(user())).json.snapshotId;
+            assert.equal((await http("GET", plural(id))).json.value[0].snapshotId, id, "known ids still answer");
+        });
+
+        it("reads a user's UPN with User.ReadBasic.All; refuses a client without it", async () => {
+            const r = await http("GET", `/beta/users/${KNOWN_USER}?$select=userPrincipalName`);
+            assert.equal(r.status, 200);
+            assert.equal(r.json.userPrincipalName, "ryan@contoso.com");
+            const u = user();
+            assert.equal((await http("GET", `/beta/users/${u}`)).json.userPrincipalName, `user-${u.slice(0, 8)}@contoso.onmicrosoft.com`);
+            const reader = await tokenFor(READER_ID, "reader-secret");
+            assert.equal((await http("GET", `/beta/users/${u}`, { token: reader })).status, 403);
+        });
+
+        it("$batch: each item answered on its own, in any order, counted and throttled per item", async () => {
+            const id = (await importFor(user())).json.snapshotId;
+            emu.resetStats();
+            emu.faults.add({ route: "GET retrieveSnapshotImportResult", status: 503, retryAfter: "2" });
+            const requests = [
+                { id: "a", method: "GET", url: rel(plural(id)) },
+                { id: "b", method: "GET", url: rel(plural(randomUUID())) },
+                { id: "c", method: "GET", url: rel(`${SNAPSHOTS}/retrieveSnapshotImportResult(snapshotId='${id}')`) },
+                { id: "d", method: "GET", url: rel(`${SNAPSHOTS}/nope(x='1')`) },
+            ];
+            const r = await http("POST", "/beta/$batch", { body: { requests } });
+            assert.equal(r.status, 200);
+            const byId = Object.fromEntries(r.json.responses.map((x: { id: string }) => [x.id, x]));
+            assert.deepEqual(r.json.responses.map((x: { id: string }) => x.id), ["d", "c", "b", "a"], "not in request order");
+            assert.equal(byId.a.status, 200);
+            assert.equal(byId.a.body.value[0].snapshotId, id);
+            assert.deepEqual(byId.b.body.value, []);
+            assert.equal(byId.c.status, 503);
+            assert.equal(byId.c.headers["Retry-After"], "2");
+            assert.match(byId.c.headers["request-id"], GUID);
+            assert.equal(byId.d.status, 404);
+            assert.equal(emu.stats().byRoute["GET retrieveSnapshotImportResults"], 2);
+            assert.equal(emu.stats().byRoute["POST $batch"], 1);
+
+            emu.setOptions({ rateLimit: { requestsPerSecond: 2, retryAfterSeconds: 1 } });
+            const limited = await http("POST", "/beta/$batch", { body: { requests: requests.slice(0, 3) } });
+            const statuses = limited.json.responses.map((x: { status: number }) => x.status).sort();
+            assert.deepEqual(statuses, [200, 200, 429], "the limit counts items, not the envelope");
+
+            const tooMany = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: "GET", url: rel(plural(id)) }));
+            emu.setOptions({ rateLimit: undefined });
+            assert.equal((await http("POST", "/beta/$batch", { body: { requests: tooMany } })).status, 400);
+        });
     });
 
     describe("purgeImportedSnapshot (E3)", () => {
@@ -633,10 +709,10 @@ describe("Graph emulator", function () {
 
         it("puts the ids in Graph's error body", async () => {
             const r = await http("GET", `${SNAPSHOTS}/noSuchFunction(x='1')`);
-            assert.equal(r.status, 400);
+            assert.equal(r.status, 404);
             assert.deepEqual(Object.keys(r.json), ["error"]);
-            assert.equal(r.json.error.code, "BadRequest");
-            assert.equal(r.json.error.message, "Resource not found for the segment 'noSuchFunction'.");
+            assert.equal(r.json.error.code, "ResourceNotFound");
+            assert.equal(r.json.error.message, "Resource not found.");
             assert.equal(r.json.error.innerError["request-id"], r.headers["request-id"]);
             assert.equal(r.json.error.innerError["client-request-id"], r.headers["client-request-id"]);
             assert.match(r.json.error.innerError.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);

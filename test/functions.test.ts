@@ -117,8 +117,8 @@ describe("functions: read-only views and Cloud PC actions", function () {
             for (const r of all) for (const [k, v] of Object.entries(r)) assert.notEqual(v, undefined, k);
             assert.deepEqual((await getImportedSnapshots({ userId: OTHER_USER }, options)).map((r) => r.snapshotId), [bob]);
             assert.deepEqual((await getImportedSnapshots({ userPrincipalName: "ALICE@contoso.com" }, options)).map((r) => r.snapshotId), [alice]);
-            // Graph reports Alice's UPN, not her object id: only a UPN can match her records.
-            assert.deepEqual(await getImportedSnapshots({ userId: USER }, options), []);
+            // Graph reports Alice's UPN, not her object id: her object id is matched through her UPN.
+            assert.deepEqual((await getImportedSnapshots({ userId: USER }, options)).map((r) => r.snapshotId), [alice]);
             assert.deepEqual((await getImportedSnapshots({ userId: USER, userPrincipalName: ALICE_UPN }, options)).map((r) => r.snapshotId), [alice]);
             const viaOutput = await value(getImportedSnapshotsOutput({ userId: pulumi.output(OTHER_USER) }, options));
             assert.equal(viaOutput[0].filename, "bob.vhd");

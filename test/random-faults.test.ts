@@ -105,13 +105,14 @@ describe("emulator: random faults", () => {
             assert.equal(on.status, 200);
             assert.equal(on.json.random.rate, 1);
             const token = await getToken(); // the token endpoint is not faulted
-            const r = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { token });
+            const read = `${SNAPSHOTS}/retrieveSnapshotImportResults(snapshotId='${randomUUID()}')`;
+            const r = await http("GET", read, { token });
             assert.equal(r.status, 503);
             const seen = await http("GET", "/_emulator/faults");
             assert.deepEqual(seen.json.random.byKind, { 503: 1 });
             assert.equal(seen.json.random.considered, 1);
             assert.equal((await http("POST", "/_emulator/faults/random", { body: null })).json.random, null);
-            assert.equal((await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { token })).status, 200);
+            assert.equal((await http("GET", read, { token })).status, 200);
             assert.equal((await http("POST", "/_emulator/faults/random", { body: { rate: -1 } })).status, 400);
         });
 

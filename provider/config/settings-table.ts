@@ -6,7 +6,7 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce";
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone";
 
 export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
 
@@ -59,6 +59,8 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
     row("coalesce", "boolean", ["CLOUDPC_COALESCE"], "true", false,
         "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
+    row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
+        "Let refresh drop an import when a read function proven in this process answers 404 for it. By default only an empty answer from retrieveSnapshotImportResults proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {

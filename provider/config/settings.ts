@@ -30,6 +30,8 @@ export interface ProviderSettings {
     allowInsecureLoopback?: boolean;
     /** Coalesce reads and purges across the resources of one provider process (default true). */
     coalesce?: boolean;
+    /** A 404 from a proven import-result function counts as "gone" (default false: it proves nothing). */
+    notFoundMeansGone?: boolean;
 }
 
 /** What `configure(req)` hands us (`req.config`), or anything with the same `get`. */
@@ -122,6 +124,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         authorityHost,
         allowInsecureLoopback,
         coalesce: bool("coalesce", true),
+        notFoundMeansGone: bool("notFoundMeansGone", false),
     };
     registerSecret(settings.clientSecret);
     registerSecret(settings.clientCertificatePassword);
@@ -164,5 +167,6 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
         graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
         coalesce: s.coalesce ?? true,
+        notFoundMeansGone: s.notFoundMeansGone ?? false,
     };
 }

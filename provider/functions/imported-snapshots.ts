@@ -1,5 +1,6 @@
 // Read-only views of imported snapshots (import results, contract E2).
 import { getImportResult, listImportResults } from "../snapshots/import-results";
+import { userPrincipalName } from "../snapshots/users";
 import type { CloudPcSnapshotImportActionResult } from "../snapshots/types";
 import { checkGuid } from "../validation/rules";
 import { functionClient, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
@@ -19,7 +20,7 @@ export interface ImportedSnapshotResult {
 }
 
 export interface GetImportedSnapshotsArgs {
-    /** Only this user's imports, by Entra object id. */
+    /** Only this user's imports, by Entra object id (matched through the user's UPN, which needs User.ReadBasic.All). */
     userId?: string;
     /** Only this user's imports, by UPN. Give both when you know both: Graph reports either one (contract I-12). */
     userPrincipalName?: string;
@@ -57,8 +58,12 @@ export function isUsersImport(r: { assignedUserPrincipalName?: string | null }, 
  */
 export async function getImportedSnapshots(args: GetImportedSnapshotsArgs = {}, options?: FunctionOptions): Promise<ImportedSnapshotResult[]> {
     if (args.userId) rejectInvalid("userId", checkGuid(args.userId, "the user's Entra object id"));
-    const records = await listImportResults(functionClient(options));
-    return records.filter((r) => isUsersImport(r, args)).map(toResult);
+    const client = functionClient(options);
+    const records = await listImportResults(client);
+    // Graph reports users by UPN: a user given by object id is matched through its UPN too, when it can be read.
+    const upn = args.userId && !args.userPrincipalName ? await userPrincipalName(client, args.userId) : undefined;
+    const wanted = upn && "upn" in upn ? { ...args, userPrincipalName: upn.upn } : args;
+    return records.filter((r) => isUsersImport(r, wanted)).map(toResult);
 }
 
 /** One import by its snapshotId, or null when Graph has none. */

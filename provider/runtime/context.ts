@@ -52,9 +52,10 @@ export function importsGateway(client: GraphClient = graphClient()): ImportsGate
     let gateway = gateways.get(client);
     if (!gateway) {
         const poll = pollSettings();
+        const lookup = { notFoundMeansGone: currentSettings().notFoundMeansGone ?? false };
         gateway = currentSettings().coalesce === false
-            ? new NaiveImports(client, poll)
-            : new CoalescedImports(client, { pollIntervalMs: poll.initialMs });
+            ? new NaiveImports(client, poll, lookup)
+            : new CoalescedImports(client, { pollIntervalMs: poll.initialMs, lookup });
         gateways.set(client, gateway);
     }
     return gateway;

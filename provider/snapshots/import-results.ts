@@ -1,114 +1,183 @@
-// Reading import records. The sources disagree on the function (contract I-2, I-3): the reference's
-// retrieveSnapshotImportResult(snapshotId=) returns one object, the SDKs' retrieveSnapshotImportResults(snapshotId=)
-// a paged collection, and the seed's listSnapshotImportResults every record. We try them in that order and remember,
-// once per process and client, which names Graph says do not exist.
+// Reading import records, and the one place that decides an import is gone.
+//
+// Invariant: an import is "gone" only when a read function says so in a 2xx answer: the plural
+// retrieveSnapshotImportResults(snapshotId=) answering a collection without the record. (Or, when the user opts in
+// with the `notFoundMeansGone` setting, a 404 from a function proven in this process.) Every other answer — an error
+// from a function not yet proven, a 404 from the singular, a list pass that missed the record — is "unknown": refresh
+// keeps the resource and warns, a wait goes on, adoption goes ahead. Dropping a live import from state orphans it
+// and blocks its user (Graph allows one import per user), so "gone" must be proven.
+//
+// The sources disagree on the function (docs/GRAPH-FIDELITY.md): the metadata declares only the plural, the docs
+// page a singular, the seed a tenant-wide list. They are tried in that order (route-fallback.ts).
+import { batchGet } from "../graph/batch";
 import { GraphError } from "../graph/errors";
 import type { GraphClient } from "../graph/client";
+import { isDoubtedRoute, isProvenRoute, markProven, NoRouteError, withRouteFallback, type FallbackRoute } from "./route-fallback";
 import { odataString, SNAPSHOTS } from "./paths";
 import type { CloudPcSnapshotImportActionResult, ODataCollection } from "./types";
 
-export type ReadFunction = "retrieveSnapshotImportResult" | "retrieveSnapshotImportResults" | "listSnapshotImportResults";
-export const READ_FUNCTIONS: readonly ReadFunction[] = ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"];
+export type ReadFunction = "retrieveSnapshotImportResults" | "retrieveSnapshotImportResult" | "listSnapshotImportResults";
+export const READ_FUNCTIONS: readonly ReadFunction[] = [
+    "retrieveSnapshotImportResults",
+    "retrieveSnapshotImportResult",
+    "listSnapshotImportResults",
+];
+const FAMILY = "import-result";
+const ROUTES: readonly FallbackRoute<ReadFunction>[] = READ_FUNCTIONS.map((name) => ({ name }));
+const LIST: readonly FallbackRoute<ReadFunction>[] = [{ name: "listSnapshotImportResults" }];
 
-/** Which read functions Graph answered "does not exist" for, per client (one per process and endpoint). */
-const missing = new WeakMap<GraphClient, Set<ReadFunction>>();
+export type ImportRecord = CloudPcSnapshotImportActionResult;
 
-/** Graph's answer for a function it does not know: 400 (or 404) "Resource not found for the segment '<name>'". */
-export function isMissingFunction(err: unknown, name: string): boolean {
-    if (!(err instanceof GraphError)) return false;
-    if (err.status !== 400 && err.status !== 404 && err.status !== 501) return false;
-    const text = `${err.code} ${err.graphMessage}`.toLowerCase();
-    return text.includes("segment") && text.includes(name.toLowerCase()) || err.status === 501;
+/** What a read by id established. `unknown` says why, with the answer's request ids when there was one. */
+export type ImportLookup =
+    | { kind: "found"; record: ImportRecord }
+    | { kind: "gone" }
+    | { kind: "unknown"; why: string };
+
+export interface LookupOptions {
+    /** Accept a 404 from a proven function as "gone" (the escape hatch where Graph never answers an empty collection). */
+    notFoundMeansGone?: boolean;
 }
 
-function missingFor(client: GraphClient): Set<ReadFunction> {
-    let set = missing.get(client);
-    if (!set) missing.set(client, (set = new Set()));
-    return set;
-}
-
-/** Runs `call` with the first read function Graph has, falling back past the ones it does not. */
-async function withFallback<T>(client: GraphClient, order: readonly ReadFunction[], call: (fn: ReadFunction) => Promise<T>): Promise<T> {
-    const known = missingFor(client);
-    // Functions remembered as missing are skipped; only when every other one fails are they asked again, so a
-    // deployment that gained a function since does not stay unusable for the rest of the process.
-    const rounds = [order.filter((fn) => !known.has(fn)), order.filter((fn) => known.has(fn))];
-    let lastError: unknown;
-    for (const fn of rounds.flat()) {
-        try {
-            const result = await call(fn);
-            known.delete(fn);
-            return result;
-        } catch (err) {
-            if (!isMissingFunction(err, fn)) throw err;
-            known.add(fn);
-            lastError = err;
+/** The import with this snapshotId: found, proven gone, or unknown (see the invariant above). */
+export async function lookUpImport(client: GraphClient, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
+    let via: ReadFunction | undefined;
+    try {
+        return await withRouteFallback(client, FAMILY, ROUTES, (fn) => {
+            via = fn;
+            return readBy(client, fn, snapshotId);
+        });
+    } catch (err) {
+        if (err instanceof NoRouteError) return { kind: "unknown", why: `no read function answered (${errorText(err.cause)})` };
+        if (err instanceof GraphError && err.status === 404 && via) {
+            // Only a proven function's errors reach here (route-fallback.ts); still, a 404 names no record reliably.
+            if (options.notFoundMeansGone) return { kind: "gone" };
+            return { kind: "unknown", why: `${via} answered 404 (${errorText(err)})` };
         }
-    }
-    throw new MissingFunctionsError(order, lastError);
-}
-
-/** Graph answered that none of the functions tried exists (in this cloud, tenant or API version). */
-export class MissingFunctionsError extends Error {
-    constructor(readonly functions: readonly string[], cause: unknown) {
-        super(`Graph offers none of the import-result functions (${functions.join(", ")}); ` +
-            `the snapshot import API may not be available in this cloud or tenant.` +
-            (cause instanceof Error ? ` Last answer: ${cause.message}` : ""));
-        this.name = "MissingFunctionsError";
+        throw err;
     }
 }
 
-/** False once Graph said listSnapshotImportResults does not exist (then only per-id reads are possible). */
-export function canListImportResults(client: GraphClient): boolean {
-    return !missingFor(client).has("listSnapshotImportResults");
-}
-
-/** One import record by its snapshotId, or undefined when Graph has no such record. */
-export async function getImportResult(client: GraphClient, snapshotId: string): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    return withFallback(client, READ_FUNCTIONS, async (fn) => {
-        const id = odataString(snapshotId);
-        if (fn === "retrieveSnapshotImportResult") {
-            try {
-                const res = await client.request<CloudPcSnapshotImportActionResult | ODataCollection<CloudPcSnapshotImportActionResult>>({
-                    method: "GET", path: `${SNAPSHOTS}/${fn}(snapshotId=${id})`, operation: fn,
-                });
-                return pick(res.body, snapshotId);
-            } catch (err) {
-                if (err instanceof GraphError && err.status === 404 && !isMissingFunction(err, fn)) return undefined;
-                throw err;
-            }
+/**
+ * Many ids at once, for a fleet: per-id reads of the plural function sent through Graph's JSON batching (20 per
+ * request). Per-item answers follow the same invariant as lookUpImport. Where the plural is not (yet) proven and an
+ * item's answer casts doubt on it, that id is looked up on its own, through the fallback order.
+ */
+export async function lookUpImports(client: GraphClient, ids: readonly string[], options: LookupOptions = {}): Promise<Map<string, ImportLookup>> {
+    const out = new Map<string, ImportLookup>();
+    const plural = "retrieveSnapshotImportResults";
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    if (unique.length <= 1 || isDoubtedRoute(client, FAMILY, plural)) {
+        for (const id of unique) out.set(id, await lookUpImport(client, id, options));
+        return out;
+    }
+    const answers = await batchGet(client, plural, unique.map((id, i) => ({ id: String(i), path: readPath(plural, id) })));
+    if ([...answers.values()].some((a) => a.ok)) markProven(client, FAMILY, plural);
+    const alone: string[] = [];
+    unique.forEach((id, i) => {
+        const answer = answers.get(String(i))!;
+        if (answer.ok) {
+            out.set(id, lookupFromBody(plural, answer.body, id));
+        } else if (isProvenRoute(client, FAMILY, plural)) {
+            const err = answer.error;
+            const gone = err.status === 404 && options.notFoundMeansGone;
+            out.set(id, gone ? { kind: "gone" } : { kind: "unknown", why: `${plural} answered: ${err.message}` });
+        } else {
+            alone.push(id);
         }
-        if (fn === "retrieveSnapshotImportResults") {
-            for await (const page of client.pages<CloudPcSnapshotImportActionResult>(`${SNAPSHOTS}/${fn}(snapshotId=${id})`, fn)) {
-                const hit = pick({ value: page }, snapshotId);
-                if (hit) return hit;
-            }
-            return undefined;
-        }
-        for await (const page of client.pages<CloudPcSnapshotImportActionResult>(`${SNAPSHOTS}/${fn}`, fn)) {
-            const hit = page.find((r) => sameId(r.snapshotId, snapshotId));
-            if (hit) return hit;
-        }
-        return undefined;
     });
+    // Unproven and refused: learn through the fallback order, one id at a time (rare: once per process at most).
+    for (const id of alone) out.set(id, await lookUpImport(client, id, options));
+    return out;
 }
 
-/** Every import record of the tenant. Only listSnapshotImportResults enumerates; without it this throws. */
-export async function listImportResults(client: GraphClient): Promise<CloudPcSnapshotImportActionResult[]> {
-    return withFallback(client, ["listSnapshotImportResults"], (fn) =>
-        client.listAll<CloudPcSnapshotImportActionResult>(`${SNAPSHOTS}/${fn}`, fn));
+/** The record, or undefined when it is proven gone; throws UnknownImportError when Graph's answers prove nothing. */
+export async function getImportResult(client: GraphClient, snapshotId: string, options: LookupOptions = {}): Promise<ImportRecord | undefined> {
+    const lookup = await lookUpImport(client, snapshotId, options);
+    if (lookup.kind === "unknown") throw new UnknownImportError(snapshotId, lookup.why);
+    return lookup.kind === "found" ? lookup.record : undefined;
+}
+
+/** Graph's answers neither show the import nor prove it gone. */
+export class UnknownImportError extends Error {
+    constructor(readonly snapshotId: string, readonly why: string) {
+        super(`Graph's answers neither show imported snapshot ${snapshotId} nor prove it gone: ${why}`);
+        this.name = "UnknownImportError";
+    }
+}
+
+/** Every import record of the tenant, through the seed's list function; NoRouteError where Graph has none. */
+export async function listImportResults(client: GraphClient): Promise<ImportRecord[]> {
+    return withRouteFallback(client, FAMILY, LIST, (fn) => client.listAll<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn));
+}
+
+/** False once the list function failed in a way that may mean Graph has none (and it never answered 2xx). */
+export function canListImportResults(client: GraphClient): boolean {
+    return !isDoubtedRoute(client, FAMILY, "listSnapshotImportResults");
+}
+
+/** True once this function answered 2xx in this process. */
+export function isProvenReadFunction(client: GraphClient, fn: ReadFunction): boolean {
+    return isProvenRoute(client, FAMILY, fn);
+}
+
+/** The request path of a per-id read with `fn` (plural or singular). */
+export function readPath(fn: Exclude<ReadFunction, "listSnapshotImportResults">, snapshotId: string): string {
+    return `${SNAPSHOTS}/${fn}(snapshotId=${odataString(snapshotId)})`;
+}
+
+/** What one 2xx answer of a per-id function establishes about `snapshotId`. */
+export function lookupFromBody(fn: ReadFunction, body: unknown, snapshotId: string): ImportLookup {
+    const record = pick(body, snapshotId);
+    if (record) return { kind: "found", record };
+    // Only the plural's collection is a statement about this id; a singular's odd body is not.
+    if (fn === "retrieveSnapshotImportResults" && isCollection(body)) return { kind: "gone" };
+    return { kind: "unknown", why: `${fn} answered without the record` };
+}
+
+async function readBy(client: GraphClient, fn: ReadFunction, snapshotId: string): Promise<ImportLookup> {
+    if (fn === "listSnapshotImportResults") {
+        for await (const page of client.pages<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn)) {
+            const hit = page.find((r) => sameId(r.snapshotId, snapshotId));
+            if (hit) return { kind: "found", record: hit };
+        }
+        // A pass over offset paging can skip a live record: a miss proves nothing.
+        return { kind: "unknown", why: "a listSnapshotImportResults pass did not show it" };
+    }
+    const path = readPath(fn, snapshotId);
+    if (fn === "retrieveSnapshotImportResult") {
+        const res = await client.request<unknown>({ method: "GET", path, operation: fn });
+        return lookupFromBody(fn, res.body, snapshotId);
+    }
+    const records: ImportRecord[] = [];
+    for await (const page of client.pages<ImportRecord>(path, fn)) records.push(...page);
+    return lookupFromBody(fn, { value: records }, snapshotId);
+}
+
+function isCollection(body: unknown): boolean {
+    return !!body && typeof body === "object" && Array.isArray((body as ODataCollection<unknown>).value);
 }
 
 /** Accepts both shapes (contract open question 2): a bare object, or a collection holding the record. */
-function pick(body: unknown, snapshotId: string): CloudPcSnapshotImportActionResult | undefined {
+function pick(body: unknown, snapshotId: string): ImportRecord | undefined {
     if (!body || typeof body !== "object") return undefined;
-    const value = (body as ODataCollection<CloudPcSnapshotImportActionResult>).value;
-    if (Array.isArray(value)) return value.find((r) => sameId(r.snapshotId, snapshotId)) ?? (value.length === 1 && !value[0].snapshotId ? value[0] : undefined);
-    const record = body as CloudPcSnapshotImportActionResult;
-    return record.snapshotId === undefined || record.snapshotId === null || sameId(record.snapshotId, snapshotId)
-        ? { ...record, snapshotId: record.snapshotId ?? snapshotId } : undefined;
+    const value = (body as ODataCollection<ImportRecord>).value;
+    if (Array.isArray(value)) {
+        return value.find((r) => sameId(r.snapshotId, snapshotId)) ??
+            (value.length === 1 && !value[0]!.snapshotId ? { ...value[0]!, snapshotId } : undefined);
+    }
+    const record = body as ImportRecord;
+    if (record.snapshotId === undefined || record.snapshotId === null) {
+        // A bare object without an id is the record asked for only if it looks like one.
+        return record.importStatus !== undefined ? { ...record, snapshotId } : undefined;
+    }
+    return sameId(record.snapshotId, snapshotId) ? record : undefined;
 }
 
 function sameId(a: unknown, b: string): boolean {
     return typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+}
+
+function errorText(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
 }

@@ -48,9 +48,10 @@ export async function update(id: string, _olds: Record<string, unknown>, news: R
 }
 
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    const record = await readImport(lifecycleContext(), id);
-    if (!record) return {}; // gone: refresh drops it from state
-    return { id, props: { ...props, snapshotId: id, ...recordFields(record) } };
+    const lookup = await readImport(lifecycleContext(), id);
+    if (lookup.kind === "gone") return {}; // proven gone (import-results.ts): refresh drops it from state
+    if (lookup.kind === "unknown") return { id, props }; // no proof either way: keep it as it is
+    return { id, props: { ...props, snapshotId: id, ...recordFields(lookup.record) } };
 }
 
 export async function remove(id: string): Promise<void> {

@@ -5,6 +5,9 @@ import { GraphAuthenticationError, GraphError, GraphTransportError } from "../..
 import { sleep } from "../../graph/throttle";
 import type { GraphClient } from "../../graph/client";
 import { importSnapshot } from "../../snapshots/imports";
+import { canListImportResults, type ImportLookup } from "../../snapshots/import-results";
+import { NoRouteError } from "../../snapshots/route-fallback";
+import { isUsersRecord, userPrincipalName } from "../../snapshots/users";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
@@ -85,7 +88,7 @@ async function importAndFinish(
             outcome.unknown = true; // until the look below finds the import or finds there is none
             record = await recoverAmbiguousImport(ctx, inputs, sentAt, err);
             outcome.unknown = false;
-        } else if (err instanceof GraphError && err.status === 409) {
+        } else if (isAlreadyImported(err)) {
             // The user's import may be this resource's own: sent by a run that was killed before the engine recorded
             // it (journal entry), or by an earlier attempt of this very call that Graph carried out although it
             // answered 503 (the client re-sent it). Otherwise it is someone else's: never taken over silently.
@@ -113,15 +116,23 @@ async function importAndFinish(
 
 async function adoptImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>): Promise<Created> {
     const id = inputs.adoptSnapshotId!;
-    const record = await ctx.imports.get(id);
-    if (!record) {
+    const lookup = await ctx.imports.get(id);
+    if (lookup.kind === "gone") {
         throw new Error(`adoptSnapshotId ${id}: Graph has no imported snapshot with this snapshotId. ` +
             `Check the id, or remove adoptSnapshotId to import the sourceFiles instead.`);
     }
+    if (lookup.kind === "unknown") {
+        // The user named an import Graph neither shows nor denies: take it as given rather than fail or import.
+        ctx.progress.warn(`adoptSnapshotId ${id}: Graph's answers neither show this import nor prove it gone (${lookup.why}); ` +
+            `adopting it as given. pulumi refresh reads its status once Graph shows it.`);
+        return { id, outs: toOutputs(inputs, id, { snapshotId: id }) };
+    }
+    const record = lookup.record;
     const principal = record.assignedUserPrincipalName;
-    if (principal && isGuidLike(principal) && principal.toLowerCase() !== inputs.assignedUserId.toLowerCase()) {
-        throw new Error(`adoptSnapshotId ${id}: that import belongs to user ${principal}, not assignedUserId ${inputs.assignedUserId}. ` +
-            `Set assignedUserId to the import's user, or adopt that user's own import.`);
+    const owner = await userMatch(ctx, inputs.assignedUserId);
+    if (principal && (isGuidLike(principal) || owner.upn) && !isUsersRecord(record, inputs.assignedUserId, owner.upn)) {
+        throw new Error(`adoptSnapshotId ${id}: that import belongs to user ${principal}, not assignedUserId ${inputs.assignedUserId}` +
+            `${owner.upn ? ` (${owner.upn})` : ""}. Set assignedUserId to the import's user, or adopt that user's own import.`);
     }
     ctx.progress.info(`Adopting existing import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}); nothing is imported.`);
     // An adopted import is the user's existing data: never purge it on our own initiative.
@@ -224,7 +235,7 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
                 unknown = err;
                 continue;
             }
-            if (err instanceof GraphError && err.status === 409) {
+            if (isAlreadyImported(err)) {
                 // An earlier request did land after all, between our look and this one: find it.
                 const late = await freshLooks(ctx, inputs, sentAt, LOOKUP_ATTEMPTS);
                 if (late) return late;
@@ -274,15 +285,32 @@ function isTransient(err: unknown): boolean {
     return err instanceof GraphError && (err.status === 401 || err.status === 408 || err.status === 429 || err.status >= 500 || err.code === "InvalidResponse");
 }
 
-/** This user's import record: matched on the user's object id, else on file name and start time. */
+/** The user's UPN for matching records, or undefined (then matching falls back to file name and time). */
+async function userMatch(ctx: LifecycleContext, userId: string): Promise<{ upn?: string }> {
+    const found = await userPrincipalName(ctx.client, userId);
+    if ("upn" in found) return { upn: found.upn };
+    ctx.progress.warn(`Cannot match imports to user ${userId} by UPN: ${found.refused}. Matching on file name and start time instead.`);
+    return {};
+}
+
+/**
+ * This user's import record: matched on the user's UPN (or object id), else on file name and start time.
+ * Undefined when there is none, or when Graph offers no list of imports to look in (NoRouteError).
+ */
 export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, notBefore?: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    const records = await ctx.imports.list();
-    const user = inputs.assignedUserId.toLowerCase();
-    const byUser = records.filter((r) => (r.assignedUserPrincipalName ?? "").toLowerCase() === user);
+    let records: CloudPcSnapshotImportActionResult[];
+    try {
+        records = await ctx.imports.list();
+    } catch (err) {
+        if (err instanceof NoRouteError) return undefined;
+        throw err;
+    }
+    const { upn } = await userMatch(ctx, inputs.assignedUserId);
+    const byUser = records.filter((r) => isUsersRecord(r, inputs.assignedUserId, upn));
     if (byUser.length === 1) return byUser[0];
     if (byUser.length > 1) return byUser.find((r) => !isTerminal(r.importStatus)) ?? byUser[0];
-    if (notBefore === undefined) return undefined;
-    // Graph may put the UPN instead of the object id (contract I-12): fall back to the file and the time window.
+    if (notBefore === undefined || upn) return undefined;
+    // Without the UPN: fall back to the file and the time window.
     const file = stripVhd(dataFileName(inputs) ?? "");
     const since = notBefore - 2 * 60_000;
     const candidates = records.filter((r) => stripVhd(r.filename ?? "") === file && Date.parse(r.startDateTime ?? "") >= since);
@@ -321,8 +349,10 @@ async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnap
           `To manage that import with Pulumi (also when it is this resource's own, from a run that was interrupted on ` +
           `another machine), set adoptSnapshotId: "${id}". To replace it, purge it first: ` +
           `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot --body '{"snapshotIds":["${id}"]}'`
-        : `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user). Find its snapshotId in the ` +
-          `Windows 365 import results, then set adoptSnapshotId to it or purge it with purgeImportedSnapshot.`;
+        : `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user), and its snapshotId ` +
+          `is not known here: ${canList(ctx) ? "no import of this user was found in Graph's list of import results" : "Graph documents no call that lists a user's imports, so the provider cannot look it up"}. ` +
+          `Find its snapshotId where the import was started (a pipeline log, or the pending-imports note of the machine that ran it), ` +
+          `then set adoptSnapshotId to it, or purge it with purgeImportedSnapshot.`;
     const err = new Error(`${advice}\n${cause.message}`);
     (err as Error & { cause?: unknown }).cause = cause;
     return err;
@@ -334,18 +364,25 @@ async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnap
  * and return the full outputs so state keeps its snapshotId and status.
  */
 export async function resumeImport(ctx: LifecycleContext, id: string, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<ImportedSnapshotOutputs> {
-    const record = await ctx.imports.get(id);
-    if (!record) {
+    const lookup = await ctx.imports.get(id);
+    if (lookup.kind === "gone") {
         throw new Error(`Import ${id} for user ${inputs.assignedUserId} is no longer in Graph (purged outside Pulumi?). ` +
             `Run pulumi refresh to drop it from state, then pulumi up to import again.`);
     }
+    if (lookup.kind === "unknown") ctx.progress.warn(`Import ${id}: Graph's answers do not show it yet (${lookup.why}); waiting on.`);
+    const record = lookup.kind === "found" ? lookup.record : { snapshotId: id };
     ctx.progress.info(`Resuming import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}).`);
     return (await finishCreate(ctx, inputs, id, record, extra, { purgeOnFailure: !inputs.adoptSnapshotId })).outs;
 }
 
-/** refresh: the record as Graph has it now, or undefined when it is gone. */
-export async function readImport(ctx: LifecycleContext, id: string): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    return ctx.imports.get(id);
+/** refresh: the record as Graph has it now, proof that it is gone, or why neither is known. */
+export async function readImport(ctx: LifecycleContext, id: string): Promise<ImportLookup> {
+    const lookup = await ctx.imports.get(id);
+    if (lookup.kind === "unknown") {
+        ctx.progress.warn(`Imported snapshot ${id}: Graph's answers neither show it nor prove it gone (${lookup.why}). ` +
+            `Kept in state unchanged. If you know it was purged, set cloudpc:notFoundMeansGone or run pulumi state delete.`);
+    }
+    return lookup;
 }
 
 /** destroy: purge; a record that is already gone is success. */
@@ -360,6 +397,20 @@ export async function deleteImport(ctx: LifecycleContext, id: string): Promise<v
         }
         throw err;
     }
+}
+
+/**
+ * Graph's refusal of a second import for a user. Its status is undocumented (409 is the likely one), so any 4xx
+ * that says an import already exists counts.
+ */
+export function isAlreadyImported(err: unknown): err is GraphError {
+    if (!(err instanceof GraphError) || err.status < 400 || err.status >= 500) return false;
+    if (err.status === 409) return true;
+    return /already\s+(has|have|exists?)/i.test(err.graphMessage) && /import|snapshot/i.test(err.graphMessage);
+}
+
+function canList(ctx: LifecycleContext): boolean {
+    return canListImportResults(ctx.client);
 }
 
 function isGuidLike(text: string): boolean {

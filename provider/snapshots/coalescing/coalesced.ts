@@ -4,9 +4,11 @@
 import { GraphError, GraphTransportError } from "../../graph/errors";
 import { sleep } from "../../graph/throttle";
 import type { GraphClient } from "../../graph/client";
-import { canListImportResults, getImportResult, listImportResults, MissingFunctionsError } from "../import-results";
+import { canListImportResults, listImportResults, lookUpImport, lookUpImports, type LookupOptions } from "../import-results";
+import { LookupBatcher } from "./lookup-batcher";
+import { NoRouteError } from "../route-fallback";
 import { purgeImportedSnapshots } from "../imports";
-import { isTerminal, WaitTimeoutError, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
+import { isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
 import { Pacer } from "./pacer";
 import { PurgeBatcher } from "./purge-batcher";
 import { SingleFlight } from "./single-flight";
@@ -24,6 +26,7 @@ export interface CoalescedOptions {
     /** How long a read waits for others to join its list pass. */
     windowMs?: number;
     purgeBatchSize?: number;
+    lookup?: LookupOptions;
 }
 
 /** A record missing from this many consecutive passes is gone (one miss could be a listing race). */
@@ -42,6 +45,8 @@ export class CoalescedImports implements ImportsGateway {
     /** List passes for the poller: always fresh, and never reused by reads (their answer is for waiting, not refresh). */
     readonly polls: SingleFlight<ImportRecord[]>;
     readonly purges: PurgeBatcher;
+    /** Per-id reads where Graph cannot list: gathered into $batch requests. */
+    readonly byId: LookupBatcher;
     private readonly watchers = new Map<string, Watcher[]>();
     /** Reads and waits answered by one pass resume a slice at a time (see pacer.ts). */
     private readonly pacer = new Pacer();
@@ -52,6 +57,7 @@ export class CoalescedImports implements ImportsGateway {
     constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
         this.lists = new SingleFlight(() => listImportResults(client), o.windowMs ?? 25);
         this.polls = new SingleFlight(() => listImportResults(client), 0);
+        this.byId = new LookupBatcher((ids) => lookUpImports(client, ids, o.lookup), o.windowMs ?? 25);
         this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize });
     }
 
@@ -63,14 +69,15 @@ export class CoalescedImports implements ImportsGateway {
         this.lastWriteAt = Date.now();
     }
 
-    async get(id: string): Promise<ImportRecord | undefined> {
-        const found = (await this.records([id], this.lastWriteAt)).get(id.toLowerCase());
+    async get(id: string): Promise<ImportLookup> {
+        const found = (await this.lookups([id], this.lastWriteAt)).get(id.toLowerCase());
         await this.pacer.turn();
-        if (found || !canListImportResults(this.client)) return found;
-        // A list pass can miss a record: Graph pages by offset, so a record purged on an earlier page while the pass
-        // is under way moves the next one back past the page boundary. "Gone" makes refresh drop the resource from
-        // state, orphaning a live import (the soak found this: docs/RELIABILITY.md), so confirm it by this one id.
-        return getImportResult(this.client, id);
+        // A list pass's miss proves nothing (offset paging can skip a live record): ask for this one id.
+        return found?.kind === "found" || found?.kind === "gone" ? found : this.byId.get(id);
+    }
+
+    private lookUp(id: string): Promise<ImportLookup> {
+        return lookUpImport(this.client, id, this.o.lookup);
     }
 
     async purge(id: string): Promise<void> {
@@ -95,19 +102,26 @@ export class CoalescedImports implements ImportsGateway {
         });
     }
 
-    /** The records with these ids: from the shared list pass, or per id where Graph cannot list. */
-    /** `notBefore` set: a recent list pass will do (reads); unset: the next pass (the poller, which needs news). */
-    private async records(ids: string[], notBefore?: number): Promise<Map<string, ImportRecord>> {
+    /**
+     * What is known of these ids: from the shared list pass (a miss there is "unknown"), or per id where Graph
+     * cannot list. `notBefore` set: a recent list pass will do (reads); unset: the next pass (the poller).
+     */
+    private async lookups(ids: string[], notBefore?: number): Promise<Map<string, ImportLookup>> {
         if (canListImportResults(this.client)) {
             try {
                 const all = await (notBefore === undefined ? this.polls.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
-                return new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
+                const byId = new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
+                return new Map(ids.map((id) => {
+                    const record = byId.get(id.toLowerCase());
+                    const lookup: ImportLookup = record ? { kind: "found", record } : { kind: "unknown", why: "missed by a list pass" };
+                    return [id.toLowerCase(), lookup] as const;
+                }));
             } catch (err) {
-                if (!(err instanceof MissingFunctionsError)) throw err;
+                if (!(err instanceof NoRouteError)) throw err;
             }
         }
-        const found = await Promise.all(ids.map((id) => getImportResult(this.client, id)));
-        return new Map(ids.flatMap((id, i) => (found[i] ? [[id.toLowerCase(), found[i]!] as const] : [])));
+        if (notBefore !== undefined) return new Map(); // reads: get() asks by id, gathered with other reads
+        return lookUpImports(this.client, ids, this.o.lookup);
     }
 
     private async poll(): Promise<void> {
@@ -115,10 +129,10 @@ export class CoalescedImports implements ImportsGateway {
         try {
             while (this.watchers.size > 0) {
                 await sleep(this.o.pollIntervalMs);
-                let records: Map<string, ImportRecord> | undefined;
+                let records: Map<string, ImportLookup> | undefined;
                 let failure: unknown;
                 try {
-                    records = await this.records([...this.watchers.keys()]);
+                    records = await this.lookups([...this.watchers.keys()]);
                 } catch (err) {
                     failure = err;
                 }
@@ -130,13 +144,12 @@ export class CoalescedImports implements ImportsGateway {
     }
 
     /**
-     * A record missing from consecutive list passes is confirmed gone by its id before the waiter hears so: two
-     * passes over Graph's offset paging can both skip it while others are purged, and "gone" fails a create whose
-     * import lives on (an orphan that blocks the user). Found, then still present: the waiter keeps waiting.
+     * A record missing from consecutive list passes is looked up by its id before the waiter hears it is gone: "gone"
+     * fails a create whose import may live on (an orphan that blocks the user). Anything short of proof: wait on.
      */
     private confirmGone(id: string, w: Watcher): void {
-        getImportResult(this.client, id).then(
-            (record) => (record ? this.rewatch(id, w, record) : w.resolve(undefined)),
+        this.lookUp(id).then(
+            (lookup) => (lookup.kind === "gone" ? w.resolve(undefined) : this.rewatch(id, w, lookup.kind === "found" ? lookup.record : undefined)),
             (err: unknown) => (isTransient(err) ? this.rewatch(id, w) : w.reject(err)),
         );
     }
@@ -157,7 +170,7 @@ export class CoalescedImports implements ImportsGateway {
         if (!this.polling) void this.poll();
     }
 
-    private deliver(records: Map<string, ImportRecord> | undefined, failure: unknown): void {
+    private deliver(records: Map<string, ImportLookup> | undefined, failure: unknown): void {
         const now = Date.now();
         for (const [id, list] of this.watchers) {
             for (const w of [...list]) {
@@ -166,9 +179,15 @@ export class CoalescedImports implements ImportsGateway {
                     settle();
                 };
                 if (records) {
-                    const record = records.get(id);
+                    const lookup = records.get(id);
+                    const record = lookup?.kind === "found" ? lookup.record : undefined;
+                    if (lookup?.kind === "gone") { done(() => w.resolve(undefined)); continue; }
                     if (!record) {
-                        if (++w.misses >= MISSES_FOR_GONE) { done(() => this.confirmGone(id, w)); continue; }
+                        // Missed by a list pass: confirm by id after a second miss. Unknown by id: wait on.
+                        if (canListImportResults(this.client) && ++w.misses >= MISSES_FOR_GONE) {
+                            done(() => this.confirmGone(id, w));
+                            continue;
+                        }
                     } else {
                         w.misses = 0;
                         if (record.importStatus !== w.last) {

@@ -2,9 +2,9 @@
 // - naive: every resource reads, polls and purges on its own (Graph traffic grows with N x polls);
 // - coalesced (default): one list pass serves every read in a window, one poller serves every waiting resource,
 //   purges are batched. Which one runs is the `coalesce` setting, so both can be measured side by side.
-import type { CloudPcSnapshotImportActionResult } from "../types";
+import type { ImportLookup, ImportRecord } from "../import-results";
 
-export type ImportRecord = CloudPcSnapshotImportActionResult;
+export type { ImportLookup, ImportRecord } from "../import-results";
 
 export interface WaitOptions {
     /** Epoch ms after which waiting stops with a WaitTimeoutError. */
@@ -14,13 +14,16 @@ export interface WaitOptions {
 }
 
 export interface ImportsGateway {
-    /** The record, or undefined when Graph has none with this id. */
-    get(id: string): Promise<ImportRecord | undefined>;
-    /** Resolves with the terminal record (succeeded/failed), or undefined when the record disappeared. */
+    /** The record, proof that it is gone, or why neither is known (import-results.ts decides). */
+    get(id: string): Promise<ImportLookup>;
+    /**
+     * Resolves with the terminal record (succeeded/failed), or undefined once the record is proven gone. Answers
+     * that prove nothing keep it waiting, until the deadline.
+     */
     wait(id: string, options: WaitOptions): Promise<ImportRecord | undefined>;
     /** Purges one import; resolves when Graph purged it or says it is already gone. */
     purge(id: string): Promise<void>;
-    /** Every import record of the tenant (throws MissingFunctionsError where Graph cannot enumerate). */
+    /** Every import record of the tenant (throws NoRouteError where Graph cannot enumerate). */
     list(): Promise<ImportRecord[]>;
     /** This process just changed import records (sent an import): later reads must not use an older answer. */
     noteWrite(): void;

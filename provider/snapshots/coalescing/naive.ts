@@ -1,29 +1,37 @@
 // The per-resource behaviour: each caller reads, polls (with its own backoff) and purges by itself.
 import { sleep } from "../../graph/throttle";
 import type { GraphClient } from "../../graph/client";
-import { getImportResult, listImportResults } from "../import-results";
+import { listImportResults, lookUpImport, type LookupOptions } from "../import-results";
 import { purgeImportedSnapshots } from "../imports";
-import { isTerminal, WaitTimeoutError, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
+import { isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
 import { isAlreadyGone } from "./purge-batcher";
 
 export class NaiveImports implements ImportsGateway {
-    constructor(private readonly client: GraphClient, private readonly poll: { initialMs: number; maxMs: number }) {}
+    constructor(
+        private readonly client: GraphClient,
+        private readonly poll: { initialMs: number; maxMs: number },
+        private readonly lookup: LookupOptions = {},
+    ) {}
 
-    get(id: string): Promise<ImportRecord | undefined> {
-        return getImportResult(this.client, id);
+    get(id: string): Promise<ImportLookup> {
+        return lookUpImport(this.client, id, this.lookup);
     }
 
     async wait(id: string, o: WaitOptions): Promise<ImportRecord | undefined> {
         let interval = this.poll.initialMs;
         let last: string | undefined;
         for (;;) {
-            const record = await this.get(id);
-            if (!record) return undefined;
-            if (record.importStatus !== last) {
-                last = record.importStatus ?? undefined;
-                o.onStatus(record);
+            const lookup = await this.get(id);
+            if (lookup.kind === "gone") return undefined;
+            // An answer that proves nothing: poll on until the deadline.
+            if (lookup.kind === "found") {
+                const record: ImportRecord = lookup.record;
+                if (record.importStatus !== last) {
+                    last = record.importStatus ?? undefined;
+                    o.onStatus(record);
+                }
+                if (isTerminal(record.importStatus)) return record;
             }
-            if (isTerminal(record.importStatus)) return record;
             if (Date.now() + interval > o.deadline) throw new WaitTimeoutError(last);
             await sleep(interval);
             interval = Math.min(this.poll.maxMs, Math.round(interval * 1.5));

@@ -1,0 +1,48 @@
+// Which import records belong to a user. Graph reports the user of an import as a UPN
+// (`assignedUserPrincipalName`), while the import takes the object id: the UPN is read with
+// GET /users/{id}?$select=userPrincipalName (User.ReadBasic.All), once per user and client.
+import type { GraphClient } from "../graph/client";
+import { GraphError } from "../graph/errors";
+import type { CloudPcSnapshotImportActionResult } from "./types";
+
+/** What a UPN look-up gave: the UPN, or why there is none (the caller falls back to file name and time). */
+export type UpnLookup = { upn: string } | { refused: string };
+
+const upns = new WeakMap<GraphClient, Map<string, Promise<UpnLookup>>>();
+
+/** The user's UPN; a refusal (403: the app lacks User.ReadBasic.All) or a missing user is reported, not thrown. */
+export function userPrincipalName(client: GraphClient, userId: string): Promise<UpnLookup> {
+    let cache = upns.get(client);
+    if (!cache) upns.set(client, (cache = new Map()));
+    const key = userId.toLowerCase();
+    let pending = cache.get(key);
+    if (!pending) {
+        pending = readUpn(client, key);
+        cache.set(key, pending);
+        // Transient failures are not remembered.
+        pending.then((r) => "refused" in r && r.refused.startsWith("transient") && cache!.delete(key), () => cache!.delete(key));
+    }
+    return pending;
+}
+
+async function readUpn(client: GraphClient, userId: string): Promise<UpnLookup> {
+    try {
+        const res = await client.request<{ userPrincipalName?: string }>({
+            method: "GET", path: `/users/${encodeURIComponent(userId)}?$select=userPrincipalName`, operation: "getUser",
+        });
+        const upn = res.body?.userPrincipalName;
+        return typeof upn === "string" && upn !== "" ? { upn } : { refused: "Graph returned no userPrincipalName" };
+    } catch (err) {
+        if (err instanceof GraphError && (err.status === 401 || err.status === 403)) {
+            return { refused: `reading user ${userId} was refused (grant the app User.ReadBasic.All so imports are matched to their user exactly): ${err.message}` };
+        }
+        if (err instanceof GraphError && err.status === 404) return { refused: `Graph has no user ${userId}: ${err.message}` };
+        return { refused: `transient: ${err instanceof Error ? err.message : String(err)}` };
+    }
+}
+
+/** True when the record names this user, by UPN or (as some answers may) by object id. */
+export function isUsersRecord(record: CloudPcSnapshotImportActionResult, userId: string, upn: string | undefined): boolean {
+    const who = (record.assignedUserPrincipalName ?? "").toLowerCase();
+    return who !== "" && (who === userId.toLowerCase() || (upn !== undefined && who === upn.toLowerCase()));
+}
