@@ -1,5 +1,5 @@
 // Emulator options: public types, defaults, and validation of run-time changes (setOptions and POST /_emulator/options).
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import * as path from "node:path";
 import { defaultCertDir } from "./certs";
 import { isGuid } from "./http";
@@ -382,7 +382,11 @@ export function runtimeSnapshot(runtime: RuntimeSettings): Record<string, unknow
     };
 }
 
-/** The UPN of a user the emulator was not told about, e.g. `user-93aff428@contoso.onmicrosoft.com`. */
+/**
+ * The UPN of a user the emulator was not told about: one per user, and not the object id in another form (a
+ * client must read it, not derive it), e.g. `user-1f3a9c2b7d40@contoso.onmicrosoft.com`.
+ */
 export function defaultUpn(userId: string): string {
-    return `user-${userId.toLowerCase().slice(0, 8)}@contoso.onmicrosoft.com`;
+    const digest = createHash("sha256").update(userId.toLowerCase()).digest("hex").slice(0, 12);
+    return `user-${digest}@contoso.onmicrosoft.com`;
 }

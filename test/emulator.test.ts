@@ -7,6 +7,7 @@
 // (scripts/test.sh does this). Node reads NODE_EXTRA_CA_CERTS only at start-up; if it was not set, trustProcessWide()
 // adds the CA at run time instead. The raw HTTP calls below pass the CA explicitly through an undici Agent.
 import { strict as assert } from "node:assert";
+import { defaultUpn } from "../emulator/options";
 import { spawn } from "node:child_process";
 import { createPrivateKey, createSign, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -304,7 +305,7 @@ describe("Graph emulator", function () {
             assert.equal(created.importStatus, "pending");
             assert.equal(created.usageStatus, "notUsed");
             assert.equal(created.filename, "disk.vhd");
-            assert.equal(created.assignedUserPrincipalName, `user-${u.slice(0, 8)}@contoso.onmicrosoft.com`, "users are reported by UPN, never by object id");
+            assert.equal(created.assignedUserPrincipalName, defaultUpn(u), "users are reported by UPN, never by object id");
             assert.equal(created.policyName, "Emulator_ProvisioningPolicy");
             assert.equal(created.endDateTime, null);
             assert.equal(created.additionalDetail, null);
@@ -509,7 +510,7 @@ describe("Graph emulator", function () {
             assert.equal(r.status, 200);
             assert.equal(r.json.userPrincipalName, "ryan@contoso.com");
             const u = user();
-            assert.equal((await http("GET", `/beta/users/${u}`)).json.userPrincipalName, `user-${u.slice(0, 8)}@contoso.onmicrosoft.com`);
+            assert.equal((await http("GET", `/beta/users/${u}`)).json.userPrincipalName, defaultUpn(u));
             const reader = await tokenFor(READER_ID, "reader-secret");
             assert.equal((await http("GET", `/beta/users/${u}`, { token: reader })).status, 403);
         });

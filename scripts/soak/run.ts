@@ -43,13 +43,16 @@ export interface SoakOptions {
     beforeVerify?: (at: { round: number; emulator: Emulator; state: Map<number, { id: string }> }) => void;
 }
 
+/** The provider's error when Graph refused a resend and offers no way to find the import it made. */
+const UNKNOWABLE = /documents no call that lists a user's imports/;
+
 export const DEFAULTS: SoakOptions = { users: 40, rounds: 6, faultRate: 0.15, seed: 1, concurrency: 16, importMs: 300, pageSize: 20, pollMs: 100 };
 
 type Op = "create" | "read" | "update" | "delete";
 
 export interface Anomaly {
     round: number;
-    kind: "lost-create" | "lost-delete" | "duplicated" | "orphaned" | "hung";
+    kind: "lost-create" | "lost-delete" | "duplicated" | "orphaned" | "orphaned-reported" | "hung";
     user: string;
     snapshotId?: string;
     /** The provider's last error for this user, when there was one. */
@@ -76,6 +79,11 @@ export interface SoakReport {
     lost: number;
     duplicated: number;
     orphaned: number;
+    /**
+     * Imports Graph made whose answer was lost where Graph lists no imports (the metadata dialect): nothing can find
+     * their snapshotId, and the create failed saying so, naming the user and adoptSnapshotId. Counted apart.
+     */
+    orphanedReported: number;
     hung: number;
     anomalies: Anomaly[];
     /** Resources the faulted destroy passes could not delete; a final fault-free pass deleted them. */
@@ -152,7 +160,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         checks: 0, diffs: 0, expectedFailures: 0, failureReasons: {}, createdButFailed: 0, graphRequests: 0,
         faults: { rate: o.faultRate, seed: o.seed, kinds: [], considered: 0, injected: 0, byKind: {} },
         retries: { total: 0, backoff: 0, tokenRefresh: 0, reconciliations: 0, gaveUp: 0 },
-        lost: 0, duplicated: 0, orphaned: 0, hung: 0, anomalies: [], leftAfterFaultedDestroy: 0, importsCreated: 0,
+        lost: 0, duplicated: 0, orphaned: 0, orphanedReported: 0, hung: 0, anomalies: [], leftAfterFaultedDestroy: 0, importsCreated: 0,
     };
     const urn = (u: number) => `urn:pulumi:soak::cloudpc::pulumi-nodejs:dynamic:Resource::user${u}`;
     // Every fifth user imports from a SAS URL; one create in twenty names a "corrupt" VHD, which Graph fails.
@@ -295,8 +303,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         }
         for (const r of emulator.imports.list()) {
             if (!inState.has(r.snapshotId.toLowerCase())) {
-                report.orphaned++;
-                flag("orphaned", userIndex(r.assignedUserId), r.assignedUserId, r.snapshotId);
+                const u = userIndex(r.assignedUserId);
+                const reported = UNKNOWABLE.test(lastError.get(u) ?? "");
+                if (reported) report.orphanedReported++;
+                else report.orphaned++;
+                flag(reported ? "orphaned-reported" : "orphaned", u, r.assignedUserId, r.snapshotId);
                 emulator.imports.remove(r.snapshotId); // so the user can go on in the next round
             }
         }
@@ -425,6 +436,7 @@ export function formatReport(r: SoakReport): string {
         `lost              ${r.lost}`,
         `duplicated        ${r.duplicated}`,
         `orphaned          ${r.orphaned}`,
+        `orphaned, told   ${r.orphanedReported} (answer lost and Graph lists no imports: the create failed naming the user and adoptSnapshotId)`,
         `hung              ${r.hung}`,
         `destroy           ${r.leftAfterFaultedDestroy} resources needed a fault-free pass after 5 faulted ones`,
         `wall time         ${(r.wallMs / 1000).toFixed(1)} s`,

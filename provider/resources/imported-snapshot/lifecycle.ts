@@ -219,6 +219,12 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
             ctx.progress.info(`Found import ${existing.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
             return existing;
         }
+        if (sends >= MAX_IMPORT_SENDS && !canList(ctx)) {
+            throw new Error(`importSnapshot for user ${inputs.assignedUserId}: ${sends} attempts got no usable answer, and ` +
+                `Graph may have carried out one of them: Graph documents no call that lists a user's imports, so the provider ` +
+                `cannot look. Run pulumi up again: if an import was made, Graph refuses the next one and the error says how to ` +
+                `adopt it (adoptSnapshotId).\n${unknown.message}`);
+        }
         if (sends >= MAX_IMPORT_SENDS) {
             // Failing is safe only if Graph holds no import for this user, and one list pass can miss a record (see
             // freshLooks): look again before saying so. (The soak found an orphan made by trusting one miss here.)
@@ -237,8 +243,9 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
             }
             if (isAlreadyImported(err)) {
                 // An earlier request did land after all, between our look and this one: find it.
-                const late = await freshLooks(ctx, inputs, sentAt, LOOKUP_ATTEMPTS);
+                const late = canList(ctx) ? await freshLooks(ctx, inputs, sentAt, LOOKUP_ATTEMPTS) : undefined;
                 if (late) return late;
+                throw await oneImportPerUserError(ctx, inputs, err);
             }
             throw err;
         }
@@ -298,6 +305,7 @@ async function userMatch(ctx: LifecycleContext, userId: string): Promise<{ upn?:
  * Undefined when there is none, or when Graph offers no list of imports to look in (NoRouteError).
  */
 export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, notBefore?: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
+    if (!canList(ctx)) return undefined; // Graph offers no list of imports (asked once per process)
     let records: CloudPcSnapshotImportActionResult[];
     try {
         records = await ctx.imports.list();
