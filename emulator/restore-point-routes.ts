@@ -6,7 +6,7 @@ import { STORAGE_ACCOUNT_ID_RE } from "./import-request";
 import { applySelect } from "./odata";
 import type { RuntimeSettings, SnapshotListRoute } from "./options";
 import type { InMemoryRestorePoints, ListView } from "./snapshots";
-import { isOfferedStorageAccount } from "./subscriptions";
+import { isOfferedStorageAccount, offeredStorageAccount } from "./subscriptions";
 import { isRecord } from "./tokens";
 
 const ACCESS_TIERS = ["hot", "cool", "cold", "archive"];
@@ -76,6 +76,7 @@ export class RestorePointRoutes {
             if (!isRecord(body)) throw new GraphError(400, "The request body must be a JSON object.", "BadRequest");
             storageAccountId = this.storageAccount(body["storageAccountId"], false);
             accessTier = this.accessTier(body["accessTier"]);
+            if (storageAccountId) this.requireTierAllowed(storageAccountId, accessTier ?? "hot");
         }
         const delay = this.runtime.snapshotDurationMs ?? this.runtime.importDurationMs;
         this.store.create(id, "manual", delay, { storageAccountId, accessTier, retentionDays: this.runtime.snapshotRetentionDays });
@@ -95,6 +96,7 @@ export class RestorePointRoutes {
         const body = call.body as Record<string, unknown>;
         const account = this.storageAccount(body["storageAccountId"], true)!;
         const tier = this.accessTier(body["accessTier"]) ?? "hot";
+        this.requireTierAllowed(account, tier);
         if (!this.store.share(id, snapshotId, account, tier)) throw this.unknownSnapshot(snapshotId, id);
         return { kind: "empty" };
     }
@@ -138,6 +140,13 @@ export class RestorePointRoutes {
             throw new GraphError(400, `Windows 365 has no access to the storage account '${value}'. Use one that getStorageAccounts lists.`, "BadRequest");
         }
         return value;
+    }
+
+    /** cloudPcForensicStorageAccount.immutableStorage: such an account "only accepts hot as the snapshot access tier". */
+    private requireTierAllowed(storageAccountId: string, tier: string): void {
+        if (tier !== "hot" && offeredStorageAccount(this.runtime.subscriptions, storageAccountId)?.immutableStorage) {
+            throw new GraphError(400, `The storage account '${storageAccountId}' has immutable storage: only the 'hot' access tier is accepted.`, "BadRequest");
+        }
     }
 
     private accessTier(value: unknown): string | undefined {

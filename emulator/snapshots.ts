@@ -79,6 +79,21 @@ const RETENTION_TYPE_DAYS = 90;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/**
+ * Graph's evolvable enums (beta metadata): members declared before `unknownFutureValue` go to every client; any
+ * other member (declared after it, as `retention` is, or added later) only with `Prefer: include-unknown-enum-members`,
+ * and as `unknownFutureValue` otherwise.
+ */
+const ALWAYS_SENT = {
+    status: ["ready", "unknownFutureValue"],
+    snapshotType: ["automatic", "manual", "unknownFutureValue"],
+    healthCheckStatus: ["unknown", "healthy", "unhealthy", "unknownFutureValue"],
+} as const;
+
+function evolvable(value: string, always: readonly string[], view: ListView): string {
+    return always.includes(value) || view.includeUnknownEnumMembers ? value : "unknownFutureValue";
+}
+
 export class InMemoryRestorePoints implements RestorePointStore {
     private readonly points: StoredRestorePoint[] = [];
     private readonly gone = new Set<string>();
@@ -183,14 +198,14 @@ export class InMemoryRestorePoints implements RestorePointStore {
         return {
             id: p.id,
             cloudPcId: p.cloudPcId,
-            status: ready ? "ready" : String(view.pendingStatus),
+            status: ready ? "ready" : evolvable(String(view.pendingStatus), ALWAYS_SENT.status, view),
             createdDateTime: new Date(p.createdAt).toISOString(),
             lastRestoredDateTime: iso(p.lastRestoredAt),
             // `retention` sits after unknownFutureValue in the enum: Graph sends it only to clients that opt in.
-            snapshotType: p.snapshotType === "retention" && !view.includeUnknownEnumMembers ? "unknownFutureValue" : p.snapshotType,
+            snapshotType: evolvable(p.snapshotType, ALWAYS_SENT.snapshotType, view),
             expirationDateTime: iso(p.expiresAt),
             // The health check runs on the finished restore point; until then Graph's default applies.
-            healthCheckStatus: ready ? p.health : "unknown",
+            healthCheckStatus: evolvable(ready ? p.health : "unknown", ALWAYS_SENT.healthCheckStatus, view),
         };
     }
 }

@@ -7,6 +7,10 @@ export interface EmulatorStorageAccount {
     storageAccountId: string;
     /** Default: the last segment of the ARM id. */
     storageAccountName?: string;
+    /** cloudPcStorageAccountAccessTier (hot, cool, premium, cold). Default `hot`, Graph's documented default. */
+    accessTier?: string | null;
+    /** Immutability policies configured: Windows 365 then accepts only the `hot` tier for snapshots. Default false. */
+    immutableStorage?: boolean | null;
 }
 
 export interface EmulatorSubscription {
@@ -22,20 +26,38 @@ export const EMULATOR_SUBSCRIPTION: CloudPcSubscription = { subscriptionId: "5b1
 export const EMULATOR_STORAGE_ACCOUNT: CloudPcForensicStorageAccount = {
     storageAccountId: `/subscriptions/${EMULATOR_SUBSCRIPTION.subscriptionId}/resourceGroups/emulator-rg/providers/Microsoft.Storage/storageAccounts/emulatorsnapshots`,
     storageAccountName: "emulatorsnapshots",
+    accessTier: "hot",
+    immutableStorage: false,
 };
 
 export function defaultSubscriptions(): EmulatorSubscription[] {
     return [{ ...EMULATOR_SUBSCRIPTION, storageAccounts: [{ ...EMULATOR_STORAGE_ACCOUNT }] }];
 }
 
+/** One account as getStorageAccounts answers it: every property of cloudPcForensicStorageAccount in the metadata. */
+function toGraph(a: EmulatorStorageAccount): CloudPcForensicStorageAccount {
+    return {
+        storageAccountId: a.storageAccountId,
+        storageAccountName: a.storageAccountName ?? a.storageAccountId.split("/").pop()!,
+        accessTier: a.accessTier ?? "hot",
+        immutableStorage: a.immutableStorage ?? false,
+    };
+}
+
 /** The storage accounts of one subscription (none for an unknown one, as Graph's list would be empty). */
 export function storageAccountsOf(subscriptions: EmulatorSubscription[], subscriptionId: string): CloudPcForensicStorageAccount[] {
     const sub = subscriptions.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
-    return (sub?.storageAccounts ?? []).map((a) => ({ storageAccountId: a.storageAccountId, storageAccountName: a.storageAccountName ?? a.storageAccountId.split("/").pop()! }));
+    return (sub?.storageAccounts ?? []).map(toGraph);
 }
 
-/** True when the ARM id names a storage account offered by some subscription (ARM ids are case-insensitive). */
-export function isOfferedStorageAccount(subscriptions: EmulatorSubscription[], storageAccountId: string): boolean {
+/** The offered storage account with this ARM id (ARM ids are case-insensitive), or undefined. */
+export function offeredStorageAccount(subscriptions: EmulatorSubscription[], storageAccountId: string): CloudPcForensicStorageAccount | undefined {
     const wanted = storageAccountId.toLowerCase();
-    return subscriptions.some((s) => (s.storageAccounts ?? []).some((a) => a.storageAccountId.toLowerCase() === wanted));
+    const found = subscriptions.flatMap((s) => s.storageAccounts ?? []).find((a) => a.storageAccountId.toLowerCase() === wanted);
+    return found && toGraph(found);
+}
+
+/** True when the ARM id names a storage account offered by some subscription. */
+export function isOfferedStorageAccount(subscriptions: EmulatorSubscription[], storageAccountId: string): boolean {
+    return offeredStorageAccount(subscriptions, storageAccountId) !== undefined;
 }

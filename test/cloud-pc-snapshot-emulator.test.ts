@@ -5,6 +5,11 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { Agent, request } from "undici";
 import { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION, ROLE_READ, ROLE_READ_WRITE, startEmulator, type Emulator } from "../emulator";
+import type { GraphError } from "../emulator/errors";
+import { resolveOptions } from "../emulator/options";
+import { RestorePointRoutes } from "../emulator/restore-point-routes";
+import { InMemoryRestorePoints } from "../emulator/snapshots";
+import { storageAccountsOf } from "../emulator/subscriptions";
 
 const VE = "/beta/deviceManagement/virtualEndpoint";
 const READER = { clientId: "4d5e6f70-0000-4000-8000-00000000abcd", clientSecret: "reader-secret", roles: [ROLE_READ] };
@@ -225,5 +230,20 @@ describe("emulator: Cloud PC restore points (E4-E11)", function () {
         await ctl("POST", "restorePoints/clear");
         assert.equal(emu.restorePoints.records().length, 0);
         assert.equal((await http("GET", `${VE}/cloudPCs/${pc}/retrieveSnapshots`)).status, 200, "clear also forgets deprovisioned Cloud PCs");
+    });
+
+    it("an immutable storage account (immutableStorage: true) takes snapshots in the hot tier only", () => {
+        // Unit level: the options parser does not take accessTier/immutableStorage yet, the handlers already honour them.
+        const { runtime } = resolveOptions();
+        const immutable = { ...EMULATOR_STORAGE_ACCOUNT, storageAccountName: "locked", accessTier: "cool", immutableStorage: true };
+        runtime.subscriptions = [{ ...EMULATOR_SUBSCRIPTION, storageAccounts: [immutable] }];
+        assert.deepEqual(storageAccountsOf(runtime.subscriptions, EMULATOR_SUBSCRIPTION.subscriptionId).map((a) => [a.accessTier, a.immutableStorage]), [["cool", true]]);
+        const store = new InMemoryRestorePoints();
+        const routes = new RestorePointRoutes(store, runtime, "https://127.0.0.1");
+        const pc = randomUUID();
+        const url = new URL(`https://127.0.0.1${VE}/cloudPCs/${pc}/createSnapshot`);
+        assert.throws(() => routes.create({ url, body: { storageAccountId: immutable.storageAccountId, accessTier: "cool" } }, pc), (e: GraphError) => e.status === 400 && /only the 'hot'/.test(e.message));
+        assert.deepEqual(routes.create({ url, body: { storageAccountId: immutable.storageAccountId } }, pc), { kind: "empty" });
+        assert.equal(store.records(pc).length, 1);
     });
 });

@@ -284,10 +284,14 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         assert.deepEqual(records(id).map((r) => r.id), [taken]);
     });
 
-    it("read without a cloudPcId in state uses GET /snapshots/{id}", async () => {
+    it("read without a cloudPcId in state uses the list filtered by id, and the removed GET /snapshots/{id} only where Graph lacks the list", async () => {
         const snapshotId = emulator.restorePoints.create(pc(), "manual", 0);
         const read = await handlers.read(snapshotId, {});
         assert.equal(read.id, snapshotId);
+        assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
+        assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined, "the removed GET is not asked first");
+        emulator.setOptions({ snapshotListRoutes: ["getSnapshot"] });
+        assert.equal((await handlers.read(snapshotId, {})).id, snapshotId);
         assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
     });
 

@@ -3,12 +3,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AzureCliCredential, ManagedIdentityCredential } from "@azure/identity";
-import { cloudFromName, CLOUDS, shouldDisableInstanceDiscovery } from "../provider/config/clouds";
+import { cloudFromName, cloudOfGraphEndpoint, CLOUDS, shouldDisableInstanceDiscovery, snapshotImportCloudHint } from "../provider/config/clouds";
 import { authorityOptions, createCredential, credentialKind, federatedTokenSource } from "../provider/config/credential";
 import { RenewableCredential } from "../provider/config/renewable-credential";
 import { SettingsError } from "../provider/config/settings-error";
 import { resolveSettings, SETTINGS_TABLE, settingsTableMarkdown, tokenScope, type ProviderSettings } from "../provider/config/settings";
 import { specFor, type SettingSpec } from "../provider/config/settings-table";
+import { GraphClient, type GraphRequest, type GraphResponse } from "../provider/graph/client";
+import { GraphError } from "../provider/graph/errors";
+import { importSnapshot, purgeImportedSnapshots } from "../provider/snapshots/imports";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -131,6 +134,34 @@ describe("resolveSettings", () => {
             assert.match(err.message, /cloudpc:environment \(env ARM_ENVIRONMENT, AZURE_ENVIRONMENT\)/);
             assert.match(err.message, /"mars" from env AZURE_ENVIRONMENT/);
             assert.match(err.message, /public, usgovernment, usgovernmentdod, china/);
+        });
+        it("import and purge are documented for global, US Gov L4 and L5 (DoD), not China", () => {
+            const documented = Object.entries(CLOUDS).filter(([, c]) => c.snapshotImportDocumented).map(([name]) => name);
+            assert.deepEqual(documented, ["public", "usgovernment", "usgovernmentdod"]);
+            assert.equal(cloudOfGraphEndpoint("https://MicrosoftGraph.chinacloudapi.cn"), "china");
+            assert.equal(cloudOfGraphEndpoint("https://dod-graph.microsoft.us"), "usgovernmentdod");
+            assert.equal(cloudOfGraphEndpoint("https://127.0.0.1:8443"), undefined);
+            for (const c of ["public", "usgovernment", "usgovernmentdod"] as const) assert.equal(snapshotImportCloudHint(CLOUDS[c].graphEndpoint), undefined);
+            assert.equal(snapshotImportCloudHint("https://graph.example.test"), undefined, "an emulator or proxy gets no cloud hint");
+            assert.match(snapshotImportCloudHint(CLOUDS.china.graphEndpoint)!, /not for Microsoft Azure operated by 21Vianet \(China\)/);
+        });
+        it("Graph's refusal of an import or purge in China carries the hint; other clouds' and other errors do not", async () => {
+            /** A client whose every call is answered with `status`, without a network. */
+            class Answering extends GraphClient {
+                constructor(graphEndpoint: string, private readonly status: number) {
+                    super({ graphEndpoint, credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }) }, scope: `${graphEndpoint}/.default` });
+                }
+                override async request<T>(r: GraphRequest): Promise<GraphResponse<T>> {
+                    throw new GraphError({ status: this.status, code: "BadRequest", graphMessage: "Resource not found for the segment 'x'.", operation: r.operation, requestId: "rid-1" });
+                }
+            }
+            const request = { assignedUserId: "93aff428-61f2-467f-a879-1102af6fd4a8", sourceFiles: [] };
+            const china = CLOUDS.china.graphEndpoint;
+            await assert.rejects(importSnapshot(new Answering(china, 400), request), (e: GraphError) =>
+                e instanceof GraphError && e.status === 400 && /request-id: rid-1/.test(e.message) && /not for Microsoft Azure operated by 21Vianet/.test(e.message));
+            await assert.rejects(purgeImportedSnapshots(new Answering(china, 404), ["x"]), /importSnapshot and purgeImportedSnapshot .* not for Microsoft Azure operated by 21Vianet/);
+            await assert.rejects(importSnapshot(new Answering(china, 409), request), (e: Error) => !/21Vianet/.test(e.message), "a conflict is not a refusal of the API");
+            await assert.rejects(importSnapshot(new Answering(CLOUDS.usgovernmentdod.graphEndpoint, 400), request), (e: Error) => !/21Vianet/.test(e.message));
         });
         it("lets explicit endpoints override the cloud's", () => {
             const s = resolveSettings(undefined, { ARM_ENVIRONMENT: "usgov", CLOUDPC_GRAPH_ENDPOINT: "https://graph.example.test", AZURE_AUTHORITY_HOST: "https://sts.example.test/" });

@@ -58,7 +58,8 @@ describe("functions: read-only views and Cloud PC actions", function () {
             assert.deepEqual(found.map((s) => s.subscriptionName), ["Sub 0", "Sub 1", "Sub 2"]);
             assert.equal(emulator.stats().byRoute["GET getSubscriptions"], 3, "one request per page");
             const accounts = await getStorageAccounts({ subscriptionId: subs[2].subscriptionId }, options);
-            assert.deepEqual(accounts, [{ storageAccountId: subs[2].storageAccounts[0].storageAccountId, storageAccountName: "acct2" }]);
+            // accessTier and immutableStorage: Graph's defaults (hot, false) where the emulator was not told otherwise.
+            assert.deepEqual(accounts, [{ storageAccountId: subs[2].storageAccounts[0].storageAccountId, storageAccountName: "acct2", accessTier: "hot", immutableStorage: false }]);
         });
 
         it("take their settings from the running program's stack config by default (Output forms)", async () => {
@@ -158,8 +159,12 @@ describe("functions: read-only views and Cloud PC actions", function () {
             assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
         });
 
-        it("read one by id (GET /snapshots/{id} without a Cloud PC id), null when unknown", async () => {
+        it("read one by id without a Cloud PC id (the list filtered by id before the removed GET), null when unknown", async () => {
             const id = emulator.restorePoints.create(randomUUID(), "manual", 0);
+            assert.equal((await getCloudPcSnapshot({ snapshotId: id }, options))?.id, id);
+            assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
+            assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined);
+            emulator.setOptions({ snapshotListRoutes: ["retrieveSnapshots", "getSnapshot"] });
             assert.equal((await getCloudPcSnapshot({ snapshotId: id }, options))?.id, id);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
             assert.equal(await getCloudPcSnapshot({ snapshotId: "CPC_unknown" }, options), null);

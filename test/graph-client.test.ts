@@ -176,6 +176,19 @@ describe("GraphClient", () => {
             assert.deepEqual(JSON.parse(s.seen[0].body), { snapshotIds: ["a"] });
         });
 
+        it("sends a request's extra headers (Prefer), never in place of its own", async () => {
+            const s = await server((_req, res) => json(res, 200, { value: [] }));
+            const { client: c } = client(s.origin);
+            await c.request({
+                method: "GET", path: "/a", operation: "a",
+                headers: { prefer: "include-unknown-enum-members", authorization: "Bearer stolen", "client-request-id": "mine" },
+            });
+            const h = s.seen[0].headers;
+            assert.equal(h.prefer, "include-unknown-enum-members");
+            assert.equal(h.authorization, "Bearer tok-1");
+            assert.match(String(h["client-request-id"]), GUID);
+        });
+
         it("uses a new client-request-id per logical call and reuses one connection", async () => {
             const ports = new Set<number>();
             const s = await server((req, res) => { ports.add(req.socket.remotePort ?? 0); json(res, 200, {}); });

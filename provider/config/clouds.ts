@@ -7,18 +7,45 @@ export interface CloudEndpoints {
     graphEndpoint: string;
     /** Entra authority host. */
     authorityHost: string;
-    /** Whether Graph documents the snapshot import/purge APIs in this cloud (global and US Gov L4 only). */
+    /**
+     * Whether Graph documents importSnapshot and purgeImportedSnapshot in this cloud: global, US Gov L4 and US Gov L5
+     * (DoD), not China (the pages' national-cloud table, includes/global-us.md). Not a block: see snapshotImportCloudHint.
+     */
     snapshotImportDocumented: boolean;
 }
 
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = Object.freeze({
     public: { graphEndpoint: "https://graph.microsoft.com", authorityHost: "https://login.microsoftonline.com", snapshotImportDocumented: true },
     usgovernment: { graphEndpoint: "https://graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: true },
-    usgovernmentdod: { graphEndpoint: "https://dod-graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: false },
+    usgovernmentdod: { graphEndpoint: "https://dod-graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: true },
     china: { graphEndpoint: "https://microsoftgraph.chinacloudapi.cn", authorityHost: "https://login.chinacloudapi.cn", snapshotImportDocumented: false },
 });
 
 export const CLOUD_NAMES: readonly CloudName[] = Object.keys(CLOUDS) as CloudName[];
+
+/** The national cloud whose Graph is at `graphEndpoint` (an origin or URL), or undefined (an emulator, a proxy...). */
+export function cloudOfGraphEndpoint(graphEndpoint: string): CloudName | undefined {
+    let host: string;
+    try {
+        host = new URL(graphEndpoint).host.toLowerCase();
+    } catch {
+        return undefined;
+    }
+    return CLOUD_NAMES.find((c) => new URL(CLOUDS[c].graphEndpoint).host === host);
+}
+
+/**
+ * What to add to Graph's refusal of importSnapshot or purgeImportedSnapshot in a cloud where Microsoft does not
+ * document them (China). The provider does not block them there (a cloud may gain them before the docs say so): it
+ * says why Graph may have refused instead. Undefined for the documented clouds and for endpoints of no known cloud.
+ */
+export function snapshotImportCloudHint(graphEndpoint: string): string | undefined {
+    const cloud = cloudOfGraphEndpoint(graphEndpoint);
+    if (cloud === undefined || CLOUDS[cloud].snapshotImportDocumented) return undefined;
+    return `Microsoft documents importSnapshot and purgeImportedSnapshot for the global cloud, US Government L4 and ` +
+        `US Government L5 (DoD) only, not for ${cloud === "china" ? "Microsoft Azure operated by 21Vianet (China)" : cloud}: ` +
+        `Graph may not offer them at ${new URL(graphEndpoint).host}.`;
+}
 
 // Names other tools use for the same clouds (Terraform azurerm, Azure CLI, @azure/identity, Graph docs).
 // Compared after lower-casing and dropping spaces, dashes and underscores.

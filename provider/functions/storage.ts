@@ -13,6 +13,10 @@ export interface StorageAccountResult {
     /** ARM id: what CloudPcSnapshot's storageAccountId takes. */
     storageAccountId: string;
     storageAccountName: string | null;
+    /** The account's tier: hot (Graph's default), cool, premium, cold, or a member Graph adds later. */
+    accessTier: string | null;
+    /** True when immutability policies are configured: Windows 365 then accepts only accessTier "hot" for snapshots. */
+    immutableStorage: boolean | null;
 }
 
 export interface GetStorageAccountsArgs {
@@ -29,7 +33,12 @@ export async function getSubscriptions(options?: FunctionOptions): Promise<Subsc
 export async function getStorageAccounts(args: GetStorageAccountsArgs, options?: FunctionOptions): Promise<StorageAccountResult[]> {
     rejectInvalid("subscriptionId", checkGuid(args.subscriptionId, "an Azure subscription id"));
     const accounts = await listAccounts(functionClient(options), args.subscriptionId);
-    return accounts.map((a) => ({ storageAccountId: a.storageAccountId, storageAccountName: a.storageAccountName ?? null }));
+    return accounts.map((a) => ({
+        storageAccountId: a.storageAccountId,
+        storageAccountName: a.storageAccountName ?? null,
+        accessTier: a.accessTier ?? null,
+        immutableStorage: typeof a.immutableStorage === "boolean" ? a.immutableStorage : null,
+    }));
 }
 
 export function getSubscriptionsOutput(options?: FunctionOptions): pulumi.Output<SubscriptionResult[]> {

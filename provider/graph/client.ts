@@ -73,6 +73,8 @@ export interface GraphRequest {
     /** Default: GET true, others false. Non-idempotent calls are retried only when Graph certainly did not act. */
     idempotent?: boolean;
     timeoutMs?: number;
+    /** Extra request headers, e.g. `prefer` (never authorization or client-request-id: the client sets those). */
+    headers?: Record<string, string>;
 }
 
 export interface GraphResponse<T> {
@@ -271,7 +273,7 @@ export class GraphClient {
                 origin: call.target.origin,
                 path: call.target.path,
                 method: call.r.method,
-                headers: requestHeaders({ token: bearer, clientRequestId: call.clientRequestId, userAgent: this.userAgent, hasBody: call.body !== undefined }),
+                headers: { ...call.r.headers, ...requestHeaders({ token: bearer, clientRequestId: call.clientRequestId, userAgent: this.userAgent, hasBody: call.body !== undefined }) },
                 body: call.body,
                 timeoutMs,
             });

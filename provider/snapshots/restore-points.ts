@@ -42,6 +42,13 @@ export interface SnapshotList {
     route: SnapshotReadRoute;
 }
 
+/**
+ * `snapshotType` is an evolvable enum whose `retention` member comes after `unknownFutureValue`: Graph sends such
+ * members only to clients that ask for them, and `unknownFutureValue` otherwise (so retention restore points would
+ * never show as such). Every restore-point read asks.
+ */
+export const INCLUDE_UNKNOWN_ENUM_MEMBERS: Readonly<Record<string, string>> = Object.freeze({ prefer: "include-unknown-enum-members" });
+
 const cloudPcPath = (cloudPcId: string): string => `${CLOUD_PCS}/${encodeURIComponent(cloudPcId)}`;
 const sameId = (a: unknown, b: string): boolean => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
@@ -50,7 +57,7 @@ async function collect(client: GraphClient, path: string, operation: string): Pr
     let serverTime: number | undefined;
     const items: CloudPcSnapshot[] = [];
     const fetchPage = async (p: string) => {
-        const res = await client.request<ODataCollection<CloudPcSnapshot>>({ method: "GET", path: p, operation });
+        const res = await client.request<ODataCollection<CloudPcSnapshot>>({ method: "GET", path: p, operation, headers: INCLUDE_UNKNOWN_ENUM_MEMBERS });
         if (serverTime === undefined) {
             const date = Date.parse(res.headers["date"] ?? "");
             if (!Number.isNaN(date)) serverTime = date;
@@ -79,14 +86,18 @@ export function listCloudPcSnapshots(client: GraphClient, cloudPcId: string): Pr
 
 /**
  * One restore point, or undefined when Graph has none with this id (or its Cloud PC is gone). With the Cloud PC's
- * id it reads the current list; without it (or where Graph lacks both lists) it asks GET /snapshots/{id}.
+ * id it reads the current list (retrieveSnapshots); without it, the deprecated list filtered by id. The removed
+ * GET /snapshots/{id} comes last in both orders: Graph may still route it (the metadata declares it) yet answer 404
+ * for every id, which would read as "gone".
  */
 export async function getCloudPcSnapshot(client: GraphClient, id: string, cloudPcId?: string): Promise<CloudPcSnapshot | undefined> {
-    const order = cloudPcId ? [RETRIEVE, LIST, GET] : [GET, LIST];
+    const order = cloudPcId ? [RETRIEVE, LIST, GET] : [LIST, GET];
     try {
         return await withRouteFallback(client, FAMILY, order, async (route) => {
             if (route === "getSnapshot") {
-                const res = await client.request<CloudPcSnapshot>({ method: "GET", path: `${SNAPSHOTS}/${encodeURIComponent(id)}`, operation: "getSnapshot" });
+                const res = await client.request<CloudPcSnapshot>({
+                    method: "GET", path: `${SNAPSHOTS}/${encodeURIComponent(id)}`, operation: "getSnapshot", headers: INCLUDE_UNKNOWN_ENUM_MEMBERS,
+                });
                 return pickOne(res.body, id);
             }
             if (route === "listSnapshots" && !cloudPcId) {

@@ -8,6 +8,8 @@ export type ImportedSnapshotUsage = Evolvable<"notUsed" | "inUse" | "expired">;
 export type ImportSourceType = Evolvable<"azureStorageAccount" | "sasUrl">;
 export type ImportFileType = Evolvable<"dataFile" | "virtualMachineGuestState">;
 export type BlobAccessTier = Evolvable<"hot" | "cool" | "cold" | "archive">;
+/** cloudPcStorageAccountAccessTier: a storage account's tier (not the same enum as a blob's). */
+export type StorageAccountAccessTier = Evolvable<"hot" | "cool" | "premium" | "cold">;
 
 /** cloudPcStorageBlobDetail: a blob in the customer's storage account. */
 export interface CloudPcStorageBlobDetail {
@@ -77,6 +79,10 @@ export interface CloudPcSubscription {
 export interface CloudPcForensicStorageAccount {
     storageAccountId: string;
     storageAccountName: string;
+    /** Default `hot` (read-only). */
+    accessTier?: StorageAccountAccessTier | null;
+    /** Immutability policies configured: only the `hot` tier is accepted for snapshots then (read-only). */
+    immutableStorage?: boolean | null;
 }
 
 export interface ODataCollection<T> {
