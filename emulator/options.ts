@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { defaultCertDir } from "./certs";
 import { isGuid } from "./http";
 import { STORAGE_ACCOUNT_ID_RE } from "./import-request";
-import { type EmulatorSubscription, defaultSubscriptions } from "./subscriptions";
+import { type EmulatorStorageAccount, type EmulatorSubscription, defaultSubscriptions } from "./subscriptions";
 import { isRecord } from "./tokens";
 
 export const IMPORT_RESULT_FUNCTIONS = ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] as const;
@@ -242,7 +242,15 @@ function parseSubscription(value: unknown, i: number): EmulatorSubscription {
         const id = a["storageAccountId"];
         if (typeof id !== "string" || !STORAGE_ACCOUNT_ID_RE.test(id)) throw new TypeError(`${where}.storageAccountId must be a storage account's ARM id`);
         const name = optionalString(`${where}.storageAccountName`, a["storageAccountName"]) ?? id.split("/").pop()!;
-        return { storageAccountId: id, storageAccountName: name };
+        const account: EmulatorStorageAccount = { storageAccountId: id, storageAccountName: name };
+        const tier = optionalString(`${where}.accessTier`, a["accessTier"]);
+        if (tier !== undefined) account.accessTier = tier;
+        const immutable = a["immutableStorage"];
+        if (immutable !== undefined && immutable !== null && typeof immutable !== "boolean") {
+            throw new TypeError(`${where}.immutableStorage must be a boolean`);
+        }
+        if (typeof immutable === "boolean") account.immutableStorage = immutable;
+        return account;
     });
     return { subscriptionId, subscriptionName, storageAccounts };
 }

@@ -247,7 +247,9 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
             assert.match(err.message, /request-id: [0-9a-f-]{36}/);
             return true;
         });
-        assert.equal(emulator.stats().byRoute["POST createSnapshot"] ?? 0, 0, "the baseline read failed first");
+        // (A 404 from a read route not yet proven may mean the route is missing: the fallback goes on, so the
+        // refusal may come from createSnapshot itself. Either way nothing is taken.)
+        assert.equal(records(id).length, 0, "nothing taken");
     });
 
     it("an unhealthy restore point is kept, with a warning", async () => {
@@ -291,6 +293,7 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
         assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined, "the removed GET is not asked first");
         emulator.setOptions({ snapshotListRoutes: ["getSnapshot"] });
+        await closeSharedGraphClients(); // a Graph that changed its routes is met by a new process
         assert.equal((await handlers.read(snapshotId, {})).id, snapshotId);
         assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
     });
