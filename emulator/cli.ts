@@ -14,6 +14,10 @@ const USAGE = `Usage: scripts/emulator.sh [options]
   --import-duration-ms <n>   time from import to terminal status (default 1500)
   --token-lifetime <s>       access token lifetime in seconds (default 3600)
   --rate-limit <rps>         answer 429 above this many Graph requests per second
+  --dialect <name>           metadata (default), docs or seed: which read functions Graph serves
+                             (also CLOUDPC_EMULATOR_DIALECT; see docs/GRAPH-FIDELITY.md)
+  --unknown-id <answer>      empty (default) or notFound: the plural's answer for an unknown id
+                             (also CLOUDPC_EMULATOR_UNKNOWN_ID)
   --cert-dir <dir>           certificate cache (default <repo>/.emulator/certs)
   --state-file <path>        write the env as JSON there once listening (removed on exit)
   --quiet                    do not log requests to stderr
@@ -61,6 +65,12 @@ function parseArgs(argv: string[]): CliArgs {
                 break;
             case "--rate-limit":
                 args.options.rateLimit = { requestsPerSecond: int(flag, value(), 1) };
+                break;
+            case "--dialect":
+                args.options.dialect = (value() ?? fail("--dialect needs a value")) as EmulatorOptions["dialect"];
+                break;
+            case "--unknown-id":
+                args.options.unknownIdAnswer = (value() ?? fail("--unknown-id needs a value")) as EmulatorOptions["unknownIdAnswer"];
                 break;
             case "--cert-dir":
                 args.options.certDir = value() ?? fail("--cert-dir needs a value");
