@@ -312,7 +312,7 @@ class GraphEmulator implements Emulator {
                 if (!(err instanceof GraphError)) throw err;
                 route = { key: `${item.method} -`, access: "read", run: () => { throw err; } };
             }
-            this.statsCollector.count(route.key, WRITE_METHODS.has(item.method));
+            this.statsCollector.count(route.key, WRITE_METHODS.has(item.method), true);
             const fault = this.faults.take({ routeKey: route.key, method: item.method, path: url.pathname, graph: true });
             const rawItemBody = item.body === undefined ? "" : JSON.stringify(item.body);
             const call: ItemCall = { method: item.method, url, rawBody: rawItemBody, authorization: req.headers.authorization, prefer: item.headers["Prefer"] ?? item.headers["prefer"] };

@@ -1,8 +1,15 @@
 // Request counters, so tests can assert how a client used the API (retries, writes, paging cost).
 
 export interface EmulatorStats {
-    /** Every counted request: Graph routes and authority routes ("POST token", "GET openid-configuration"). */
+    /**
+     * Every counted request: Graph routes and authority routes ("POST token", "GET openid-configuration"), and each
+     * item of a $batch (Graph throttles them one by one).
+     */
     total: number;
+    /** HTTP requests, each $batch counted once: what a client paid in round trips. */
+    httpRequests: number;
+    /** Requests that came as items of a $batch (also counted under their own route in byRoute). */
+    batchedItems: number;
     /** Keyed "<METHOD> <function or segment name>", e.g. "POST importSnapshot", "GET retrieveSnapshotImportResult", "POST token". */
     byRoute: Record<string, number>;
     /** POSTs to Graph routes (token requests excluded). */
@@ -17,11 +24,13 @@ export class StatsCollector {
     private data: EmulatorStats = StatsCollector.empty();
 
     private static empty(): EmulatorStats {
-        return { total: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 };
+        return { total: 0, httpRequests: 0, batchedItems: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 };
     }
 
-    count(routeKey: string, graphWrite: boolean): void {
+    count(routeKey: string, graphWrite: boolean, batched = false): void {
         this.data.total += 1;
+        if (batched) this.data.batchedItems += 1;
+        else this.data.httpRequests += 1;
         this.data.byRoute[routeKey] = (this.data.byRoute[routeKey] ?? 0) + 1;
         if (graphWrite) this.data.writes += 1;
     }

@@ -104,4 +104,26 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
         await stack.destroy();
         assert.equal(emulator.imports.list().length, 0);
     });
+
+    it("a refresh of 30 imports at --parallel 8 costs at most 5 read requests where Graph only reads by id", async () => {
+        emulator.setOptions({ dialect: "metadata" });
+        const users = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [
+            `f1ee7000-0000-4000-8000-${(i + 1).toString(16).padStart(12, "0")}`, `user${i}-os.vhd`,
+        ]));
+        fs.writeFileSync(fleetFile, fleetYaml(users));
+        await stack.up({ parallel: 8 });
+        assert.equal(emulator.imports.list().length, 30);
+        emulator.resetStats();
+        const refreshed = await stack.refresh({ parallel: 8 });
+        assert.equal(refreshed.summary.result, "succeeded");
+        const s = emulator.stats();
+        const tokens = Object.entries(s.byRoute).filter(([k]) => /token|openid|keys/i.test(k)).reduce((n, [, v]) => n + v, 0);
+        const reads = s.httpRequests - tokens;
+        // One probe of the list function (refused, never asked again), then reads by id, 8 to a $batch at most.
+        assert.ok(reads <= 5, `${reads} read requests: ${JSON.stringify(s.byRoute)}`);
+        assert.equal(s.byRoute["GET retrieveSnapshotImportResults"], 30, "every import read by id");
+        assert.equal(s.writes - (s.byRoute["POST $batch"] ?? 0), 0, "refresh wrote nothing");
+        await stack.destroy({ parallel: 8 });
+        assert.equal(emulator.imports.list().length, 0);
+    });
 });

@@ -745,7 +745,7 @@ describe("Graph emulator", function () {
             assert.equal(s.total, 5);
             assert.equal(s.itemsReturned, 2);
             emu.resetStats();
-            assert.deepEqual(emu.stats(), { total: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 });
+            assert.deepEqual(emu.stats(), { total: 0, httpRequests: 0, batchedItems: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 });
         });
     });
 
