@@ -235,7 +235,8 @@ class GraphEmulator implements Emulator {
             const last = url.pathname.split("/").filter(Boolean).pop() ?? "beta";
             route = { key: `${method} ${last.split("(")[0]}`, access: "read", run: () => { throw err; } };
         }
-        this.statsCollector.count(route.key, WRITE_METHODS.has(method));
+        // A $batch envelope is no write of its own: its items are counted as what they are.
+        this.statsCollector.count(route.key, WRITE_METHODS.has(method) && route.key !== BATCH_KEY);
         const fault = this.faults.take({ routeKey: route.key, method, path: url.pathname, graph: true });
 
         if (fault?.drop === "before") {

@@ -12,7 +12,7 @@ export interface EmulatorStats {
     batchedItems: number;
     /** Keyed "<METHOD> <function or segment name>", e.g. "POST importSnapshot", "GET retrieveSnapshotImportResult", "POST token". */
     byRoute: Record<string, number>;
-    /** POSTs to Graph routes (token requests excluded). */
+    /** POSTs to Graph routes (token requests and $batch envelopes excluded; a POST inside a batch counts). */
     writes: number;
     /** 429 answers (rate limit and injected). */
     status429: number;

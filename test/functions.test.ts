@@ -165,6 +165,7 @@ describe("functions: read-only views and Cloud PC actions", function () {
             assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined);
             emulator.setOptions({ snapshotListRoutes: ["retrieveSnapshots", "getSnapshot"] });
+            await closeSharedGraphClients(); // a Graph that changed its routes is met by a new process
             assert.equal((await getCloudPcSnapshot({ snapshotId: id }, options))?.id, id);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
             assert.equal(await getCloudPcSnapshot({ snapshotId: "CPC_unknown" }, options), null);
