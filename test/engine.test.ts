@@ -222,13 +222,3 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         }
     });
 });
-
-describe("projectRelative", () => {
-    const { projectRelative } = require("../provider/runtime/lazy-module") as typeof import("../provider/runtime/lazy-module");
-    it("always yields a path require() treats as relative", () => {
-        const cwd = process.cwd();
-        assert.equal(projectRelative(`${cwd}/provider/x`), "./provider/x");
-        assert.equal(projectRelative(`${cwd}/.state/dist/x`), "./.state/dist/x");
-        assert.match(projectRelative("/elsewhere/x"), /^\.\.\//);
-    });
-});
