@@ -5,7 +5,7 @@ import { diff as diffHandler } from "../provider/resources/imported-snapshot/han
 import { sha256, toOutputs } from "../provider/resources/imported-snapshot/state";
 import type { ImportedSnapshotInputs } from "../provider/resources/imported-snapshot/types";
 import { UNKNOWN } from "../provider/validation/unknown";
-import { blobFile, inputs, OTHER_USER, SAS_URL } from "./fixtures";
+import { blobFile, inputs, OTHER_USER } from "./fixtures";
 
 const ID = "d09ae73d-b70f-4836-95c1-59652c947e1c";
 

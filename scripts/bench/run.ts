@@ -204,7 +204,7 @@ async function inProcess(emulator: Emulator, mode: string, a: Args, work: (p: Dy
 
 async function runHarness(emulator: Emulator, serialized: string, n: number, mode: string, a: Args): Promise<Run> {
     emulator.imports.clear();
-    const urn = (i: number) => `urn:pulumi:bench::cloudpc::pulumi-nodejs:dynamic:Resource::u${i}`;
+    const urn = (i: number) => `urn:pulumi:bench::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::u${i}`;
     const state = new Map<number, { id: string; outputs: Props; inputs: Props }>();
     const news = (i: number): Props => ({
         assignedUserId: userId(i + 1),
@@ -312,7 +312,7 @@ async function runCli(emulator: Emulator, n: number, mode: string, a: Args): Pro
             const stepStarts: number[] = [];
             const onEvent = (e: import("@pulumi/pulumi/automation").EngineEvent) => {
                 if (e.resOpFailedEvent) failedSteps++;
-                if (e.resourcePreEvent?.metadata.type === "pulumi-nodejs:dynamic:Resource") stepStarts.push(Date.now());
+                if (e.resourcePreEvent?.metadata.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot") stepStarts.push(Date.now());
             };
             const { result: error, rssMb, pids } = await sampledPlugins(pluginLog, async () => {
                 try {
@@ -334,7 +334,7 @@ async function runCli(emulator: Emulator, n: number, mode: string, a: Args): Pro
         const exported = (await promisify(execFile)(pulumiCommand.command, ["stack", "export", "--stack", stackName],
             { cwd: workDir, env: { ...process.env, ...stack.workspace.envVars }, maxBuffer: 256 * 2 ** 20 })).stdout;
         const resources = ((JSON.parse(exported).deployment?.resources ?? []) as Array<{ type: string; inputs?: Props; outputs?: Props }>)
-            .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource");
+            .filter((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot");
         const providerTexts = resources.flatMap((r) => [r.inputs?.[PROVIDER_KEY], r.outputs?.[PROVIDER_KEY]]).filter((t): t is string => typeof t === "string");
         const refresh = await op("refresh", (o) => stack.refresh({ ...o, ...parallel }));
         const destroy = await op("destroy", (o) => stack.destroy({ ...o, ...parallel }));

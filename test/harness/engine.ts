@@ -28,7 +28,7 @@ export class MiniEngine {
     readonly state = new Map<string, ResourceState>();
     readonly steps: StepLog[] = [];
 
-    constructor(readonly provider: DynamicProviderProcess, readonly serializedProvider: string, readonly type = "pulumi-nodejs:dynamic:Resource") {}
+    constructor(readonly provider: DynamicProviderProcess, readonly serializedProvider: string, readonly type = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot") {}
 
     urn(name: string): string {
         return `urn:pulumi:test::cloudpc::${this.type}::${name}`;
