@@ -5,8 +5,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, currentProgress, graphClient, pollSettings } from "../../runtime/context";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
-import type { CloudPcSnapshot } from "../../snapshots/types";
 import { restorePointProperties } from "../../snapshots/restore-points";
+import type { CloudPcSnapshot } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkCloudPcSnapshot } from "./check";
 import { diffCloudPcSnapshot } from "./diff";

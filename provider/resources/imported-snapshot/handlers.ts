@@ -4,13 +4,13 @@
 // repository, ./provider/resources/imported-snapshot/handlers) to read and delete. Do not move it before 1.0.
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, lifecycleContext } from "../../runtime/context";
+import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
+import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkImportedSnapshot } from "./check";
-import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
 import { diffImportedSnapshot, importedSnapshotStateOutdated } from "./diff";
 import { createImport, deleteImport, readImport, resumeImport } from "./lifecycle";
 import { recordFields, toOutputs } from "./state";
-import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     configureFrom(req.config);
