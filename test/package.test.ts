@@ -9,7 +9,9 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../emulator";
+import { provisionedPulumi, providerConfig } from "../scripts/pulumi/automation";
 import { DynamicProviderProcess, serializeProvider } from "./harness/dynamic-provider";
 import { MiniEngine, type ResourceState } from "./harness/engine";
 import { inputs, OTHER_USER, USER } from "./fixtures";
@@ -255,6 +257,60 @@ describe("package: build, npm pack, and the installed package", function () {
                 assert.equal(emulator.imports.list().length, 0, "every import purged");
             } finally {
                 await provider.close();
+            }
+        });
+
+        it("through the real CLI and language host: up, an upgrade of the package, refresh and destroy", async function () {
+            this.timeout(300_000);
+            // The user's own program (JavaScript, so the language host needs no TypeScript), run by `pulumi up` in
+            // the project directory; the engine starts our plugin launcher there.
+            fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: user-stack\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
+            fs.writeFileSync(path.join(project, "index.js"), [
+                `const pulumi = require("@pulumi/pulumi");`,
+                `const { CloudPcImportedSnapshot } = require("${PKG.name}");`,
+                `const snap = new CloudPcImportedSnapshot("from-pnpm", ${JSON.stringify(inputs())});`,
+                `exports.snapshotId = snap.snapshotId;`,
+                `exports.installed = require("${PKG.name}/package.json").version;`,
+            ].join("\n"));
+            const first = "0.3.0-cli-a", second = "0.3.0-cli-b";
+            installAs(first);
+            const backend = fs.mkdtempSync(path.join(work, "backend-"));
+            const stack = await LocalWorkspace.createOrSelectStack({ workDir: project, stackName: "pnpm" }, {
+                pulumiCommand: await provisionedPulumi(),
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "cloudpc-package-test", PULUMI_SKIP_UPDATE_CHECK: "true",
+                    CLOUDPC_POLL_INTERVAL_MS: "100", NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
+                    AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+                },
+            });
+            try {
+                await stack.setAllConfig(providerConfig(emulator));
+                const up = await stack.up();
+                assert.deepEqual(up.summary.resourceChanges, { create: 2 });
+                assert.equal(up.outputs.installed!.value, first);
+                const id = up.outputs.snapshotId!.value as string;
+                assert.equal(emulator.imports.get(id)?.importStatus, "succeeded");
+                const stored = (await stack.exportStack()).deployment.resources.find((r: { id?: string }) => r.id === id);
+                assert.equal(stored.type, "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot");
+                assert.equal(stored.outputs.__provider, CURRENT_TEXT, "no path of the install in the stored text");
+
+                installAs(second);
+                fs.rmSync(storeOf(first), { recursive: true, force: true }); // pnpm prunes the version no longer used
+                emulator.resetStats();
+                const preview = await stack.preview({ expectNoChanges: true });
+                assert.deepEqual(preview.changeSummary, { same: 2 });
+                const refreshed = await stack.refresh();
+                assert.deepEqual(refreshed.summary.resourceChanges, { same: 2 });
+                const again = await stack.up();
+                assert.deepEqual(again.summary.resourceChanges, { same: 2 });
+                assert.equal(again.outputs.installed!.value, second);
+                assert.equal(emulator.stats().writes, 0, "the upgrade sent nothing to Graph");
+                const destroyed = await stack.destroy();
+                assert.deepEqual(destroyed.summary.resourceChanges, { delete: 2 });
+                assert.equal(emulator.imports.get(id), undefined, "purged by destroy after the upgrade");
+            } finally {
+                await stack.destroy().catch(() => undefined);
+                await stack.workspace.removeStack("pnpm").catch(() => undefined);
             }
         });
 
