@@ -25,7 +25,7 @@ export default defineConfig(
             "@typescript-eslint/no-misused-promises": "error",
             "@typescript-eslint/await-thenable": "error",
             // Off: require() is this codebase's design, not an accident. Dynamic providers are serialized into
-            // state and load their implementation with a lazy require() on first use (runtime/lazy-module.ts);
+            // state and load their implementation with a lazy require() on first use (runtime/lazy-provider.ts);
             // @pulumi/pulumi's gRPC/protobuf stubs ship without type declarations and are loaded with require().
             "@typescript-eslint/no-require-imports": "off",
             // Off: errors are rewritten on purpose before they reach Pulumi (secrets redacted by util/redact.ts,

@@ -6,7 +6,15 @@ bash "$CLOUDPC_ROOT/scripts/setup.sh"
 cd "$CLOUDPC_ROOT"
 NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)"
 export NODE_EXTRA_CA_CERTS
-# Its own build folder, so a concurrent `npm run build` (which empties dist/) cannot pull files from under it.
-echo "==> Building the provider to .state/bench-dist" >&2
-npx tsc -p tsconfig.build.json --outDir .state/bench-dist
+# The compiled package in a build folder of its own (a concurrent `npm run build` empties dist/): package.json,
+# provider-handlers.js and dist/, installed (linked) in a scratch project that the provider processes run in, so the
+# serialized provider finds it by name, as in a user's project (scripts/bench/run.ts, BENCH_PROJECT).
+echo "==> Building the provider to .state/bench-pkg, installed in .state/bench-project" >&2
+rm -rf .state/bench-pkg .state/bench-dist
+npx tsc -p tsconfig.build.json --outDir .state/bench-pkg/dist
+cp package.json provider-handlers.js .state/bench-pkg/
+mkdir -p .state/bench-project/node_modules/@cloudpc .state/bench-project/node_modules/@pulumi
+echo '{ "name": "cloudpc-bench-project", "private": true }' >.state/bench-project/package.json
+ln -sfn ../../../bench-pkg .state/bench-project/node_modules/@cloudpc/pulumi-snapshots
+ln -sfn "$CLOUDPC_ROOT/node_modules/@pulumi/pulumi" .state/bench-project/node_modules/@pulumi/pulumi
 exec node --no-warnings -r ts-node/register/transpile-only scripts/bench/run.ts "$@"

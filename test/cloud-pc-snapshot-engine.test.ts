@@ -2,6 +2,8 @@
 // Pulumi engine takes (serialized __provider, Struct-encoded outputs, init failures, parallel creates in one process).
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { EMULATOR_STORAGE_ACCOUNT, startEmulator, type Emulator } from "../emulator";
 import { CloudPcSnapshotProvider } from "../provider";
 import { providerForEmulator } from "./harness/emulator-config";
@@ -38,8 +40,8 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
     });
 
     it("serializes a small provider with no secret in it", () => {
-        assert.ok(serialized.length < 2_048, `serialized provider is ${serialized.length} bytes`);
-        assert.ok(serialized.includes("cloud-pc-snapshot/handlers"));
+        assert.ok(serialized.length < 3_072, `serialized provider is ${serialized.length} bytes`);
+        assert.ok(serialized.includes('kind: "cloudPcSnapshot"'));
         assert.ok(!serialized.includes(emulator.clientSecret));
     });
 
@@ -143,5 +145,24 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
         const state = engine.serializedState();
         assert.ok(!state.includes(emulator.clientSecret));
         assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(state));
+    });
+
+    it("a restore point recorded by 0.1.0's provider text refreshes with it; the next up rewrites it with no Graph call", async () => {
+        const OLD_TEXT = fs.readFileSync(path.join(__dirname, "stored-providers", "0.1.0-cloud-pc-snapshot.txt"), "utf8");
+        const id = pc();
+        const old = new MiniEngine(provider, OLD_TEXT);
+        await old.up([{ name: "s", inputs: { cloudPcId: id } }]);
+        assert.deepEqual((await old.refresh()).map((s) => s.op), ["same"], "read through the 0.1.0 text");
+        const before = structuredClone(old.state.get("s")!);
+        for (const [name, res] of old.state) engine.state.set(name, res);
+        emulator.resetStats();
+        assert.deepEqual((await engine.up([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op), ["update"]);
+        assert.equal(emulator.stats().total, 0, "no Graph call");
+        const after = engine.state.get("s")!;
+        assert.equal(after.outputs[PROVIDER_KEY], serialized);
+        const { [PROVIDER_KEY]: _a, ...restAfter } = after.outputs;
+        const { [PROVIDER_KEY]: _b, ...restBefore } = before.outputs;
+        assert.deepEqual(restAfter, restBefore, "everything else as it was");
+        assert.deepEqual((await engine.up([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op), ["same"]);
     });
 });

@@ -19,7 +19,7 @@ import { provisionedPulumi, providerConfig, REPO_ROOT } from "../scripts/pulumi/
 import { importsProgram } from "./harness/inline-program";
 import { CAN_LIST, inputs, USER } from "./fixtures";
 
-const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+const DYNAMIC = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot";
 const STACK = "e2e-faults";
 
 /** Processes whose environment carries `marker` (ours, started through the CLI we started) and whose command line has `part`. */

@@ -71,7 +71,7 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
         const events: EngineEvent[] = [];
         const up = await stack.up({ onEvent: (e) => events.push(e) });
         const routes = emulator.stats().byRoute;
-        const steps = stepEvents(events).filter((s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic:Resource")
+        const steps = stepEvents(events).filter((s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")
             .map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
         return { planned: preview.changeSummary, changes: up.summary.resourceChanges, steps, imports: routes["POST importSnapshot"] ?? 0, purges: routes["POST purgeImportedSnapshot"] ?? 0, outputs: up.outputs };
     }

@@ -1,6 +1,8 @@
 // The provider through @pulumi/pulumi's real dynamic-provider gRPC server, against the Graph emulator: the path
 // the Pulumi engine takes (serialized __provider, Struct-encoded properties, plain secrets, init failures).
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { startEmulator, type Emulator } from "../emulator";
 import { CloudPcImportedSnapshotProvider } from "../provider";
 import { providerForEmulator } from "./harness/emulator-config";
@@ -35,7 +37,7 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("serializes a small provider with no secret in it", () => {
-        assert.ok(serialized.length < 2_048, `serialized provider is ${serialized.length} bytes`);
+        assert.ok(serialized.length < 3_072, `serialized provider is ${serialized.length} bytes`);
         assert.ok(!serialized.includes(emulator.clientSecret));
         console.log(`      serialized provider: ${serialized.length} bytes per resource`);
     });
@@ -228,14 +230,72 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
             await envOnly.close();
         }
     });
-});
 
-describe("projectRelative", () => {
-    const { projectRelative } = require("../provider/runtime/lazy-module") as typeof import("../provider/runtime/lazy-module");
-    it("always yields a path require() treats as relative", () => {
-        const cwd = process.cwd();
-        assert.equal(projectRelative(`${cwd}/provider/x`), "./provider/x");
-        assert.equal(projectRelative(`${cwd}/.state/dist/x`), "./.state/dist/x");
-        assert.match(projectRelative("/elsewhere/x"), /^\.\.\//);
+    it("a rotated SAS (new sig, se, st, sv) is no change and no Graph call; another blob path replaces delete-first", async () => {
+        const rotated = SAS_URL.replace(SAS_SIG, "ROTATED0123456789abcdef%3D").replace("se=2026-12-01", "se=2027-01-15").replace("st=2026-11-01", "st=2026-12-02");
+        await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }]);
+        const first = engine.state.get("sas")!;
+        const outputsBefore = JSON.stringify(first.outputs);
+        emulator.resetStats();
+        assert.deepEqual((await engine.preview([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }])).map((s) => s.op), ["same"]);
+        const steps = await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }]);
+        assert.deepEqual(steps.map((s) => s.op), ["same"]);
+        assert.equal(emulator.stats().total, 0, "no Graph call at all");
+        assert.equal(JSON.stringify(engine.state.get("sas")!.outputs), outputsBefore, "the stored outputs are still exact");
+        assert.ok(!outputsBefore.includes("ROTATED") && !outputsBefore.includes(SAS_SIG));
+
+        const moved = rotated.replace("/vhds/user1-os.vhd", "/vhds/user1-os-v2.vhd");
+        const replaced = await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: moved }] }) }]);
+        assert.deepEqual(replaced.map((s) => s.op), ["delete", "create", "replace"]);
+        assert.equal(emulator.imports.get(first.id), undefined, "the old import was purged");
+        assert.equal(emulator.imports.byUser(USER).length, 1);
+    });
+
+    describe("a stack deployed by 0.1.0 (its provider text requires ./provider/resources/imported-snapshot/handlers)", () => {
+        const OLD_TEXT = fs.readFileSync(path.join(__dirname, "stored-providers", "0.1.0-imported-snapshot.txt"), "utf8");
+
+        /** A resource as 0.1.0 left it: its provider text, and a SAS URL recorded as origin + path + SHA-256. */
+        async function deployedBy010(): Promise<MiniEngine> {
+            const old = new MiniEngine(provider, OLD_TEXT);
+            await old.up([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }]);
+            const res = old.state.get("old")!;
+            assert.equal(res.outputs.__provider, OLD_TEXT);
+            const { createHash } = await import("node:crypto");
+            res.outputs.sourceFiles = [{
+                sourceType: "sasUrl", fileType: "dataFile", sasUrlRedacted: SAS_URL.split("?")[0],
+                sasUrlSha256: createHash("sha256").update(SAS_URL).digest("hex"),
+            }];
+            return old;
+        }
+
+        it("refresh and destroy work with the stored text (the handlers are still where it looks)", async () => {
+            const old = await deployedBy010();
+            const id = old.state.get("old")!.id;
+            assert.deepEqual((await old.refresh()).map((s) => s.op), ["same"]);
+            await old.destroy();
+            assert.equal(emulator.imports.get(id), undefined, "purged through the 0.1.0 provider text");
+        });
+
+        it("the next up with a rotated SAS rewrites the stored text and outputs: an update, no replace, no Graph call", async () => {
+            const old = await deployedBy010();
+            const id = old.state.get("old")!.id;
+            const current = new MiniEngine(provider, serialized);
+            for (const [name, res] of old.state) current.state.set(name, res);
+            const rotated = SAS_URL.replace(SAS_SIG, "ROTATED0123456789abcdef%3D");
+            emulator.resetStats();
+            assert.deepEqual((await current.preview([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }])).map((s) => s.op), ["update"]);
+            const steps = await current.up([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }]);
+            assert.deepEqual(steps.map((s) => s.op), ["update"]);
+            assert.equal(emulator.stats().total, 0, "no Graph call");
+            const res = current.state.get("old")!;
+            assert.equal(res.id, id);
+            assert.equal(res.outputs.__provider, serialized, "the current provider text is stored");
+            assert.equal(res.outputs.importStatus, "succeeded");
+            assert.deepEqual(res.outputs.sourceFiles, [{ sourceType: "sasUrl", fileType: "dataFile", sasUrlRedacted: SAS_URL.split("?")[0] }]);
+            // From now on it is an ordinary resource: no change, then a destroy with the new text.
+            assert.deepEqual((await current.up([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }])).map((s) => s.op), ["same"]);
+            await current.destroy();
+            assert.equal(emulator.imports.get(id), undefined);
+        });
     });
 });

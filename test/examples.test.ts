@@ -369,7 +369,7 @@ describe("examples: programs under Pulumi's mocks", function () {
         assert.equal(blob.inputs.blobName, "alice-os.vhd");
         assert.equal(blob.inputs.source?.fileAsset, vhd, "the VHD is uploaded as a FileAsset");
         assert.equal(byType("azure-native:authorization:RoleAssignment")[0]!.inputs.principalId, OTHER_USER);
-        const snap = byType("pulumi-nodejs:dynamic:Resource")[0]!;
+        const snap = byType("pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")[0]!;
         assert.equal(snap.inputs.assignedUserId, USER);
         assert.deepEqual(snap.inputs.sourceFiles, [{
             storageBlobInfo: {
@@ -383,7 +383,7 @@ describe("examples: programs under Pulumi's mocks", function () {
 
     it("sas-url: the URL reaches the resource only as a secret and no output carries it", async () => {
         const [, run] = await runs;
-        const snap = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic:Resource")!;
+        const snap = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")!;
         const files = snap.inputs.sourceFiles;
         // The whole sourceFiles input is a secret (the engine encrypts it in state); inside it, the URL itself.
         assert.ok(isSecretValue(files), `sourceFiles is not secret: ${JSON.stringify(files)}`);
@@ -396,7 +396,7 @@ describe("examples: programs under Pulumi's mocks", function () {
 
     it("fleet: one import per line of the checked-in fleet.yaml", async () => {
         const [, , run] = await runs;
-        const snaps = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource");
+        const snaps = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot");
         assert.deepEqual(snaps.map((r) => r.name), [USER, OTHER_USER]);
         assert.deepEqual(snaps.map((r) => r.inputs.sourceFiles[0].storageBlobInfo.fileName), ["alice-os.vhd", "bob-os.vhd"]);
         assert.equal(run.outputs.count, 2);

@@ -105,7 +105,7 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
     /** Everything the provider answered or raised, as text. */
     const captured: string[] = [];
 
-    const urn = (name: string) => `urn:pulumi:secrets::cloudpc::pulumi-nodejs:dynamic:Resource::${name}`;
+    const urn = (name: string) => `urn:pulumi:secrets::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::${name}`;
     const news = (user: string, file: string, extra: Props = {}): Props => ({ assignedUserId: user, sourceFiles: [{ sasUrl: sasUrl(file) }], ...extra, [PROVIDER_KEY]: serialized });
 
     async function providerFor(clientId: string, secret: string): Promise<DynamicProviderProcess> {

@@ -4,11 +4,11 @@
 //   1. stack config holds it encrypted:   pulumi config set --secret sasUrl 'https://...vhd?sp=r&...&sig=...'
 //   2. the program reads it as a secret Output (`requireSecret`), never as a plain string, so it cannot be
 //      printed or exported by mistake;
-//   3. the resource stores it only as an encrypted input; its outputs hold the URL without its query string and
-//      a SHA-256 of the whole URL (so a new signature still shows up as a change);
+//   3. the resource stores it only as an encrypted input; its outputs hold only what it points at (scheme, host,
+//      path, any snapshot/versionid), never its credentials;
 //   4. the provider redacts `sig=` from every log line and error.
-// A new URL (a new signature, a new expiry) replaces the import: Graph copies the file once, at import time, so
-// the SAS only has to be valid until the import succeeds.
+// A new SAS for the same blob (a new signature, a new expiry) is no change: Graph copies the file once, at import
+// time, so the SAS only has to be valid until the import succeeds. Another blob replaces the import.
 import * as pulumi from "@pulumi/pulumi";
 // In your own project: import { CloudPcImportedSnapshot } from "@cloudpc/pulumi-snapshots";
 import { CloudPcImportedSnapshot } from "../../provider";

@@ -1,29 +1,57 @@
-// The dynamic provider each resource serializes into its state. Its methods capture nothing but where the
-// resource's handlers.ts lives and `require()` it on first use, so the serialized text stays under 2 KB and can never
-// carry a secret or a copy of a module (see lazy-module.ts for how the location resolves in the provider process).
+// The dynamic provider each resource serializes into its state. Its methods capture nothing but the name of the
+// package's stable entry point and which resource's handlers to take from it, and `require()` it on first use, so
+// the serialized text stays under 2 KB, can never carry a secret or a copy of a module, and holds no path of the
+// install or the checkout: the same text works after `npm install` of a newer version, with pnpm's versioned
+// folders, and on another machine. A test pins the text (test/stored-provider.test.ts): stacks keep it.
 import type * as pulumi from "@pulumi/pulumi";
-import { projectRelative } from "./lazy-module";
 
 type Methods = Required<Pick<pulumi.dynamic.ResourceProvider, "configure" | "check" | "diff" | "create" | "update" | "read" | "delete">>;
 
 /** What a resource's handlers.ts exports: the provider's methods, with `delete` named `remove` (a reserved word). */
 export type ProviderHandlers = Omit<Methods, "delete"> & { remove: Methods["delete"] };
 
+/** The package's entry point for serialized providers (package.json "exports"; provider/handlers.ts). */
+export const HANDLERS_ENTRY = "@cloudpc/pulumi-snapshots/provider-handlers";
+
+/** The resources whose handlers the entry point gives (its function names). */
+export type HandlersKind = keyof typeof import("../handlers");
+
 /**
- * The provider object for the handlers in `handlersFile` (an absolute path without extension, `${__dirname}/handlers`).
- * `_Handlers` is that module's type (`typeof import("./handlers")`): the compiler checks it exports every method.
- * A plain object of arrow functions: Pulumi's closure serializer writes a class instance's prototype, constructor
- * and methods at well over twice the size. It holds no state, so a resource class may return the same one always.
+ * The provider object for one resource's handlers. A plain object of arrow functions: Pulumi's closure serializer
+ * writes a class instance's prototype, constructor and methods at well over twice the size. It holds no state, so a
+ * resource class may return the same one always.
  */
-export function lazyProvider<_Handlers extends ProviderHandlers>(handlersFile: string): Methods {
-    const H = { path: projectRelative(handlersFile) };
+export function lazyProvider(kind: HandlersKind): Methods {
+    const H = { entry: HANDLERS_ENTRY, kind };
+    // Runs in the provider process, whose cwd is the project directory: the package as the project installed it.
+    // Failing that, each directory above (this repository's examples, run from its sources, find the package by its
+    // own name at the root), then the requiring module's own resolution (the provider used in-process). Only "the
+    // entry is not there" moves on; any other error (a broken install, an older version) is the answer.
+    const load = (): ProviderHandlers => {
+        const { createRequire } = require("node:module"), { dirname, join } = require("node:path");
+        const missing = (e: Error & { code?: string }) => e.code === "MODULE_NOT_FOUND" && e.message.includes(`'${H.entry}'`);
+        let first: Error | undefined;
+        for (let dir = process.cwd(), below = ""; dir !== below; below = dir, dir = dirname(dir)) {
+            try {
+                return createRequire(join(dir, "x.js"))(H.entry)[H.kind]();
+            } catch (err) {
+                if (!missing(err as Error)) throw err;
+                first ??= err as Error;
+            }
+        }
+        try {
+            return require(H.entry)[H.kind]();
+        } catch (err) {
+            throw missing(err as Error) ? first : err;
+        }
+    };
     return {
-        configure: (r) => (require(H.path) as ProviderHandlers).configure(r),
-        check: (o, n) => (require(H.path) as ProviderHandlers).check(o, n),
-        diff: (i, o, n) => (require(H.path) as ProviderHandlers).diff(i, o, n),
-        create: (n) => (require(H.path) as ProviderHandlers).create(n),
-        update: (i, o, n) => (require(H.path) as ProviderHandlers).update(i, o, n),
-        read: (i, p) => (require(H.path) as ProviderHandlers).read(i, p),
-        delete: (i, p) => (require(H.path) as ProviderHandlers).remove(i, p),
+        configure: (r) => load().configure(r),
+        check: (o, n) => load().check(o, n),
+        diff: (i, o, n) => load().diff(i, o, n),
+        create: (n) => load().create(n),
+        update: (i, o, n) => load().update(i, o, n),
+        read: (i, p) => load().read(i, p),
+        delete: (i, p) => load().remove(i, p),
     };
 }

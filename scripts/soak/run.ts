@@ -162,7 +162,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         retries: { total: 0, backoff: 0, tokenRefresh: 0, reconciliations: 0, gaveUp: 0 },
         lost: 0, duplicated: 0, orphaned: 0, orphanedReported: 0, hung: 0, anomalies: [], leftAfterFaultedDestroy: 0, importsCreated: 0,
     };
-    const urn = (u: number) => `urn:pulumi:soak::cloudpc::pulumi-nodejs:dynamic:Resource::user${u}`;
+    const urn = (u: number) => `urn:pulumi:soak::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::user${u}`;
     // Every fifth user imports from a SAS URL; one create in twenty names a "corrupt" VHD, which Graph fails.
     const news = (u: number, corrupt: boolean): Props => {
         const file = `user${u}-v${version[u]}${corrupt ? "-corrupt" : ""}.vhd`;

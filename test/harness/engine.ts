@@ -28,7 +28,7 @@ export class MiniEngine {
     readonly state = new Map<string, ResourceState>();
     readonly steps: StepLog[] = [];
 
-    constructor(readonly provider: DynamicProviderProcess, readonly serializedProvider: string, readonly type = "pulumi-nodejs:dynamic:Resource") {}
+    constructor(readonly provider: DynamicProviderProcess, readonly serializedProvider: string, readonly type = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot") {}
 
     urn(name: string): string {
         return `urn:pulumi:test::cloudpc::${this.type}::${name}`;
@@ -42,7 +42,8 @@ export class MiniEngine {
             const checked = await this.checked(d, old);
             if (!old) { plan.push({ op: "create", name: d.name }); continue; }
             const diff = await this.provider.diff(old.id, old.urn, old.outputs, checked);
-            plan.push({ op: diff.changes === "none" ? "same" : "replace", name: d.name, id: old.id });
+            const op = diff.changes === "none" ? "same" : diff.replaces.length === 0 ? "update" : "replace";
+            plan.push({ op, name: d.name, id: old.id });
         }
         for (const name of this.state.keys()) if (!desired.some((d) => d.name === name)) plan.push({ op: "delete", name });
         return plan;
@@ -64,8 +65,17 @@ export class MiniEngine {
                 await this.update(old, checked, steps);
                 continue;
             }
-            if (diff.changes === "none") { steps.push({ op: "same", name: d.name, id: old.id }); continue; }
-            if (diff.replaces.length === 0) throw new Error(`${d.name}: diff reported changes without replacement; the provider has no update`);
+            if (diff.changes === "none") {
+                // As the engine does on a step with no changes: the new inputs are recorded, the old outputs kept.
+                old.inputs = checked;
+                steps.push({ op: "same", name: d.name, id: old.id });
+                continue;
+            }
+            if (diff.replaces.length === 0) {
+                // A change that needs no replacement: the provider's update (for ours, a rewrite of what is stored).
+                await this.update(old, checked, steps);
+                continue;
+            }
             if (diff.deleteBeforeReplace) {
                 await this.remove(old, steps);
                 await this.create(d.name, checked, steps);

@@ -1,15 +1,19 @@
 // The CloudPcSnapshotProvider's methods, loaded lazily in the provider process (see provider.ts).
+// This file's path is part of the state contract: providers serialized by 0.1.0 require
+// ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/cloud-pc-snapshot/handlers (or, from this
+// repository, ./provider/resources/cloud-pc-snapshot/handlers) to read and delete. Do not move it before 1.0.
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, currentProgress, graphClient, pollSettings } from "../../runtime/context";
+import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
 import { restorePointProperties } from "../../snapshots/restore-points";
+import type { CloudPcSnapshot } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkCloudPcSnapshot } from "./check";
 import { diffCloudPcSnapshot } from "./diff";
 import {
     createCloudPcSnapshot, forgetCloudPcSnapshot, readCloudPcSnapshot, resumeCloudPcSnapshot, type SnapshotContext,
 } from "./lifecycle";
-
-const PROVIDER_KEY = "__provider";
+import { toOutputs } from "./state";
 
 /** The process's shared client and progress; an unknown createSnapshot outcome is reconciled for 15 poll intervals. */
 export function snapshotContext(): SnapshotContext {
@@ -26,7 +30,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-    return diffCloudPcSnapshot(olds, news);
+    return withStateRewrite(diffCloudPcSnapshot(olds, news), providerTextChanged(olds, news));
 }
 
 /** check() has run; re-check so a direct caller can never send invalid input to Graph. */
@@ -47,9 +51,17 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
     return { id, outs };
 }
 
-/** Never a change of what is snapshotted (diff replaces for those): only the continuation of a created-but-failed one. */
-export async function update(id: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await resumeCloudPcSnapshot(snapshotContext(), id, validInputs(news), providerOf(news)) };
+/**
+ * Never a change of what is snapshotted (diff replaces for those): the continuation of a created-but-failed one
+ * (not yet ready: Graph is asked), or a rewrite of what is stored, such as a new provider text (no Graph call).
+ */
+export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+    const inputs = validInputs(news);
+    if (olds.status !== "ready" && inputs.waitForCompletion) {
+        return { outs: await resumeCloudPcSnapshot(snapshotContext(), id, inputs, providerOf(news)) };
+    }
+    // The restore point as recorded (the outputs carry its properties under Graph's names), with the new inputs.
+    return { outs: { ...toOutputs(inputs, id, { ...olds, id } as unknown as CloudPcSnapshot), ...providerOf(news) } };
 }
 
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {

@@ -1,9 +1,9 @@
 // The dynamic provider serialized into each CloudPcSnapshot's state: lazy (runtime/lazy-provider.ts), so it stays
-// small and never captures a secret. handlers.ts holds the methods.
+// small, never captures a secret and names no path. handlers.ts holds the methods.
 import type * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../../runtime/lazy-provider";
 
-const methods = lazyProvider<typeof import("./handlers")>(`${__dirname}/handlers`);
+const methods = lazyProvider("cloudPcSnapshot");
 
 export interface CloudPcSnapshotProvider extends pulumi.dynamic.ResourceProvider {}
 

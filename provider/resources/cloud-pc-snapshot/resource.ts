@@ -3,6 +3,7 @@
 // drops it from the Pulumi state, with a warning; it stays in Windows 365 until it expires.
 import * as pulumi from "@pulumi/pulumi";
 import { CloudPcSnapshotProvider } from "./provider";
+import { CLOUD_PC_SNAPSHOT_TYPE, TYPE_MODULE, withAliasFrom010 } from "../type-tokens";
 
 export interface CloudPcSnapshotArgs {
     /** Id (GUID) of the Cloud PC to snapshot. */
@@ -48,6 +49,6 @@ export class CloudPcSnapshot extends pulumi.dynamic.Resource {
             ...args,
             snapshotId: undefined, status: undefined, snapshotType: undefined, healthCheckStatus: undefined,
             createdDateTime: undefined, expirationDateTime: undefined, lastRestoredDateTime: undefined,
-        }, opts);
+        }, withAliasFrom010(opts), TYPE_MODULE, CLOUD_PC_SNAPSHOT_TYPE);
     }
 }

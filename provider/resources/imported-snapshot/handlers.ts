@@ -1,13 +1,16 @@
 // The CloudPcImportedSnapshotProvider's methods, loaded lazily in the provider process (see provider.ts).
+// This file's path is part of the state contract: providers serialized by 0.1.0 require
+// ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/imported-snapshot/handlers (or, from this
+// repository, ./provider/resources/imported-snapshot/handlers) to read and delete. Do not move it before 1.0.
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, lifecycleContext } from "../../runtime/context";
+import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
+import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkImportedSnapshot } from "./check";
-import { diffImportedSnapshot } from "./diff";
+import { diffImportedSnapshot, importedSnapshotStateOutdated } from "./diff";
 import { createImport, deleteImport, readImport, resumeImport } from "./lifecycle";
-import { recordFields } from "./state";
-
-const PROVIDER_KEY = "__provider";
+import { recordFields, toOutputs } from "./state";
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     configureFrom(req.config);
@@ -18,7 +21,8 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-    return diffImportedSnapshot(olds, news);
+    const rewrite = providerTextChanged(olds, news) || importedSnapshotStateOutdated(olds);
+    return withStateRewrite(diffImportedSnapshot(olds, news), rewrite);
 }
 
 /** check() has run; re-check so a direct caller can never send invalid input to Graph. */
@@ -40,11 +44,17 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
 }
 
 /**
- * Never a change of what is imported (diff replaces for those): the engine calls update only to continue a
- * resource recorded as created-but-failed. Without it the dynamic provider would store no outputs at all.
+ * Never a change of what is imported (diff replaces for those). Either the continuation of a resource recorded as
+ * created-but-failed (an import not known to have succeeded: Graph is asked), or a rewrite of what is stored (a new
+ * provider text, 0.1.0's outputs: no Graph call at all). Without it the dynamic provider would store no outputs.
  */
-export async function update(id: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await resumeImport(lifecycleContext(), id, validInputs(news), providerOf(news)) };
+export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+    const inputs = validInputs(news);
+    const status = olds.importStatus;
+    const settled = status === "succeeded" || (!inputs.waitForCompletion && status !== "failed");
+    if (!settled) return { outs: await resumeImport(lifecycleContext(), id, inputs, providerOf(news)) };
+    // The recorded import as it was (the outputs carry its fields under Graph's names), with the new inputs.
+    return { outs: { ...toOutputs(inputs, id, olds as CloudPcSnapshotImportActionResult), ...providerOf(news) } };
 }
 
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {

@@ -3,6 +3,7 @@
 // allows one imported snapshot per user.
 import * as pulumi from "@pulumi/pulumi";
 import { CloudPcImportedSnapshotProvider } from "./provider";
+import { IMPORTED_SNAPSHOT_TYPE, TYPE_MODULE, withAliasFrom010 } from "../type-tokens";
 import type { StoredSourceFile } from "./types";
 
 export interface StorageBlobInfoArgs {
@@ -74,7 +75,7 @@ export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
             snapshotId: undefined, importStatus: undefined, usageStatus: undefined, filename: undefined,
             assignedUserPrincipalName: undefined, policyName: undefined, startDateTime: undefined,
             endDateTime: undefined, additionalDetail: undefined,
-        }, opts);
+        }, withAliasFrom010(opts), TYPE_MODULE, IMPORTED_SNAPSHOT_TYPE);
     }
 }
 

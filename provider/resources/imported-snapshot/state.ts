@@ -1,7 +1,10 @@
-// How an import is recorded in Pulumi state. The SAS URL never enters outputs: a redacted form (no query string)
-// and a SHA-256 of the whole URL are kept instead, enough for diff to see a change and for a human to see which blob.
+// How an import is recorded in Pulumi state. The SAS URL never enters outputs: only what it points at is kept
+// (sas-identity.ts: scheme, host, path, snapshot/versionid), enough for diff to see a different file and for a human
+// to see which blob, and never stale when only the SAS's credentials rotate (diff then reports no change at all,
+// and the engine keeps these outputs as they are).
 import { createHash } from "node:crypto";
 import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
+import { sasUrlIdentity } from "./sas-identity";
 import type { ImportedSnapshotInputs, ImportedSnapshotOutputs, SourceFile, StoredSourceFile } from "./types";
 
 export function sha256(text: string): string {
@@ -9,12 +12,7 @@ export function sha256(text: string): string {
 }
 
 export function redactSasUrl(sasUrl: string): string {
-    try {
-        const url = new URL(sasUrl);
-        return `${url.origin}${url.pathname}`;
-    } catch {
-        return "(invalid URL)";
-    }
+    return sasUrlIdentity(sasUrl) ?? "(invalid URL)";
 }
 
 export function storedSourceFile(file: SourceFile): StoredSourceFile {
@@ -31,7 +29,6 @@ export function storedSourceFile(file: SourceFile): StoredSourceFile {
     }
     if (file.sasUrl) {
         stored.sasUrlRedacted = redactSasUrl(file.sasUrl);
-        stored.sasUrlSha256 = sha256(file.sasUrl);
     }
     return stored;
 }

@@ -33,14 +33,17 @@ export interface ImportedSnapshotInputs {
     adoptSnapshotId?: string;
 }
 
-/** A source file as stored in outputs: the SAS URL is replaced by a redacted form and a SHA-256 of the full URL. */
+/** A source file as stored in outputs: the SAS URL is replaced by what it points at (no credential). */
 export interface StoredSourceFile {
     sourceType: string;
     fileType: string;
     storageBlobInfo?: { storageAccountId: string; containerName: string; fileName: string };
-    /** The SAS URL without its query string: safe to show. */
+    /** The SAS URL without its credentials: scheme, host, path and any `snapshot`/`versionid`. Safe to show. */
     sasUrlRedacted?: string;
-    /** SHA-256 (hex) of the full SAS URL: lets diff notice a new URL or signature without storing it. */
+    /**
+     * Only in state written by 0.1.0 (then sasUrlRedacted has no query at all): a SHA-256 of the whole URL.
+     * Never written now: it changed with every new signature. The next `pulumi up` rewrites such state.
+     */
     sasUrlSha256?: string;
 }
 
