@@ -49,11 +49,8 @@ export async function lookUpImport(client: GraphClient, snapshotId: string, opti
         });
     } catch (err) {
         if (err instanceof NoRouteError) return { kind: "unknown", why: `no read function answered (${errorText(err.cause)})` };
-        if (err instanceof GraphError && err.status === 404 && via) {
-            // Only a proven function's errors reach here (route-fallback.ts); still, a 404 names no record reliably.
-            if (options.notFoundMeansGone) return { kind: "gone" };
-            return { kind: "unknown", why: `${via} answered 404 (${errorText(err)})` };
-        }
+        // Only a proven function's errors reach here (route-fallback.ts).
+        if (err instanceof GraphError && err.status === 404 && via) return fromProvenError(via, err, options);
         throw err;
     }
 }
@@ -79,9 +76,7 @@ export async function lookUpImports(client: GraphClient, ids: readonly string[],
         if (answer.ok) {
             out.set(id, lookupFromBody(plural, answer.body, id));
         } else if (isProvenRoute(client, FAMILY, plural)) {
-            const err = answer.error;
-            const gone = err.status === 404 && options.notFoundMeansGone;
-            out.set(id, gone ? { kind: "gone" } : { kind: "unknown", why: `${plural} answered: ${err.message}` });
+            out.set(id, fromProvenError(plural, answer.error, options));
         } else {
             alone.push(id);
         }
@@ -89,6 +84,12 @@ export async function lookUpImports(client: GraphClient, ids: readonly string[],
     // Unproven and refused: learn through the fallback order, one id at a time (rare: once per process at most).
     for (const id of alone) out.set(id, await lookUpImport(client, id, options));
     return out;
+}
+
+/** What an error of a proven function establishes: nothing, unless the user accepts its 404 as "gone". */
+function fromProvenError(fn: ReadFunction, err: GraphError, options: LookupOptions): ImportLookup {
+    if (err.status === 404 && options.notFoundMeansGone) return { kind: "gone" };
+    return { kind: "unknown", why: `${fn} answered: ${errorText(err)}` };
 }
 
 /** The record, or undefined when it is proven gone; throws UnknownImportError when Graph's answers prove nothing. */
