@@ -2,6 +2,8 @@
 // Any change replaces it (a restore point cannot be changed). Graph has no delete: destroying or replacing it only
 // drops it from the Pulumi state, with a warning; it stays in Windows 365 until it expires.
 import * as pulumi from "@pulumi/pulumi";
+import { HIDDEN_INPUT } from "../../validation/hidden-input";
+import { prepareArgs } from "../program-args";
 import { CloudPcSnapshotProvider } from "./provider";
 
 export interface CloudPcSnapshotArgs {
@@ -24,6 +26,11 @@ export interface CloudPcSnapshotArgs {
 // One provider object for every resource: the SDK serializes it once per program, not once per resource.
 const PROVIDER = new CloudPcSnapshotProvider();
 
+/** The outputs that are not inputs: declared as placeholders, and refused (by check) when the program gives them. */
+const OUTPUT_ONLY = [
+    "snapshotId", "status", "snapshotType", "healthCheckStatus", "createdDateTime", "expirationDateTime", "lastRestoredDateTime",
+];
+
 export class CloudPcSnapshot extends pulumi.dynamic.Resource {
     /** The restore point's id in Graph (also the resource id), e.g. CPC_{guid}_{guid}. */
     declare public readonly snapshotId: pulumi.Output<string>;
@@ -44,10 +51,9 @@ export class CloudPcSnapshot extends pulumi.dynamic.Resource {
     declare public readonly lastRestoredDateTime: pulumi.Output<string | null>;
 
     constructor(name: string, args: CloudPcSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-        super(PROVIDER, name, {
-            ...args,
-            snapshotId: undefined, status: undefined, snapshotType: undefined, healthCheckStatus: undefined,
-            createdDateTime: undefined, expirationDateTime: undefined, lastRestoredDateTime: undefined,
-        }, opts);
+        // Whatever the program passed ends in check(), never in a throw here (check names what is wrong).
+        const prepared = prepareArgs(name, args, opts, OUTPUT_ONLY);
+        super(PROVIDER, name, { ...prepared.args, [HIDDEN_INPUT]: prepared.hidden, ...prepared.outputs }, opts);
+        prepared.bind(this);
     }
 }
