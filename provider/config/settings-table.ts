@@ -6,7 +6,7 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce";
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "pendingImportsDir";
 
 export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
 
@@ -59,6 +59,8 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
     row("coalesce", "boolean", ["CLOUDPC_COALESCE"], "true", false,
         "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
+    row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,
+        "Where the provider notes imports not yet seen in a stack's state, so a rerun after a kill adopts them. Keep it across CI runs (a cache step): README, Troubleshooting."),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {

@@ -30,6 +30,8 @@ export interface ProviderSettings {
     allowInsecureLoopback?: boolean;
     /** Coalesce reads and purges across the resources of one provider process (default true). */
     coalesce?: boolean;
+    /** Directory of the pending-import notes (relative: to the project directory); undefined: under $XDG_STATE_HOME. */
+    pendingImportsDir?: string;
 }
 
 /** What `configure(req)` hands us (`req.config`), or anything with the same `get`. */
@@ -122,6 +124,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         authorityHost,
         allowInsecureLoopback,
         coalesce: bool("coalesce", true),
+        pendingImportsDir: str("pendingImportsDir"),
     };
     registerSecret(settings.clientSecret);
     registerSecret(settings.clientCertificatePassword);

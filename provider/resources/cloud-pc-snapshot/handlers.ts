@@ -1,6 +1,7 @@
 // The CloudPcSnapshotProvider's methods, loaded lazily in the provider process (see provider.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, currentProgress, graphClient, pollSettings } from "../../runtime/context";
+import { watchEngineOfThisProcess } from "../../runtime/engine-watch";
 import { restorePointProperties } from "../../snapshots/restore-points";
 import { containsUnknown } from "../../validation/unknown";
 import { asInputs, checkCloudPcSnapshot } from "./check";
@@ -19,6 +20,7 @@ export function snapshotContext(): SnapshotContext {
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     configureFrom(req.config);
+    watchEngineOfThisProcess(); // exit soon after the engine is gone, instead of working on for nobody
 }
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {

@@ -4,7 +4,7 @@ import { Failures, type CheckResult } from "../../validation/failures";
 import {
     brief, checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
 } from "../../validation/rules";
-import { checkHiddenInput, HIDDEN_INPUT } from "../../validation/hidden-input";
+import { checkHiddenInput, HIDDEN_INPUT, ownerOf } from "../../validation/hidden-input";
 import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
 import type { ImportedSnapshotInputs, SourceFile } from "./types";
@@ -141,5 +141,5 @@ function checkBlobInfo(value: unknown, path: string, f: Failures): unknown {
 
 /** The typed view of checked inputs; only call when check() reported no failures and nothing is unknown. */
 export function asInputs(inputs: Record<string, unknown>): ImportedSnapshotInputs {
-    return inputs as unknown as ImportedSnapshotInputs;
+    return { ...(inputs as unknown as ImportedSnapshotInputs), owner: ownerOf(inputs) };
 }
