@@ -581,9 +581,9 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
         it("with this machine's note: the import is taken over, not made twice; the note goes once an operation shows the id", async () => {
             const earlier = await killedRun();
-            leaveNote(inputs(), earlier);
+            leaveNote(ofStack("ja"), earlier);
             emulator.resetStats();
-            const { id, outs } = await handlers.create(inputs());
+            const { id, outs } = await handlers.create(ofStack("ja"));
             assert.equal(id, earlier);
             assert.equal(outs!.importStatus, "succeeded");
             assertOneImport(id);
@@ -591,8 +591,16 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             assert.ok(progress.lines.some((l) => new RegExp(`already has import ${id} of the same file .*a run that was stopped before Pulumi recorded it`).test(l)), progress.lines.join("\n"));
             // create returning does not prove the engine recorded it: the note stays until the id shows up.
             assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [id]);
-            await handlers.diff(id, outs!, inputs());
+            await handlers.diff(id, outs!, ofStack("ja"));
             assert.deepEqual(journal().forUser(USER), [], "settled by the diff of the next run");
+        });
+
+        it("a caller that names no stack (not a resource class): a note never outlives its create", async () => {
+            const earlier = await killedRun();
+            leaveNote(inputs(), earlier);
+            const { id } = await handlers.create(inputs());
+            assert.equal(id, earlier, "an interrupted run's note is still honoured");
+            assert.deepEqual(journal().forUser(USER), [], "but dropped once create returns: its resources cannot be told apart");
         });
 
         it("a create that returned but whose result the engine never recorded (the CLI was gone): the rerun adopts it", async () => {
@@ -671,11 +679,11 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             try {
                 fault({ route: "POST importSnapshot", drop: "after" });
                 fault({ route: "GET listSnapshotImportResults", status: 500, times: 10 });
-                const err = await rejection(createImport(ctx, checked(inputs())));
+                const err = await rejection(createImport(ctx, checked(ofStack("ja"))));
                 assert.match(err.message, /outcome is unknown/);
                 assert.equal(emulator.imports.byUser(USER).length, 1, "Graph did import");
                 assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [null], "the note stays, without an id");
-                const { id } = await createImport(ctx, checked(inputs()));
+                const { id } = await createImport(ctx, checked(ofStack("ja")));
                 assertOneImport(id);
                 assert.equal(posts(), 2);
                 assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [id]);

@@ -77,7 +77,11 @@ export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapsh
     const attempt: Attempt = { note, earlier: ctx.pendingImports?.forUser(inputs.assignedUserId) ?? [], unknown: false, purged: false };
     ctx.pendingImports?.begin(note, dataFileName(inputs) ?? "");
     try {
-        return await importAndFinish(ctx, inputs, extra, attempt);
+        const created = await importAndFinish(ctx, inputs, extra, attempt);
+        // A caller that names no stack and URN (not the resource classes): its resources cannot be told apart, so a
+        // note outliving create could hand one resource's import to another. Forget it now, as before notes knew owners.
+        if (!inputs.owner) ctx.pendingImports?.abandon(note);
+        return created;
     } catch (err) {
         // Nothing of this create is in Graph: forget the note. (An import recorded by the engine as created-but-failed
         // keeps it until its id shows up in a later operation.)
