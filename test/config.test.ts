@@ -53,7 +53,7 @@ describe("resolveSettings", () => {
             tenantId: undefined, clientId: undefined, clientSecret: undefined, clientCertificatePath: undefined,
             clientCertificatePassword: undefined, useOidc: false, oidcToken: undefined, oidcTokenFilePath: undefined,
             useCli: false, useMsi: false, environment: "public", graphEndpoint: "https://graph.microsoft.com",
-            authorityHost: "https://login.microsoftonline.com", allowInsecureLoopback: false, coalesce: true, notFoundMeansGone: false,
+            authorityHost: "https://login.microsoftonline.com", allowInsecureLoopback: false, coalesce: true, notFoundMeansGone: false, pendingImportsDir: undefined,
         } satisfies ProviderSettings);
     });
 

@@ -13,11 +13,13 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type EngineEvent, type LocalWorkspaceOptions, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../emulator";
 import { provisionedPulumi, providerConfig, REPO_ROOT } from "../scripts/pulumi/automation";
 import { importsProgram } from "./harness/inline-program";
-import { CAN_LIST, inputs, USER } from "./fixtures";
+import { CAN_LIST, inputs, OTHER_USER, USER } from "./fixtures";
+
+const THIRD_USER = "0f6c2a1e-8d4b-4c3a-9e2f-7a6b5c4d3e2f";
 
 const DYNAMIC = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot";
 const STACK = "e2e-faults";
@@ -58,13 +60,21 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
     let emulator: Emulator;
     let stack: Stack;
     let stateHome: string;
+    let workspace: LocalWorkspaceOptions;
     const dirs: string[] = [];
+
+    /** A stack of this project, in the same project directory, configured for the emulator. */
+    async function stackNamed(name: string): Promise<Stack> {
+        const s = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-faults", stackName: name, program: importsProgram({}) }, workspace);
+        await s.setAllConfig(providerConfig(emulator));
+        return s;
+    }
     const marker = `CLOUDPC_E2E_FAULTS_RUN=${randomUUID()}`;
 
-    async function up(resources: Record<string, Record<string, unknown>>): Promise<Outcome> {
+    async function up(resources: Record<string, Record<string, unknown>>, on: Stack = stack): Promise<Outcome> {
         const r: Outcome = { ok: false, output: "", message: "", outputs: {}, events: [] };
         try {
-            const result = await stack.up({ program: importsProgram(resources), onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
+            const result = await on.up({ program: importsProgram(resources), onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
             r.ok = true;
             r.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
         } catch (err) {
@@ -77,9 +87,12 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         return (await stack.exportStack()).deployment as never;
     }
 
-    const journalEntries = (): string[] => {
+    /** The provider's pending-import notes: one directory per user, one file per resource and source. */
+    const journalEntries = (): Array<{ snapshotId: string | null; owner: { stack: string; urn: string } | null }> => {
         const dir = path.join(stateHome, "cloudpc-pulumi", "pending-imports");
-        return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+        if (!fs.existsSync(dir)) return [];
+        return fs.readdirSync(dir).flatMap((u) => fs.readdirSync(path.join(dir, u)).filter((f) => f.endsWith(".json"))
+            .map((f) => JSON.parse(fs.readFileSync(path.join(dir, u, f), "utf8")) as never));
     };
 
     /** Starts `pulumi up`, waits until Graph made the import (its answer held back), then kills `victims`. */
@@ -109,7 +122,7 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         stateHome = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-faults-state-"));
         dirs.push(backend, workDir, stateHome);
         const [markerName, markerValue] = marker.split("=") as [string, string];
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-faults", stackName: STACK, program: importsProgram({}) }, {
+        workspace = {
             workDir,
             pulumiCommand,
             envVars: {
@@ -123,8 +136,8 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
                 [markerName]: markerValue,
                 AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
             },
-        });
-        await stack.setAllConfig(providerConfig(emulator));
+        };
+        stack = await stackNamed(STACK);
         assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
     });
 
@@ -154,7 +167,10 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         assert.equal(run.ok, false);
         assert.match(`${run.output}\n${run.message}`, /error reading from server: EOF/, run.output);
         assert.ok(!(await deployment()).resources.some((r) => r.type === DYNAMIC), "the engine recorded nothing for it");
-        assert.equal(journalEntries().length, 1, "the killed provider left its journal entry");
+        const left = journalEntries();
+        // Graph's answer was held back, so the note has no id: the rerun matches the import by file and start time.
+        assert.deepEqual(left.map((n) => [n.snapshotId, n.owner?.stack, n.owner?.urn.split("::").pop()]), [[null, STACK, "a"]],
+            "the killed provider left its note, saying whose it is");
 
         const again = await up({ a: inputs() });
         assert.ok(again.ok, `${again.message}\n${again.output}`);
@@ -164,11 +180,12 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import, and one answered 409");
         const recorded = (await deployment()).resources.filter((r) => r.type === DYNAMIC);
         assert.deepEqual(recorded.map((r) => [r.id, r.outputs?.importStatus]), [[importId, "succeeded"]]);
-        assert.deepEqual(journalEntries(), [], "settled");
+        assert.deepEqual(journalEntries().map((n) => n.snapshotId), [importId], "kept until an operation shows the id in state");
 
         const third = await up({ a: inputs() });
         assert.ok(third.ok);
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "a further up changes nothing");
+        assert.deepEqual(journalEntries(), [], "settled by the diff of the next up");
     });
 
     it("the CLI killed (stack locked, pending create in state): cancel, up adopts the import, refresh --clear-pending-creates tidies", async () => {
@@ -221,5 +238,63 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         assert.equal(adopted.outputs.a, importId);
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import and the refused one");
         assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+    });
+    it("only the CLI killed, the provider outliving it: the provider exits, and the rerun adopts every import, none orphaned", async function () {
+        this.timeout(240_000);
+        const users = [USER, OTHER_USER, THIRD_USER];
+        const resources = Object.fromEntries(users.map((u, i) => [`u${i}`, inputs({ assignedUserId: u })]));
+        emulator.setOptions({ importDurationMs: 8_000 }); // the kill lands while the provider waits for the imports
+        try {
+            const running = up(resources);
+            await until("Graph to hold every import, and the notes their ids",
+                () => journalEntries().filter((n) => n.snapshotId).length === users.length, 60_000);
+            const cli = processesWith(marker, "\0up\0");
+            assert.equal(cli.length, 1, `one pulumi up of ours: ${cli.join(", ")}`);
+            assert.equal(processesWith(marker, "dynamic-provider").length, 1);
+            process.kill(cli[0]!, "SIGKILL"); // the CLI only: the provider and the language host live on
+            const run = await running;
+            assert.equal(run.ok, false);
+            await until("the provider to exit on its own once its engine is gone", () => processesWith(marker, "dynamic-provider").length === 0, 60_000);
+            await until("Graph to finish every import", () => users.every((u) => emulator.imports.byUser(u)[0]?.importStatus === "succeeded"), 60_000);
+            const graphIds = users.map((u) => emulator.imports.byUser(u)[0]!.snapshotId);
+            assert.equal(journalEntries().length, users.length, "no note settled: the engine recorded none of them");
+
+            await stack.cancel();
+            const again = await up(resources);
+            assert.ok(again.ok, `${again.message}\n${again.output}`);
+            assert.deepEqual(users.map((_, i) => again.outputs[`u${i}`]), graphIds, "every import adopted");
+            assert.deepEqual(users.map((u) => emulator.imports.byUser(u).length), users.map(() => 1), "none imported twice");
+            assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2 * users.length, "the killed run's imports, and one 409 each");
+            const recorded = (await deployment()).resources.filter((r) => r.type === DYNAMIC).map((r) => r.id).sort();
+            assert.deepEqual(recorded, [...graphIds].sort(), "every import Graph holds is in the state: none orphaned");
+            const third = await up(resources);
+            assert.ok(third.ok);
+            assert.deepEqual(journalEntries(), [], "settled by the next up's diffs");
+        } finally {
+            emulator.setOptions({ importDurationMs: 300 });
+            for (const pid of processesWith(marker, "pulumi-language-nodejs")) process.kill(pid, "SIGKILL");
+        }
+    });
+
+    it("two stacks in one project directory: the other stack never adopts the killed stack's import; its own rerun does", async () => {
+        const { importId } = await upKilledAfterImport("cli");
+        await stack.cancel();
+        const jb = await stackNamed("jb");
+        try {
+            const refused = await up({ a: inputs() }, jb);
+            assert.equal(refused.ok, false);
+            const shown = `${refused.output}\n${refused.message}`;
+            assert.match(shown, new RegExp(`already has imported snapshot ${importId}`), shown);
+            assert.match(shown, new RegExp(`notes say stack ${STACK} of project cloudpc-e2e-faults .*resource urn:pulumi:${STACK}::`), shown);
+            assert.match(shown, new RegExp(`set adoptSnapshotId: "${importId}"`));
+            assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+
+            const again = await up({ a: inputs() });
+            assert.ok(again.ok, `${again.message}\n${again.output}`);
+            assert.equal(again.outputs.a, importId, "the stack that sent it adopts it");
+            assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+        } finally {
+            await jb.workspace.removeStack("jb", { force: true });
+        }
     });
 });

@@ -24,6 +24,7 @@ import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";
 import { asInputs, checkImportedSnapshot } from "../provider/resources/imported-snapshot/check";
 import * as handlers from "../provider/resources/imported-snapshot/handlers";
 import { createImport, ImportRecordedError, readImport, type LifecycleContext } from "../provider/resources/imported-snapshot/lifecycle";
+import { sourceIdentity } from "../provider/resources/imported-snapshot/state";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
 
 const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -546,9 +547,22 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
     describe("a create interrupted after importSnapshot was sent (the next run's create meets a 409)", () => {
         /** The journal as the provider process keeps it for this emulator (see runtime/context.ts). */
-        const journal = () => new PendingImportsJournal(defaultPendingImportsDir(), [emulator.graphEndpoint, emulator.tenantId, process.cwd()]);
+        const journal = () => new PendingImportsJournal(defaultPendingImportsDir(), [emulator.graphEndpoint, emulator.tenantId]);
+        const owner = (stack: string, name = "a") => ({
+            organization: "organization", project: "fleet", stack, urn: `urn:pulumi:${stack}::fleet::pulumi-nodejs:dynamic:Resource::${name}`,
+        });
+        /** The inputs a resource of `stack` sends: the hidden input names its stack and URN. */
+        const ofStack = (stack: string, name = "a", o: Record<string, unknown> = {}) =>
+            inputs({ ...o, __cloudpc: { ...owner(stack, name), reserved: [] } });
+        /** The note the provider keeps for these inputs. */
+        const keyOf = (raw: Record<string, unknown>) => {
+            const i = checked(raw);
+            return { userId: i.assignedUserId, owner: i.owner, source: sourceIdentity(i) };
+        };
 
-        /** The import a killed run made (its journal entry, when there is one, is written by each test). */
+        beforeEach(() => fs.rmSync(defaultPendingImportsDir(), { recursive: true, force: true }));
+
+        /** The import a killed run made (its note, when there is one, is written by each test). */
         async function killedRun(fileName = "user1-os.vhd"): Promise<string> {
             const ctx = tunedContext();
             try {
@@ -559,20 +573,87 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             }
         }
 
-        it("with this machine's journal entry: the import is taken over, not made twice, and the entry is cleared", async () => {
+        /** The note a run of `raw` killed after Graph answered leaves: with the snapshotId. */
+        function leaveNote(raw: Record<string, unknown>, snapshotId?: string): void {
+            journal().begin(keyOf(raw), "user1-os.vhd");
+            if (snapshotId) journal().record(keyOf(raw), snapshotId);
+        }
+
+        it("with this machine's note: the import is taken over, not made twice; the note goes once an operation shows the id", async () => {
             const earlier = await killedRun();
-            journal().begin(USER, "user1-os.vhd"); // the entry the killed run left
+            leaveNote(ofStack("ja"), earlier);
             emulator.resetStats();
-            const { id, outs } = await handlers.create(inputs());
+            const { id, outs } = await handlers.create(ofStack("ja"));
             assert.equal(id, earlier);
             assert.equal(outs!.importStatus, "succeeded");
             assertOneImport(id);
             assert.equal(posts(), 1, "one importSnapshot, answered 409");
             assert.ok(progress.lines.some((l) => new RegExp(`already has import ${id} of the same file .*a run that was stopped before Pulumi recorded it`).test(l)), progress.lines.join("\n"));
-            assert.equal(journal().get(USER, "user1-os.vhd"), undefined, "settled");
+            // create returning does not prove the engine recorded it: the note stays until the id shows up.
+            assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [id]);
+            await handlers.diff(id, outs!, ofStack("ja"));
+            assert.deepEqual(journal().forUser(USER), [], "settled by the diff of the next run");
         });
 
-        it("without one (another stack's import, or another machine): an error naming the import and the exact fix", async () => {
+        it("a caller that names no stack (not a resource class): a note never outlives its create", async () => {
+            const earlier = await killedRun();
+            leaveNote(inputs(), earlier);
+            const { id } = await handlers.create(inputs());
+            assert.equal(id, earlier, "an interrupted run's note is still honoured");
+            assert.deepEqual(journal().forUser(USER), [], "but dropped once create returns: its resources cannot be told apart");
+        });
+
+        it("a create that returned but whose result the engine never recorded (the CLI was gone): the rerun adopts it", async () => {
+            const first = await handlers.create(ofStack("ja"));
+            assert.deepEqual(journal().forUser(USER).map((n) => [n.snapshotId, n.owner?.stack]), [[first.id, "ja"]], "noted with its id");
+            const again = await handlers.create(ofStack("ja"));
+            assert.equal(again.id, first.id);
+            assertOneImport(first.id);
+            await handlers.read(first.id, again.outs!);
+            assert.deepEqual(journal().forUser(USER), [], "settled by a refresh");
+        });
+
+        it("the note records the snapshotId the moment Graph returns it, before the wait ends", async () => {
+            emulator.setOptions({ importDurationMs: 1500 });
+            const creating = handlers.create(inputs());
+            const started = Date.now();
+            while (emulator.imports.byUser(USER).length === 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+            const graphId = emulator.imports.byUser(USER)[0]!.snapshotId;
+            let noted: string | null | undefined;
+            while (!noted && Date.now() - started < 10_000) {
+                noted = journal().forUser(USER)[0]?.snapshotId;
+                await new Promise((r) => setTimeout(r, 20));
+            }
+            assert.equal(noted, graphId);
+            assert.notEqual(emulator.imports.byUser(USER)[0]!.importStatus, "succeeded", "still importing when the id was noted");
+            const { id } = await creating;
+            assert.equal(id, graphId);
+        });
+
+        it("another stack's import is never adopted: the error names that stack, and only adoptSnapshotId takes it", async () => {
+            const earlier = await killedRun();
+            leaveNote(ofStack("ja"), earlier);
+            const err = await rejection(handlers.create(ofStack("jb")));
+            assert.match(err.message, new RegExp(`already has imported snapshot ${earlier}`));
+            assert.match(err.message, /notes say stack ja of project fleet \(organization organization\) \(resource urn:pulumi:ja::fleet::[^)]*::a\) sent it/);
+            assert.match(err.message, new RegExp(`set adoptSnapshotId: "${earlier}"`));
+            assertOneImport(earlier);
+            assert.deepEqual(journal().forUser(USER).map((n) => n.owner?.stack), ["ja"], "jb's own note dropped: it imported nothing");
+            // ja's rerun still adopts its own import.
+            const ja = await handlers.create(ofStack("ja"));
+            assert.equal(ja.id, earlier);
+            assertOneImport(earlier);
+        });
+
+        it("another resource of the same stack (a renamed resource): not adopted either", async () => {
+            const earlier = await killedRun();
+            leaveNote(ofStack("ja", "old-name"), earlier);
+            const err = await rejection(handlers.create(ofStack("ja", "new-name")));
+            assert.match(err.message, /another resource of this stack \(urn:pulumi:ja::fleet::[^)]*::old-name\)/);
+            assertOneImport(earlier);
+        });
+
+        it("without a note (another machine): an error naming the import and the exact fix", async () => {
             const existing = await killedRun();
             const err = await rejection(handlers.create(inputs()));
             assert.match(err.message, new RegExp(`already has imported snapshot ${existing}`));
@@ -585,47 +666,58 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             assert.equal(adopted.id, existing);
         });
 
-        it("an entry for the user, but Graph holds an import of another file: not taken over", async () => {
+        it("a note for the user, but Graph holds an import of another file: not taken over", async () => {
             const other = await killedRun("someone-elses.vhd");
-            journal().begin(USER, "user1-os.vhd");
+            leaveNote(inputs());
             const err = await rejection(handlers.create(inputs()));
             assert.match(err.message, new RegExp(`already has imported snapshot ${other}`));
             assertOneImport(other);
         });
 
-        it("a create that gave up not knowing whether Graph acted keeps its entry: the next run takes the import over", async () => {
+        it("a create that gave up not knowing whether Graph acted keeps its note: the next run takes the import over", async () => {
             const ctx = { ...tunedContext({ maxRetries: 1 }), pendingImports: journal() };
             try {
                 fault({ route: "POST importSnapshot", drop: "after" });
                 fault({ route: "GET listSnapshotImportResults", status: 500, times: 10 });
-                const err = await rejection(createImport(ctx, checked(inputs())));
+                const err = await rejection(createImport(ctx, checked(ofStack("ja"))));
                 assert.match(err.message, /outcome is unknown/);
                 assert.equal(emulator.imports.byUser(USER).length, 1, "Graph did import");
-                assert.ok(journal().get(USER, "user1-os.vhd"), "the entry stays");
-                const { id } = await createImport(ctx, checked(inputs()));
+                assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [null], "the note stays, without an id");
+                const { id } = await createImport(ctx, checked(ofStack("ja")));
                 assertOneImport(id);
                 assert.equal(posts(), 2);
-                assert.equal(journal().get(USER, "user1-os.vhd"), undefined);
+                assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [id]);
             } finally {
                 await ctx.close();
             }
         });
 
-        it("journal entries hold no secret, and ones older than 30 days are swept", () => {
+        it("a create that imported nothing (Graph refused it) drops its note at once", async () => {
+            fault({ route: "POST importSnapshot", status: 400, code: "BadRequest", times: 1 });
+            await rejection(handlers.create(inputs()));
+            assert.deepEqual(journal().forUser(USER), []);
+        });
+
+        it("notes hold no secret, and ones older than 30 days are swept", () => {
             const dir = fs.mkdtempSync(path.join(stateHome, "sweep-"));
-            const stale = path.join(dir, "stale.json");
+            fs.mkdirSync(path.join(dir, "u"));
+            const stale = path.join(dir, "u", "stale.json");
             fs.writeFileSync(stale, "{}");
             const old = (Date.now() - 31 * 24 * 3600_000) / 1000;
             fs.utimesSync(stale, old, old);
             const j = new PendingImportsJournal(dir, ["scope"]);
-            j.begin(USER, "user1-os.vhd");
-            assert.deepEqual(fs.readdirSync(dir).filter((f) => f !== "stale.json").length, 1);
+            const raw = inputs({ sourceFiles: [{ sasUrl: SAS_URL }] });
+            j.begin(keyOf(raw), "user1-os.vhd");
             assert.ok(!fs.existsSync(stale), "swept");
-            const entry = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]!), "utf8");
-            assert.deepEqual(Object.keys(JSON.parse(entry) as object).sort(), ["fileName", "pid", "sentAt", "userId"]);
-            assert.equal(j.get(USER, "USER1-OS.VHD")?.fileName, "user1-os.vhd", "case-insensitive, as Graph is");
-            j.settle(USER, "user1-os.vhd");
-            assert.deepEqual(fs.readdirSync(dir), []);
+            const [userDir] = fs.readdirSync(dir);
+            const [file] = fs.readdirSync(path.join(dir, userDir!));
+            const text = fs.readFileSync(path.join(dir, userDir!, file!), "utf8");
+            assert.ok(!text.includes(SAS_SIG) && !text.includes("sig="), "no SAS token");
+            assert.deepEqual(Object.keys(JSON.parse(text) as object).sort(), ["fileName", "owner", "pid", "sentAt", "snapshotId", "source", "userId"]);
+            assert.equal(j.forUser(USER.toUpperCase()).length, 1, "case-insensitive, as Graph is");
+            j.record(keyOf(raw), "11111111-2222-3333-4444-555555555555");
+            j.settle(USER, "11111111-2222-3333-4444-555555555555");
+            assert.deepEqual(j.forUser(USER), []);
         });
 
         it("a journal that cannot be written costs only the recovery, never the create", async () => {

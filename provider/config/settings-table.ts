@@ -6,7 +6,7 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone";
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone" | "pendingImportsDir";
 
 export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
 
@@ -61,6 +61,8 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
     row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
         "Let refresh drop an import when a read function proven in this process answers 404 for it. By default only an empty answer from retrieveSnapshotImportResults proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
+    row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,
+        "Where the provider notes imports not yet seen in a stack's state, so a rerun after a kill adopts them. Keep it across CI runs (a cache step): README, Troubleshooting."),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {

@@ -32,6 +32,8 @@ export interface ProviderSettings {
     coalesce?: boolean;
     /** A 404 from a proven import-result function counts as "gone" (default false: it proves nothing). */
     notFoundMeansGone?: boolean;
+    /** Directory of the pending-import notes (relative: to the project directory); undefined: under $XDG_STATE_HOME. */
+    pendingImportsDir?: string;
 }
 
 /** What `configure(req)` hands us (`req.config`), or anything with the same `get`. */
@@ -125,6 +127,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         allowInsecureLoopback,
         coalesce: bool("coalesce", true),
         notFoundMeansGone: bool("notFoundMeansGone", false),
+        pendingImportsDir: str("pendingImportsDir"),
     };
     registerSecret(settings.clientSecret);
     registerSecret(settings.clientCertificatePassword);

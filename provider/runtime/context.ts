@@ -1,5 +1,6 @@
 // What every resource in one provider process shares: the settings from `configure`, one Graph client (one
 // connection pool, one token cache, one throttle) and the progress sink.
+import * as path from "node:path";
 import type { GraphClient } from "../graph/client";
 import { getSharedClient } from "../graph/shared";
 import { resolveSettings, type ProviderSettings } from "../config/settings";
@@ -61,16 +62,21 @@ export function importsGateway(client: GraphClient = graphClient()): ImportsGate
     return gateway;
 }
 
-/** One journal per client (so per process and settings), scoped to its Graph endpoint, tenant and project directory. */
-const journals = new WeakMap<GraphClient, PendingImports>();
+/**
+ * One journal per settings (so per process and stack config), scoped to its Graph endpoint and tenant; the notes
+ * themselves name the stack and resource. Needs no Graph client: diff and read settle notes without calling Graph.
+ */
+const journals = new WeakMap<ProviderSettings, PendingImports>();
 
-function pendingImports(client: GraphClient): PendingImports {
-    let journal = journals.get(client);
+export function pendingImportsJournal(): PendingImports {
+    const s = currentSettings();
+    let journal = journals.get(s);
     if (!journal) {
-        const s = currentSettings();
-        journal = new PendingImportsJournal(defaultPendingImportsDir(), [s.graphEndpoint, s.tenantId ?? "", process.cwd()],
+        // A relative directory is the project's (the provider process's cwd), like every path a program gives.
+        const dir = s.pendingImportsDir ? path.resolve(s.pendingImportsDir) : defaultPendingImportsDir();
+        journal = new PendingImportsJournal(dir, [s.graphEndpoint, s.tenantId ?? ""],
             (m) => progress.debug(`pending-imports journal: ${m}`));
-        journals.set(client, journal);
+        journals.set(s, journal);
     }
     return journal;
 }
@@ -79,6 +85,6 @@ export function lifecycleContext(): LifecycleContext {
     const client = graphClient();
     return {
         client, imports: importsGateway(client), progress, poll: pollSettings(), graphEndpoint: currentSettings().graphEndpoint,
-        pendingImports: pendingImports(client),
+        pendingImports: pendingImportsJournal(),
     };
 }

@@ -16,7 +16,7 @@ export class Failures {
 
     /** A failure for every input the resource does not know (typos such as `assignedUserID` must not pass silently). */
     rejectUnknownInputs(news: Record<string, unknown>, known: ReadonlySet<string>, resource: string): void {
-        const valid = [...known].filter((k) => k !== "__provider").join(", ");
+        const valid = [...known].filter((k) => !k.startsWith("__")).join(", ");
         for (const key of Object.keys(news)) {
             if (!known.has(key)) this.add(key, `is not an input of ${resource}; valid inputs are ${valid}.`);
         }

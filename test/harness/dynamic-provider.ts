@@ -29,6 +29,11 @@ export interface StartOptions {
      * A path: that copy of the launcher (e.g. from an installed package), finding the host from `cwd` on its own.
      */
     launcher?: boolean | string;
+    /**
+     * The engine address passed as the plugin's argument. Default: a gRPC server of the harness's own that answers
+     * every call UNIMPLEMENTED (alive, as the provider's engine health check counts it), closed with the process.
+     */
+    engineAddress?: string;
 }
 
 /** The gRPC error of a failed call, with the "created but failed" details the engine would record. */
@@ -39,17 +44,23 @@ export class ProviderCallError extends Error {
 }
 
 export class DynamicProviderProcess {
-    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly stderr: string[], readonly stdout: string[]) {}
+    private constructor(
+        private readonly child: ChildProcess, private readonly client: any, readonly stderr: string[], readonly stdout: string[],
+        private readonly engine: grpc.Server | undefined,
+    ) {}
 
     static async start(opts: StartOptions = {}): Promise<DynamicProviderProcess> {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
         // The provider may load this repository's TypeScript sources: ts-node on demand, as our plugin launcher does.
         const tsNode = opts.typescript === false ? [] : ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js")];
         const launcher = typeof opts.launcher === "string" ? opts.launcher : path.join(REPO_ROOT, "scripts", "pulumi", "bin", "pulumi-resource-pulumi-nodejs");
+        const engine = opts.engineAddress === undefined ? new grpc.Server() : undefined;
+        const engineAddress = opts.engineAddress ?? `127.0.0.1:${await new Promise<number>((resolve, reject) =>
+            engine!.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))))}`;
         // The launcher execs node, so the child's pid is the provider process's.
         const [command, args] = opts.launcher
-            ? [launcher, ["127.0.0.1:1"]]
-            : [process.execPath, ["--no-warnings", ...tsNode, entry, "127.0.0.1:1"]];
+            ? [launcher, [engineAddress]]
+            : [process.execPath, ["--no-warnings", ...tsNode, entry, engineAddress]];
         const child = spawn(command, args, {
             cwd: opts.cwd ?? REPO_ROOT,
             env: {
@@ -78,11 +89,17 @@ export class DynamicProviderProcess {
             child.once("exit", (code) => reject(new Error(`dynamic provider exited (${code}) before printing its port: ${stderr.join("")}`)));
         });
         const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new DynamicProviderProcess(child, client, stderr, stdout);
+        return new DynamicProviderProcess(child, client, stderr, stdout, engine);
     }
 
     get pid(): number | undefined {
         return this.child.pid;
+    }
+
+    /** Resolves with the exit code when the process ends on its own. */
+    exited(): Promise<number | null> {
+        if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+        return new Promise((r) => this.child.once("exit", (code) => r(code)));
     }
 
     /** Sends the stack config, keys like "cloudpc:graphEndpoint", as the engine does before any other call. */
@@ -163,6 +180,7 @@ export class DynamicProviderProcess {
             this.child.kill("SIGTERM");
             await exited;
         }
+        this.engine?.forceShutdown();
     }
 
     private call(method: string, req: unknown): Promise<any> {

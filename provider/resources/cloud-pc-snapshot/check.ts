@@ -2,11 +2,12 @@
 // values not known yet (preview) are skipped.
 import { Failures, type CheckResult } from "../../validation/failures";
 import { brief, checkGuid, checkStorageAccountId } from "../../validation/rules";
+import { checkHiddenInput, HIDDEN_INPUT } from "../../validation/hidden-input";
 import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
 import { ACCESS_TIERS, type CloudPcSnapshotInputs } from "./types";
 
-const KNOWN_INPUTS = new Set(["cloudPcId", "storageAccountId", "accessTier", "waitForCompletion", "timeoutMinutes", "__provider"]);
+const KNOWN_INPUTS = new Set(["cloudPcId", "storageAccountId", "accessTier", "waitForCompletion", "timeoutMinutes", "__provider", HIDDEN_INPUT]);
 
 const absent = (v: unknown): boolean => v === undefined || v === null || v === "";
 
@@ -38,6 +39,7 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
     }
 
     checkWaiting(news, inputs, f);
+    checkHiddenInput(news, f, "CloudPcSnapshot");
 
     return { inputs, failures: f.list };
 }

@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configureFrom, currentProgress, graphClient, pollSettings } from "../../runtime/context";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
+import { watchEngineOfThisProcess } from "../../runtime/engine-watch";
 import { restorePointProperties } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
@@ -23,6 +24,7 @@ export function snapshotContext(): SnapshotContext {
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     configureFrom(req.config);
+    watchEngineOfThisProcess(); // exit soon after the engine is gone, instead of working on for nobody
 }
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {

@@ -2,6 +2,8 @@
 // Any change replaces it (a restore point cannot be changed). Graph has no delete: destroying or replacing it only
 // drops it from the Pulumi state, with a warning; it stays in Windows 365 until it expires.
 import * as pulumi from "@pulumi/pulumi";
+import { HIDDEN_INPUT } from "../../validation/hidden-input";
+import { prepareArgs } from "../program-args";
 import { CloudPcSnapshotProvider } from "./provider";
 import { CLOUD_PC_SNAPSHOT_TYPE, TYPE_MODULE, withAliasFrom010 } from "../type-tokens";
 
@@ -25,6 +27,11 @@ export interface CloudPcSnapshotArgs {
 // One provider object for every resource: the SDK serializes it once per program, not once per resource.
 const PROVIDER = new CloudPcSnapshotProvider();
 
+/** The outputs that are not inputs: declared as placeholders, and refused (by check) when the program gives them. */
+const OUTPUT_ONLY = [
+    "snapshotId", "status", "snapshotType", "healthCheckStatus", "createdDateTime", "expirationDateTime", "lastRestoredDateTime",
+];
+
 export class CloudPcSnapshot extends pulumi.dynamic.Resource {
     /** The restore point's id in Graph (also the resource id), e.g. CPC_{guid}_{guid}. */
     declare public readonly snapshotId: pulumi.Output<string>;
@@ -45,10 +52,10 @@ export class CloudPcSnapshot extends pulumi.dynamic.Resource {
     declare public readonly lastRestoredDateTime: pulumi.Output<string | null>;
 
     constructor(name: string, args: CloudPcSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-        super(PROVIDER, name, {
-            ...args,
-            snapshotId: undefined, status: undefined, snapshotType: undefined, healthCheckStatus: undefined,
-            createdDateTime: undefined, expirationDateTime: undefined, lastRestoredDateTime: undefined,
-        }, withAliasFrom010(opts), TYPE_MODULE, CLOUD_PC_SNAPSHOT_TYPE);
+        // Whatever the program passed ends in check(), never in a throw here (check names what is wrong).
+        const prepared = prepareArgs(name, args, opts, OUTPUT_ONLY);
+        super(PROVIDER, name, { ...prepared.args, [HIDDEN_INPUT]: prepared.hidden, ...prepared.outputs },
+            withAliasFrom010(opts), TYPE_MODULE, CLOUD_PC_SNAPSHOT_TYPE);
+        prepared.bind(this);
     }
 }

@@ -4,13 +4,14 @@ import { Failures, type CheckResult } from "../../validation/failures";
 import {
     brief, checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
 } from "../../validation/rules";
+import { checkHiddenInput, HIDDEN_INPUT, ownerOf } from "../../validation/hidden-input";
 import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
 import type { ImportedSnapshotInputs, SourceFile } from "./types";
 
 const SOURCE_TYPES = ["azureStorageAccount", "sasUrl"];
 const FILE_TYPES = ["dataFile", "virtualMachineGuestState"];
-const KNOWN_INPUTS = new Set(["assignedUserId", "sourceFiles", "waitForCompletion", "timeoutMinutes", "adoptSnapshotId", "__provider"]);
+const KNOWN_INPUTS = new Set(["assignedUserId", "sourceFiles", "waitForCompletion", "timeoutMinutes", "adoptSnapshotId", "__provider", HIDDEN_INPUT]);
 const KNOWN_SOURCE_KEYS = new Set(["sourceType", "fileType", "storageBlobInfo", "sasUrl"]);
 const KNOWN_BLOB_KEYS = new Set(["storageAccountId", "containerName", "fileName", "blobName"]);
 
@@ -30,6 +31,7 @@ export function checkImportedSnapshot(news: Record<string, unknown>): CheckResul
     inputs.sourceFiles = checkSourceFiles(news.sourceFiles, f);
 
     checkWaiting(news, inputs, f);
+    checkHiddenInput(news, f, "CloudPcImportedSnapshot", { snapshotId: "To take over an existing import, set adoptSnapshotId to its snapshotId." });
 
     const adopt = news.adoptSnapshotId;
     if (adopt === null || adopt === "") delete inputs.adoptSnapshotId;
@@ -139,5 +141,5 @@ function checkBlobInfo(value: unknown, path: string, f: Failures): unknown {
 
 /** The typed view of checked inputs; only call when check() reported no failures and nothing is unknown. */
 export function asInputs(inputs: Record<string, unknown>): ImportedSnapshotInputs {
-    return inputs as unknown as ImportedSnapshotInputs;
+    return { ...(inputs as unknown as ImportedSnapshotInputs), owner: ownerOf(inputs) };
 }

@@ -3,7 +3,8 @@
 // ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/imported-snapshot/handlers (or, from this
 // repository, ./provider/resources/imported-snapshot/handlers) to read and delete. Do not move it before 1.0.
 import type * as pulumi from "@pulumi/pulumi";
-import { configureFrom, lifecycleContext } from "../../runtime/context";
+import { configureFrom, lifecycleContext, pendingImportsJournal } from "../../runtime/context";
+import { watchEngineOfThisProcess } from "../../runtime/engine-watch";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
 import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
@@ -14,15 +15,30 @@ import { recordFields, toOutputs } from "./state";
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     configureFrom(req.config);
+    watchEngineOfThisProcess(); // exit soon after the engine is gone, instead of working on for nobody
 }
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
     return checkImportedSnapshot(news);
 }
 
-export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    settleShown(id, olds.assignedUserId);
     const rewrite = providerTextChanged(olds, news) || importedSnapshotStateOutdated(olds);
     return withStateRewrite(diffImportedSnapshot(olds, news), rewrite);
+}
+
+/**
+ * The engine passed this id from a stack's state: the import is recorded, so its pending-import note (kept since
+ * create, in case the engine never recorded it) can go. Best effort: never fails the operation.
+ */
+function settleShown(id: string, userId: unknown): void {
+    if (typeof id !== "string" || id === "" || typeof userId !== "string" || userId === "") return;
+    try {
+        pendingImportsJournal().settle(userId, id);
+    } catch {
+        // the notes are a convenience; a broken one must not stop diff, read, update or delete
+    }
 }
 
 /** check() has run; re-check so a direct caller can never send invalid input to Graph. */
@@ -49,6 +65,7 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
  * provider text, 0.1.0's outputs: no Graph call at all). Without it the dynamic provider would store no outputs.
  */
 export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+    settleShown(id, olds.assignedUserId ?? news.assignedUserId);
     const inputs = validInputs(news);
     const status = olds.importStatus;
     const settled = status === "succeeded" || (!inputs.waitForCompletion && status !== "failed");
@@ -58,12 +75,14 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 }
 
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+    settleShown(id, props?.assignedUserId);
     const lookup = await readImport(lifecycleContext(), id);
     if (lookup.kind === "gone") return {}; // proven gone (import-results.ts): refresh drops it from state
     if (lookup.kind === "unknown") return { id, props }; // no proof either way: keep it as it is
     return { id, props: { ...props, snapshotId: id, ...recordFields(lookup.record) } };
 }
 
-export async function remove(id: string): Promise<void> {
+export async function remove(id: string, props?: Record<string, unknown>): Promise<void> {
+    settleShown(id, props?.assignedUserId);
     await deleteImport(lifecycleContext(), id);
 }

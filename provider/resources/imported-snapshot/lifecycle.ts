@@ -11,8 +11,9 @@ import { isUsersRecord, userPrincipalName } from "../../snapshots/users";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
-import type { PendingImports } from "../../runtime/pending-imports";
-import { dataFileName, toOutputs } from "./state";
+import { sameResource, sameStack, type NoteKey, type PendingImport, type PendingImports } from "../../runtime/pending-imports";
+import { describeOwner } from "../../validation/hidden-input";
+import { dataFileName, sourceIdentity, toOutputs } from "./state";
 import type { ImportedSnapshotInputs, ImportedSnapshotOutputs } from "./types";
 
 export interface LifecycleContext {
@@ -58,25 +59,46 @@ export function toRequest(inputs: ImportedSnapshotInputs): ImportSnapshotRequest
     };
 }
 
+/** What create keeps track of for its pending-import note (runtime/pending-imports.ts). */
+interface Attempt {
+    note: NoteKey;
+    /** Notes for this user from before this create began (an interrupted run's, or another stack's). */
+    earlier: PendingImport[];
+    /** Graph may hold an import of ours we could not find yet: keep the note without an id. */
+    unknown: boolean;
+    /** The import Graph holds for this create, once known. */
+    snapshotId?: string;
+    /** That import was purged again (it failed): nothing of ours is left in Graph. */
+    purged: boolean;
+}
+
 export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<Created> {
     if (inputs.adoptSnapshotId) return adoptImport(ctx, inputs, extra);
-    // Noted before sending, forgotten once the outcome is known (the resource is returned, or recorded, or Graph
-    // surely holds nothing of it). An entry left by an earlier run means that run was killed after sending (or gave
-    // up not knowing): its import is this resource's.
-    const file = dataFileName(inputs) ?? "";
-    const interrupted = ctx.pendingImports?.get(inputs.assignedUserId, file);
-    ctx.pendingImports?.begin(inputs.assignedUserId, file);
-    const outcome = { unknown: false };
+    // Noted before sending; the snapshotId is added the moment it is known. The note outlives a successful create:
+    // only a later operation that shows the id (diff, read, update, delete) proves the engine recorded it.
+    const note: NoteKey = { userId: inputs.assignedUserId, owner: inputs.owner, source: sourceIdentity(inputs) };
+    const attempt: Attempt = { note, earlier: ctx.pendingImports?.forUser(inputs.assignedUserId) ?? [], unknown: false, purged: false };
+    ctx.pendingImports?.begin(note, dataFileName(inputs) ?? "");
     try {
-        return await importAndFinish(ctx, inputs, extra, interrupted !== undefined, outcome);
-    } finally {
-        if (!outcome.unknown) ctx.pendingImports?.settle(inputs.assignedUserId, file);
+        const created = await importAndFinish(ctx, inputs, extra, attempt);
+        // A caller that names no stack and URN (not the resource classes): its resources cannot be told apart, so a
+        // note outliving create could hand one resource's import to another. Forget it now, as before notes knew owners.
+        if (!inputs.owner) ctx.pendingImports?.abandon(note);
+        return created;
+    } catch (err) {
+        // Nothing of this create is in Graph: forget the note. (An import recorded by the engine as created-but-failed
+        // keeps it until its id shows up in a later operation.)
+        if (!attempt.unknown && (attempt.snapshotId === undefined || attempt.purged)) ctx.pendingImports?.abandon(note);
+        throw err;
     }
 }
 
-async function importAndFinish(
-    ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>, interrupted: boolean, outcome: { unknown: boolean },
-): Promise<Created> {
+function recordId(ctx: LifecycleContext, attempt: Attempt, snapshotId: string): void {
+    attempt.snapshotId = snapshotId;
+    ctx.pendingImports?.record(attempt.note, snapshotId);
+}
+
+async function importAndFinish(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>, attempt: Attempt): Promise<Created> {
     const sentAt = Date.now();
     let record: CloudPcSnapshotImportActionResult;
     try {
@@ -85,20 +107,16 @@ async function importAndFinish(
         ctx.imports.noteWrite(); // whatever happened, Graph may now hold a record an older read would miss
         // A reset or timeout after sending, or a 500/502/504 to the POST: Graph may have acted.
         if ((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous) {
-            outcome.unknown = true; // until the look below finds the import or finds there is none
+            attempt.unknown = true; // until the look below finds the import or finds there is none
             record = await recoverAmbiguousImport(ctx, inputs, sentAt, err);
-            outcome.unknown = false;
+            attempt.unknown = false;
         } else if (isAlreadyImported(err)) {
-            // The user's import may be this resource's own: sent by a run that was killed before the engine recorded
-            // it (journal entry), or by an earlier attempt of this very call that Graph carried out although it
-            // answered 503 (the client re-sent it). Otherwise it is someone else's: never taken over silently.
-            const earlier = interrupted || err.attempts > 1 ? await importOfSameSource(ctx, inputs) : undefined;
-            if (!earlier?.snapshotId) throw await oneImportPerUserError(ctx, inputs, err);
-            ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${earlier.snapshotId} of the same file ` +
-                `(${earlier.filename}, started ${earlier.startDateTime ?? "at an unknown time"}, ${earlier.importStatus ?? "unknown status"}): ` +
-                `taking it as this resource's own (sent by ${interrupted ? "a run that was stopped before Pulumi recorded it" : "an earlier attempt that Graph answered 503 to"}) ` +
-                `instead of importing twice.`);
-            return finishCreate(ctx, inputs, earlier.snapshotId, earlier, extra, { purgeOnFailure: true });
+            // The user's import may be this resource's own: sent by a run that was stopped before the engine recorded
+            // it (its note), or by an earlier attempt of this very call that Graph carried out although it answered
+            // 503 (the client re-sent it). Otherwise it is someone else's: never taken over silently.
+            const own = await ownImportAfterConflict(ctx, inputs, attempt, err);
+            recordId(ctx, attempt, own.snapshotId!);
+            return finishCreate(ctx, inputs, own.snapshotId!, own, extra, { purgeOnFailure: true, attempt });
         } else {
             throw err;
         }
@@ -106,12 +124,60 @@ async function importAndFinish(
     ctx.imports.noteWrite();
     const snapshotId = record.snapshotId ?? (await findImportForUser(ctx, inputs, sentAt))?.snapshotId;
     if (!snapshotId) {
+        attempt.unknown = true; // accepted: Graph holds something we cannot name
         throw new Error(
             `importSnapshot for user ${inputs.assignedUserId} was accepted but Graph returned no snapshotId, and no import ` +
             `for this user could be found. Check the import results in Graph before running pulumi up again.`);
     }
+    recordId(ctx, attempt, snapshotId);
     ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId} started (${record.importStatus ?? "pending"}).`);
-    return finishCreate(ctx, inputs, snapshotId, record, extra, { purgeOnFailure: true });
+    return finishCreate(ctx, inputs, snapshotId, record, extra, { purgeOnFailure: true, attempt });
+}
+
+/**
+ * After a 409: the user's import when it is this resource's own, else throws the error that says whose it is.
+ * Own means a note of this stack, this resource and this source names it (by snapshotId, or, when the run was
+ * stopped before Graph answered, by file name and start time), or this very call's earlier attempt made it.
+ * A note of another stack (or another resource or source of this stack) naming it is never taken over.
+ */
+async function ownImportAfterConflict(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, attempt: Attempt, cause: GraphError): Promise<CloudPcSnapshotImportActionResult> {
+    // First this resource's own note that kept the id Graph returned: read by id, it needs no list of imports
+    // (Graph's metadata declares none).
+    const noted = attempt.earlier.find((n) => n.snapshotId && sameResource(n.owner, attempt.note.owner) && n.source === attempt.note.source);
+    if (noted?.snapshotId) {
+        const lookup = await ctx.imports.get(noted.snapshotId);
+        if (lookup.kind !== "gone") {
+            ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${noted.snapshotId}, which this resource sent in a run ` +
+                `that was stopped before Pulumi recorded it: taking it as this resource's own instead of importing twice.`);
+            return lookup.kind === "found" ? lookup.record : { snapshotId: noted.snapshotId };
+        }
+    }
+    let existing: CloudPcSnapshotImportActionResult | undefined;
+    try {
+        existing = await findImportForUser(ctx, inputs);
+    } catch {
+        existing = undefined; // the conflict error below says what to do
+    }
+    const id = existing?.snapshotId?.toLowerCase();
+    if (!existing || !id) throw await oneImportPerUserError(ctx, inputs, cause, existing);
+    const byId = attempt.earlier.filter((n) => n.snapshotId?.toLowerCase() === id);
+    const unanswered = attempt.earlier.filter((n) => n.snapshotId === null && sameFile(existing.filename, n.fileName) &&
+        Date.parse(existing.startDateTime ?? "") >= n.sentAt - 2 * 60_000);
+    const notes = byId.length > 0 ? byId : unanswered;
+    const mine = notes.find((n) => sameResource(n.owner, attempt.note.owner) && n.source === attempt.note.source);
+    if (mine) {
+        ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${existing.snapshotId} of the same file ` +
+            `(${existing.filename}, started ${existing.startDateTime ?? "at an unknown time"}, ${existing.importStatus ?? "unknown status"}): ` +
+            `taking it as this resource's own (sent by a run that was stopped before Pulumi recorded it) instead of importing twice.`);
+        return existing;
+    }
+    if (notes.length > 0) throw await oneImportPerUserError(ctx, inputs, cause, existing, notes[0]);
+    if (cause.attempts > 1 && sameFile(existing.filename, dataFileName(inputs) ?? "")) {
+        ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${existing.snapshotId} of the same file: taking it as ` +
+            `this resource's own (sent by an earlier attempt that Graph answered 503 to) instead of importing twice.`);
+        return existing;
+    }
+    throw await oneImportPerUserError(ctx, inputs, cause, existing);
 }
 
 async function adoptImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>): Promise<Created> {
@@ -141,7 +207,7 @@ async function adoptImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs
 
 async function finishCreate(
     ctx: LifecycleContext, inputs: ImportedSnapshotInputs, snapshotId: string, first: CloudPcSnapshotImportActionResult,
-    extra: Record<string, unknown>, opts: { purgeOnFailure: boolean },
+    extra: Record<string, unknown>, opts: { purgeOnFailure: boolean; attempt?: Attempt },
 ): Promise<Created> {
     let record: CloudPcSnapshotImportActionResult | undefined = { ...first, snapshotId };
     const recorded = (message: string, rec = record) =>
@@ -164,6 +230,7 @@ async function finishCreate(
         if (!opts.purgeOnFailure) throw new Error(`${what}. The adopted record was left as it is; purge it to free the user's slot.`);
         try {
             await ctx.imports.purge(snapshotId);
+            if (opts.attempt) opts.attempt.purged = true;
         } catch (err) {
             throw recorded(`${what}. Purging the failed record also failed (${errorText(err)}); it is kept in state so pulumi destroy or the next pulumi up can purge it.`);
         }
@@ -245,7 +312,7 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
                 // An earlier request did land after all, between our look and this one: find it.
                 const late = canList(ctx) ? await freshLooks(ctx, inputs, sentAt, LOOKUP_ATTEMPTS) : undefined;
                 if (late) return late;
-                throw await oneImportPerUserError(ctx, inputs, err);
+                throw await oneImportPerUserError(ctx, inputs, err, undefined);
             }
             throw err;
         }
@@ -325,45 +392,44 @@ export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedS
     return candidates.length === 1 ? candidates[0] : undefined;
 }
 
-/**
- * After a 409 that may be our own import's: the user's import when it is of the same data file. Without this, a run
- * interrupted after importSnapshot was sent (the provider process or the CLI killed: the engine recorded nothing, or
- * a pending create, and calls create again) left the user stuck on the one-import rule until adoptSnapshotId was
- * set by hand (found by test/e2e-faults.test.ts). Matched on the user's object id, never on the file alone (other
- * users may import a file of the same name). Undefined when there is none or it cannot be read.
- */
-async function importOfSameSource(ctx: LifecycleContext, inputs: ImportedSnapshotInputs): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    const file = dataFileName(inputs);
-    let record: CloudPcSnapshotImportActionResult | undefined;
-    try {
-        record = await findImportForUser(ctx, inputs);
-    } catch {
-        return undefined; // the conflict error below says what to do
-    }
-    return record && file && stripVhd(record.filename ?? "") === stripVhd(file) ? record : undefined;
-}
-
-async function oneImportPerUserError(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, cause: GraphError): Promise<Error> {
-    let existing: CloudPcSnapshotImportActionResult | undefined;
-    try {
-        existing = await findImportForUser(ctx, inputs);
-    } catch {
-        existing = undefined; // the conflict is the news; not finding the record must not hide it
-    }
+async function oneImportPerUserError(
+    ctx: LifecycleContext, inputs: ImportedSnapshotInputs, cause: GraphError, existing: CloudPcSnapshotImportActionResult | undefined,
+    whose?: PendingImport,
+): Promise<Error> {
     const id = existing?.snapshotId;
-    const advice = id
-        ? `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
-          `${existing?.usageStatus ?? "unknown usage"}). Graph allows one imported snapshot per user. ` +
-          `To manage that import with Pulumi (also when it is this resource's own, from a run that was interrupted on ` +
-          `another machine), set adoptSnapshotId: "${id}". To replace it, purge it first: ` +
-          `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot --body '{"snapshotIds":["${id}"]}'`
-        : `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user), and its snapshotId ` +
-          `is not known here: ${canList(ctx) ? "no import of this user was found in Graph's list of import results" : "Graph documents no call that lists a user's imports, so the provider cannot look it up"}. ` +
-          `Find its snapshotId where the import was started (a pipeline log, or the pending-imports note of the machine that ran it), ` +
-          `then set adoptSnapshotId to it, or purge it with purgeImportedSnapshot.`;
+    const purge = `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot ` +
+        `--body '{"snapshotIds":["${id}"]}'`;
+    let advice: string;
+    if (id && whose) {
+        advice = `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
+            `${existing?.usageStatus ?? "unknown usage"}), and this machine's pending-import notes say ${noteOwner(whose, inputs)} ` +
+            `sent it (${whose.fileName || "unknown file"}, ${new Date(whose.sentAt).toISOString()}) and has not recorded it yet. ` +
+            `It is not taken over automatically. If that resource still wants it, run pulumi up there. If this resource ` +
+            `should manage it instead, set adoptSnapshotId: "${id}" (and drop it from the other program or state). ` +
+            `To replace it, purge it first: ${purge}`;
+    } else if (id) {
+        advice = `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
+            `${existing?.usageStatus ?? "unknown usage"}). Graph allows one imported snapshot per user. ` +
+            `To manage that import with Pulumi (also when it is this resource's own, from a run that was interrupted on ` +
+            `another machine), set adoptSnapshotId: "${id}". To replace it, purge it first: ${purge}`;
+    } else {
+        advice = `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user), and its snapshotId ` +
+            `is not known here: ${canList(ctx) ? "no import of this user was found in Graph's list of import results" : "Graph documents no call that lists a user's imports, so the provider cannot look it up"}. ` +
+            `Find its snapshotId where the import was started (a pipeline log, or the pending-imports note of the machine that ran it), ` +
+            `then set adoptSnapshotId to it, or purge it with purgeImportedSnapshot.`;
+    }
     const err = new Error(`${advice}\n${cause.message}`);
     (err as Error & { cause?: unknown }).cause = cause;
     return err;
+}
+
+/** Whose note it is, seen from the resource now being created. */
+function noteOwner(note: PendingImport, inputs: ImportedSnapshotInputs): string {
+    const mine = inputs.owner;
+    if (!note.owner) return "a program that did not name its stack (run from this project directory)";
+    if (!sameStack(note.owner, mine)) return `${describeOwner(note.owner)}${note.owner.urn ? ` (resource ${note.owner.urn})` : ""}`;
+    if (!sameResource(note.owner, mine)) return `another resource of this stack (${note.owner.urn})`;
+    return "this resource, for another source";
 }
 
 /**
@@ -423,6 +489,10 @@ function canList(ctx: LifecycleContext): boolean {
 
 function isGuidLike(text: string): boolean {
     return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+}
+
+function sameFile(a: string | null | undefined, b: string): boolean {
+    return b !== "" && stripVhd(a ?? "") === stripVhd(b);
 }
 
 function stripVhd(name: string): string {

@@ -2,6 +2,8 @@
 // Any change to what is imported replaces it; with the same user the old import is purged first, because Graph
 // allows one imported snapshot per user.
 import * as pulumi from "@pulumi/pulumi";
+import { HIDDEN_INPUT } from "../../validation/hidden-input";
+import { prepareArgs } from "../program-args";
 import { CloudPcImportedSnapshotProvider } from "./provider";
 import { IMPORTED_SNAPSHOT_TYPE, TYPE_MODULE, withAliasFrom010 } from "../type-tokens";
 import type { StoredSourceFile } from "./types";
@@ -47,6 +49,12 @@ export interface CloudPcImportedSnapshotArgs {
 // One provider object for every resource: the SDK serializes it once per program, not once per resource.
 const PROVIDER = new CloudPcImportedSnapshotProvider();
 
+/** The outputs that are not inputs: declared as placeholders, and refused (by check) when the program gives them. */
+const OUTPUT_ONLY = [
+    "snapshotId", "importStatus", "usageStatus", "filename", "assignedUserPrincipalName", "policyName", "startDateTime",
+    "endDateTime", "additionalDetail",
+];
+
 export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
     /** The import's id in Graph (also the resource id). */
     declare public readonly snapshotId: pulumi.Output<string>;
@@ -69,19 +77,32 @@ export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
     declare public readonly additionalDetail: pulumi.Output<string | null>;
 
     constructor(name: string, args: CloudPcImportedSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
+        // Whatever the program passed ends in check(), never in a throw here (check names what is wrong).
+        const prepared = prepareArgs(name, args, opts, OUTPUT_ONLY);
         super(PROVIDER, name, {
-            ...args,
-            sourceFiles: protectSasUrls(args.sourceFiles),
-            snapshotId: undefined, importStatus: undefined, usageStatus: undefined, filename: undefined,
-            assignedUserPrincipalName: undefined, policyName: undefined, startDateTime: undefined,
-            endDateTime: undefined, additionalDetail: undefined,
+            ...prepared.args,
+            sourceFiles: protectSasUrls(prepared.args.sourceFiles),
+            [HIDDEN_INPUT]: prepared.hidden,
+            ...prepared.outputs,
         }, withAliasFrom010(opts), TYPE_MODULE, IMPORTED_SNAPSHOT_TYPE);
+        prepared.bind(this);
     }
 }
 
-/** Wraps every sasUrl in pulumi.secret, so the engine encrypts it in the stored inputs whatever the program did. */
-function protectSasUrls(files: CloudPcImportedSnapshotArgs["sourceFiles"]): pulumi.Input<pulumi.Input<SourceFileArgs>[]> {
-    return pulumi.output(files).apply((list) =>
-        (list ?? []).map((f) => (f && f.sasUrl !== undefined && f.sasUrl !== null ? { ...f, sasUrl: pulumi.secret(f.sasUrl) } : f)),
+/**
+ * Wraps every sasUrl in pulumi.secret, so the engine encrypts it in the stored inputs whatever the program did.
+ * A value of the wrong shape passes through for check() to report; a string where a list or an entry belongs may be
+ * a SAS URL, so it is made secret too.
+ */
+function protectSasUrls(files: unknown): pulumi.Input<pulumi.Input<SourceFileArgs>[]> {
+    return (pulumi.output(files) as pulumi.Output<unknown>).apply((list) =>
+        Array.isArray(list) ? list.map(protectEntry) : protectEntry(list),
     ) as pulumi.Input<pulumi.Input<SourceFileArgs>[]>;
+}
+
+function protectEntry(entry: unknown): unknown {
+    if (typeof entry === "string") return pulumi.secret(entry);
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return entry;
+    const e = entry as Record<string, unknown>;
+    return e.sasUrl !== undefined && e.sasUrl !== null ? { ...e, sasUrl: pulumi.secret(e.sasUrl) } : entry;
 }

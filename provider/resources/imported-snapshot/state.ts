@@ -33,6 +33,18 @@ export function storedSourceFile(file: SourceFile): StoredSourceFile {
     return stored;
 }
 
+/**
+ * Where the import's files come from, as a hash: the pending-import notes' `source`. Without the SAS query, so a
+ * re-signed URL of the same blob is the same source; ARM ids compared case-insensitively, as Azure does.
+ */
+export function sourceIdentity(inputs: ImportedSnapshotInputs): string {
+    const parts = inputs.sourceFiles.map(storedSourceFile).map((s) => JSON.stringify([
+        s.fileType, s.sourceType,
+        s.storageBlobInfo ? [s.storageBlobInfo.storageAccountId.toLowerCase(), s.storageBlobInfo.containerName, s.storageBlobInfo.fileName] : s.sasUrlRedacted,
+    ])).sort();
+    return sha256(JSON.stringify(parts)).slice(0, 32);
+}
+
 /** The outputs of a resource: its inputs (SAS-free) plus the import record, with no undefined anywhere. */
 export function toOutputs(inputs: ImportedSnapshotInputs, snapshotId: string, record: CloudPcSnapshotImportActionResult | undefined): ImportedSnapshotOutputs {
     return {

@@ -1,5 +1,6 @@
 // Plain (resolved) shapes of the CloudPcImportedSnapshot inputs and outputs, shared by check, diff and the lifecycle.
 // The Pulumi-facing `Input<...>` versions live in resource.ts.
+import type { Owner } from "../../validation/hidden-input";
 import type { ImportedSnapshotUsage, ImportFileType, ImportSourceType, ImportStatus } from "../../snapshots/types";
 
 /** A blob in the customer's storage account (Graph's cloudPcStorageBlobDetail). */
@@ -31,6 +32,8 @@ export interface ImportedSnapshotInputs {
     waitForCompletion: boolean;
     timeoutMinutes: number;
     adoptSnapshotId?: string;
+    /** The stack and URN the resource class sent (hidden input); undefined for a caller that sent none. */
+    owner?: Owner;
 }
 
 /** A source file as stored in outputs: the SAS URL is replaced by what it points at (no credential). */
