@@ -207,7 +207,12 @@ export const brokenImported: fc.Arbitrary<Broken> = fc.oneof(
     fc.tuple(validImported, unknownKey, anyValue).filter(([, k]) => !IMPORTED.fields.includes(k) && k !== "__provider")
         .map(([v, k, x]) => { const input: Record<string, unknown> = { ...v }; Object.defineProperty(input, k, { value: x, enumerable: true, writable: true, configurable: true }); return { input, expect: k }; }),
     // One source file broken in one place.
-    fc.tuple(guid, blobInfo, fc.constantFrom("storageAccountId", "containerName", "fileName"), fc.oneof(badStorageAccountId, badContainer, badBlobName))
+    // Each field with a value bad for that field (a bad storage account id such as "undefined" is a fine container).
+    fc.oneof(
+        fc.tuple(guid, blobInfo, fc.constant("storageAccountId"), badStorageAccountId as fc.Arbitrary<unknown>),
+        fc.tuple(guid, blobInfo, fc.constant("containerName"), badContainer as fc.Arbitrary<unknown>),
+        fc.tuple(guid, blobInfo, fc.constant("fileName"), badBlobName as fc.Arbitrary<unknown>),
+    )
         .map(([user, b, field, bad]) => {
             const info: Record<string, unknown> = { storageAccountId: b.storageAccountId, containerName: b.containerName, fileName: "ok.vhd", [field]: bad };
             return { input: { assignedUserId: user, sourceFiles: [{ storageBlobInfo: info }] } };
