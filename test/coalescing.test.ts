@@ -19,6 +19,17 @@ function userId(i: number): string {
     return `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
 }
 
+/** Imports for users 1..n, straight through Graph (not through a gateway under test); their snapshotIds. */
+async function importForUsers(emulator: Emulator, n: number): Promise<string[]> {
+    const client = sharedGraphClient(resolveSettings(undefined, emulator.env()));
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+        const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
+        ids.push((await importSnapshot(client, req)).snapshotId!);
+    }
+    return ids;
+}
+
 describe("coalescing: single-flight reads", () => {
     it("serves concurrent callers with one fetch", async () => {
         let calls = 0;
@@ -144,15 +155,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         await emulator?.close();
     });
 
-    async function importFor(n: number): Promise<string[]> {
-        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-            const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
-            ids.push((await importSnapshot(client, req)).snapshotId!);
-        }
-        return ids;
-    }
+    const importFor = (n: number): Promise<string[]> => importForUsers(emulator, n);
 
     it("one poller waits for 40 imports with list requests that do not grow with N", async () => {
         emulator.imports.clear();
@@ -267,15 +270,7 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
     }
 
-    async function importFor(n: number): Promise<string[]> {
-        const client = sharedGraphClient(resolveSettings(undefined, emulator.env()));
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-            const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
-            ids.push((await importSnapshot(client, req)).snapshotId!);
-        }
-        return ids;
-    }
+    const importFor = (n: number): Promise<string[]> => importForUsers(emulator, n);
 
     it("a refresh of N reads costs ceil(N / 20) $batch requests, each item a read of the plural function", async () => {
         const ids = await importFor(45);
