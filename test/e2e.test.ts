@@ -180,6 +180,26 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         assert.equal(emulator.stats().writes, 2, "refresh only reads");
     });
 
+    it("where Graph answers unknown ids with 404, refresh keeps a purged import and says so; notFoundMeansGone drops it", async () => {
+        emulator.setOptions({ unknownIdAnswer: "notFound" });
+        try {
+            const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs() }) }));
+            const a = result.outputs.a!.value as string;
+            assert.ok(emulator.imports.remove(a));
+            const kept = await run((o) => stack.refresh(o));
+            assert.deepEqual(kept.result.summary.resourceChanges, { same: 2 }, "a 404 proves nothing: kept");
+            assert.match(kept.output, /neither show it nor prove it gone.*request-id/s);
+            assert.match(kept.output, /cloudpc:notFoundMeansGone/);
+            await stack.setConfig("cloudpc:notFoundMeansGone", { value: "true" });
+            const dropped = await run((o) => stack.refresh(o));
+            assert.deepEqual(dropped.result.summary.resourceChanges, { delete: 1, same: 1 });
+            assert.deepEqual(await stateResources(), []);
+        } finally {
+            emulator.setOptions({ unknownIdAnswer: "empty" });
+            await stack.removeConfig("cloudpc:notFoundMeansGone");
+        }
+    });
+
     it("adopts an existing import through adoptSnapshotId, with no second import", async () => {
         const existing = await importOutsidePulumi(emulator, USER, "portal-made.vhd");
         emulator.resetStats();

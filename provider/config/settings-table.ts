@@ -60,7 +60,7 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
     row("coalesce", "boolean", ["CLOUDPC_COALESCE"], "true", false,
         "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
     row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
-        "Let refresh drop an import when a read function proven in this process answers 404 for it. By default only an empty answer from retrieveSnapshotImportResults proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
+        "Let refresh drop an import when retrieveSnapshotImportResults (the read Graph's metadata declares) answers 404 for it. By default only its empty answer proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
     row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,
         "Where the provider notes imports not yet seen in a stack's state, so a rerun after a kill adopts them. Keep it across CI runs (a cache step): README, Troubleshooting."),
 ]);

@@ -2,7 +2,8 @@
 //
 // Invariant: an import is "gone" only when a read function says so in a 2xx answer: the plural
 // retrieveSnapshotImportResults(snapshotId=) answering a collection without the record. (Or, when the user opts in
-// with the `notFoundMeansGone` setting, a 404 from a function proven in this process.) Every other answer — an error
+// with the `notFoundMeansGone` setting, a 404 from that function or from another proven in this process.) Every
+// other answer — an error
 // from a function not yet proven, a 404 from the singular, a list pass that missed the record — is "unknown": refresh
 // keeps the resource and warns, a wait goes on, adoption goes ahead. Dropping a live import from state orphans it
 // and blocks its user (Graph allows one import per user), so "gone" must be proven.
@@ -35,7 +36,10 @@ export type ImportLookup =
     | { kind: "unknown"; why: string };
 
 export interface LookupOptions {
-    /** Accept a 404 from a proven function as "gone" (the escape hatch where Graph never answers an empty collection). */
+    /**
+     * Accept a 404 from the plural (the metadata's function), or from a function proven in this process, as "gone":
+     * the user's escape hatch where Graph never answers an unknown id with an empty collection.
+     */
     notFoundMeansGone?: boolean;
 }
 
@@ -45,7 +49,7 @@ export async function lookUpImport(client: GraphClient, snapshotId: string, opti
     try {
         return await withRouteFallback(client, FAMILY, ROUTES, (fn) => {
             via = fn;
-            return readBy(client, fn, snapshotId);
+            return readBy(client, fn, snapshotId, options);
         });
     } catch (err) {
         if (err instanceof NoRouteError) return { kind: "unknown", why: `no read function answered (${errorText(err.cause)})` };
@@ -77,6 +81,8 @@ export async function lookUpImports(client: GraphClient, ids: readonly string[],
             out.set(id, lookupFromBody(plural, answer.body, id));
         } else if (isProvenRoute(client, FAMILY, plural)) {
             out.set(id, fromProvenError(plural, answer.error, options));
+        } else if (answer.error.status === 404 && options.notFoundMeansGone) {
+            out.set(id, { kind: "gone" }); // the user accepts the plural's 404 (see LookupOptions)
         } else {
             alone.push(id);
         }
@@ -136,7 +142,7 @@ export function lookupFromBody(fn: ReadFunction, body: unknown, snapshotId: stri
     return { kind: "unknown", why: `${fn} answered without the record` };
 }
 
-async function readBy(client: GraphClient, fn: ReadFunction, snapshotId: string): Promise<ImportLookup> {
+async function readBy(client: GraphClient, fn: ReadFunction, snapshotId: string, options: LookupOptions): Promise<ImportLookup> {
     if (fn === "listSnapshotImportResults") {
         for await (const page of client.pages<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn)) {
             const hit = page.find((r) => sameId(r.snapshotId, snapshotId));
@@ -151,7 +157,13 @@ async function readBy(client: GraphClient, fn: ReadFunction, snapshotId: string)
         return lookupFromBody(fn, res.body, snapshotId);
     }
     const records: ImportRecord[] = [];
-    for await (const page of client.pages<ImportRecord>(path, fn)) records.push(...page);
+    try {
+        for await (const page of client.pages<ImportRecord>(path, fn)) records.push(...page);
+    } catch (err) {
+        // The user accepts the plural's 404 as "gone" (LookupOptions): even before it answered 2xx here.
+        if (err instanceof GraphError && err.status === 404 && options.notFoundMeansGone) return { kind: "gone" };
+        throw err;
+    }
     return lookupFromBody(fn, { value: records }, snapshotId);
 }
 
