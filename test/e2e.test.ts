@@ -189,14 +189,15 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
             const kept = await run((o) => stack.refresh(o));
             assert.deepEqual(kept.result.summary.resourceChanges, { same: 2 }, "a 404 proves nothing: kept");
             assert.match(kept.output, /neither show it nor prove it gone.*request-id/s);
-            assert.match(kept.output, /cloudpc:notFoundMeansGone/);
-            await stack.setConfig("cloudpc:notFoundMeansGone", { value: "true" });
+            assert.match(kept.output, /CLOUDPC_NOT_FOUND_MEANS_GONE=true pulumi refresh/);
+            // A refresh runs with the provider settings of the last up: the one-off escape hatch is the variable.
+            stack.workspace.envVars.CLOUDPC_NOT_FOUND_MEANS_GONE = "true";
             const dropped = await run((o) => stack.refresh(o));
             assert.deepEqual(dropped.result.summary.resourceChanges, { delete: 1, same: 1 });
             assert.deepEqual(await stateResources(), []);
         } finally {
             emulator.setOptions({ unknownIdAnswer: "empty" });
-            await stack.removeConfig("cloudpc:notFoundMeansGone");
+            delete stack.workspace.envVars.CLOUDPC_NOT_FOUND_MEANS_GONE;
         }
     });
 

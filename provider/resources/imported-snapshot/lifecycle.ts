@@ -454,7 +454,7 @@ export async function readImport(ctx: LifecycleContext, id: string): Promise<Imp
     const lookup = await ctx.imports.get(id);
     if (lookup.kind === "unknown") {
         ctx.progress.warn(`Imported snapshot ${id}: Graph's answers neither show it nor prove it gone (${lookup.why}). ` +
-            `Kept in state unchanged. If you know it was purged, set cloudpc:notFoundMeansGone or run pulumi state delete.`);
+            `Kept in state unchanged. If you know it was purged: CLOUDPC_NOT_FOUND_MEANS_GONE=true pulumi refresh, or pulumi state delete.`);
     }
     return lookup;
 }
