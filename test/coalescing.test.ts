@@ -7,6 +7,7 @@ import { Throttle } from "../provider/graph/throttle";
 import { closeSharedGraphClients, sharedGraphClient } from "../provider/graph/shared";
 import { resolveSettings } from "../provider/config/settings";
 import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";
+import { LookupBatcher } from "../provider/snapshots/coalescing/lookup-batcher";
 import { Pacer } from "../provider/snapshots/coalescing/pacer";
 import { PurgeBatcher } from "../provider/snapshots/coalescing/purge-batcher";
 import { SingleFlight } from "../provider/snapshots/coalescing/single-flight";
@@ -331,6 +332,21 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         emulator.faults.add({ route: "GET retrieveSnapshotImportResults", status: 404, code: "ResourceNotFound", times: 4 });
         const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: () => {} });
         assert.equal(record?.importStatus, "succeeded");
+    });
+});
+
+describe("coalescing: per-id reads gathered for $batch", () => {
+    it("sends a batch as soon as it holds 20 ids, the rest together once reads stop coming; every read answered", async () => {
+        const sent: string[][] = [];
+        const batcher = new LookupBatcher(async (ids) => {
+            sent.push(ids);
+            return new Map(ids.map((id) => [id, { kind: "found", record: { snapshotId: id } } as const]));
+        }, { quietMs: 5, maxWaitMs: 60_000 });
+        const ids = Array.from({ length: 25 }, (_, i) => `id-${i}`);
+        const asked = [...ids.slice(0, 10), "id-3", ...ids.slice(10)]; // a second read of one id joins the first
+        const got = await Promise.all(asked.map((id) => batcher.get(id)));
+        assert.deepEqual(sent.map((b) => b.length), [20, 5], "full at 20 distinct ids: sent at once; the rest when quiet");
+        assert.ok(got.every((l, i) => l.kind === "found" && l.record.snapshotId === asked[i]));
     });
 });
 

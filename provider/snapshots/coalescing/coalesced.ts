@@ -57,7 +57,7 @@ export class CoalescedImports implements ImportsGateway {
     constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
         this.lists = new SingleFlight(() => listImportResults(client), o.windowMs ?? 25);
         this.polls = new SingleFlight(() => listImportResults(client), 0);
-        this.byId = new LookupBatcher((ids) => lookUpImports(client, ids, o.lookup), o.windowMs ?? 25);
+        this.byId = new LookupBatcher((ids) => lookUpImports(client, ids, o.lookup));
         this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize });
     }
 

@@ -1,16 +1,35 @@
-// Per-id reads of a fleet, gathered into Graph batches where there is no list function: the reads that arrive
-// within a short window (a refresh's reads reach the provider spread over the engine's parallelism) go out together,
-// 20 to a $batch request. A read never joins a batch already sent: it could predate what its caller just did.
-import { sleep } from "../../graph/throttle";
+// Per-id reads of a fleet, gathered into Graph batches where there is no list function. The engine hands reads
+// over one checkpoint apart, at most --parallel at a time, so a batch goes once reads stop arriving for a moment
+// (quietMs), once its first read waited maxWaitMs, or once it holds 20 (Graph's limit per batch). A read never
+// joins a batch already sent: it could predate what its caller just did.
+import { MAX_BATCH_SIZE } from "../../graph/batch";
 import type { ImportLookup } from "../import-results";
 
 type Flush = (ids: string[]) => Promise<Map<string, ImportLookup>>;
 
-export class LookupBatcher {
-    private waiting = new Map<string, Array<{ resolve(l: ImportLookup): void; reject(e: unknown): void }>>();
-    private scheduled = false;
+interface Waiter {
+    resolve(l: ImportLookup): void;
+    reject(e: unknown): void;
+}
 
-    constructor(private readonly flush: Flush, private readonly windowMs = 25) {}
+export interface LookupBatcherOptions {
+    /** A batch goes once no read arrived for this long (default 60 ms)... */
+    quietMs?: number;
+    /** ...or once its first read waited this long (default 400 ms), or when it is full. */
+    maxWaitMs?: number;
+}
+
+export class LookupBatcher {
+    private waiting = new Map<string, Waiter[]>();
+    private quiet?: NodeJS.Timeout;
+    private deadline?: NodeJS.Timeout;
+    private readonly quietMs: number;
+    private readonly maxWaitMs: number;
+
+    constructor(private readonly flush: Flush, o: LookupBatcherOptions = {}) {
+        this.quietMs = o.quietMs ?? 60;
+        this.maxWaitMs = o.maxWaitMs ?? 400;
+    }
 
     get(id: string): Promise<ImportLookup> {
         return new Promise((resolve, reject) => {
@@ -18,17 +37,20 @@ export class LookupBatcher {
             const list = this.waiting.get(key) ?? [];
             list.push({ resolve, reject });
             this.waiting.set(key, list);
-            if (!this.scheduled) {
-                this.scheduled = true;
-                void sleep(this.windowMs).then(() => this.send());
-            }
+            if (this.waiting.size >= MAX_BATCH_SIZE) return void this.send();
+            clearTimeout(this.quiet);
+            this.quiet = setTimeout(() => void this.send(), this.quietMs);
+            this.deadline ??= setTimeout(() => void this.send(), this.maxWaitMs);
         });
     }
 
     private async send(): Promise<void> {
+        clearTimeout(this.quiet);
+        clearTimeout(this.deadline);
+        this.quiet = this.deadline = undefined;
         const batch = this.waiting;
         this.waiting = new Map();
-        this.scheduled = false;
+        if (batch.size === 0) return;
         try {
             const answers = await this.flush([...batch.keys()]);
             for (const [id, list] of batch) {
