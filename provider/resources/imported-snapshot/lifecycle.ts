@@ -147,9 +147,11 @@ async function ownImportAfterConflict(ctx: LifecycleContext, inputs: ImportedSna
     if (noted?.snapshotId) {
         const lookup = await ctx.imports.get(noted.snapshotId);
         if (lookup.kind !== "gone") {
-            ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${noted.snapshotId}, which this resource sent in a run ` +
-                `that was stopped before Pulumi recorded it: taking it as this resource's own instead of importing twice.`);
-            return lookup.kind === "found" ? lookup.record : { snapshotId: noted.snapshotId };
+            const record = lookup.kind === "found" ? lookup.record : { snapshotId: noted.snapshotId };
+            ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${noted.snapshotId} of the same file ` +
+                `(${record.filename ?? noted.fileName}, ${record.importStatus ?? "status not shown yet"}): taking it as this ` +
+                `resource's own (sent by a run that was stopped before Pulumi recorded it; its note kept the id) instead of importing twice.`);
+            return record;
         }
     }
     let existing: CloudPcSnapshotImportActionResult | undefined;
