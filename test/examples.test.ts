@@ -3,8 +3,10 @@
 //     (MiniEngine + @pulumi/pulumi's real dynamic-provider gRPC server) against the Graph emulator;
 //   - github-actions: the workflow's shape (OIDC, no stored secret), and its token step feeding the provider's
 //     OIDC settings end to end (a local stand-in for GitHub's token endpoint, the emulator's federated client);
-//   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring and that the SAS URL
-//     stays secret.
+//   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring (the storage account
+//     Windows 365 documents, the SAS the stack signs) and that the SAS URL stays secret.
+// The examples that need no cloud (quickstart, fleet, github-actions' program) also run through the real CLI
+// against the emulator: test/e2e-examples.test.ts and test/e2e-fleet.test.ts.
 // Type-checking every example is scripts/check-examples.sh (a step of scripts/test.sh).
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
@@ -19,7 +21,7 @@ import { FleetFileError, fleetImports } from "../examples/fleet/fleet";
 import { CloudPcImportedSnapshotProvider } from "../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, serializeProvider, type Props } from "./harness/dynamic-provider";
 import { MiniEngine, type Desired } from "./harness/engine";
-import { inputs, OTHER_USER, SAS_SIG, SAS_URL, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
+import { inputs, OTHER_USER, SAS_SIG, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -279,6 +281,7 @@ describe("examples: github-actions workflow", function () {
 
 interface MockRun {
     resources: { type: string; name: string; inputs: Record<string, any> }[];
+    calls: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, unknown>;
     secretOutputs: string[];
 }
@@ -291,7 +294,7 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
     const project = (parseYaml(fs.readFileSync(path.join(EXAMPLES, example, "Pulumi.yaml"), "utf8")) as { name: string }).name;
     const script = `
         const pulumi = require("@pulumi/pulumi");
-        const resources = [];
+        const resources = [], calls = [];
         const rg = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots";
         const armId = (type, name) => ({
             "azure-native:resources:ResourceGroup": rg,
@@ -309,7 +312,12 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
                 return { id: armId(args.type, args.name), state: { ...args.inputs, name, url: "https://cloudpcvhds.blob.core.windows.net/vhds/" + name } };
             },
             call(args) {
+                calls.push({ token: args.token, inputs: args.inputs });
                 if (args.token === "azure-native:authorization:getClientConfig") return { subscriptionId: "0231ef39-1113-4772-bffe-26e7d8a15c9e", tenantId: "t", clientId: "c", objectId: "o" };
+                if (args.token === "azure-native:storage:getStorageAccount") return { primaryEndpoints: { blob: "https://" + args.inputs.accountName + ".blob.core.windows.net/" } };
+                if (args.token === "azure-native:storage:listStorageAccountServiceSAS") {
+                    return { serviceSasToken: "sv=2022-11-02&sr=b&sp=r&spr=https&se=" + encodeURIComponent(args.inputs.sharedAccessExpiryTime) + "&sig=" + ${JSON.stringify(SAS_SIG)} };
+                }
                 throw new Error("unexpected invoke " + args.token);
             },
         }, ${JSON.stringify(project)}, "test", false).then(async () => {
@@ -322,7 +330,7 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
                 outputs[k] = (await resolve(v)) ?? null;
             }
             await new Promise((r) => setTimeout(r, 50));
-            process.stdout.write(JSON.stringify({ resources, outputs, secretOutputs }));
+            process.stdout.write(JSON.stringify({ resources, calls, outputs, secretOutputs }));
         }).catch((e) => { console.error(e); process.exit(1); });`;
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -343,42 +351,69 @@ const isSecretValue = (v: unknown) => typeof v === "object" && v !== null && (v 
 
 describe("examples: programs under Pulumi's mocks", function () {
     this.timeout(60_000);
-    let vhd: string;
     let runs: Promise<[MockRun, MockRun, MockRun]>;
+    let started: number;
 
     before(() => {
-        vhd = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-vhd-")), "alice-os.vhd");
-        fs.writeFileSync(vhd, Buffer.alloc(1024));
+        started = Date.now();
         // The three children start together (each compiles the provider with ts-node).
         runs = Promise.all([
-            runWithMocks("azure-storage", { assignedUserId: USER, vhdPath: vhd, windows365PrincipalId: OTHER_USER }),
-            runWithMocks("sas-url", { assignedUserId: USER, sasUrl: SAS_URL }, ["sasUrl"]),
+            runWithMocks("azure-storage", { assignedUserId: USER, blobName: "alice-os.vhd", windows365PrincipalId: OTHER_USER }),
+            runWithMocks("sas-url", {
+                assignedUserId: USER, resourceGroupName: "rg-cloudpc", storageAccountName: "cloudpcvhds", blobName: "alice-os.vhd", sasValidHours: "48",
+            }),
             runWithMocks("fleet", {}),
         ]);
         runs.catch(() => undefined);
     });
-    after(() => fs.rmSync(path.dirname(vhd), { recursive: true, force: true }));
 
-    it("azure-storage: the import takes the storage account id, container and blob from the Azure resources", async () => {
+    it("azure-storage: the account is what Windows 365 documents for a restore point's destination, and feeds the import", async () => {
         const [run] = await runs;
         const byType = (t: string) => run.resources.filter((r) => r.type === t);
+        // "Place a Cloud PC under review": Premium page blobs, TLS 1.2, public access from all networks, no copy scope.
         const account = byType("azure-native:storage:StorageAccount")[0]!;
+        assert.equal(account.inputs.kind, "StorageV2");
+        assert.deepEqual(account.inputs.sku, { name: "Premium_LRS" });
+        assert.equal(account.inputs.minimumTlsVersion, "TLS1_2");
+        assert.equal(account.inputs.publicNetworkAccess, "Enabled");
+        assert.equal(account.inputs.networkRuleSet?.defaultAction, "Allow");
+        assert.equal(account.inputs.allowedCopyScope, undefined);
         assert.equal(account.inputs.allowBlobPublicAccess, false);
         assert.equal(byType("azure-native:storage:BlobContainer")[0]!.inputs.publicAccess, "None");
-        const blob = byType("azure-native:storage:Blob")[0]!;
-        assert.equal(blob.inputs.blobName, "alice-os.vhd");
-        assert.equal(blob.inputs.source?.fileAsset, vhd, "the VHD is uploaded as a FileAsset");
-        assert.equal(byType("azure-native:authorization:RoleAssignment")[0]!.inputs.principalId, OTHER_USER);
+        // No Blob resource: the VHD is uploaded out of band, never hashed as an asset on a preview.
+        assert.deepEqual(byType("azure-native:storage:Blob"), []);
+        // The Windows 365 service principal holds Storage Account Contributor and Storage Blob Data Contributor on it.
+        const accountId = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
+        const grants = byType("azure-native:authorization:RoleAssignment").map((r) => r.inputs);
+        assert.deepEqual(grants.map((g) => g.roleDefinitionId.split("/").pop()).sort(),
+            ["17d1049b-9a84-46fb-8f53-869881c3d3ab", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"]);
+        for (const g of grants) {
+            assert.equal(g.principalId, OTHER_USER);
+            assert.equal(g.principalType, "ServicePrincipal");
+            assert.equal(g.scope, accountId);
+        }
         const snap = byType("pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")[0]!;
         assert.equal(snap.inputs.assignedUserId, USER);
-        assert.deepEqual(snap.inputs.sourceFiles, [{
-            storageBlobInfo: {
-                storageAccountId: "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcvhds",
-                containerName: "vhds",
-                fileName: "alice-os.vhd",
-            },
-        }]);
-        assert.equal(run.outputs.storageAccountId, snap.inputs.sourceFiles[0].storageBlobInfo.storageAccountId);
+        assert.deepEqual(snap.inputs.sourceFiles, [{ storageBlobInfo: { storageAccountId: accountId, containerName: "vhds", fileName: "alice-os.vhd" } }]);
+        assert.equal(run.outputs.storageAccountId, accountId);
+    });
+
+    it("sas-url: the stack signs a read-only, blob-scoped, https-only SAS with an expiry, for the configured blob", async () => {
+        const [, run] = await runs;
+        const requests = run.calls.filter((c) => c.token === "azure-native:storage:listStorageAccountServiceSAS");
+        assert.equal(requests.length, 1);
+        const { sharedAccessExpiryTime, ...request } = requests[0]!.inputs;
+        assert.deepEqual(request, {
+            resourceGroupName: "rg-cloudpc", accountName: "cloudpcvhds", canonicalizedResource: "/blob/cloudpcvhds/vhds/alice-os.vhd",
+            resource: "b", permissions: "r", protocols: "https",
+        });
+        // sasValidHours (48) after the program ran, which was after `started` and before now.
+        const expiry = Date.parse(sharedAccessExpiryTime);
+        const hours = 3_600_000;
+        assert.ok(expiry >= started + 48 * hours && expiry <= Date.now() + 48 * hours, `expiry ${sharedAccessExpiryTime}`);
+        const snap = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")!;
+        assert.ok(JSON.stringify(snap.inputs.sourceFiles).includes(`"https://cloudpcvhds.blob.core.windows.net/vhds/alice-os.vhd?sv=2022-11-02&sr=b&sp=r`),
+            "the URL is the account's blob endpoint, the blob's path and the signed token");
     });
 
     it("sas-url: the URL reaches the resource only as a secret and no output carries it", async () => {
