@@ -21,6 +21,7 @@ import { FleetFileError, fleetImports } from "../examples/fleet/fleet";
 import { CloudPcImportedSnapshotProvider } from "../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, serializeProvider, type Props } from "./harness/dynamic-provider";
 import { MiniEngine, type Desired } from "./harness/engine";
+import { importOutsidePulumi } from "./harness/outside-pulumi";
 import { inputs, OTHER_USER, SAS_SIG, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -70,6 +71,33 @@ describe("examples: fleet file → resource args (examples/fleet/fleet.ts)", () 
         assert.throws(() => fleetImports(fleetFile({ [USER]: "a.vhd", [USER.toUpperCase()]: "b.vhd" })), /fleet\.yaml:6: user .* already listed at fleet\.yaml:5/);
         assert.throws(() => fleetImports(`${fleetFile({ [USER]: "a.vhd" })}  ${USER}: b.vhd\n`), /fleet\.yaml:6: Map keys must be unique$/);
         assert.throws(() => fleetImports(fleetFile({ [USER]: "" })), /fleet\.yaml:5: user .* needs a blob name/);
+    });
+});
+
+describe("examples: fleet.yaml adopts an existing import (adoptSnapshotId per user)", () => {
+    const ADOPT = "0F3C1A52-9D4E-4B8A-A1C2-3D4E5F607182";
+    const withUsers = (users: string) => `storageAccountId: ${STORAGE_ACCOUNT_ID}\ncontainerName: vhds\nusers:\n${users}`;
+
+    it("a user's line may be a mapping with blob and adoptSnapshotId; the plain form is unchanged", () => {
+        const imports = fleetImports(withUsers(`  ${USER}: alice-os.vhd\n  ${OTHER_USER}:\n    blob: bob-os.vhd\n    adoptSnapshotId: ${ADOPT}\n`));
+        assert.deepEqual(imports.map((i) => i.args), [
+            { assignedUserId: USER, sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "alice-os.vhd" } }] },
+            {
+                assignedUserId: OTHER_USER,
+                sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "bob-os.vhd" } }],
+                adoptSnapshotId: ADOPT.toLowerCase(),
+            },
+        ]);
+        // The mapping without adoptSnapshotId is the plain form.
+        assert.deepEqual(fleetImports(withUsers(`  ${USER}:\n    blob: alice-os.vhd\n`)), fleetImports(withUsers(`  ${USER}: alice-os.vhd\n`)));
+    });
+
+    it("names the file and line of a bad adoptSnapshotId, an unknown key or a missing blob", () => {
+        assert.throws(() => fleetImports(withUsers(`  ${USER}:\n    blob: a.vhd\n    adoptSnapshotId: nope\n`)),
+            /^Error: fleet\.yaml:6: user .*: adoptSnapshotId 'nope' is not a snapshotId/);
+        assert.throws(() => fleetImports(withUsers(`  ${USER}:\n    blob: a.vhd\n    adopt: ${ADOPT}\n`)),
+            /fleet\.yaml:6: unknown key 'adopt' for user .* \(expected blob, adoptSnapshotId\)/);
+        assert.throws(() => fleetImports(withUsers(`  ${USER}:\n    adoptSnapshotId: ${ADOPT}\n`)), /fleet\.yaml:5: user .* needs a blob name/);
     });
 });
 
@@ -139,6 +167,27 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
 
         await engine.destroy();
         assert.equal(emulator.imports.list().length, 0);
+    });
+
+    it("a line with adoptSnapshotId takes over the user's existing import: no importSnapshot, and later no change", async () => {
+        const existing = await importOutsidePulumi(emulator, USER, "alice-portal.vhd");
+        const line = (value: string) => fleetFile({ [USER]: "alice-os.vhd" }).replace(`  ${USER}: alice-os.vhd   # a comment`, `  ${USER}:${value}`);
+        const run = async (text: string) => {
+            emulator.resetStats();
+            const steps = await engine.up(desiredFrom(text));
+            return { steps: ops(steps), writes: emulator.stats().writes };
+        };
+
+        const adopted = await run(line(`\n    blob: alice-os.vhd\n    adoptSnapshotId: ${existing}`));
+        assert.deepEqual(adopted, { steps: [`create ${USER}`], writes: 0 });
+        assert.equal(engine.state.get(USER)!.id, existing);
+        assert.deepEqual(emulator.imports.byUser(USER).map((i) => i.snapshotId), [existing], "no second import");
+
+        // Once adopted, the line may go back to the plain form: no step, no Graph write.
+        assert.deepEqual(await run(line(" alice-os.vhd")), { steps: [], writes: 0 });
+
+        await engine.destroy();
+        assert.equal(emulator.imports.get(existing), undefined, "destroy purges the adopted import");
     });
 
     it("the checked-in fleet.yaml passes the provider's check", async () => {
