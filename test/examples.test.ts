@@ -201,7 +201,7 @@ interface Workflow {
     on: Record<string, { branches?: string[] }>;
     permissions: Record<string, string>;
     env: Record<string, string>;
-    jobs: Record<string, { if?: string; environment?: string; steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+    jobs: Record<string, { if?: string; environment?: string; permissions?: Record<string, string>; steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
 }
 
 describe("examples: github-actions workflow", function () {
@@ -209,15 +209,16 @@ describe("examples: github-actions workflow", function () {
     const file = path.join(EXAMPLES, "github-actions", ".github", "workflows", "cloudpc-snapshots.yml");
     const text = fs.readFileSync(file, "utf8");
     const workflow = parseYaml(text) as Workflow;
-    const pulumiStep = (job: string) => workflow.jobs[job]!.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    const pulumiSteps = (job: string) => workflow.jobs[job]!.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 
     it("previews pull requests and deploys main, with OIDC and no stored secret", () => {
         assert.deepEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
         assert.deepEqual(workflow.on.push!.branches, ["main"]);
-        assert.equal(pulumiStep("preview")?.with?.command, "preview");
+        assert.deepEqual(pulumiSteps("preview").map((s) => s.with?.command), ["preview"]);
         assert.match(workflow.jobs.preview!.if!, /pull_request/);
-        assert.equal(pulumiStep("up")?.with?.command, "up");
+        // On main: refresh, then up (an import purged outside Pulumi is imported again).
+        assert.deepEqual(pulumiSteps("up").map((s) => s.with?.command), ["refresh", "up"]);
         assert.match(workflow.jobs.up!.if!, /refs\/heads\/main/);
         assert.equal(workflow.env.ARM_USE_OIDC, "true");
         assert.match(workflow.env.AZURE_CLIENT_ID!, /vars\.AZURE_CLIENT_ID/);
@@ -228,6 +229,14 @@ describe("examples: github-actions workflow", function () {
             assert.ok(uses.some((u) => u.startsWith("pulumi/auth-actions@")), `${job}: no OIDC login to Pulumi Cloud`);
             assert.ok(uses.some((u) => /^Federated token/.test(u)), `${job}: no federated token step`);
         }
+    });
+
+    it("comments the preview on the pull request, and only the preview job may write to pull requests", () => {
+        assert.equal(pulumiSteps("preview")[0]!.with?.["comment-on-pr"], true);
+        assert.equal(pulumiSteps("preview")[0]!.with?.["github-token"], undefined, "the action's default: the run's own GITHUB_TOKEN");
+        assert.deepEqual(workflow.jobs.preview!.permissions, { "id-token": "write", contents: "read", "pull-requests": "write" });
+        assert.equal(workflow.jobs.up!.permissions, undefined, "up keeps the workflow's read-only permissions");
+        for (const s of pulumiSteps("up")) assert.equal(s.with?.["comment-on-pr"], undefined);
     });
 
     it("its shell steps are valid bash", () => {
