@@ -105,7 +105,8 @@ function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: 
     { blob: string; adoptSnapshotId?: string } {
     const nonEmpty = (n: unknown): n is { value: string } =>
         isScalar(n) && typeof n.value === "string" && n.value.trim() !== "";
-    const needsBlob = () => new FleetFileError(`${at(valueNode ?? keyNode)}: user ${name} needs a blob name (e.g. ${name.slice(0, 8)}-os.vhd)`);
+    const needsBlob = () =>
+        new FleetFileError(`${at(valueNode ?? keyNode)}: user ${name} needs a blob name (e.g. ${name.slice(0, 8)}-os.vhd)`);
     if (!isMap(valueNode)) {
         if (!nonEmpty(valueNode)) throw needsBlob();
         return { blob: valueNode.value.trim() };
@@ -114,7 +115,8 @@ function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: 
     for (const pair of valueNode.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : "";
         if (!USER_KEYS.includes(key)) {
-            throw new FleetFileError(`${at(pair.key as Node)}: unknown key '${key}' for user ${name} (expected ${USER_KEYS.join(", ")})`);
+            throw new FleetFileError(
+                `${at(pair.key as Node)}: unknown key '${key}' for user ${name} (expected ${USER_KEYS.join(", ")})`);
         }
         fields.set(key, (pair.value as Node | null) ?? null);
     }
@@ -124,7 +126,8 @@ function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: 
     const adopt = fields.get("adoptSnapshotId");
     const id = isScalar(adopt) ? String(adopt.value ?? "").trim() : "";
     if (!GUID.test(id)) {
-        throw new FleetFileError(`${at(adopt ?? valueNode)}: user ${name}: adoptSnapshotId '${id}' is not a snapshotId (a GUID)`);
+        throw new FleetFileError(
+            `${at(adopt ?? valueNode)}: user ${name}: adoptSnapshotId '${id}' is not a snapshotId (a GUID)`);
     }
     return { blob: blob.value.trim(), adoptSnapshotId: id.toLowerCase() };
 }
