@@ -1,6 +1,7 @@
 // The fleet example (examples/fleet/) as a user runs it: the real `pulumi` CLI with the Node.js language host, the
 // example's own Pulumi.yaml and index.ts (a local program, not an inline one), against the Graph emulator. Each
-// edit of the fleet file must do exactly the one import, replacement or purge it says.
+// edit of the fleet file must do exactly the one import, replacement or purge it says, and a line with
+// adoptSnapshotId adopts the user's existing import.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,6 +10,7 @@ import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/aut
 import { startEmulator, type Emulator } from "../emulator";
 import { provisionedPulumi, providerConfig, REPO_ROOT, stepEvents } from "../scripts/pulumi/automation";
 import { OTHER_USER, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
+import { importOutsidePulumi } from "./harness/outside-pulumi";
 
 const THIRD_USER = "c0ffee00-1234-4abc-8def-0123456789ab";
 const FLEET_DIR = path.join(REPO_ROOT, "examples", "fleet");
@@ -103,6 +105,27 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
 
         await stack.destroy();
         assert.equal(emulator.imports.list().length, 0);
+    });
+
+    it("a line with adoptSnapshotId adopts the user's existing import with no Graph write; the plain line then changes nothing", async () => {
+        const existing = await importOutsidePulumi(emulator, USER, "alice-portal.vhd");
+        fs.writeFileSync(fleetFile, `storageAccountId: ${STORAGE_ACCOUNT_ID}\ncontainerName: vhds\nusers:\n` +
+            `  ${USER}:\n    blob: alice-os.vhd\n    adoptSnapshotId: ${existing}\n`);
+        emulator.resetStats();
+        const events: EngineEvent[] = [];
+        const up = await stack.up({ onEvent: (e) => events.push(e) });
+        const steps = stepEvents(events).filter((s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot");
+        assert.deepEqual(steps.map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`), [`create ${USER}`]);
+        assert.equal(emulator.stats().writes, 0, "adopting wrote to Graph");
+        assert.equal((up.outputs.fleet!.value as Record<string, { snapshotId: string }>)[USER]!.snapshotId, existing);
+        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [existing]);
+
+        fs.writeFileSync(fleetFile, fleetYaml({ [USER]: "alice-os.vhd" }));
+        const preview = await stack.preview();
+        assert.deepEqual(preview.changeSummary, { same: 2 });
+
+        await stack.destroy();
+        assert.equal(emulator.imports.get(existing), undefined, "destroy purges the adopted import");
     });
 
     it("a refresh of 30 imports at --parallel 8 costs at most 5 read requests where Graph only reads by id", async () => {

@@ -3,8 +3,10 @@
 //     (MiniEngine + @pulumi/pulumi's real dynamic-provider gRPC server) against the Graph emulator;
 //   - github-actions: the workflow's shape (OIDC, no stored secret), and its token step feeding the provider's
 //     OIDC settings end to end (a local stand-in for GitHub's token endpoint, the emulator's federated client);
-//   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring and that the SAS URL
-//     stays secret.
+//   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring (the storage account
+//     Windows 365 documents, the SAS the stack signs) and that the SAS URL stays secret.
+// The examples that need no cloud (quickstart, fleet, github-actions' program) also run through the real CLI
+// against the emulator: test/e2e-examples.test.ts and test/e2e-fleet.test.ts.
 // Type-checking every example is scripts/check-examples.sh (a step of scripts/test.sh).
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
@@ -19,7 +21,8 @@ import { FleetFileError, fleetImports } from "../examples/fleet/fleet";
 import { CloudPcImportedSnapshotProvider } from "../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, serializeProvider, type Props } from "./harness/dynamic-provider";
 import { MiniEngine, type Desired } from "./harness/engine";
-import { inputs, OTHER_USER, SAS_SIG, SAS_URL, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
+import { importOutsidePulumi } from "./harness/outside-pulumi";
+import { inputs, OTHER_USER, SAS_SIG, STORAGE_ACCOUNT_ID, USER } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -68,6 +71,33 @@ describe("examples: fleet file → resource args (examples/fleet/fleet.ts)", () 
         assert.throws(() => fleetImports(fleetFile({ [USER]: "a.vhd", [USER.toUpperCase()]: "b.vhd" })), /fleet\.yaml:6: user .* already listed at fleet\.yaml:5/);
         assert.throws(() => fleetImports(`${fleetFile({ [USER]: "a.vhd" })}  ${USER}: b.vhd\n`), /fleet\.yaml:6: Map keys must be unique$/);
         assert.throws(() => fleetImports(fleetFile({ [USER]: "" })), /fleet\.yaml:5: user .* needs a blob name/);
+    });
+});
+
+describe("examples: fleet.yaml adopts an existing import (adoptSnapshotId per user)", () => {
+    const ADOPT = "0F3C1A52-9D4E-4B8A-A1C2-3D4E5F607182";
+    const withUsers = (users: string) => `storageAccountId: ${STORAGE_ACCOUNT_ID}\ncontainerName: vhds\nusers:\n${users}`;
+
+    it("a user's line may be a mapping with blob and adoptSnapshotId; the plain form is unchanged", () => {
+        const imports = fleetImports(withUsers(`  ${USER}: alice-os.vhd\n  ${OTHER_USER}:\n    blob: bob-os.vhd\n    adoptSnapshotId: ${ADOPT}\n`));
+        assert.deepEqual(imports.map((i) => i.args), [
+            { assignedUserId: USER, sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "alice-os.vhd" } }] },
+            {
+                assignedUserId: OTHER_USER,
+                sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "bob-os.vhd" } }],
+                adoptSnapshotId: ADOPT.toLowerCase(),
+            },
+        ]);
+        // The mapping without adoptSnapshotId is the plain form.
+        assert.deepEqual(fleetImports(withUsers(`  ${USER}:\n    blob: alice-os.vhd\n`)), fleetImports(withUsers(`  ${USER}: alice-os.vhd\n`)));
+    });
+
+    it("names the file and line of a bad adoptSnapshotId, an unknown key or a missing blob", () => {
+        assert.throws(() => fleetImports(withUsers(`  ${USER}:\n    blob: a.vhd\n    adoptSnapshotId: nope\n`)),
+            /^Error: fleet\.yaml:6: user .*: adoptSnapshotId 'nope' is not a snapshotId/);
+        assert.throws(() => fleetImports(withUsers(`  ${USER}:\n    blob: a.vhd\n    adopt: ${ADOPT}\n`)),
+            /fleet\.yaml:6: unknown key 'adopt' for user .* \(expected blob, adoptSnapshotId\)/);
+        assert.throws(() => fleetImports(withUsers(`  ${USER}:\n    adoptSnapshotId: ${ADOPT}\n`)), /fleet\.yaml:5: user .* needs a blob name/);
     });
 });
 
@@ -139,6 +169,27 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
         assert.equal(emulator.imports.list().length, 0);
     });
 
+    it("a line with adoptSnapshotId takes over the user's existing import: no importSnapshot, and later no change", async () => {
+        const existing = await importOutsidePulumi(emulator, USER, "alice-portal.vhd");
+        const line = (value: string) => fleetFile({ [USER]: "alice-os.vhd" }).replace(`  ${USER}: alice-os.vhd   # a comment`, `  ${USER}:${value}`);
+        const run = async (text: string) => {
+            emulator.resetStats();
+            const steps = await engine.up(desiredFrom(text));
+            return { steps: ops(steps), writes: emulator.stats().writes };
+        };
+
+        const adopted = await run(line(`\n    blob: alice-os.vhd\n    adoptSnapshotId: ${existing}`));
+        assert.deepEqual(adopted, { steps: [`create ${USER}`], writes: 0 });
+        assert.equal(engine.state.get(USER)!.id, existing);
+        assert.deepEqual(emulator.imports.byUser(USER).map((i) => i.snapshotId), [existing], "no second import");
+
+        // Once adopted, the line may go back to the plain form: no step, no Graph write.
+        assert.deepEqual(await run(line(" alice-os.vhd")), { steps: [], writes: 0 });
+
+        await engine.destroy();
+        assert.equal(emulator.imports.get(existing), undefined, "destroy purges the adopted import");
+    });
+
     it("the checked-in fleet.yaml passes the provider's check", async () => {
         const fresh = new MiniEngine(provider, engine.serializedProvider);
         const plan = await fresh.preview(desiredFrom(fs.readFileSync(path.join(EXAMPLES, "fleet", "fleet.yaml"), "utf8")));
@@ -150,7 +201,7 @@ interface Workflow {
     on: Record<string, { branches?: string[] }>;
     permissions: Record<string, string>;
     env: Record<string, string>;
-    jobs: Record<string, { if?: string; environment?: string; steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+    jobs: Record<string, { if?: string; environment?: string; permissions?: Record<string, string>; steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
 }
 
 describe("examples: github-actions workflow", function () {
@@ -158,15 +209,16 @@ describe("examples: github-actions workflow", function () {
     const file = path.join(EXAMPLES, "github-actions", ".github", "workflows", "cloudpc-snapshots.yml");
     const text = fs.readFileSync(file, "utf8");
     const workflow = parseYaml(text) as Workflow;
-    const pulumiStep = (job: string) => workflow.jobs[job]!.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    const pulumiSteps = (job: string) => workflow.jobs[job]!.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 
     it("previews pull requests and deploys main, with OIDC and no stored secret", () => {
         assert.deepEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
         assert.deepEqual(workflow.on.push!.branches, ["main"]);
-        assert.equal(pulumiStep("preview")?.with?.command, "preview");
+        assert.deepEqual(pulumiSteps("preview").map((s) => s.with?.command), ["preview"]);
         assert.match(workflow.jobs.preview!.if!, /pull_request/);
-        assert.equal(pulumiStep("up")?.with?.command, "up");
+        // On main: refresh, then up (an import purged outside Pulumi is imported again).
+        assert.deepEqual(pulumiSteps("up").map((s) => s.with?.command), ["refresh", "up"]);
         assert.match(workflow.jobs.up!.if!, /refs\/heads\/main/);
         assert.equal(workflow.env.ARM_USE_OIDC, "true");
         assert.match(workflow.env.AZURE_CLIENT_ID!, /vars\.AZURE_CLIENT_ID/);
@@ -177,6 +229,14 @@ describe("examples: github-actions workflow", function () {
             assert.ok(uses.some((u) => u.startsWith("pulumi/auth-actions@")), `${job}: no OIDC login to Pulumi Cloud`);
             assert.ok(uses.some((u) => /^Federated token/.test(u)), `${job}: no federated token step`);
         }
+    });
+
+    it("comments the preview on the pull request, and only the preview job may write to pull requests", () => {
+        assert.equal(pulumiSteps("preview")[0]!.with?.["comment-on-pr"], true);
+        assert.equal(pulumiSteps("preview")[0]!.with?.["github-token"], undefined, "the action's default: the run's own GITHUB_TOKEN");
+        assert.deepEqual(workflow.jobs.preview!.permissions, { "id-token": "write", contents: "read", "pull-requests": "write" });
+        assert.equal(workflow.jobs.up!.permissions, undefined, "up keeps the workflow's read-only permissions");
+        for (const s of pulumiSteps("up")) assert.equal(s.with?.["comment-on-pr"], undefined);
     });
 
     it("its shell steps are valid bash", () => {
@@ -279,6 +339,7 @@ describe("examples: github-actions workflow", function () {
 
 interface MockRun {
     resources: { type: string; name: string; inputs: Record<string, any> }[];
+    calls: { token: string; inputs: Record<string, any> }[];
     outputs: Record<string, unknown>;
     secretOutputs: string[];
 }
@@ -291,7 +352,7 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
     const project = (parseYaml(fs.readFileSync(path.join(EXAMPLES, example, "Pulumi.yaml"), "utf8")) as { name: string }).name;
     const script = `
         const pulumi = require("@pulumi/pulumi");
-        const resources = [];
+        const resources = [], calls = [];
         const rg = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots";
         const armId = (type, name) => ({
             "azure-native:resources:ResourceGroup": rg,
@@ -309,7 +370,12 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
                 return { id: armId(args.type, args.name), state: { ...args.inputs, name, url: "https://cloudpcvhds.blob.core.windows.net/vhds/" + name } };
             },
             call(args) {
+                calls.push({ token: args.token, inputs: args.inputs });
                 if (args.token === "azure-native:authorization:getClientConfig") return { subscriptionId: "0231ef39-1113-4772-bffe-26e7d8a15c9e", tenantId: "t", clientId: "c", objectId: "o" };
+                if (args.token === "azure-native:storage:getStorageAccount") return { primaryEndpoints: { blob: "https://" + args.inputs.accountName + ".blob.core.windows.net/" } };
+                if (args.token === "azure-native:storage:listStorageAccountServiceSAS") {
+                    return { serviceSasToken: "sv=2022-11-02&sr=b&sp=r&spr=https&se=" + encodeURIComponent(args.inputs.sharedAccessExpiryTime) + "&sig=" + ${JSON.stringify(SAS_SIG)} };
+                }
                 throw new Error("unexpected invoke " + args.token);
             },
         }, ${JSON.stringify(project)}, "test", false).then(async () => {
@@ -322,7 +388,7 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
                 outputs[k] = (await resolve(v)) ?? null;
             }
             await new Promise((r) => setTimeout(r, 50));
-            process.stdout.write(JSON.stringify({ resources, outputs, secretOutputs }));
+            process.stdout.write(JSON.stringify({ resources, calls, outputs, secretOutputs }));
         }).catch((e) => { console.error(e); process.exit(1); });`;
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -343,42 +409,69 @@ const isSecretValue = (v: unknown) => typeof v === "object" && v !== null && (v 
 
 describe("examples: programs under Pulumi's mocks", function () {
     this.timeout(60_000);
-    let vhd: string;
     let runs: Promise<[MockRun, MockRun, MockRun]>;
+    let started: number;
 
     before(() => {
-        vhd = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-vhd-")), "alice-os.vhd");
-        fs.writeFileSync(vhd, Buffer.alloc(1024));
+        started = Date.now();
         // The three children start together (each compiles the provider with ts-node).
         runs = Promise.all([
-            runWithMocks("azure-storage", { assignedUserId: USER, vhdPath: vhd, windows365PrincipalId: OTHER_USER }),
-            runWithMocks("sas-url", { assignedUserId: USER, sasUrl: SAS_URL }, ["sasUrl"]),
+            runWithMocks("azure-storage", { assignedUserId: USER, blobName: "alice-os.vhd", windows365PrincipalId: OTHER_USER }),
+            runWithMocks("sas-url", {
+                assignedUserId: USER, resourceGroupName: "rg-cloudpc", storageAccountName: "cloudpcvhds", blobName: "alice-os.vhd", sasValidHours: "48",
+            }),
             runWithMocks("fleet", {}),
         ]);
         runs.catch(() => undefined);
     });
-    after(() => fs.rmSync(path.dirname(vhd), { recursive: true, force: true }));
 
-    it("azure-storage: the import takes the storage account id, container and blob from the Azure resources", async () => {
+    it("azure-storage: the account is what Windows 365 documents for a restore point's destination, and feeds the import", async () => {
         const [run] = await runs;
         const byType = (t: string) => run.resources.filter((r) => r.type === t);
+        // "Place a Cloud PC under review": Premium page blobs, TLS 1.2, public access from all networks, no copy scope.
         const account = byType("azure-native:storage:StorageAccount")[0]!;
+        assert.equal(account.inputs.kind, "StorageV2");
+        assert.deepEqual(account.inputs.sku, { name: "Premium_LRS" });
+        assert.equal(account.inputs.minimumTlsVersion, "TLS1_2");
+        assert.equal(account.inputs.publicNetworkAccess, "Enabled");
+        assert.equal(account.inputs.networkRuleSet?.defaultAction, "Allow");
+        assert.equal(account.inputs.allowedCopyScope, undefined);
         assert.equal(account.inputs.allowBlobPublicAccess, false);
         assert.equal(byType("azure-native:storage:BlobContainer")[0]!.inputs.publicAccess, "None");
-        const blob = byType("azure-native:storage:Blob")[0]!;
-        assert.equal(blob.inputs.blobName, "alice-os.vhd");
-        assert.equal(blob.inputs.source?.fileAsset, vhd, "the VHD is uploaded as a FileAsset");
-        assert.equal(byType("azure-native:authorization:RoleAssignment")[0]!.inputs.principalId, OTHER_USER);
+        // No Blob resource: the VHD is uploaded out of band, never hashed as an asset on a preview.
+        assert.deepEqual(byType("azure-native:storage:Blob"), []);
+        // The Windows 365 service principal holds Storage Account Contributor and Storage Blob Data Contributor on it.
+        const accountId = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
+        const grants = byType("azure-native:authorization:RoleAssignment").map((r) => r.inputs);
+        assert.deepEqual(grants.map((g) => g.roleDefinitionId.split("/").pop()).sort(),
+            ["17d1049b-9a84-46fb-8f53-869881c3d3ab", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"]);
+        for (const g of grants) {
+            assert.equal(g.principalId, OTHER_USER);
+            assert.equal(g.principalType, "ServicePrincipal");
+            assert.equal(g.scope, accountId);
+        }
         const snap = byType("pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")[0]!;
         assert.equal(snap.inputs.assignedUserId, USER);
-        assert.deepEqual(snap.inputs.sourceFiles, [{
-            storageBlobInfo: {
-                storageAccountId: "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcvhds",
-                containerName: "vhds",
-                fileName: "alice-os.vhd",
-            },
-        }]);
-        assert.equal(run.outputs.storageAccountId, snap.inputs.sourceFiles[0].storageBlobInfo.storageAccountId);
+        assert.deepEqual(snap.inputs.sourceFiles, [{ storageBlobInfo: { storageAccountId: accountId, containerName: "vhds", fileName: "alice-os.vhd" } }]);
+        assert.equal(run.outputs.storageAccountId, accountId);
+    });
+
+    it("sas-url: the stack signs a read-only, blob-scoped, https-only SAS with an expiry, for the configured blob", async () => {
+        const [, run] = await runs;
+        const requests = run.calls.filter((c) => c.token === "azure-native:storage:listStorageAccountServiceSAS");
+        assert.equal(requests.length, 1);
+        const { sharedAccessExpiryTime, ...request } = requests[0]!.inputs;
+        assert.deepEqual(request, {
+            resourceGroupName: "rg-cloudpc", accountName: "cloudpcvhds", canonicalizedResource: "/blob/cloudpcvhds/vhds/alice-os.vhd",
+            resource: "b", permissions: "r", protocols: "https",
+        });
+        // sasValidHours (48) after the program ran, which was after `started` and before now.
+        const expiry = Date.parse(sharedAccessExpiryTime);
+        const hours = 3_600_000;
+        assert.ok(expiry >= started + 48 * hours && expiry <= Date.now() + 48 * hours, `expiry ${sharedAccessExpiryTime}`);
+        const snap = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")!;
+        assert.ok(JSON.stringify(snap.inputs.sourceFiles).includes(`"https://cloudpcvhds.blob.core.windows.net/vhds/alice-os.vhd?sv=2022-11-02&sr=b&sp=r`),
+            "the URL is the account's blob endpoint, the blob's path and the signed token");
     });
 
     it("sas-url: the URL reaches the resource only as a secret and no output carries it", async () => {

@@ -1,15 +1,18 @@
-// The full path in Azure, in one stack: a resource group, a storage account, a private blob container and the VHD
-// uploaded into it as a blob (@pulumi/azure-native), then a Windows 365 import of that blob for one user.
-// The import takes its storage account id, container and blob name from the Azure resources' outputs, so Pulumi
-// creates them in order, and a new VHD (a new blob) replaces the import (purging the old one first: one import per
-// user).
+// The Azure side in one stack (@pulumi/azure-native): a storage account set up the way Windows 365 asks for the
+// destination of a Cloud PC's restore point (Microsoft's "Place a Cloud PC under review": Premium page blobs,
+// TLS 1.2, public network access, and the Windows 365 service principal holding Storage Account Contributor and
+// Storage Blob Data Contributor on it), a private container for VHDs, then:
+//   - a Windows 365 import of a VHD blob in that container for one user (CloudPcImportedSnapshot), and
+//   - optionally, a restore point of one Cloud PC copied into the same account (CloudPcSnapshot).
 //
-// Optionally, a restore point of one Cloud PC is taken and copied into the same storage account (CloudPcSnapshot).
+// The VHD itself is NOT a Pulumi asset: it is uploaded once, out of band, with azcopy as a page blob (README.md),
+// and the program names it by `blobName`. A FileAsset would be read and hashed in full on every preview and up
+// (minutes for a disk of tens of GB), and azure-native's Blob writes block or append blobs only, which a Premium
+// page-blob account does not hold.
 //
-// Stack config (`pulumi config set <key> <value>`): `assignedUserId` (required), `vhdPath` (required, a local
-// fixed-size .vhd), `blobName` (default: the file's name), `windows365PrincipalId` (optional, see README.md),
-// `cloudPcId` (optional: the Cloud PC to snapshot into the account), `restorePointTier` (default `cool`).
-import * as path from "node:path";
+// Stack config (`pulumi config set <key> <value>`): `windows365PrincipalId` (required: the object id of the
+// Windows 365 service principal in your tenant), `assignedUserId` and `blobName` (both or neither: the import),
+// `cloudPcId` (optional: the restore point), `restorePointTier` (optional: hot, cool, cold, archive).
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
@@ -18,20 +21,27 @@ import * as storage from "@pulumi/azure-native/storage";
 import { CloudPcImportedSnapshot, CloudPcSnapshot } from "../../provider";
 
 const cfg = new pulumi.Config();
-const assignedUserId = cfg.require("assignedUserId");
-const vhdPath = cfg.require("vhdPath");
-const blobName = cfg.get("blobName") ?? path.basename(vhdPath);
+const windows365PrincipalId = cfg.require("windows365PrincipalId");
+const assignedUserId = cfg.get("assignedUserId");
+const blobName = cfg.get("blobName");
+if (Boolean(assignedUserId) !== Boolean(blobName)) {
+    throw new Error("set both assignedUserId and blobName (the import), or neither (the storage account only)");
+}
 
 const group = new resources.ResourceGroup("cloudpc-snapshots");
 
-// Private by construction: no anonymous blob access, HTTPS and TLS 1.2 only.
+// "Performance: Premium, Premium account type: Page blobs" is a StorageV2 account with a Premium SKU.
+// "Permit scope for copy operations" (allowedCopyScope) must stay unset: Windows 365 copies from its own accounts.
 const account = new storage.StorageAccount("cloudpcvhds", {
     resourceGroupName: group.name,
     kind: storage.Kind.StorageV2,
-    sku: { name: storage.SkuName.Standard_LRS },
+    sku: { name: storage.SkuName.Premium_LRS },
+    minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+    publicNetworkAccess: storage.PublicNetworkAccess.Enabled,
+    networkRuleSet: { defaultAction: storage.DefaultAction.Allow },
+    // Reachable from all networks, but never anonymously: every request needs Entra ID, a key or a SAS.
     allowBlobPublicAccess: false,
     enableHttpsTrafficOnly: true,
-    minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
 });
 
 const container = new storage.BlobContainer("vhds", {
@@ -40,58 +50,45 @@ const container = new storage.BlobContainer("vhds", {
     publicAccess: storage.PublicAccess.None,
 });
 
-// Pulumi uploads the file when it changes (the asset's hash is part of the diff).
-const vhd = new storage.Blob("os-disk", {
-    resourceGroupName: group.name,
-    accountName: account.name,
-    containerName: container.name,
-    blobName,
-    type: storage.BlobType.Block,
-    contentType: "application/octet-stream",
-    source: new pulumi.asset.FileAsset(vhdPath),
-});
+// The two roles Windows 365 needs on the account, for the Windows 365 service principal of this tenant.
+const ROLES = {
+    "storage-account-contributor": "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+    "storage-blob-data-contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+};
+const subscriptionId = authorization.getClientConfigOutput().subscriptionId;
+const grants = Object.entries(ROLES).map(([name, role]) => new authorization.RoleAssignment(`windows365-${name}`, {
+    principalId: windows365PrincipalId,
+    principalType: authorization.PrincipalType.ServicePrincipal,
+    roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    scope: account.id,
+}));
 
-// Optional: let the Windows 365 service read the container (its service principal's object id in your tenant).
-const windows365PrincipalId = cfg.get("windows365PrincipalId");
-const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
-const readers: pulumi.Resource[] = [];
-if (windows365PrincipalId) {
-    const client = authorization.getClientConfigOutput();
-    readers.push(new authorization.RoleAssignment("windows365-reads-vhds", {
-        principalId: windows365PrincipalId,
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_READER}`,
-        scope: container.id,
-    }));
-}
+// The import of a VHD already in the container (uploaded with azcopy). A new blob name replaces the import (the
+// user's old import is purged first: Graph allows one per user); re-uploading under the same name does not.
+const snapshot = assignedUserId && blobName
+    ? new CloudPcImportedSnapshot("os-disk", {
+          assignedUserId,
+          sourceFiles: [{ storageBlobInfo: { storageAccountId: account.id, containerName: container.name, fileName: blobName } }],
+      }, { dependsOn: grants })
+    : undefined;
 
-const snapshot = new CloudPcImportedSnapshot("os-disk", {
-    assignedUserId,
-    sourceFiles: [{
-        storageBlobInfo: {
-            storageAccountId: account.id,
-            containerName: container.name,
-            fileName: vhd.name,
-        },
-    }],
-}, { dependsOn: readers });
-
-// A restore point of a Cloud PC, copied into the same account (Windows 365 writes it there as a blob). Graph has no
-// delete for a restore point: `pulumi destroy` only forgets it, and Windows 365 expires it (see the README).
+// A restore point of a Cloud PC, copied into the account. Graph has no delete for a restore point: `pulumi destroy`
+// only forgets it (with a warning), and Windows 365 expires it.
 const cloudPcId = cfg.get("cloudPcId");
+const restorePointTier = cfg.get("restorePointTier") as "hot" | "cool" | "cold" | "archive" | undefined;
 const restorePoint = cloudPcId
     ? new CloudPcSnapshot("restore-point", {
           cloudPcId,
           storageAccountId: account.id,
-          accessTier: (cfg.get("restorePointTier") ?? "cool") as "hot" | "cool" | "cold" | "archive",
-      }, { dependsOn: readers })
+          ...(restorePointTier ? { accessTier: restorePointTier } : {}),
+      }, { dependsOn: grants })
     : undefined;
 
 export const storageAccountId = account.id;
+export const storageAccountName = account.name;
 export const containerName = container.name;
-export const blobUrl = vhd.url;
-export const snapshotId = snapshot.snapshotId;
-export const importStatus = snapshot.importStatus;
-export const policyName = snapshot.policyName;
+export const snapshotId = snapshot?.snapshotId;
+export const importStatus = snapshot?.importStatus;
+export const policyName = snapshot?.policyName;
 export const restorePointId = restorePoint?.snapshotId;
 export const restorePointExpires = restorePoint?.expirationDateTime;

@@ -10,6 +10,8 @@ import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
 export interface FleetImportArgs {
     assignedUserId: string;
     sourceFiles: { storageBlobInfo: { storageAccountId: string; containerName: string; fileName: string } }[];
+    /** The snapshotId of the user's existing import, to manage it instead of importing (see `fleetImports`). */
+    adoptSnapshotId?: string;
 }
 
 export interface FleetImport {
@@ -20,6 +22,7 @@ export interface FleetImport {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOP_LEVEL_KEYS = ["storageAccountId", "containerName", "users"];
+const USER_KEYS = ["blob", "adoptSnapshotId"];
 
 export class FleetFileError extends Error {}
 
@@ -30,6 +33,9 @@ export class FleetFileError extends Error {}
  *     containerName: vhds
  *     users:                                            # `users: {}` for none; the key itself is required
  *       93aff428-61f2-467f-a879-1102af6fd4a8: alice-os.vhd   # <user's Entra object id>: <VHD blob in the container>
+ *       5b1e2c3d-4f50-4a6b-9c7d-8e9f0a1b2c3d:                # a user who already has an import (portal, script):
+ *         blob: bob-os.vhd                                   #   the blob, as above
+ *         adoptSnapshotId: 0f3c1a52-9d4e-4b8a-a1c2-3d4e5f607182  # manage that import instead of importing
  *
  * Errors name the file and line. A missing or misspelt `users` key is an error, never an empty fleet: an empty
  * fleet purges every import.
@@ -81,16 +87,47 @@ export function fleetImports(text: string, source = "fleet.yaml"): FleetImport[]
         const earlier = seen.get(name);
         if (earlier) throw new FleetFileError(`${at(keyNode)}: user ${name} is already listed at ${earlier}`);
         seen.set(name, at(keyNode));
-        if (!isScalar(valueNode) || typeof valueNode.value !== "string" || valueNode.value.trim() === "") {
-            throw new FleetFileError(`${at(valueNode ?? keyNode)}: user ${name} needs a blob name (e.g. ${name.slice(0, 8)}-os.vhd)`);
-        }
+        const { blob, adoptSnapshotId } = userEntry(valueNode, keyNode, name, at);
         imports.push({
             name,
             args: {
                 assignedUserId: name,
-                sourceFiles: [{ storageBlobInfo: { storageAccountId, containerName, fileName: valueNode.value.trim() } }],
+                sourceFiles: [{ storageBlobInfo: { storageAccountId, containerName, fileName: blob } }],
+                ...(adoptSnapshotId ? { adoptSnapshotId } : {}),
             },
         });
     }
     return imports;
+}
+
+/** A user's value: a blob name, or a mapping with `blob` and an optional `adoptSnapshotId` (a GUID). */
+function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: Node | null | undefined) => string):
+    { blob: string; adoptSnapshotId?: string } {
+    const nonEmpty = (n: unknown): n is { value: string } =>
+        isScalar(n) && typeof n.value === "string" && n.value.trim() !== "";
+    const needsBlob = () =>
+        new FleetFileError(`${at(valueNode ?? keyNode)}: user ${name} needs a blob name (e.g. ${name.slice(0, 8)}-os.vhd)`);
+    if (!isMap(valueNode)) {
+        if (!nonEmpty(valueNode)) throw needsBlob();
+        return { blob: valueNode.value.trim() };
+    }
+    const fields = new Map<string, Node | null>();
+    for (const pair of valueNode.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : "";
+        if (!USER_KEYS.includes(key)) {
+            throw new FleetFileError(
+                `${at(pair.key as Node)}: unknown key '${key}' for user ${name} (expected ${USER_KEYS.join(", ")})`);
+        }
+        fields.set(key, (pair.value as Node | null) ?? null);
+    }
+    const blob = fields.get("blob");
+    if (!nonEmpty(blob)) throw needsBlob();
+    if (!fields.has("adoptSnapshotId")) return { blob: blob.value.trim() };
+    const adopt = fields.get("adoptSnapshotId");
+    const id = isScalar(adopt) ? String(adopt.value ?? "").trim() : "";
+    if (!GUID.test(id)) {
+        throw new FleetFileError(
+            `${at(adopt ?? valueNode)}: user ${name}: adoptSnapshotId '${id}' is not a snapshotId (a GUID)`);
+    }
+    return { blob: blob.value.trim(), adoptSnapshotId: id.toLowerCase() };
 }

@@ -2,6 +2,7 @@
 // `pulumi up` imports it (and waits until Graph reports the import succeeded); `pulumi destroy` purges it.
 // Every value comes from stack config (`pulumi config set <key> <value>`); the defaults are valid examples.
 import * as pulumi from "@pulumi/pulumi";
+// In your own project: import { CloudPcImportedSnapshot } from "@cloudpc/pulumi-snapshots";
 import { CloudPcImportedSnapshot } from "../../provider";
 
 const cfg = new pulumi.Config();
