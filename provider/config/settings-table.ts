@@ -6,9 +6,10 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone";
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone"
+    | "storageEndpoint" | "verifiedReplacementsOnly";
 
-export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
+export type SettingType = "string" | "boolean" | "cloud" | "origin" | "url" | "path" | "guid" | "tenant";
 
 export interface SettingSpec {
     key: SettingKey;
@@ -61,6 +62,10 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
     row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
         "Let refresh drop an import when a read function proven in this process answers 404 for it. By default only an empty answer from retrieveSnapshotImportResults proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
+    row("storageEndpoint", "url", ["CLOUDPC_STORAGE_ENDPOINT"], "from environment, e.g. https://{account}.blob.core.windows.net", false,
+        "Blob endpoint where the replacement preflight reads a storageBlobInfo blob, `{account}` standing for the storage account's name. For the storage emulator Azurite: https://127.0.0.1:10000/{account} (path-style)."),
+    row("verifiedReplacementsOnly", "boolean", ["CLOUDPC_VERIFIED_REPLACEMENTS_ONLY"], "false", false,
+        "Refuse a replacement that would purge a user's import unless the preflight could verify the new source (by default an unverifiable source, e.g. storage unreachable or the provider's read refused by a firewall, is a warning)."),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {

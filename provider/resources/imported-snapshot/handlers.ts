@@ -3,7 +3,8 @@
 // ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/imported-snapshot/handlers (or, from this
 // repository, ./provider/resources/imported-snapshot/handlers) to read and delete. Do not move it before 1.0.
 import type * as pulumi from "@pulumi/pulumi";
-import { configureFrom, lifecycleContext } from "../../runtime/context";
+import { configureFrom, currentProgress, currentSettings, lifecycleContext } from "../../runtime/context";
+import { gateReplacement, ReplacementWatch } from "../../preflight/replacement-gate";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
 import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
@@ -16,13 +17,29 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
     configureFrom(req.config);
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkImportedSnapshot(news);
+/** New inputs of resources that already exist, by user: a delete of that user's import in this run is a replacement. */
+const replacements = new ReplacementWatch();
+
+export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    const checked = checkImportedSnapshot(news);
+    if (checked.failures.length === 0 && !containsUnknown(checked.inputs)) replacements.note(olds?.assignedUserId, asInputs(checked.inputs));
+    return checked;
 }
 
-export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
     const rewrite = providerTextChanged(olds, news) || importedSnapshotStateOutdated(olds);
-    return withStateRewrite(diffImportedSnapshot(olds, news), rewrite);
+    const result = diffImportedSnapshot(olds, news);
+    // Purge first, import second: check the new source while the user's import is still there (preflight/).
+    if (result.deleteBeforeReplace && olds.importStatus !== "failed" && !containsUnknown(news)) {
+        const checked = checkImportedSnapshot(news);
+        const inputs = checked.failures.length === 0 ? asInputs(checked.inputs) : undefined;
+        if (inputs && !inputs.adoptSnapshotId) await gateReplacement(gateContext(), id, inputs);
+    }
+    return withStateRewrite(result, rewrite);
+}
+
+function gateContext() {
+    return { settings: currentSettings(), progress: currentProgress() };
 }
 
 /** check() has run; re-check so a direct caller can never send invalid input to Graph. */
@@ -64,6 +81,10 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     return { id, props: { ...props, snapshotId: id, ...recordFields(lookup.record) } };
 }
 
-export async function remove(id: string): Promise<void> {
+export async function remove(id: string, props: Record<string, unknown> = {}): Promise<void> {
+    // A replacement the engine forced without asking diff (--replace, a tainted resource...): check() saw the new
+    // inputs; check them again right before the purge.
+    const next = replacements.replacementOf(props.assignedUserId);
+    if (next && props.importStatus !== "failed") await gateReplacement(gateContext(), id, next);
     await deleteImport(lifecycleContext(), id);
 }
