@@ -37,16 +37,15 @@ export async function startAzurite(): Promise<Azurite> {
     const main = require.resolve("azurite/dist/src/blob/main.js");
     const child: ChildProcess = spawn(process.execPath, [main,
         "--blobHost", "127.0.0.1", "--blobPort", String(port), "--cert", certs.certPath, "--key", certs.keyPath,
-        "--oauth", "basic", "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-        "--location", workspace,
-    ], { stdio: ["ignore", "pipe", "pipe"] });
+        "--oauth", "basic", "--inMemoryPersistence", "--extentMemoryLimit", "64", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+    ], { stdio: ["ignore", "pipe", "pipe"], cwd: workspace }); // cwd: whatever Azurite might write stays out of the repo
     let output = "";
     child.stdout!.on("data", (d) => { output += String(d); });
     child.stderr!.on("data", (d) => { output += String(d); });
     await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`Azurite did not start in 30 s:\n${output}`)), 30_000);
         const poll = setInterval(() => {
-            if (/listening at/i.test(output)) { clearTimeout(timer); clearInterval(poll); resolve(); }
+            if (/successfully listens on/i.test(output)) { clearTimeout(timer); clearInterval(poll); resolve(); }
         }, 50);
         child.once("exit", (code) => { clearTimeout(timer); clearInterval(poll); reject(new Error(`Azurite exited ${code}:\n${output}`)); });
     });
