@@ -39,11 +39,17 @@ export async function startAzurite(): Promise<Azurite> {
         "--blobHost", "127.0.0.1", "--blobPort", String(port), "--cert", certs.certPath, "--key", certs.keyPath,
         "--oauth", "basic", "--inMemoryPersistence", "--extentMemoryLimit", "64", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
     ], { stdio: ["ignore", "pipe", "pipe"], cwd: workspace }); // cwd: whatever Azurite might write stays out of the repo
+    const killOnExit = () => child.kill();
+    process.once("exit", killOnExit); // a mocha --exit must not leave Azurite running
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     let output = "";
     child.stdout!.on("data", (d) => { output += String(d); });
     child.stderr!.on("data", (d) => { output += String(d); });
     await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`Azurite did not start in 30 s:\n${output}`)), 30_000);
+        const timer = setTimeout(() => {
+            child.kill();
+            reject(new Error(`Azurite did not start in 30 s:\n${output}`));
+        }, 30_000);
         const poll = setInterval(() => {
             if (/successfully listens on/i.test(output)) { clearTimeout(timer); clearInterval(poll); resolve(); }
         }, 50);
