@@ -3,7 +3,7 @@
 // `pulumi preview` shows it and `pulumi up` stops before any step for the resource. Replacements the engine forces
 // without asking diff (--replace, a tainted resource, replaceWith/deletedWith, when deleteBeforeReplace is set on
 // the resource) still go through check(olds, news) and then delete(): check notes the user's new inputs, and
-// delete() runs the preflight again right before the purge. (docs/RELIABILITY.md lists what neither path covers.)
+// delete() runs the preflight right before the purge. (docs/RELIABILITY.md lists what neither path covers.)
 import type { TokenCredential } from "@azure/identity";
 import { createCredential } from "../config/credential";
 import type { ProviderSettings } from "../config/settings";
@@ -74,7 +74,9 @@ export async function gateReplacement(
 
 /**
  * The new inputs check() saw for each user whose resource already existed, keyed by the user (one import per user,
- * so the user names the resource): delete() of that user's import in the same run is then part of a replacement.
+ * so the user names the resource). diff() forgets them (it gates the replacements it decides itself, and a resource
+ * it does not replace is not deleted in that run); what is left is a replacement the engine forced without diff,
+ * so a delete() of that user's import in the same process is part of it.
  */
 export class ReplacementWatch {
     private readonly byUser = new Map<string, ImportedSnapshotInputs>();
@@ -83,6 +85,10 @@ export class ReplacementWatch {
         if (typeof oldUser !== "string" || oldUser.toLowerCase() !== inputs.assignedUserId.toLowerCase()) return;
         if (inputs.adoptSnapshotId) return; // adopting imports nothing: there is no new source to check
         this.byUser.set(oldUser.toLowerCase(), inputs);
+    }
+
+    forget(user: unknown): void {
+        if (typeof user === "string") this.byUser.delete(user.toLowerCase());
     }
 
     /** The new inputs of a replacement of `user`'s import, if check() saw one in this process. */

@@ -29,6 +29,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
     const rewrite = providerTextChanged(olds, news) || importedSnapshotStateOutdated(olds);
     const result = diffImportedSnapshot(olds, news);
+    replacements.forget(olds.assignedUserId); // this replacement, if any, is gated here
     // Purge first, import second: check the new source while the user's import is still there (preflight/).
     if (result.deleteBeforeReplace && olds.importStatus !== "failed" && !containsUnknown(news)) {
         const checked = checkImportedSnapshot(news);
