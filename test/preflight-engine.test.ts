@@ -69,7 +69,8 @@ describe("engine-level: the replacement preflight keeps the user's import", func
     it("a forced replacement (check, then delete without diff) is refused before the purge", async () => {
         const old = engine.state.get("alice")!;
         const news = { ...desired("gone.vhd")[0]!.inputs, __provider: serialized };
-        const checked = await provider.check(old.urn, old.inputs, news);
+        // As the engine checks a resource targeted by --replace: without its old inputs.
+        const checked = await provider.check(old.urn, {}, news);
         assert.deepEqual(checked.failures, []);
         await assert.rejects(provider.delete(old.id, old.urn, old.outputs), /refused before purging it[\s\S]*BlobNotFound/);
         assert.equal(emulator.imports.get(old.id)?.importStatus, "succeeded");

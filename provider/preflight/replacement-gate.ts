@@ -2,7 +2,7 @@
 // imported) with both old and new inputs, in preview and in up: a definite objection fails the diff, so
 // `pulumi preview` shows it and `pulumi up` stops before any step for the resource. Replacements the engine forces
 // without asking diff (--replace, a tainted resource, replaceWith/deletedWith, when deleteBeforeReplace is set on
-// the resource) still go through check(olds, news) and then delete(): check notes the user's new inputs, and
+// the resource) still go through check(news) and then delete(): check notes the user's new inputs, and
 // delete() runs the preflight right before the purge. (docs/RELIABILITY.md lists what neither path covers.)
 import type { TokenCredential } from "@azure/identity";
 import { createCredential } from "../config/credential";
@@ -73,18 +73,18 @@ export async function gateReplacement(
 }
 
 /**
- * The new inputs check() saw for each user whose resource already existed, keyed by the user (one import per user,
- * so the user names the resource). diff() forgets them (it gates the replacements it decides itself, and a resource
- * it does not replace is not deleted in that run); what is left is a replacement the engine forced without diff,
- * so a delete() of that user's import in the same process is part of it.
+ * The new inputs check() saw, keyed by their user (one import per user, so the user names the resource). The
+ * engine checks a resource it replaces by force (--replace, taint) without its old inputs, and never asks diff; it
+ * then deletes the old import and creates the new one. So: diff() forgets the note (it gates the replacements it
+ * decides itself; a resource it does not replace is not deleted in that run) and so does create() (the import is
+ * made); a note still there when delete() purges that user's import means the import is being replaced.
  */
 export class ReplacementWatch {
     private readonly byUser = new Map<string, ImportedSnapshotInputs>();
 
-    note(oldUser: unknown, inputs: ImportedSnapshotInputs): void {
-        if (typeof oldUser !== "string" || oldUser.toLowerCase() !== inputs.assignedUserId.toLowerCase()) return;
+    note(inputs: ImportedSnapshotInputs): void {
         if (inputs.adoptSnapshotId) return; // adopting imports nothing: there is no new source to check
-        this.byUser.set(oldUser.toLowerCase(), inputs);
+        this.byUser.set(inputs.assignedUserId.toLowerCase(), inputs);
     }
 
     forget(user: unknown): void {

@@ -17,12 +17,12 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
     configureFrom(req.config);
 }
 
-/** New inputs of resources that already exist, by user: a delete of that user's import in this run is a replacement. */
+/** New inputs by user, from check(): a delete of that user's import that neither diff nor create settled is a replacement. */
 const replacements = new ReplacementWatch();
 
-export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
     const checked = checkImportedSnapshot(news);
-    if (checked.failures.length === 0 && !containsUnknown(checked.inputs)) replacements.note(olds?.assignedUserId, asInputs(checked.inputs));
+    if (checked.failures.length === 0 && !containsUnknown(checked.inputs)) replacements.note(asInputs(checked.inputs));
     return checked;
 }
 
@@ -57,7 +57,9 @@ function providerOf(inputs: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const { id, outs } = await createImport(lifecycleContext(), validInputs(inputs), providerOf(inputs));
+    const valid = validInputs(inputs);
+    replacements.forget(valid.assignedUserId);
+    const { id, outs } = await createImport(lifecycleContext(), valid, providerOf(inputs));
     return { id, outs };
 }
 
