@@ -33,6 +33,9 @@ bash scripts/check-examples.sh
 echo "==> Pulumi CLI (scripts/pulumi-cli.sh: cached, else built from the Go module proxy)"
 echo "    $(bash scripts/pulumi-cli.sh --print-path)"
 
+# The replacement preflight's tests (test/preflight-*.test.ts, test/e2e-preflight.test.ts) start the storage
+# emulator Azurite themselves, from node_modules (an npm devDependency, installed by setup.sh), over HTTPS with the
+# certificate above: no service to start here.
 echo "==> Running tests (emulator dialect ${CLOUDPC_EMULATOR_DIALECT:-metadata}: only what Graph's metadata declares)"
 npx mocha "$@"
 

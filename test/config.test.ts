@@ -42,6 +42,7 @@ function sample(spec: SettingSpec): { raw: string; expected: unknown } {
         case "origin": return spec.key === "graphEndpoint"
             ? { raw: "https://graph.example.test:8443/", expected: "https://graph.example.test:8443" }
             : { raw: "https://login.example.test", expected: "https://login.example.test" };
+        case "url": return { raw: "https://{account}.blob.example.test/", expected: "https://{account}.blob.example.test" };
         default: return { raw: `value-of-${spec.key}`, expected: `value-of-${spec.key}` };
     }
 }
@@ -54,6 +55,7 @@ describe("resolveSettings", () => {
             clientCertificatePassword: undefined, useOidc: false, oidcToken: undefined, oidcTokenFilePath: undefined,
             useCli: false, useMsi: false, environment: "public", graphEndpoint: "https://graph.microsoft.com",
             authorityHost: "https://login.microsoftonline.com", allowInsecureLoopback: false, coalesce: true, notFoundMeansGone: false, pendingImportsDir: undefined,
+            storageEndpoint: "https://{account}.blob.core.windows.net", verifiedReplacementsOnly: false,
         } satisfies ProviderSettings);
     });
 

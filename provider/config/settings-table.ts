@@ -6,9 +6,10 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone" | "pendingImportsDir";
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone"
+    | "pendingImportsDir" | "storageEndpoint" | "verifiedReplacementsOnly";
 
-export type SettingType = "string" | "boolean" | "cloud" | "origin" | "path" | "guid" | "tenant";
+export type SettingType = "string" | "boolean" | "cloud" | "origin" | "url" | "path" | "guid" | "tenant";
 
 export interface SettingSpec {
     key: SettingKey;
@@ -63,6 +64,10 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Let refresh drop an import when retrieveSnapshotImportResults (the read Graph's metadata declares) answers 404 for it. By default only its empty answer proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
     row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,
         "Where the provider notes imports not yet seen in a stack's state, so a rerun after a kill adopts them. Keep it across CI runs (a cache step): README, Troubleshooting."),
+    row("storageEndpoint", "url", ["CLOUDPC_STORAGE_ENDPOINT"], "from environment, e.g. https://{account}.blob.core.windows.net", false,
+        "Blob endpoint where the replacement preflight reads a storageBlobInfo blob, `{account}` standing for the storage account's name. For the storage emulator Azurite: https://127.0.0.1:10000/{account} (path-style)."),
+    row("verifiedReplacementsOnly", "boolean", ["CLOUDPC_VERIFIED_REPLACEMENTS_ONLY"], "false", false,
+        "Refuse a replacement that would purge a user's import unless the preflight could verify the new source (by default an unverifiable source, e.g. storage unreachable or the provider's read refused by a firewall, is a warning)."),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {

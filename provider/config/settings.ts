@@ -6,6 +6,7 @@ import { registerSecret } from "../util/redact";
 import { CLOUD_NAMES, CLOUDS, cloudFromName, type CloudName } from "./clouds";
 import { SettingsError } from "./settings-error";
 import { specFor, type SettingKey, type SettingSpec } from "./settings-table";
+import { STORAGE_ENDPOINTS } from "../preflight/storage-endpoint";
 
 export { SettingsError } from "./settings-error";
 export { SETTINGS_TABLE, CONFIG_NAMESPACE, settingsTableMarkdown, type SettingSpec, type SettingKey } from "./settings-table";
@@ -34,6 +35,10 @@ export interface ProviderSettings {
     notFoundMeansGone?: boolean;
     /** Directory of the pending-import notes (relative: to the project directory); undefined: under $XDG_STATE_HOME. */
     pendingImportsDir?: string;
+    /** Blob endpoint template for the replacement preflight (`{account}` = the storage account's name). */
+    storageEndpoint: string;
+    /** Refuse replacements whose new source the preflight could not verify (default false: warn). */
+    verifiedReplacementsOnly?: boolean;
 }
 
 /** What `configure(req)` hands us (`req.config`), or anything with the same `get`. */
@@ -128,6 +133,8 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         coalesce: bool("coalesce", true),
         notFoundMeansGone: bool("notFoundMeansGone", false),
         pendingImportsDir: str("pendingImportsDir"),
+        storageEndpoint: resolveStorageEndpoint(get("storageEndpoint"), STORAGE_ENDPOINTS[environment], allowInsecureLoopback),
+        verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
     };
     registerSecret(settings.clientSecret);
     registerSecret(settings.clientCertificatePassword);
@@ -144,6 +151,16 @@ function resolveOrigin(key: "graphEndpoint" | "authorityHost", found: Found | un
     if (/beta|v1\.0/i.test(check.reason)) fix = `drop the version path: give ${stripPath(found.value)} — the client adds /beta itself.`;
     else if (/http:/.test(check.reason)) fix = `use https://, or for a local emulator on a loopback host set cloudpc:allowInsecureLoopback=true.`;
     throw SettingsError.invalid(specFor(key), found.value, found.source, check.reason, fix);
+}
+
+function resolveStorageEndpoint(found: Found | undefined, fallback: string, allowInsecureLoopback: boolean): string {
+    if (!found) return fallback;
+    const check = checkOrigin(new URL("/", found.value.replace(/\{account\}/g, "account")).origin, allowInsecureLoopback);
+    if (!check.ok) {
+        throw SettingsError.invalid(specFor("storageEndpoint"), found.value, found.source, check.reason,
+            "give an https URL such as https://{account}.blob.core.windows.net, or https://127.0.0.1:10000/{account} for Azurite.");
+    }
+    return found.value.replace(/\/+$/, "");
 }
 
 function stripPath(value: string): string {
@@ -171,5 +188,7 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
         coalesce: s.coalesce ?? true,
         notFoundMeansGone: s.notFoundMeansGone ?? false,
+        storageEndpoint: s.storageEndpoint,
+        verifiedReplacementsOnly: s.verifiedReplacementsOnly ?? false,
     };
 }

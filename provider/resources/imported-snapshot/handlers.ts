@@ -3,8 +3,9 @@
 // ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/imported-snapshot/handlers (or, from this
 // repository, ./provider/resources/imported-snapshot/handlers) to read and delete. Do not move it before 1.0.
 import type * as pulumi from "@pulumi/pulumi";
-import { configureFrom, lifecycleContext, pendingImportsJournal } from "../../runtime/context";
+import { configureFrom, currentProgress, currentSettings, lifecycleContext, pendingImportsJournal } from "../../runtime/context";
 import { watchEngineOfThisProcess } from "../../runtime/engine-watch";
+import { gateReplacement, ReplacementWatch } from "../../preflight/replacement-gate";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
 import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 import { containsUnknown } from "../../validation/unknown";
@@ -18,14 +19,31 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
     watchEngineOfThisProcess(); // exit soon after the engine is gone, instead of working on for nobody
 }
 
+/** New inputs by user, from check(): a delete of that user's import that neither diff nor create settled is a replacement. */
+const replacements = new ReplacementWatch();
+
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkImportedSnapshot(news);
+    const checked = checkImportedSnapshot(news);
+    if (checked.failures.length === 0 && !containsUnknown(checked.inputs)) replacements.note(asInputs(checked.inputs));
+    return checked;
 }
 
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
     settleShown(id, olds.assignedUserId);
     const rewrite = providerTextChanged(olds, news) || importedSnapshotStateOutdated(olds);
-    return withStateRewrite(diffImportedSnapshot(olds, news), rewrite);
+    const result = diffImportedSnapshot(olds, news);
+    replacements.forget(olds.assignedUserId); // this replacement, if any, is gated here
+    // Purge first, import second: check the new source while the user's import is still there (preflight/).
+    if (result.deleteBeforeReplace && olds.importStatus !== "failed" && !containsUnknown(news)) {
+        const checked = checkImportedSnapshot(news);
+        const inputs = checked.failures.length === 0 ? asInputs(checked.inputs) : undefined;
+        if (inputs && !inputs.adoptSnapshotId) await gateReplacement(gateContext(), id, inputs);
+    }
+    return withStateRewrite(result, rewrite);
+}
+
+function gateContext() {
+    return { settings: currentSettings(), progress: currentProgress() };
 }
 
 /**
@@ -55,7 +73,9 @@ function providerOf(inputs: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const { id, outs } = await createImport(lifecycleContext(), validInputs(inputs), providerOf(inputs));
+    const valid = validInputs(inputs);
+    replacements.forget(valid.assignedUserId);
+    const { id, outs } = await createImport(lifecycleContext(), valid, providerOf(inputs));
     return { id, outs };
 }
 
@@ -82,7 +102,11 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     return { id, props: { ...props, snapshotId: id, ...recordFields(lookup.record) } };
 }
 
-export async function remove(id: string, props?: Record<string, unknown>): Promise<void> {
-    settleShown(id, props?.assignedUserId);
+export async function remove(id: string, props: Record<string, unknown> = {}): Promise<void> {
+    settleShown(id, props.assignedUserId);
+    // A replacement the engine forced without asking diff (--replace, a tainted resource...): check() saw the new
+    // inputs; check them again right before the purge.
+    const next = replacements.replacementOf(props.assignedUserId);
+    if (next && props.importStatus !== "failed") await gateReplacement(gateContext(), id, next);
     await deleteImport(lifecycleContext(), id);
 }
