@@ -10,6 +10,7 @@ import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/aut
 import { startEmulator, type Emulator } from "../emulator";
 import { provisionedPulumi, providerConfig, REPO_ROOT, stepEvents } from "../scripts/pulumi/automation";
 import { importsProgram } from "./harness/inline-program";
+import { importOutsidePulumi } from "./harness/outside-pulumi";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -294,21 +295,3 @@ function revealed(value: unknown): unknown {
     return value;
 }
 
-/** An import made without Pulumi (the portal, a script): a token, then importSnapshot straight to the emulator. */
-async function importOutsidePulumi(emulator: Emulator, userId: string, fileName: string): Promise<string> {
-    const token = await fetch(`${emulator.authorityHost}/${emulator.tenantId}/oauth2/v2.0/token`, {
-        method: "POST",
-        body: new URLSearchParams({
-            grant_type: "client_credentials", client_id: emulator.clientId, client_secret: emulator.clientSecret, scope: `${emulator.graphEndpoint}/.default`,
-        }),
-    }).then((r) => r.json() as Promise<{ access_token: string }>);
-    const res = await fetch(`${emulator.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/importSnapshot`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
-        body: JSON.stringify({ assignedUserId: userId, sourceFiles: [{ ...blobFile(fileName), sourceType: "azureStorageAccount", fileType: "dataFile" }] }),
-    });
-    assert.equal(res.status, 200, await res.clone().text());
-    const body = (await res.json()) as { snapshotId: string };
-    assert.match(body.snapshotId, GUID);
-    return body.snapshotId;
-}

@@ -1,5 +1,5 @@
 // An import made without Pulumi (the portal, a script): a token from the emulator's authority, then importSnapshot
-// straight to its Graph endpoint. (test/e2e.test.ts has its own copy of this; the two could share this one.)
+// straight to its Graph endpoint.
 import { strict as assert } from "node:assert";
 import type { Emulator } from "../../emulator";
 import { blobFile } from "../fixtures";
@@ -21,5 +21,7 @@ export async function importOutsidePulumi(emulator: Emulator, userId: string, fi
         }),
     });
     assert.equal(res.status, 200, await res.clone().text());
-    return ((await res.json()) as { snapshotId: string }).snapshotId;
+    const { snapshotId } = (await res.json()) as { snapshotId: string };
+    assert.match(snapshotId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+    return snapshotId;
 }
