@@ -46,11 +46,18 @@ export interface LookupOptions {
 /** The import with this snapshotId: found, proven gone, or unknown (see the invariant above). */
 export async function lookUpImport(client: GraphClient, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
     let via: ReadFunction | undefined;
+    const refused: unknown[] = [];
     try {
-        return await withRouteFallback(client, FAMILY, ROUTES, (fn) => {
+        const lookup = await withRouteFallback(client, FAMILY, ROUTES, (fn) => {
             via = fn;
-            return readBy(client, fn, snapshotId, options);
+            return readBy(client, fn, snapshotId, options).catch((err: unknown) => {
+                refused.push(err);
+                throw err;
+            });
         });
+        // Name the answers that proved nothing too: their request ids are what support asks for.
+        if (lookup.kind !== "unknown" || refused.length === 0) return lookup;
+        return { kind: "unknown", why: `${lookup.why}; before that: ${refused.map(errorText).join("; ")}` };
     } catch (err) {
         if (err instanceof NoRouteError) return { kind: "unknown", why: `no read function answered (${errorText(err.cause)})` };
         // Only a proven function's errors reach here (route-fallback.ts).
