@@ -316,6 +316,13 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
                 if (late) return late;
                 throw await oneImportPerUserError(ctx, inputs, err, undefined);
             }
+            // Where Graph lists no imports, this failure says nothing of the earlier send, which may have imported.
+            if (!canList(ctx)) {
+                throw new Error(`importSnapshot for user ${inputs.assignedUserId}: an earlier attempt's outcome is unknown ` +
+                    `(${unknown.message}) and Graph may have carried it out: Graph documents no call that lists a user's imports, ` +
+                    `so the provider cannot look. Sending again failed: ${errorText(err)}\nRun pulumi up again: if an import ` +
+                    `was made, Graph refuses the next one and the error says how to adopt it (adoptSnapshotId).`);
+            }
             throw err;
         }
     }
