@@ -6,7 +6,7 @@ import { GraphError } from "../graph/errors";
 import type { CloudPcSnapshotImportActionResult } from "./types";
 
 /** What a UPN look-up gave: the UPN, or why there is none (the caller falls back to file name and time). */
-export type UpnLookup = { upn: string } | { refused: string };
+export type UpnLookup = { upn: string } | { refused: string; transient?: boolean };
 
 const upns = new WeakMap<GraphClient, Map<string, Promise<UpnLookup>>>();
 
@@ -19,8 +19,8 @@ export function userPrincipalName(client: GraphClient, userId: string): Promise<
     if (!pending) {
         pending = readUpn(client, key);
         cache.set(key, pending);
-        // Transient failures are not remembered.
-        pending.then((r) => "refused" in r && r.refused.startsWith("transient") && cache!.delete(key), () => cache!.delete(key));
+        // Transient failures are not remembered (readUpn never rejects).
+        void pending.then((r) => "transient" in r && r.transient && cache!.delete(key));
     }
     return pending;
 }
@@ -37,7 +37,7 @@ async function readUpn(client: GraphClient, userId: string): Promise<UpnLookup> 
             return { refused: `reading user ${userId} was refused (grant the app User.ReadBasic.All so imports are matched to their user exactly): ${err.message}` };
         }
         if (err instanceof GraphError && err.status === 404) return { refused: `Graph has no user ${userId}: ${err.message}` };
-        return { refused: `transient: ${err instanceof Error ? err.message : String(err)}` };
+        return { refused: err instanceof Error ? err.message : String(err), transient: true };
     }
 }
 
