@@ -2,6 +2,7 @@
 // at it, then serves until SIGINT/SIGTERM.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { ensureCertificates } from "./certs";
 import type { EmulatorOptions } from "./options";
 import { startEmulator } from "./server";
@@ -37,68 +38,75 @@ function fail(message: string): never {
     process.exit(2);
 }
 
-function parseArgs(argv: string[]): CliArgs {
-    const args: CliArgs = { options: {}, stateFile: undefined, quiet: false, printCa: false };
-    const int = (flag: string, value: string | undefined, min: number): number => {
-        if (value === undefined || !/^\d+$/.test(value) || Number(value) < min) fail(`${flag} needs an integer >= ${min}`);
+function parseCliArgs(argv: string[]): CliArgs {
+    let parsed: ReturnType<typeof parseCommandLine>;
+    try {
+        parsed = parseCommandLine(argv);
+    } catch (err) {
+        fail((err as Error).message);
+    }
+    const v = parsed.values;
+    if (v.help) {
+        process.stdout.write(USAGE);
+        process.exit(0);
+    }
+    const int = (flag: string, value: string | undefined, min: number): number | undefined => {
+        if (value === undefined) return undefined;
+        if (!/^\d+$/.test(value) || Number(value) < min) fail(`--${flag} needs an integer >= ${min}`);
         return Number(value);
     };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i]!;
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        const value = (): string | undefined => inline ?? argv[++i];
-        switch (flag) {
-            case "--port":
-                args.options.port = int(flag, value(), 0);
-                break;
-            case "--host":
-                args.options.host = value() ?? fail("--host needs a value");
-                break;
-            case "--page-size":
-                args.options.pageSize = int(flag, value(), 1);
-                break;
-            case "--import-duration-ms":
-                args.options.importDurationMs = int(flag, value(), 0);
-                break;
-            case "--token-lifetime":
-                args.options.tokenLifetimeSeconds = int(flag, value(), 1);
-                break;
-            case "--rate-limit":
-                args.options.rateLimit = { requestsPerSecond: int(flag, value(), 1) };
-                break;
-            case "--dialect":
-                args.options.dialect = (value() ?? fail("--dialect needs a value")) as EmulatorOptions["dialect"];
-                break;
-            case "--unknown-id":
-                args.options.unknownIdAnswer = (value() ?? fail("--unknown-id needs a value")) as EmulatorOptions["unknownIdAnswer"];
-                break;
-            case "--cert-dir":
-                args.options.certDir = value() ?? fail("--cert-dir needs a value");
-                break;
-            case "--state-file":
-                args.stateFile = path.resolve(value() ?? fail("--state-file needs a value"));
-                break;
-            case "--quiet":
-                args.quiet = true;
-                break;
-            case "--print-ca":
-                args.printCa = true;
-                break;
-            case "-h":
-            case "--help":
-                process.stdout.write(USAGE);
-                process.exit(0);
-            default:
-                fail(`unknown argument '${arg}'`);
-        }
-    }
-    return args;
+    const options: EmulatorOptions = {};
+    // Only the flags given: an undefined key would override the emulator's defaults.
+    const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined): void => {
+        if (value !== undefined) options[key] = value;
+    };
+    set("port", int("port", v.port, 0));
+    set("host", v.host);
+    set("pageSize", int("page-size", v["page-size"], 1));
+    set("importDurationMs", int("import-duration-ms", v["import-duration-ms"], 0));
+    set("tokenLifetimeSeconds", int("token-lifetime", v["token-lifetime"], 1));
+    const rps = int("rate-limit", v["rate-limit"], 1);
+    if (rps !== undefined) options.rateLimit = { requestsPerSecond: rps };
+    set("dialect", v.dialect as EmulatorOptions["dialect"]);
+    set("unknownIdAnswer", v["unknown-id"] as EmulatorOptions["unknownIdAnswer"]);
+    set("certDir", v["cert-dir"]);
+    return {
+        options,
+        stateFile: v["state-file"] === undefined ? undefined : path.resolve(v["state-file"]),
+        quiet: v.quiet === true,
+        printCa: v["print-ca"] === true,
+    };
+}
+
+function parseCommandLine(argv: string[]) {
+    const text = { type: "string" } as const;
+    const flag = { type: "boolean" } as const;
+    return parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+            port: text,
+            host: text,
+            "page-size": text,
+            "import-duration-ms": text,
+            "token-lifetime": text,
+            "rate-limit": text,
+            dialect: text,
+            "unknown-id": text,
+            "cert-dir": text,
+            "state-file": text,
+            quiet: flag,
+            "print-ca": flag,
+            help: { type: "boolean", short: "h" },
+        },
+    });
 }
 
 const shellQuote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
 
 async function main(): Promise<void> {
-    const args = parseArgs(process.argv.slice(2));
+    const args = parseCliArgs(process.argv.slice(2));
     if (args.printCa) {
         process.stdout.write(`${ensureCertificates(args.options.certDir).caCertPath}\n`);
         return;

@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
+import { parseArgs as parseCommandLine, promisify } from "node:util";
 import { startEmulator, type Emulator } from "../../emulator";
 import { Throttle } from "../../provider/graph/throttle";
 import { DynamicProviderProcess, PROVIDER_KEY, REPO_ROOT, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
@@ -39,11 +39,41 @@ interface Args {
 
 type Dialect = "metadata" | "docs" | "seed";
 
+const USAGE = `Usage: npm run bench -- [options]
+  --sizes <n,...>        fleet sizes (default 10,100,1000)
+  --modes <m,...>        coalesced,naive (default both)
+  --engine <e,...>       harness (default), cli
+  --host <h>             launcher (default) or stock (harness only)
+  --parallel <n>         the engine's --parallel, or default
+  --rps <n>              emulator rate limit, requests per second (default 200)
+  --import-ms <n>        import duration (default 3000)
+  --page-size <n>        collection page size (default 100)
+  --poll-ms <n>          provider poll interval (default 500)
+  --dialects <d,...>     metadata,seed (default both)
+  -h, --help             this help
+`;
+
 function parseArgs(argv: string[]): Args {
-    const get = (name: string, def: string) => {
-        const i = argv.indexOf(`--${name}`);
-        return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
-    };
+    const text = { type: "string" } as const;
+    let values: Record<string, string | boolean | undefined>;
+    try {
+        ({ values } = parseCommandLine({
+            args: argv,
+            options: {
+                sizes: text, modes: text, engine: text, host: text, parallel: text, rps: text,
+                "import-ms": text, "page-size": text, "poll-ms": text, dialects: text,
+                help: { type: "boolean", short: "h" },
+            },
+        }));
+    } catch (err) {
+        process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}`);
+        process.exit(2);
+    }
+    if (values.help) {
+        process.stdout.write(USAGE);
+        process.exit(0);
+    }
+    const get = (name: string, def: string): string => (values[name] as string | undefined) || def;
     const engines = get("engine", "harness").split(",") as Engine[];
     for (const e of engines) if (e !== "harness" && e !== "cli") throw new Error(`--engine ${e}: harness or cli`);
     const host = get("host", "launcher");

@@ -15,6 +15,7 @@
 //                             [--no-interleave] [--json]
 // Exits 1 when anything was lost, duplicated or orphaned, or an operation hung.
 import { RANDOM_FAULT_KINDS, startEmulator, type Emulator, type RandomFaultKind, type RandomFaultStats } from "../../emulator";
+import { parseArgs as parseCommandLine } from "node:util";
 import { prng } from "../../emulator/faults";
 import type { InMemoryImportStore } from "../../emulator/imports";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
@@ -451,20 +452,50 @@ export function soakPassed(r: SoakReport): boolean {
     return r.lost === 0 && r.duplicated === 0 && r.orphaned === 0 && r.hung === 0;
 }
 
+const USAGE = `Usage: bash scripts/soak.sh [options]
+  --users <n>          (default ${DEFAULTS.users})
+  --rounds <n>         (default ${DEFAULTS.rounds})
+  --fault-rate <0..1>  share of Graph requests faulted (default ${DEFAULTS.faultRate})
+  --seed <n>           (default ${DEFAULTS.seed})
+  --concurrency <n>    operations in flight per round (default ${DEFAULTS.concurrency})
+  --import-ms <n>      (default ${DEFAULTS.importMs})
+  --page-size <n>      (default ${DEFAULTS.pageSize})
+  --poll-ms <n>        (default ${DEFAULTS.pollMs})
+  --kinds <k,...>      fault kinds (default all: ${RANDOM_FAULT_KINDS.join(",")})
+  --no-interleave      read the untouched resources before the steps, not during them
+  --json               print the report as JSON
+  -h, --help           this help
+`;
+
 export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
-    const get = (name: string): string | undefined => {
-        const i = argv.indexOf(`--${name}`);
-        return i >= 0 ? argv[i + 1] : undefined;
-    };
+    const text = { type: "string" } as const;
+    const flag = { type: "boolean" } as const;
+    let values: Record<string, string | boolean | undefined>;
+    try {
+        ({ values } = parseCommandLine({
+            args: argv,
+            options: {
+                users: text, rounds: text, "fault-rate": text, seed: text, concurrency: text, "import-ms": text,
+                "page-size": text, "poll-ms": text, kinds: text, "no-interleave": flag, json: flag,
+                help: { type: "boolean", short: "h" },
+            },
+        }));
+    } catch (err) {
+        throw new Error(`${(err as Error).message}\n\n${USAGE}`);
+    }
+    if (values.help) {
+        process.stdout.write(USAGE);
+        process.exit(0);
+    }
     const num = (name: string, def: number, ok: (n: number) => boolean): number => {
-        const v = get(name);
+        const v = values[name] as string | undefined;
         if (v === undefined) return def;
         const n = Number(v);
-        if (!Number.isFinite(n) || !ok(n)) throw new Error(`--${name}: invalid value '${v}'`);
+        if (!Number.isFinite(n) || !ok(n)) throw new Error(`--${name}: invalid value '${v}'\n\n${USAGE}`);
         return n;
     };
     const int = (n: number) => Number.isInteger(n) && n > 0;
-    const kinds = get("kinds")?.split(",") as RandomFaultKind[] | undefined;
+    const kinds = (values.kinds as string | undefined)?.split(",") as RandomFaultKind[] | undefined;
     return {
         users: num("users", DEFAULTS.users, int),
         rounds: num("rounds", DEFAULTS.rounds, int),
@@ -475,8 +506,8 @@ export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
         pageSize: num("page-size", DEFAULTS.pageSize, int),
         pollMs: num("poll-ms", DEFAULTS.pollMs, int),
         ...(kinds ? { kinds } : {}),
-        interleaveReads: !argv.includes("--no-interleave"),
-        json: argv.includes("--json"),
+        interleaveReads: values["no-interleave"] !== true,
+        json: values.json === true,
     };
 }
 

@@ -2,6 +2,7 @@
 // Runs this directory's Pulumi program (index.js) through the Automation API as an *inline* program: the SDK
 // serves the language runtime itself and passes `--client` to the CLI, so no pulumi-language-nodejs is needed.
 // Usage: node automation.js up|destroy   (PULUMI_BACKEND_URL / PULUMI_CONFIG_PASSPHRASE from local-env.sh)
+const { parseArgs } = require("node:util");
 const { LocalWorkspace } = require("@pulumi/pulumi/automation");
 
 async function main(cmd) {
@@ -20,4 +21,14 @@ async function main(cmd) {
         throw new Error(`usage: node automation.js up|destroy (got ${cmd})`);
     }
 }
-main(process.argv[2]).catch((e) => { console.error(e); process.exit(1); });
+let command;
+try {
+    // No flags are known: an unknown one is an error rather than silently ignored.
+    const { positionals } = parseArgs({ args: process.argv.slice(2), options: {}, allowPositionals: true });
+    if (positionals.length !== 1) throw new Error(`expected one command, got ${positionals.length}`);
+    command = positionals[0];
+} catch (e) {
+    console.error(`${e.message}\nusage: node automation.js up|destroy`);
+    process.exit(2);
+}
+main(command).catch((e) => { console.error(e); process.exit(1); });
