@@ -53,7 +53,9 @@ seed_files() {
 run_tier() {
   local tier="$1"; shift
   echo "==> ${tier} tests (emulator dialect ${CLOUDPC_EMULATOR_DIALECT:-metadata}: only what Graph's metadata declares)"
-  npx mocha "$@" "test/${tier}/**/*.test.ts"
+  local isolation=()
+  if [ "$tier" = unit ]; then isolation=(--require ./test/harness/unit-isolation.ts); fi
+  npx mocha "${isolation[@]}" "$@" "test/${tier}/**/*.test.ts"
   local files=()
   for name in $(seed_files "$tier"); do files+=("test/${tier}/${name}.test.ts"); done
   if [ "$#" -eq 0 ] && [ "${#files[@]}" -gt 0 ]; then
