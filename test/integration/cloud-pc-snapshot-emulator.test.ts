@@ -66,10 +66,15 @@ describe("emulator: Cloud PC restore points (E4-E11)", function () {
     });
 
     it("a manual restore point is hidden until ready, then ready, healthy, expiring after the retention days", async () => {
+        // Hidden while not ready: one taking far longer than any pause of a loaded machine (no window to miss).
+        emu.setOptions({ snapshotDurationMs: 600_000 });
+        const slow = randomUUID();
+        assert.equal((await http("POST", `${VE}/cloudPCs/${slow}/createSnapshot`)).status, 204);
+        assert.equal((await snapshotsOf(slow)).length, 0);
+        emu.setOptions({ snapshotDurationMs: null });
         const pc = randomUUID();
         const sent = Date.now();
         assert.equal((await http("POST", `${VE}/cloudPCs/${pc}/createSnapshot`)).status, 204);
-        assert.equal((await snapshotsOf(pc)).length, 0);
         await sleep(200);
         const [point] = await snapshotsOf(pc);
         assert.equal(point.status, "ready");
@@ -82,12 +87,16 @@ describe("emulator: Cloud PC restore points (E4-E11)", function () {
     });
 
     it("pendingSnapshotStatus lists a restore point before it is ready, with health unknown", async () => {
-        emu.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 300 });
-        const pc = randomUUID();
-        await http("POST", `${VE}/cloudPCs/${pc}/createSnapshot`);
-        const [pending] = await snapshotsOf(pc);
+        // Pending: one taking far longer than any pause of a loaded machine; ready: another one, after its time.
+        emu.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 600_000 });
+        const slow = randomUUID();
+        await http("POST", `${VE}/cloudPCs/${slow}/createSnapshot`);
+        const [pending] = await snapshotsOf(slow);
         assert.equal(pending.status, "unknownFutureValue");
         assert.equal(pending.healthCheckStatus, "unknown");
+        emu.setOptions({ snapshotDurationMs: 300 });
+        const pc = randomUUID();
+        await http("POST", `${VE}/cloudPCs/${pc}/createSnapshot`);
         await sleep(350);
         assert.equal((await snapshotsOf(pc))[0].status, "ready");
     });

@@ -183,9 +183,15 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("waitForCompletion: false returns at once; refresh picks up the final status", async () => {
-        await engine.up([{ name: "a", inputs: inputs({ waitForCompletion: false }) }]);
+        // An import far slower than any pause of a loaded machine; then Graph finishes it (the emulator's control).
+        emulator.setOptions({ importDurationMs: 600_000 });
+        try {
+            await engine.up([{ name: "a", inputs: inputs({ waitForCompletion: false }) }]);
+        } finally {
+            emulator.setOptions({ importDurationMs: 600 });
+        }
         assert.notEqual(engine.state.get("a")!.outputs.importStatus, "succeeded");
-        await new Promise((r) => setTimeout(r, 800));
+        emulator.imports.setStatus(engine.state.get("a")!.id, "succeeded");
         await engine.refresh();
         assert.equal(engine.state.get("a")!.outputs.importStatus, "succeeded");
     });
