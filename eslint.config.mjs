@@ -17,7 +17,7 @@ export default defineConfig(
             // project of its own); the project service finds the nearest one for every file.
             parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
         },
-        // Not reported: test/emulator.test.ts carries `eslint-disable` comments for no-explicit-any, which this
+        // Not reported: test/integration/emulator.test.ts carries `eslint-disable` comments for no-explicit-any, which this
         // config turns off in tests (see below); they are harmless.
         linterOptions: { reportUnusedDisableDirectives: "off" },
         rules: {

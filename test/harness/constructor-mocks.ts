@@ -1,6 +1,6 @@
 // The constructor path under pulumi.runtime.setMocks, in a process of its own (setMocks is process-wide): each
 // property builds resources from arbitrary inputs (plain, or inside Outputs, promises and secrets), lets the SDK
-// serialize them as it does for the engine, and runs check() on what arrives. Run by test/constructor.property.test.ts;
+// serialize them as it does for the engine, and runs check() on what arrives. Run by test/integration/constructor.property.test.ts;
 // prints one JSON line per property: { property, ok, runs, message }.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
