@@ -174,6 +174,24 @@ function reasonOf(err: unknown): string {
         .trim();
 }
 
+/** Azurite behind its fault proxy, with the container the soak's VHDs go to. */
+async function startStorage() {
+    const azurite = await startAzurite();
+    let storageProxy: Awaited<ReturnType<typeof startFaultProxy>> | undefined;
+    try {
+        storageProxy = await startFaultProxy(azurite.origin);
+        // Azure refuses a forged SAS signature with AuthenticationFailed (Azurite says AuthorizationFailure).
+        storageProxy.faults.push({ pathContains: `sig=${FORGED_SIG}`, status: 403, code: "AuthenticationFailed" });
+        const storage = new DevStorage(azurite.origin);
+        await storage.container("vhds");
+        return { azurite, storageProxy, storage };
+    } catch (err) {
+        await storageProxy?.close();
+        await azurite.close();
+        throw err;
+    }
+}
+
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const log = o.log ?? (() => undefined);
     const opTimeoutMs = o.opTimeoutMs ?? 5 * 60_000;
@@ -181,15 +199,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const corruptReplacementRate = o.corruptReplacementRate ?? DEFAULTS.corruptReplacementRate!;
     const started = Date.now();
     const emulator = await startEmulator({ importDurationMs: o.importMs, pageSize: o.pageSize });
-    const azurite = await startAzurite().catch(async (err) => {
+    const { azurite, storageProxy, storage } = await startStorage().catch(async (err) => {
         await emulator.close();
         throw err;
     });
-    const storageProxy = await startFaultProxy(azurite.origin);
-    // Azure refuses a forged SAS signature with AuthenticationFailed (Azurite says AuthorizationFailure).
-    storageProxy.faults.push({ pathContains: `sig=${FORGED_SIG}`, status: 403, code: "AuthenticationFailed" });
-    const storage = new DevStorage(azurite.origin);
-    await storage.container("vhds");
     // Every record the emulator creates, with its user, file and time: an operation that made two imports is a
     // duplicate even when the first was purged again before the round ended.
     const created: Array<{ user: string; id: string; at: number; file: string }> = [];
