@@ -450,7 +450,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             const rejected = created.some((c) => c.user === userId(u) && c.at >= from && /corrupt/.test(c.file));
             if (rejected) report.nothingPastPurge.content++;
             else report.nothingPastPurge.other++;
-            flag("nothing-past-purge", u, userId(u));
+            const held = live.filter((r) => r.assignedUserId === userId(u)).map((r) => `${r.snapshotId} ${r.importStatus}`);
+            flag("nothing-past-purge", u, userId(u), held.join(", ") || undefined);
         }
         for (const r of emulator.imports.list()) {
             if (!inState.has(r.snapshotId.toLowerCase())) {
