@@ -10,10 +10,18 @@
 // stack's refresh in the same tenant would be), unless --no-interleave. A failed operation is only retried by a later round, as a user re-runs
 // `pulumi up`. The last round destroys everything. See docs/RELIABILITY.md for the counters and the figures.
 //
+// The VHDs live in the storage emulator Azurite (test/harness/azurite.ts, behind its fault proxy), where the provider's
+// replacement preflight (cloudpc:storageEndpoint) really reads them. A share of replacements names a bad new source
+// (missing blob, SAS refused for its signature, SAS expiring before an import could finish, a file that is no VHD):
+// the preflight must refuse before the purge, so the user keeps the old import. Another share names a good VHD that
+// Windows 365 rejects for its content ("corrupt" in its name: the Graph emulator fails the import): no preflight can
+// see that, the old import is already purged, and the user is left with nothing until a good file is imported.
+//
 // Usage: bash scripts/soak.sh [--users 40] [--rounds 6] [--fault-rate 0.15] [--seed 1] [--concurrency 16]
 //                             [--import-ms 300] [--page-size 20] [--poll-ms 100] [--kinds 429,dropAfter,...]
-//                             [--no-interleave] [--json]
-// Exits 1 when anything was lost, duplicated or orphaned, or an operation hung.
+//                             [--objection-rate 0.3] [--corrupt-replacement-rate 0.15] [--no-interleave] [--json]
+// Exits 1 when anything was lost, duplicated or orphaned, an operation hung, or a user was left with nothing after a
+// definite objection.
 import { RANDOM_FAULT_KINDS, startEmulator, type Emulator, type RandomFaultKind, type RandomFaultStats } from "../../emulator";
 import { parseArgs as parseCommandLine } from "node:util";
 import { prng } from "../../emulator/faults";
@@ -21,6 +29,8 @@ import type { InMemoryImportStore } from "../../emulator/imports";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
 import { STORAGE_ACCOUNT_ID } from "../../test/fixtures";
+import { startAzurite, startFaultProxy } from "../../test/harness/azurite";
+import { DevStorage, syntheticFixedVhd } from "../../test/harness/storage-blobs";
 
 export interface SoakOptions {
     users: number;
@@ -40,20 +50,39 @@ export interface SoakOptions {
     opTimeoutMs?: number;
     /** Read the resources that no step changes this round while the steps run (default true); false: all reads first. */
     interleaveReads?: boolean;
+    /** Share of replacements whose new source draws a definite preflight objection (default 0.3). */
+    objectionRate?: number;
+    /** Share of replacements to a good VHD that Windows 365 rejects for its content after the purge (default 0.15). */
+    corruptReplacementRate?: number;
     /** Called before each comparison (tests use it to check that the counters see planted damage). */
-    beforeVerify?: (at: { round: number; emulator: Emulator; state: Map<number, { id: string }> }) => void;
+    beforeVerify?: (at: {
+        round: number; emulator: Emulator; state: Map<number, { id: string }>;
+        /** This round's replacements to a bad source: the user, and the import the preflight must have kept. */
+        objectionSteps: ReadonlyArray<{ u: number; oldId: string }>;
+    }) => void;
 }
 
 /** The provider's error when Graph refused a resend and offers no way to find the import it made. */
 const UNKNOWABLE = /documents no call that lists a user's imports/;
 
-export const DEFAULTS: SoakOptions = { users: 40, rounds: 6, faultRate: 0.15, seed: 1, concurrency: 16, importMs: 300, pageSize: 20, pollMs: 100 };
+export const DEFAULTS: SoakOptions = {
+    users: 40, rounds: 6, faultRate: 0.15, seed: 1, concurrency: 16, importMs: 300, pageSize: 20, pollMs: 100,
+    objectionRate: 0.3, corruptReplacementRate: 0.15,
+};
+
+/** New sources the preflight must refuse before a purge, each a definite objection (provider/preflight/). */
+export const OBJECTION_KINDS = ["missing", "forgedSignature", "sasExpiring", "notVhd"] as const;
+export type ObjectionKind = (typeof OBJECTION_KINDS)[number];
+
+/** The fake signature of a forged SAS; the fault proxy answers its reads 403 AuthenticationFailed, as Azure does. */
+const FORGED_SIG = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D";
 
 type Op = "create" | "read" | "update" | "delete";
 
 export interface Anomaly {
     round: number;
-    kind: "lost-create" | "lost-delete" | "duplicated" | "orphaned" | "orphaned-reported" | "hung";
+    kind: "lost-create" | "lost-delete" | "duplicated" | "orphaned" | "orphaned-reported" | "hung"
+        | "nothing-after-objection" | "nothing-past-purge";
     user: string;
     snapshotId?: string;
     /** The provider's last error for this user, when there was one. */
@@ -86,6 +115,19 @@ export interface SoakReport {
      */
     orphanedReported: number;
     hung: number;
+    /** Replacements to a bad new source (OBJECTION_KINDS), and how many the preflight refused before the purge. */
+    objections: { attempted: number; refused: number; byKind: Partial<Record<ObjectionKind, number>> };
+    /** Users left with no working import after a replacement whose new source drew a definite objection: must be 0. */
+    nothingAfterObjection: number;
+    /**
+     * Users left with no working import after a replacement purged their import and the new import failed: `content`
+     * when Windows 365 (the emulator) rejected the new file for its content, `other` when the new import's call failed
+     * otherwise (e.g. under the random faults; the next up retries it). `injected`: replacements to such a file whose
+     * purge went through, each an import failure the soak caused on purpose.
+     */
+    nothingPastPurge: { content: number; other: number; injected: number };
+    /** Replacements that went ahead after a warning because the preflight could not verify the new source. */
+    unverifiedReplacements: number;
     anomalies: Anomaly[];
     /** Resources the faulted destroy passes could not delete; a final fault-free pass deleted them. */
     leftAfterFaultedDestroy: number;
@@ -133,19 +175,48 @@ function reasonOf(err: unknown): string {
         .trim();
 }
 
+/** Azurite behind its fault proxy, with the container the soak's VHDs go to. */
+async function startStorage() {
+    const azurite = await startAzurite();
+    let storageProxy: Awaited<ReturnType<typeof startFaultProxy>> | undefined;
+    try {
+        storageProxy = await startFaultProxy(azurite.origin);
+        // Azure refuses a forged SAS signature with AuthenticationFailed (Azurite says AuthorizationFailure).
+        storageProxy.faults.push({ pathContains: `sig=${FORGED_SIG}`, status: 403, code: "AuthenticationFailed" });
+        const storage = new DevStorage(azurite.origin);
+        await storage.container("vhds");
+        return { azurite, storageProxy, storage };
+    } catch (err) {
+        await storageProxy?.close();
+        await azurite.close();
+        throw err;
+    }
+}
+
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const log = o.log ?? (() => undefined);
     const opTimeoutMs = o.opTimeoutMs ?? 5 * 60_000;
+    const objectionRate = o.objectionRate ?? DEFAULTS.objectionRate!;
+    const corruptReplacementRate = o.corruptReplacementRate ?? DEFAULTS.corruptReplacementRate!;
     const started = Date.now();
     const emulator = await startEmulator({ importDurationMs: o.importMs, pageSize: o.pageSize });
-    // Every record the emulator creates, with its user and time: an operation that made two imports is a duplicate
-    // even when the first was purged again before the round ended.
-    const created: Array<{ user: string; id: string; at: number }> = [];
+    const { azurite, storageProxy, storage } = await startStorage().catch(async (err) => {
+        await emulator.close();
+        throw err;
+    });
+    // Every record the emulator creates, with its user, file and time: an operation that made two imports is a
+    // duplicate even when the first was purged again before the round ended.
+    const created: Array<{ user: string; id: string; at: number; file: string }> = [];
+    /** Files Windows 365 could not import (a bad source the preflight should have stopped): their imports fail. */
+    const unreadable = new Set<string>();
     const store = emulator.imports as InMemoryImportStore;
     const originalCreate = store.create.bind(store);
     store.create = (n, now) => {
         const r = originalCreate(n, now);
-        created.push({ user: r.assignedUserId, id: r.snapshotId, at: Date.now() });
+        created.push({ user: r.assignedUserId, id: r.snapshotId, at: Date.now(), file: n.request.dataFile.name });
+        if (unreadable.has(n.request.dataFile.name)) {
+            store.setStatus(r.snapshotId, "failed", `The source file '${n.request.dataFile.name}' could not be read.`);
+        }
         return r;
     };
 
@@ -162,21 +233,50 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         faults: { rate: o.faultRate, seed: o.seed, kinds: [], considered: 0, injected: 0, byKind: {} },
         retries: { total: 0, backoff: 0, tokenRefresh: 0, reconciliations: 0, gaveUp: 0 },
         lost: 0, duplicated: 0, orphaned: 0, orphanedReported: 0, hung: 0, anomalies: [], leftAfterFaultedDestroy: 0, importsCreated: 0,
+        objections: { attempted: 0, refused: 0, byKind: {} }, nothingAfterObjection: 0,
+        nothingPastPurge: { content: 0, other: 0, injected: 0 }, unverifiedReplacements: 0,
     };
     const urn = (u: number) => `urn:pulumi:soak::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::user${u}`;
-    // Every fifth user imports from a SAS URL; one create in twenty names a "corrupt" VHD, which Graph fails.
-    const news = (u: number, corrupt: boolean): Props => {
+    // Every fifth user imports from a SAS URL (path-style, to Azurite through the fault proxy), the others by
+    // storageBlobInfo; one create in twenty names a "corrupt" VHD, which Graph fails. Every good file is a real
+    // fixed VHD in Azurite ("corrupt" ones too: their damage is in content no footer shows).
+    const uploaded = new Set<string>();
+    const vhd = syntheticFixedVhd(64 * 1024);
+    const put = async (file: string, data = vhd) => {
+        if (uploaded.has(file)) return;
+        await storage.putPageBlob("vhds", file, data);
+        uploaded.add(file);
+    };
+    const sasFor = (file: string, expiresInMs = 2 * 86_400_000) =>
+        storage.sasUrl(storageProxy.origin, "vhds", file, new Date(Date.now() + expiresInMs));
+    const props = (u: number, source: Record<string, unknown>): Props =>
+        ({ assignedUserId: userId(u), sourceFiles: [source], [PROVIDER_KEY]: serialized });
+    const news = async (u: number, corrupt: boolean): Promise<Props> => {
         const file = `user${u}-v${version[u]}${corrupt ? "-corrupt" : ""}.vhd`;
-        const source = u % 5 === 4
-            ? { sasUrl: `https://cloudpcvhds.blob.core.windows.net/vhds/${file}?sp=r&se=2030-01-01&sv=2022-11-02&sr=b&sig=soak${u}SIG%3D` }
-            : { storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: file } };
-        return { assignedUserId: userId(u), sourceFiles: [source], [PROVIDER_KEY]: serialized };
+        await put(file);
+        return props(u, u % 5 === 4
+            ? { sasUrl: sasFor(file) }
+            : { storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: file } });
+    };
+    /** A new source the preflight can prove unimportable (always a SAS URL: storage answers the reads itself). */
+    const badNews = async (u: number, kind: ObjectionKind): Promise<Props> => {
+        const file = `user${u}-v${version[u]}-${kind}.vhd`;
+        unreadable.add(file);
+        if (kind === "notVhd") await put(file, Buffer.alloc(64 * 1024, 0x41));
+        else if (kind !== "missing") await put(file);
+        const sasUrl = kind === "sasExpiring" ? sasFor(file, 30 * 60_000) // an import may take hours
+            : kind === "forgedSignature" ? sasFor(file).replace(/sig=[^&]+/, `sig=${FORGED_SIG}`)
+                : sasFor(file);
+        return props(u, { sasUrl });
     };
 
     // What this round reported done, and the operations' time windows per user (for duplicates).
     let doneCreates: Array<{ u: number; id: string }> = [];
     let doneDeletes: Array<{ u: number; id: string }> = [];
     let createWindows: Array<{ u: number; from: number; to: number }> = [];
+    // This round's replacements to a bad source (the user had import `oldId`), and those whose purge went through.
+    let objectionSteps: Array<{ u: number; oldId: string }> = [];
+    let purgedSteps: Array<{ u: number; corrupt: boolean; from: number }> = [];
 
     const run = async (op: Op, u: number, work: () => Promise<void>, expected?: (err: unknown) => boolean): Promise<void> => {
         report.operations.total++;
@@ -198,8 +298,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         }
     };
 
-    const create = (p: DynamicProviderProcess, u: number, corrupt: boolean) => run("create", u, async () => {
-        const checked = await p.check(urn(u), {}, news(u, corrupt));
+    const create = (p: DynamicProviderProcess, u: number, corrupt: boolean, given?: Props) => run("create", u, async () => {
+        const checked = await p.check(urn(u), {}, given ?? await news(u, corrupt));
         report.checks++;
         if (checked.failures.length > 0) throw new Error(`check failed: ${checked.failures.map((f) => f.reason).join("; ")}`);
         const from = Date.now();
@@ -252,6 +352,40 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         else res.outputs = r.properties;
     });
 
+    const replace = async (p: DynamicProviderProcess, u: number, res: Res, objection: ObjectionKind | undefined, corrupt: boolean) => {
+        version[u]++;
+        const next = objection ? await badNews(u, objection) : await news(u, corrupt);
+        const checked = await p.check(res.urn, res.inputs, next);
+        report.checks++;
+        if (objection) {
+            report.objections.attempted++;
+            report.objections.byKind[objection] = (report.objections.byKind[objection] ?? 0) + 1;
+            objectionSteps.push({ u, oldId: res.id });
+        }
+        let d: Awaited<ReturnType<DynamicProviderProcess["diff"]>>;
+        try {
+            d = await p.diff(res.id, res.urn, res.outputs, checked.inputs);
+        } catch (err) {
+            // The preflight refused: the engine stops before any step for the resource.
+            const refused = /refused before purging it/.test(String((err as Error).message));
+            if (refused && objection) report.objections.refused++;
+            else {
+                const reason = `diff: ${reasonOf(err)}`;
+                report.failureReasons[reason] = (report.failureReasons[reason] ?? 0) + 1;
+            }
+            lastError.set(u, String((err as Error).message));
+            return;
+        } finally {
+            report.diffs++;
+        }
+        if (!d.deleteBeforeReplace || d.replaces.length === 0) throw new Error(`diff did not replace delete-first: ${JSON.stringify(d)}`);
+        const from = Date.now();
+        await remove(p, u, res);
+        if (state.has(u)) return; // the purge failed: the user keeps the old import
+        purgedSteps.push({ u, corrupt, from });
+        await create(p, u, corrupt, next);
+    };
+
     let currentRound = 0;
     const retryLines = { backoff: /(?:retry|Retry-After wait) \d+\/\d+ in \d+ ms/, tokenRefresh: /retrying once with a fresh token/, reconciliations: /the outcome is unknown/, gaveUp: /giving up/ };
     const countRetries = (p: DynamicProviderProcess) => {
@@ -265,7 +399,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     /** Compares the emulator's records with the provider's results; heals what it finds so the next round is clean. */
     const verify = (round: number) => {
-        o.beforeVerify?.({ round, emulator, state });
+        o.beforeVerify?.({ round, emulator, state, objectionSteps });
         const live = emulator.imports.list();
         const liveIds = new Set(live.map((r) => r.snapshotId));
         const inState = new Set([...state.values()].map((r) => r.id.toLowerCase()));
@@ -302,6 +436,24 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                 flag("duplicated", w.u, userId(w.u), made.map((m) => m.id).join(","));
             }
         }
+        // Left with nothing: Graph holds no import of the user that has not failed.
+        const working = new Set(live.filter((r) => r.importStatus !== "failed").map((r) => r.assignedUserId));
+        for (const { u, oldId } of objectionSteps) {
+            if (!working.has(userId(u))) {
+                report.nothingAfterObjection++;
+                flag("nothing-after-objection", u, userId(u), oldId);
+            }
+        }
+        for (const { u, corrupt, from } of purgedSteps) {
+            if (corrupt) report.nothingPastPurge.injected++;
+            if (working.has(userId(u))) continue;
+            // Windows 365 made the new import and failed it for the file's content, or the import was never made.
+            const rejected = created.some((c) => c.user === userId(u) && c.at >= from && /corrupt/.test(c.file));
+            if (rejected) report.nothingPastPurge.content++;
+            else report.nothingPastPurge.other++;
+            const held = live.filter((r) => r.assignedUserId === userId(u)).map((r) => `${r.snapshotId} ${r.importStatus}`);
+            flag("nothing-past-purge", u, userId(u), held.join(", ") || undefined);
+        }
         for (const r of emulator.imports.list()) {
             if (!inState.has(r.snapshotId.toLowerCase())) {
                 const u = userIndex(r.assignedUserId);
@@ -315,16 +467,24 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         doneCreates = [];
         doneDeletes = [];
         createWindows = [];
+        objectionSteps = [];
+        purgedSteps = [];
     };
 
     const withProvider = async (work: (p: DynamicProviderProcess) => Promise<void>) => {
-        const p = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: String(o.pollMs) } });
+        const p = await DynamicProviderProcess.start({ env: {
+            ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: String(o.pollMs),
+            // storageBlobInfo reads go to Azurite too; the emulator's authority issues no storage token, so those
+            // reads are refused and the replacement goes ahead with a warning (counted as unverified).
+            CLOUDPC_STORAGE_ENDPOINT: `${storageProxy.origin}/{account}`,
+        } });
         try {
             await p.configure({});
             await work(p);
         } finally {
             await p.close();
             countRetries(p);
+            report.unverifiedReplacements += p.stderr.join("").split("\n").filter((l) => /could not be checked.*Going ahead/.test(l)).length;
         }
     };
 
@@ -335,7 +495,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             const before = report.operations.total;
             await withProvider(async (p) => {
                 // The round's draws, up front: which users get a step (and so are refreshed first).
-                const draws = Array.from({ length: o.users }, () => ({ r: rand(), corrupt: rand() < 0.05 }));
+                const draws = Array.from({ length: o.users }, () => ({ r: rand(), corrupt: rand() < 0.05, bad: rand() }));
                 const stepFor = (u: number): boolean => {
                     const res = state.get(u);
                     return res ? res.initErrors !== undefined || draws[u]!.r < 0.35 : draws[u]!.r < 0.7;
@@ -349,7 +509,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                 const steps: Array<() => Promise<void>> = [];
                 for (let u = 0; u < o.users; u++) {
                     const res = state.get(u);
-                    const { r, corrupt } = draws[u]!;
+                    const { r, corrupt, bad } = draws[u]!;
                     if (!res) {
                         if (r < 0.7) steps.push(() => create(p, u, corrupt));
                     } else if (res.initErrors) {
@@ -357,17 +517,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                     } else if (r < 0.2) {
                         steps.push(() => remove(p, u, res));
                     } else if (r < 0.35) {
-                        // A new blob: diff replaces delete-first (same user), as the engine would.
-                        steps.push(async () => {
-                            version[u]++;
-                            const checked = await p.check(res.urn, res.inputs, news(u, corrupt));
-                            report.checks++;
-                            const d = await p.diff(res.id, res.urn, res.outputs, checked.inputs);
-                            report.diffs++;
-                            if (!d.deleteBeforeReplace || d.replaces.length === 0) throw new Error(`diff did not replace delete-first: ${JSON.stringify(d)}`);
-                            await remove(p, u, res);
-                            if (!state.has(u)) await create(p, u, corrupt);
-                        });
+                        // A new blob: diff replaces delete-first (same user), as the engine would. A share of new
+                        // sources is bad (the preflight must refuse), another good but rejected by Windows 365.
+                        const objection = bad < objectionRate
+                            ? OBJECTION_KINDS[Math.floor((bad / objectionRate) * OBJECTION_KINDS.length)]! : undefined;
+                        const rejected = !objection && bad < objectionRate + corruptReplacementRate;
+                        steps.push(() => replace(p, u, res, objection, rejected));
                     }
                 }
                 // Reads of the quiet users spread among the steps.
@@ -408,7 +563,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             }
         }
     } finally {
-        await emulator.close();
+        await Promise.all([emulator.close(), storageProxy.close()]);
+        await azurite.close();
     }
     report.importsCreated = created.length;
     report.retries.total = report.retries.backoff + report.retries.tokenRefresh;
@@ -439,6 +595,14 @@ export function formatReport(r: SoakReport): string {
         `orphaned          ${r.orphaned}`,
         `orphaned, told   ${r.orphanedReported} (answer lost and Graph lists no imports: the create failed naming the user and adoptSnapshotId)`,
         `hung              ${r.hung}`,
+        `nothing left, objection   ${r.nothingAfterObjection} users left with no import after a replacement to a bad source ` +
+            `(${r.objections.attempted} such replacements, ${r.objections.refused} refused before the purge: ` +
+            `${OBJECTION_KINDS.map((k) => `${k}=${r.objections.byKind[k] ?? 0}`).join(" ")})`,
+        `nothing left, past purge  ${r.nothingPastPurge.content + r.nothingPastPurge.other} users left with no import after ` +
+            `the purge: ${r.nothingPastPurge.content} whose new file Windows 365 rejected for its content ` +
+            `(${r.nothingPastPurge.injected} such failures injected; no preflight sees them), ` +
+            `${r.nothingPastPurge.other} whose new import's call failed (retried by the next up)`,
+        `unverified        ${r.unverifiedReplacements} replacements went ahead with a warning (new source could not be read)`,
         `destroy           ${r.leftAfterFaultedDestroy} resources needed a fault-free pass after 5 faulted ones`,
         `wall time         ${(r.wallMs / 1000).toFixed(1)} s`,
     ];
@@ -449,7 +613,7 @@ export function formatReport(r: SoakReport): string {
 }
 
 export function soakPassed(r: SoakReport): boolean {
-    return r.lost === 0 && r.duplicated === 0 && r.orphaned === 0 && r.hung === 0;
+    return r.lost === 0 && r.duplicated === 0 && r.orphaned === 0 && r.hung === 0 && r.nothingAfterObjection === 0;
 }
 
 const USAGE = `Usage: bash scripts/soak.sh [options]
@@ -461,6 +625,8 @@ const USAGE = `Usage: bash scripts/soak.sh [options]
   --import-ms <n>      (default ${DEFAULTS.importMs})
   --page-size <n>      (default ${DEFAULTS.pageSize})
   --poll-ms <n>        (default ${DEFAULTS.pollMs})
+  --objection-rate <0..1>  share of replacements to a bad source (default ${DEFAULTS.objectionRate})
+  --corrupt-replacement-rate <0..1>  share to a VHD Windows 365 rejects (default ${DEFAULTS.corruptReplacementRate})
   --kinds <k,...>      fault kinds (default all: ${RANDOM_FAULT_KINDS.join(",")})
   --no-interleave      read the untouched resources before the steps, not during them
   --json               print the report as JSON
@@ -476,7 +642,8 @@ export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
             args: argv,
             options: {
                 users: text, rounds: text, "fault-rate": text, seed: text, concurrency: text, "import-ms": text,
-                "page-size": text, "poll-ms": text, kinds: text, "no-interleave": flag, json: flag,
+                "page-size": text, "poll-ms": text, kinds: text, "objection-rate": text,
+                "corrupt-replacement-rate": text, "no-interleave": flag, json: flag,
                 help: { type: "boolean", short: "h" },
             },
         }));
@@ -506,6 +673,8 @@ export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
         pageSize: num("page-size", DEFAULTS.pageSize, int),
         pollMs: num("poll-ms", DEFAULTS.pollMs, int),
         ...(kinds ? { kinds } : {}),
+        objectionRate: num("objection-rate", DEFAULTS.objectionRate!, (n) => n >= 0 && n <= 1),
+        corruptReplacementRate: num("corrupt-replacement-rate", DEFAULTS.corruptReplacementRate!, (n) => n >= 0 && n <= 1),
         interleaveReads: values["no-interleave"] !== true,
         json: values.json === true,
     };

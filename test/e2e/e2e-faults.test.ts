@@ -17,9 +17,10 @@ import { LocalWorkspace, type EngineEvent, type LocalWorkspaceOptions, type Stac
 import { startEmulator, type Emulator } from "../../emulator";
 import { provisionedPulumi, providerConfig, REPO_ROOT } from "../../scripts/pulumi/automation";
 import { importsProgram } from "../harness/inline-program";
-import { CAN_LIST, inputs, OTHER_USER, USER } from "../fixtures";
+import { CAN_LIST, inputs, USER } from "../fixtures";
 
-const THIRD_USER = "0f6c2a1e-8d4b-4c3a-9e2f-7a6b5c4d3e2f";
+/** The fleet of the kill-only-the-CLI scenario (issue 13): 8 users, 8 imports. */
+const FLEET = Array.from({ length: 8 }, (_, i) => `0f6c2a1e-8d4b-4c3a-9e2f-${(i + 1).toString(16).padStart(12, "0")}`);
 
 const DYNAMIC = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot";
 const STACK = "e2e-faults";
@@ -256,11 +257,14 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import and the refused one");
         assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
     });
-    it("only the CLI killed, the provider outliving it: the provider exits, and the rerun adopts every import, none orphaned", async function () {
+    it("only the CLI killed with 8 imports running: the provider exits, and the rerun adopts every import, none orphaned", async function () {
         this.timeout(240_000);
-        const users = [USER, OTHER_USER, THIRD_USER];
+        const users = FLEET;
         const resources = Object.fromEntries(users.map((u, i) => [`u${i}`, inputs({ assignedUserId: u })]));
         emulator.setOptions({ importDurationMs: 8_000 }); // the kill lands while the provider waits for the imports
+        const timings: string[] = [];
+        const started = Date.now();
+        const mark = (what: string) => timings.push(`${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
         try {
             const running = up(resources);
             await until("Graph to hold every import, and the notes their ids",
@@ -268,11 +272,14 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
             const cli = processesWith(marker, "\0up\0");
             assert.equal(cli.length, 1, `one pulumi up of ours: ${cli.join(", ")}`);
             assert.equal(processesWith(marker, "dynamic-provider").length, 1);
+            mark("Graph held all 8 imports, and the notes their ids; pulumi killed");
             process.kill(cli[0]!, "SIGKILL"); // the CLI only: the provider and the language host live on
             const run = await running;
             assert.equal(run.ok, false);
             await until("the provider to exit on its own once its engine is gone", () => processesWith(marker, "dynamic-provider").length === 0, 60_000);
+            mark("the provider exited");
             await until("Graph to finish every import", () => users.every((u) => emulator.imports.byUser(u)[0]?.importStatus === "succeeded"), 60_000);
+            mark("Graph finished every import");
             const graphIds = users.map((u) => emulator.imports.byUser(u)[0]!.snapshotId);
             assert.equal(journalEntries().length, users.length, "no note settled: the engine recorded none of them");
 
@@ -282,11 +289,15 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
             assert.deepEqual(users.map((_, i) => again.outputs[`u${i}`]), graphIds, "every import adopted");
             assert.deepEqual(users.map((u) => emulator.imports.byUser(u).length), users.map(() => 1), "none imported twice");
             assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2 * users.length, "the killed run's imports, and one 409 each");
+            mark("the rerun adopted all 8");
             const recorded = (await deployment()).resources.filter((r) => r.type === DYNAMIC).map((r) => r.id).sort();
-            assert.deepEqual(recorded, [...graphIds].sort(), "every import Graph holds is in the state: none orphaned");
+            assert.deepEqual(recorded, [...graphIds].sort(), "every import is in the stack's state");
+            const unknown = emulator.imports.list().map((r) => r.snapshotId).filter((id) => !recorded.includes(id));
+            assert.deepEqual(unknown, [], "Graph holds no import Pulumi does not know: none orphaned");
             const third = await up(resources);
             assert.ok(third.ok);
             assert.deepEqual(journalEntries(), [], "settled by the next up's diffs");
+            console.log(`      ${timings.join("; ")} (docs/RELIABILITY.md)`);
         } finally {
             emulator.setOptions({ importDurationMs: 300 });
             for (const pid of processesWith(marker, "pulumi-language-nodejs")) process.kill(pid, "SIGKILL");

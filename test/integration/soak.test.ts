@@ -28,7 +28,7 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
     this.timeout(180_000);
 
     it("loses, duplicates and orphans nothing while >= 10% of Graph requests are faulted", async () => {
-        const report = await runSoak({ ...DEFAULTS, users: 40, rounds: 6, faultRate: 0.2, seed: 11 });
+        const report = await runSoak({ ...DEFAULTS, users: 40, rounds: 6, faultRate: 0.2, seed: 11, objectionRate: 0.4, corruptReplacementRate: 0.3 });
         console.log(formatReport(report).replace(/^/gm, "      "));
         assert.ok(report.operations.total >= 250, `${report.operations.total} operations`);
         assert.ok(report.faults.injected / report.graphRequests >= 0.1, `faults on ${report.faults.injected} of ${report.graphRequests} Graph requests`);
@@ -39,7 +39,33 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
         // Only where Graph lists no imports can a lost answer leave an import nothing can find; the user is told.
         if (CAN_LIST) assert.equal(report.orphanedReported, 0, "orphaned although Graph lists imports");
         assert.equal(report.hung, 0, "hung");
+        // Replacements to a bad source (Azurite holds the blobs; the preflight reads them): all refused before the
+        // purge, nobody left without an import.
+        assert.ok(report.objections.attempted >= 4, `${report.objections.attempted} replacements to a bad source`);
+        assert.equal(report.objections.refused, report.objections.attempted, JSON.stringify(report.objections));
+        assert.equal(report.nothingAfterObjection, 0, "users left with nothing after a definite objection");
+        // A file Windows 365 rejects for its content passes every preflight: each one purged the user's import.
+        assert.ok(report.nothingPastPurge.injected >= 2, `${report.nothingPastPurge.injected} content failures injected past a purge`);
+        assert.equal(report.nothingPastPurge.content, report.nothingPastPurge.injected, JSON.stringify(report.nothingPastPurge));
         assert.ok(soakPassed(report));
+    });
+
+    it("counts a user left with nothing after a definite objection (the old import planted away)", async () => {
+        let planted: string | undefined;
+        const report = await runSoak({
+            ...DEFAULTS, users: 12, rounds: 3, faultRate: 0, seed: 5, objectionRate: 1, corruptReplacementRate: 0,
+            beforeVerify: ({ emulator, objectionSteps }) => {
+                const step = objectionSteps[0];
+                if (planted || !step) return;
+                planted = step.oldId;
+                emulator.imports.remove(step.oldId); // as if the replacement had purged it
+            },
+        });
+        assert.ok(planted, "a replacement to a bad source happened");
+        assert.equal(report.objections.refused, report.objections.attempted);
+        assert.equal(report.nothingAfterObjection, 1);
+        assert.deepEqual(report.nothingPastPurge, { content: 0, other: 0, injected: 0 });
+        assert.equal(soakPassed(report), false);
     });
 
     it("counts planted damage: an import missing, a second import for a user, an import Pulumi does not know", async () => {
