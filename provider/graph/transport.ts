@@ -7,7 +7,7 @@ import * as tls from "node:tls";
 import { Agent, type Dispatcher } from "undici";
 import { flattenHeaders } from "./headers";
 
-/** Bodies larger than this are not buffered: no Graph answer for these APIs comes near it. */
+/** Bodies larger than this are refused (undici's maxResponseSize): no Graph answer for these APIs comes near it. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export interface TransportOptions {
@@ -27,7 +27,7 @@ export interface Attempt {
 }
 
 export type AttemptResult =
-    | { ok: true; status: number; headers: Record<string, string>; bodyText: string; tooLarge: boolean }
+    | { ok: true; status: number; headers: Record<string, string>; bodyText: string }
     | { ok: false; error: unknown; sent: boolean; timedOut: boolean };
 
 // ---- knowing whether the request was written -------------------------------------------------------------------
@@ -98,6 +98,7 @@ export class Transport {
         this.agent = new Agent({
             keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
             connectTimeout: options.connectTimeoutMs ?? 10_000,
+            maxResponseSize: MAX_RESPONSE_BYTES,
             // Certificates are always verified; only the trust list can be extended.
             connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
         });
@@ -137,8 +138,8 @@ export class Transport {
             const pending = this.dispatcher.request(options);
             pending.catch(() => undefined);
             const res = await Promise.race([pending, aborted]);
-            const { text, tooLarge } = await Promise.race([readBody(res.body), aborted]);
-            return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), bodyText: text, tooLarge };
+            const text = await Promise.race([res.body.text(), aborted]);
+            return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), bodyText: text };
         } catch (error) {
             return { ok: false, error, sent: timedOut ? sentWhenTimedOut : tracker.sent, timedOut };
         } finally {
@@ -182,19 +183,4 @@ export class Transport {
     async destroy(): Promise<void> {
         await this.agent.destroy();
     }
-}
-
-async function readBody(body: Dispatcher.ResponseData["body"]): Promise<{ text: string; tooLarge: boolean }> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        size += buf.length;
-        if (size > MAX_RESPONSE_BYTES) {
-            body.destroy();
-            return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: true };
-        }
-        chunks.push(buf);
-    }
-    return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: false };
 }
