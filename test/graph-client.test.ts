@@ -18,7 +18,7 @@ import { parseClaimsChallenge } from "../provider/graph/auth";
 import { closeSharedGraphClients, sharedGraphClient } from "../provider/graph/shared";
 import { resolveSettings } from "../provider/config/settings";
 import { registerSecret } from "../provider/util/redact";
-import { FakeClock } from "./graph/fake-clock";
+import { FakeClock, until } from "./graph/fake-clock";
 
 // ---- helpers -------------------------------------------------------------------------------------------------
 
@@ -644,7 +644,7 @@ describe("GraphClient", () => {
 
     describe("throttle", () => {
         it("makes concurrent requests wait after a 429 with Retry-After", async () => {
-            const clock = new FakeClock();
+            const clock = new FakeClock({ manual: true });
             const arrived: string[] = [];
             const s = await server((req, res) => {
                 arrived.push(`${req.url} at +${clock.now() - start}`);
@@ -654,10 +654,15 @@ describe("GraphClient", () => {
             });
             const start = clock.now();
             const { client: c } = client(s.origin, { clock });
-            const first = c.request({ method: "GET", path: "/first", operation: "first" });
-            while (c.throttle.pausedUntil === 0) await new Promise((r) => setImmediate(r)); // the 429 has arrived
-            await Promise.all([first, c.request({ method: "GET", path: "/second", operation: "second" }), c.request({ method: "GET", path: "/third", operation: "third" })]);
-            assert.equal(arrived[0], "/beta/first at +0");
+            const all = [c.request({ method: "GET", path: "/first", operation: "first" })];
+            await until(() => clock.pending === 1, "the first call waits its Retry-After");
+            all.push(c.request({ method: "GET", path: "/second", operation: "second" }));
+            all.push(c.request({ method: "GET", path: "/third", operation: "third" }));
+            await until(() => clock.pending === 3 || arrived.length > 1, "the others wait too, or are sent");
+            assert.deepEqual(arrived, ["/beta/first at +0"], "nothing sent while the Retry-After is pending");
+            assert.deepEqual(clock.sleeps, [400, 400, 400]);
+            clock.wakeAll();
+            await Promise.all(all);
             assert.deepEqual(arrived.slice(1).sort(), ["/beta/first at +400", "/beta/second at +400", "/beta/third at +400"]);
             assert.equal(c.stats.throttled, 1);
         });
