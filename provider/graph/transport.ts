@@ -41,6 +41,8 @@ interface SendTracker {
 /**
  * undici calls a handler's onRequestStart just before it writes the request to a connected socket (client-h1
  * writeH1). Before that point, any failure (DNS, refused, connect timeout, TLS) means Graph never saw the request.
+ * Written out rather than extending undici's DecoratorHandler: undici 8 marks that class deprecated, and its types
+ * declare none of the methods an override would call.
  */
 class SendTrackingHandler implements Dispatcher.DispatchHandler {
     constructor(private readonly inner: Dispatcher.DispatchHandler, private readonly tracker: SendTracker) {}
