@@ -387,6 +387,27 @@ describe("GraphClient", () => {
         });
     });
 
+    describe("answers over maxResponseBytes (undici's maxResponseSize)", () => {
+        for (const framing of ["content-length", "chunked"] as const) {
+            it(`fail the call, not retried, ambiguous for a write (${framing})`, async () => {
+                const big = JSON.stringify({ value: "x".repeat(4096) });
+                const s = await server((_req, res) => {
+                    res.writeHead(200, { "content-type": "application/json", ...(framing === "content-length" ? { "content-length": Buffer.byteLength(big) } : {}) });
+                    if (framing === "chunked") res.write(big.slice(0, 10));
+                    res.end(framing === "chunked" ? big.slice(10) : big);
+                });
+                const { client: c } = client(s.origin, { maxResponseBytes: 1024 });
+                const read = await rejects(c.request({ method: "GET", path: "/t", operation: "t" }), GraphTransportError);
+                assert.equal(read.code, "UND_ERR_RES_EXCEEDED_MAX_SIZE");
+                assert.match(read.message, /larger than the client reads/);
+                assert.equal(s.seen.length, 1, "asking again brings the same answer");
+                const write = await rejects(c.request({ method: "POST", path: "/x", body: {}, operation: "importSnapshot" }), GraphTransportError);
+                assert.equal(write.ambiguous, true, "Graph answered, so the write was carried out");
+                assert.equal(s.seen.length, 2);
+            });
+        }
+    });
+
     describe("paging", () => {
         it("follows @odata.nextLink verbatim across 3 pages", async () => {
             let origin = "";

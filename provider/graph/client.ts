@@ -58,6 +58,8 @@ export interface GraphClientOptions {
     maxPages?: number;
     /** Extra CAs to trust besides Node's own and NODE_EXTRA_CA_CERTS (tests, private endpoints). */
     ca?: TransportOptions["ca"];
+    /** Answers larger than this fail the call, not retried (default 32 MiB). */
+    maxResponseBytes?: number;
     /**
      * The credential's authority (origin), for diagnosis only: when no token can be had, a TLS handshake with it
      * tells a certificate problem (and its fix) apart from other failures.
@@ -87,7 +89,7 @@ export class GraphClient {
         this.deadlineMs = positive(o.deadlineMs, 120_000, "deadlineMs");
         this.maxPages = positive(o.maxPages, DEFAULT_MAX_PAGES, "maxPages");
         this.throttle = o.throttle ?? new Throttle({ maxInFlight: o.maxInFlight, clock: this.clock });
-        this.transport = new Transport({ ca: o.ca });
+        this.transport = new Transport({ ca: o.ca, maxResponseBytes: o.maxResponseBytes });
         const authority = o.authorityHost;
         const policies: GraphPolicy[] = [
             requestIdsPolicy(o.userAgent ?? defaultUserAgent()),

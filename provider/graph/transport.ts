@@ -15,6 +15,8 @@ export interface TransportOptions {
     ca?: string | Buffer | Array<string | Buffer>;
     connectTimeoutMs?: number;
     keepAliveTimeoutMs?: number;
+    /** Default MAX_RESPONSE_BYTES. */
+    maxResponseBytes?: number;
 }
 
 export interface Attempt {
@@ -100,7 +102,7 @@ export class Transport {
         this.agent = new Agent({
             keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
             connectTimeout: options.connectTimeoutMs ?? 10_000,
-            maxResponseSize: MAX_RESPONSE_BYTES,
+            maxResponseSize: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
             // Certificates are always verified; only the trust list can be extended.
             connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
         });
