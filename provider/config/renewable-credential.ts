@@ -8,11 +8,9 @@
 // static, process-wide store, so renewing does not help there (and is not used for it).
 
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
+import type { RenewableTokenCredential } from "../graph/renewable";
 
-/** Implemented by credentials that can drop their cached tokens; the Graph client calls it after a 401. */
-export interface RenewableTokenCredential extends TokenCredential {
-    renew(): void;
-}
+export { isRenewable, type RenewableTokenCredential } from "../graph/renewable";
 
 export class RenewableCredential implements RenewableTokenCredential {
     private current: TokenCredential;
@@ -28,8 +26,4 @@ export class RenewableCredential implements RenewableTokenCredential {
     renew(): void {
         this.current = this.factory();
     }
-}
-
-export function isRenewable(c: TokenCredential): c is RenewableTokenCredential {
-    return typeof (c as Partial<RenewableTokenCredential>).renew === "function";
 }

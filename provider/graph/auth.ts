@@ -15,7 +15,8 @@
 // from the same (CAE) cache whether or not a challenge has been seen.
 
 import type { GetTokenOptions, TokenCredential } from "@azure/identity";
-import { isRenewable } from "../config/renewable-credential";
+import type { Clock } from "./clock";
+import { isRenewable } from "./renewable";
 
 /** Decoded `claims` of a CAE challenge in WWW-Authenticate, or undefined when there is none. */
 export function parseClaimsChallenge(wwwAuthenticate: string | undefined): string | undefined {
@@ -47,7 +48,11 @@ export class BearerAuth {
     private cached?: { token: string; refreshAt: number };
     private pending?: Promise<string>;
 
-    constructor(private readonly credential: TokenCredential, readonly scope: string) {}
+    constructor(
+        private readonly credential: TokenCredential,
+        readonly scope: string,
+        private readonly clock: Pick<Clock, "now"> = { now: () => Date.now() },
+    ) {}
 
     /**
      * A token for the scope. Like @azure/core-rest-pipeline's bearer policy, it is kept until shortly before it
@@ -55,7 +60,7 @@ export class BearerAuth {
      * credential calls (each a trip through MSAL's cache, and memory with them).
      */
     async token(abortSignal?: AbortSignal): Promise<string> {
-        if (this.cached && this.cached.refreshAt > Date.now()) return this.cached.token;
+        if (this.cached && this.cached.refreshAt > this.clock.now()) return this.cached.token;
         this.pending ??= this.fetch({ enableCae: true, abortSignal }).finally(() => {
             this.pending = undefined;
         });
@@ -87,7 +92,7 @@ export class BearerAuth {
         this.latest = t.token;
         const expires = t.expiresOnTimestamp;
         // Short-lived tokens (under twice the margin) are refreshed at half their life instead.
-        const margin = Math.min(REFRESH_BEFORE_EXPIRY_MS, Math.max(0, (expires - Date.now()) / 2));
+        const margin = Math.min(REFRESH_BEFORE_EXPIRY_MS, Math.max(0, (expires - this.clock.now()) / 2));
         this.cached = { token: t.token, refreshAt: expires - margin };
         return t.token;
     }

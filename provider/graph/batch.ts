@@ -5,7 +5,6 @@
 import type { GraphClient } from "./client";
 import { GraphError, parseGraphError } from "./errors";
 import { parseRetryAfter } from "./retry";
-import { sleep } from "./throttle";
 
 /** Graph's documented limit of requests per batch. */
 export const MAX_BATCH_SIZE = 20;
@@ -58,7 +57,7 @@ async function sendChunk(client: GraphClient, operation: string, chunk: BatchGet
                 answers.set(get.id, { ok: true, status: item.status, body: item.body });
                 continue;
             }
-            const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now(), headers["date"]);
+            const retryAfterMs = parseRetryAfter(headers["retry-after"], client.clock.now(), headers["date"]);
             if ((item.status === 429 || item.status === 503) && round < MAX_THROTTLED_ROUNDS) {
                 if (item.status === 429) client.throttle.throttled();
                 waitMs = Math.max(waitMs, retryAfterMs ?? 1000);
@@ -76,7 +75,7 @@ async function sendChunk(client: GraphClient, operation: string, chunk: BatchGet
         if (throttled.length > 0) {
             // Every request of this client waits, as for a 429 to a request of its own.
             client.throttle.pause(waitMs);
-            await sleep(waitMs);
+            await client.clock.sleep(waitMs);
         }
         pending = throttled;
     }

@@ -3,7 +3,7 @@
 // messages can echo request content, such as a SAS URL.
 
 import { STATUS_CODES } from "node:http";
-import type { GraphErrorBody } from "../snapshots/types";
+import type { GraphErrorBody } from "./odata";
 import { redact } from "../util/redact";
 import { adviceFor } from "./advice";
 import { tlsAdvice, tlsErrorCode } from "./retry";
@@ -91,15 +91,21 @@ export class GraphTransportError extends Error {
     readonly ambiguous: boolean;
     /** Node/undici error code of the cause, e.g. ECONNREFUSED, UND_ERR_SOCKET, ETIMEDOUT. */
     readonly code: string;
+    /** Worth another attempt at all (TLS and programming errors are not); see retry.ts. */
+    readonly retryable: boolean;
     override readonly cause?: unknown;
 
-    constructor(init: { operation: string; clientRequestId: string; ambiguous: boolean; code: string; detail: string; cause?: unknown }) {
+    constructor(init: {
+        operation: string; clientRequestId: string; ambiguous: boolean; code: string; detail: string; cause?: unknown;
+        retryable?: boolean;
+    }) {
         super(redact(`${init.operation} failed: ${init.detail} (code: ${init.code}, client-request-id: ${init.clientRequestId})`));
         this.name = "GraphTransportError";
         this.operation = init.operation;
         this.clientRequestId = init.clientRequestId;
         this.ambiguous = init.ambiguous;
         this.code = init.code;
+        this.retryable = init.retryable ?? false;
         this.cause = init.cause;
     }
 }

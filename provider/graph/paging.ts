@@ -1,7 +1,7 @@
 // Following @odata.nextLink (contract §3.3): request each link verbatim until there is none. A link seen twice
 // means a loop (a service bug or a proxy rewriting links): stop rather than spin; the page count is bounded too.
 
-import type { ODataCollection } from "../snapshots/types";
+import type { ODataCollection } from "./odata";
 import { GraphError } from "./errors";
 
 /** What paging needs of a response (a GraphResponse fits). */

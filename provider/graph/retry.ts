@@ -63,6 +63,9 @@ const AFTER_SEND_CODES = new Set([
     "HPE_INVALID_CHUNK_SIZE", "UND_ERR_INFO", "UND_ERR_ABORTED", "ABORT_ERR",
 ]);
 
+/** undici's code when an answer exceeds the transport's maxResponseSize. */
+const TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
+
 function isTlsCode(code: string): boolean {
     return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(code)
         || code === "ERR_TLS_CERT_ALTNAME_INVALID";
@@ -130,6 +133,10 @@ export function classifyTransportError(err: unknown, sent: boolean, timedOut: bo
         return CONNECT_CODES.has(code) || /^E[A-Z]+$/.test(code)
             ? { retryable: true, ambiguous: false, code, detail: `could not connect to ${host} (${cause}); the request was not sent` }
             : { retryable: false, ambiguous: false, code, detail: `the request to ${host} could not be made (${cause})` };
+    }
+    if (code === TOO_LARGE) {
+        // Asking again brings the same answer; a write was carried out, so the caller reconciles.
+        return { retryable: false, ambiguous: true, code, detail: `the answer from ${host} is larger than the client reads (${cause})` };
     }
     return {
         retryable: AFTER_SEND_CODES.has(code) || /^E[A-Z]+$/.test(code) || /^UND_ERR_|^HPE_/.test(code),

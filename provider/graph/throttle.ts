@@ -4,10 +4,13 @@
 // program (many resources in parallel) from bursting into the limit in the first place, and the cap adapts:
 // each 429 halves it (down to 1), and it grows back by one after a run of successes (AIMD, as TCP does).
 
+import { realClock, type Clock } from "./clock";
+
 export interface ThrottleOptions {
     /** Requests allowed in flight at once (default 8). */
     maxInFlight?: number;
-    now?: () => number;
+    /** Time for pauses (default: the real clock). */
+    clock?: Clock;
 }
 
 /** Thrown by acquire() when the pause lasts past the caller's deadline: waiting would be pointless. */
@@ -23,7 +26,7 @@ const SUCCESSES_PER_STEP = 20;
 
 export class Throttle {
     readonly maxInFlight: number;
-    private readonly now: () => number;
+    private readonly clock: Clock;
     private active = 0;
     private allowed: number;
     private successes = 0;
@@ -33,7 +36,7 @@ export class Throttle {
     constructor(options: ThrottleOptions = {}) {
         this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 8));
         this.allowed = this.maxInFlight;
-        this.now = options.now ?? Date.now;
+        this.clock = options.clock ?? realClock;
     }
 
     /** The in-flight limit now in force (between 1 and maxInFlight). */
@@ -60,7 +63,7 @@ export class Throttle {
     /** Requests of this client wait until at least `ms` from now (a later pause never shortens an earlier one). */
     pause(ms: number): void {
         if (!(ms > 0)) return;
-        this.until = Math.max(this.until, this.now() + ms);
+        this.until = Math.max(this.until, this.clock.now() + ms);
     }
 
     /** Epoch ms until which requests wait (0 or past when not paused). */
@@ -82,10 +85,10 @@ export class Throttle {
      */
     async acquire(deadlineAt: number = Number.POSITIVE_INFINITY): Promise<() => void> {
         for (;;) {
-            const wait = this.until - this.now();
+            const wait = this.until - this.clock.now();
             if (wait > 0) {
                 if (this.until > deadlineAt) throw new ThrottleDeadlineError(wait);
-                await sleep(wait);
+                await this.clock.sleep(wait);
                 continue;
             }
             if (this.active < this.allowed) break;
@@ -103,6 +106,7 @@ export class Throttle {
     }
 }
 
+/** A wait on the real clock (for callers that have no clock of their own yet). */
 export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+    return realClock.sleep(ms);
 }

@@ -7,7 +7,7 @@ import * as tls from "node:tls";
 import { Agent, type Dispatcher } from "undici";
 import { flattenHeaders } from "./headers";
 
-/** Bodies larger than this are not buffered: no Graph answer for these APIs comes near it. */
+/** Bodies larger than this are refused (undici's maxResponseSize): no Graph answer for these APIs comes near it. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export interface TransportOptions {
@@ -15,6 +15,8 @@ export interface TransportOptions {
     ca?: string | Buffer | Array<string | Buffer>;
     connectTimeoutMs?: number;
     keepAliveTimeoutMs?: number;
+    /** Default MAX_RESPONSE_BYTES. */
+    maxResponseBytes?: number;
 }
 
 export interface Attempt {
@@ -27,7 +29,7 @@ export interface Attempt {
 }
 
 export type AttemptResult =
-    | { ok: true; status: number; headers: Record<string, string>; bodyText: string; tooLarge: boolean }
+    | { ok: true; status: number; headers: Record<string, string>; bodyText: string }
     | { ok: false; error: unknown; sent: boolean; timedOut: boolean };
 
 // ---- knowing whether the request was written -------------------------------------------------------------------
@@ -41,6 +43,8 @@ interface SendTracker {
 /**
  * undici calls a handler's onRequestStart just before it writes the request to a connected socket (client-h1
  * writeH1). Before that point, any failure (DNS, refused, connect timeout, TLS) means Graph never saw the request.
+ * Written out rather than extending undici's DecoratorHandler: undici 8 marks that class deprecated, and its types
+ * declare none of the methods an override would call.
  */
 class SendTrackingHandler implements Dispatcher.DispatchHandler {
     constructor(private readonly inner: Dispatcher.DispatchHandler, private readonly tracker: SendTracker) {}
@@ -98,6 +102,7 @@ export class Transport {
         this.agent = new Agent({
             keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
             connectTimeout: options.connectTimeoutMs ?? 10_000,
+            maxResponseSize: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
             // Certificates are always verified; only the trust list can be extended.
             connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
         });
@@ -137,8 +142,8 @@ export class Transport {
             const pending = this.dispatcher.request(options);
             pending.catch(() => undefined);
             const res = await Promise.race([pending, aborted]);
-            const { text, tooLarge } = await Promise.race([readBody(res.body), aborted]);
-            return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), bodyText: text, tooLarge };
+            const text = await Promise.race([res.body.text(), aborted]);
+            return { ok: true, status: res.statusCode, headers: flattenHeaders(res.headers), bodyText: text };
         } catch (error) {
             return { ok: false, error, sent: timedOut ? sentWhenTimedOut : tracker.sent, timedOut };
         } finally {
@@ -182,19 +187,4 @@ export class Transport {
     async destroy(): Promise<void> {
         await this.agent.destroy();
     }
-}
-
-async function readBody(body: Dispatcher.ResponseData["body"]): Promise<{ text: string; tooLarge: boolean }> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        size += buf.length;
-        if (size > MAX_RESPONSE_BYTES) {
-            body.destroy();
-            return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: true };
-        }
-        chunks.push(buf);
-    }
-    return { text: Buffer.concat(chunks).toString("utf8"), tooLarge: false };
 }

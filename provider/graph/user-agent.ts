@@ -7,8 +7,6 @@ import * as path from "node:path";
 
 const PACKAGE_NAME = "@cloudpc/pulumi-snapshots";
 
-let cached: string | undefined;
-
 function findPackage(): { name: string; version: string } | undefined {
     let dir = __dirname;
     for (let i = 0; i < 6; i++) {
@@ -26,10 +24,8 @@ function findPackage(): { name: string; version: string } | undefined {
     return undefined;
 }
 
+/** Read anew on each call: the client computes it once, in its constructor. */
 export function defaultUserAgent(): string {
-    if (cached === undefined) {
-        const pkg = findPackage() ?? { name: PACKAGE_NAME, version: "0.0.0" };
-        cached = `${pkg.name}/${pkg.version} (+node ${process.versions.node})`;
-    }
-    return cached;
+    const pkg = findPackage() ?? { name: PACKAGE_NAME, version: "0.0.0" };
+    return `${pkg.name}/${pkg.version} (+node ${process.versions.node})`;
 }

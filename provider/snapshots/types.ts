@@ -85,19 +85,5 @@ export interface CloudPcForensicStorageAccount {
     immutableStorage?: boolean | null;
 }
 
-export interface ODataCollection<T> {
-    "@odata.context"?: string;
-    "@odata.nextLink"?: string;
-    "@odata.count"?: number;
-    value: T[];
-}
-
-/** Graph's error body (OData v4). `innerError` is matched case-insensitively by the client. */
-export interface GraphErrorBody {
-    error?: {
-        code?: string;
-        message?: string;
-        innerError?: Record<string, unknown>;
-        innererror?: Record<string, unknown>;
-    };
-}
+// The OData shapes live with the client that reads them (graph/ depends on nothing above it).
+export type { GraphErrorBody, ODataCollection } from "../graph/odata";

@@ -18,6 +18,7 @@ import { parseClaimsChallenge } from "../../provider/graph/auth";
 import { closeSharedGraphClients, sharedGraphClient } from "../../provider/graph/shared";
 import { resolveSettings } from "../../provider/config/settings";
 import { registerSecret } from "../../provider/util/redact";
+import { FakeClock, until } from "../harness/graph-clock";
 
 // ---- helpers -------------------------------------------------------------------------------------------------
 
@@ -203,16 +204,19 @@ describe("GraphClient", () => {
 
     describe("retries", () => {
         it("honours Retry-After on 429 (fractional seconds), with one client-request-id across attempts", async () => {
-            const s = await server((_req, res, _b, n) => n <= 2
-                ? json(res, 429, graphError("TooManyRequests", "Please retry again later.", { code: "429" }), { "retry-after": "0.25" })
-                : json(res, 200, { value: [] }));
-            const { client: c, logs } = client(s.origin);
-            const started = Date.now();
+            const clock = new FakeClock();
+            const sentAt: number[] = [];
+            const s = await server((_req, res, _b, n) => {
+                sentAt.push(clock.now());
+                return n <= 2
+                    ? json(res, 429, graphError("TooManyRequests", "Please retry again later.", { code: "429" }), { "retry-after": "0.25" })
+                    : json(res, 200, { value: [] });
+            });
+            const { client: c, logs } = client(s.origin, { clock });
             await c.request({ method: "GET", path: "/t", operation: "t" });
             assert.equal(s.seen.length, 3);
-            assert.ok(s.seen[1].at - s.seen[0].at >= 240, `second attempt waited ${s.seen[1].at - s.seen[0].at} ms`);
-            assert.ok(s.seen[2].at - s.seen[1].at >= 240, `third attempt waited ${s.seen[2].at - s.seen[1].at} ms`);
-            assert.ok(Date.now() - started >= 490);
+            assert.deepEqual(clock.sleeps, [250, 250], "one Retry-After wait per 429, none from the throttle on top");
+            assert.deepEqual(sentAt.map((t) => t - sentAt[0]!), [0, 250, 500]);
             assert.deepEqual(c.stats, { requests: 3, retries: 2, throttled: 2 });
             const ids = new Set(s.seen.map((r) => r.headers["client-request-id"]));
             assert.equal(ids.size, 1);
@@ -252,10 +256,10 @@ describe("GraphClient", () => {
 
         it("stops at the deadline rather than wait a Retry-After past it", async () => {
             const s = await server((_req, res) => json(res, 429, graphError("TooManyRequests", "slow down"), { "retry-after": "30" }));
-            const { client: c, logs } = client(s.origin, { deadlineMs: 1000 });
-            const started = Date.now();
+            const clock = new FakeClock();
+            const { client: c, logs } = client(s.origin, { deadlineMs: 1000, clock });
             const err = await rejects(c.request({ method: "GET", path: "/t", operation: "t" }), GraphError);
-            assert.ok(Date.now() - started < 500);
+            assert.deepEqual(clock.sleeps, [], "no wait at all");
             assert.equal(err.status, 429);
             assert.equal(err.retryAfterMs, 30_000);
             assert.equal(s.seen.length, 1);
@@ -333,10 +337,11 @@ describe("GraphClient", () => {
 
         it("times out: GET retried then GraphTransportError; POST not retried", async () => {
             const s = await server(() => undefined); // never answers
-            const { client: c } = client(s.origin, { timeoutMs: 150, maxRetries: 1 });
-            const started = Date.now();
+            const clock = new FakeClock();
+            const { client: c } = client(s.origin, { timeoutMs: 150, maxRetries: 1, clock });
             const err = await rejects(c.request({ method: "GET", path: "/t", operation: "t" }), GraphTransportError);
-            assert.ok(Date.now() - started >= 290);
+            assert.equal(clock.sleeps.length, 1, "one backoff between the two attempts");
+            assert.match(err.message, /no response from 127\.0\.0\.1:\d+ within 150 ms after the request was sent/);
             assert.equal(err.code, "ETIMEDOUT");
             assert.equal(err.ambiguous, true);
             assert.equal(s.seen.length, 2);
@@ -380,6 +385,27 @@ describe("GraphClient", () => {
             assert.equal(err.ambiguous, true);
             assert.equal(s.seen.length, 1);
         });
+    });
+
+    describe("answers over maxResponseBytes (undici's maxResponseSize)", () => {
+        for (const framing of ["content-length", "chunked"] as const) {
+            it(`fail the call, not retried, ambiguous for a write (${framing})`, async () => {
+                const big = JSON.stringify({ value: "x".repeat(4096) });
+                const s = await server((_req, res) => {
+                    res.writeHead(200, { "content-type": "application/json", ...(framing === "content-length" ? { "content-length": Buffer.byteLength(big) } : {}) });
+                    if (framing === "chunked") res.write(big.slice(0, 10));
+                    res.end(framing === "chunked" ? big.slice(10) : big);
+                });
+                const { client: c } = client(s.origin, { maxResponseBytes: 1024 });
+                const read = await rejects(c.request({ method: "GET", path: "/t", operation: "t" }), GraphTransportError);
+                assert.equal(read.code, "UND_ERR_RES_EXCEEDED_MAX_SIZE");
+                assert.match(read.message, /larger than the client reads/);
+                assert.equal(s.seen.length, 1, "asking again brings the same answer");
+                const write = await rejects(c.request({ method: "POST", path: "/x", body: {}, operation: "importSnapshot" }), GraphTransportError);
+                assert.equal(write.ambiguous, true, "Graph answered, so the write was carried out");
+                assert.equal(s.seen.length, 2);
+            });
+        }
     });
 
     describe("paging", () => {
@@ -639,15 +665,26 @@ describe("GraphClient", () => {
 
     describe("throttle", () => {
         it("makes concurrent requests wait after a 429 with Retry-After", async () => {
-            const s = await server((req, res) => req.url === "/beta/first" && s.seen.filter((r) => r.url === "/beta/first").length === 1
-                ? json(res, 429, graphError("TooManyRequests", "x"), { "retry-after": "0.4" })
-                : json(res, 200, {}));
-            const { client: c } = client(s.origin);
-            const first = c.request({ method: "GET", path: "/first", operation: "first" });
-            await new Promise((r) => setTimeout(r, 100)); // the 429 has arrived by now
-            const t429 = s.seen[0].at;
-            await Promise.all([first, c.request({ method: "GET", path: "/second", operation: "second" }), c.request({ method: "GET", path: "/third", operation: "third" })]);
-            for (const r of s.seen.slice(1)) assert.ok(r.at - t429 >= 390, `${r.url} went out ${r.at - t429} ms after the 429`);
+            const clock = new FakeClock({ manual: true });
+            const arrived: string[] = [];
+            const s = await server((req, res) => {
+                arrived.push(`${req.url} at +${clock.now() - start}`);
+                return req.url === "/beta/first" && s.seen.filter((r) => r.url === "/beta/first").length === 1
+                    ? json(res, 429, graphError("TooManyRequests", "x"), { "retry-after": "0.4" })
+                    : json(res, 200, {});
+            });
+            const start = clock.now();
+            const { client: c } = client(s.origin, { clock });
+            const all = [c.request({ method: "GET", path: "/first", operation: "first" })];
+            await until(() => clock.pending === 1, "the first call waits its Retry-After");
+            all.push(c.request({ method: "GET", path: "/second", operation: "second" }));
+            all.push(c.request({ method: "GET", path: "/third", operation: "third" }));
+            await until(() => clock.pending === 3 || arrived.length > 1, "the others wait too, or are sent");
+            assert.deepEqual(arrived, ["/beta/first at +0"], "nothing sent while the Retry-After is pending");
+            assert.deepEqual(clock.sleeps, [400, 400, 400]);
+            clock.wakeAll();
+            await Promise.all(all);
+            assert.deepEqual(arrived.slice(1).sort(), ["/beta/first at +400", "/beta/second at +400", "/beta/third at +400"]);
             assert.equal(c.stats.throttled, 1);
         });
 
@@ -666,20 +703,21 @@ describe("GraphClient", () => {
         });
 
         it("Throttle: acquire waits for a slot and for a pause", async () => {
-            const t = new Throttle({ maxInFlight: 1 });
+            const clock = new FakeClock();
+            const t = new Throttle({ maxInFlight: 1, clock });
             const release = await t.acquire();
             let second = false;
             const p = t.acquire().then((r) => { second = true; return r; });
-            await new Promise((r) => setTimeout(r, 20));
+            await new Promise((r) => setImmediate(r));
             assert.equal(second, false);
             release();
             (await p)();
             t.pause(150);
-            const started = Date.now();
             (await t.acquire())();
-            assert.ok(Date.now() - started >= 140);
+            assert.deepEqual(clock.sleeps, [150]);
             t.pause(10_000);
-            await assert.rejects(t.acquire(Date.now() + 100), /past the call's deadline/);
+            await assert.rejects(t.acquire(clock.now() + 100), /past the call's deadline/);
+            assert.deepEqual(clock.sleeps, [150], "no wait for a pause past the deadline");
         });
     });
 

@@ -1,0 +1,82 @@
+// Clocks for the Graph client's waits in tests.
+//
+// FakeClock is virtual: time moves only when a sleeper is woken, to the moment it asked for, earliest first.
+// By default each sleep wakes on a later turn of the event loop, so retries and Retry-After pauses take no real
+// time; with `manual`, sleepers wait until the test wakes them, so it can look at what is waiting meanwhile.
+//
+// RecordingClock is the real clock, recording what it was asked to sleep: for tests whose other parts (an
+// emulator, pollers) run in real time, so a virtual clock would jump past what they do.
+import { realClock, type Clock } from "../../provider/graph/clock";
+
+interface Sleeper {
+    wake: number;
+    resolve(): void;
+}
+
+export class FakeClock implements Clock {
+    /** Every wait asked for, in order. */
+    readonly sleeps: number[] = [];
+    private t: number;
+    private readonly sleepers: Sleeper[] = [];
+
+    constructor(private readonly options: { start?: number; manual?: boolean } = {}) {
+        this.t = options.start ?? Date.parse("2026-01-01T00:00:00Z");
+    }
+
+    now(): number {
+        return this.t;
+    }
+
+    /** Sleepers not woken yet. */
+    get pending(): number {
+        return this.sleepers.length;
+    }
+
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        signal?.throwIfAborted();
+        this.sleeps.push(ms);
+        return new Promise<void>((resolve) => {
+            this.sleepers.push({ wake: this.t + Math.max(0, ms), resolve });
+            // One wake-up per sleep, on a later turn: whoever sleeps meanwhile with an earlier wake goes first.
+            if (!this.options.manual) setImmediate(() => this.wakeNext());
+        });
+    }
+
+    /** Wakes the earliest sleeper, moving time to its wake-up. */
+    wakeNext(): boolean {
+        if (this.sleepers.length === 0) return false;
+        let i = 0;
+        for (let j = 1; j < this.sleepers.length; j++) if (this.sleepers[j]!.wake < this.sleepers[i]!.wake) i = j;
+        const [s] = this.sleepers.splice(i, 1);
+        this.t = Math.max(this.t, s!.wake);
+        s!.resolve();
+        return true;
+    }
+
+    /** Wakes everyone asleep now, earliest first. */
+    wakeAll(): void {
+        while (this.wakeNext());
+    }
+}
+
+export class RecordingClock implements Clock {
+    readonly sleeps: number[] = [];
+
+    now(): number {
+        return realClock.now();
+    }
+
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        this.sleeps.push(ms);
+        return realClock.sleep(ms, signal);
+    }
+}
+
+/** Resolves once `cond` holds, checking on each turn of the event loop (for I/O to happen in between). */
+export async function until(cond: () => boolean, what: string, turns = 100_000): Promise<void> {
+    for (let i = 0; i < turns; i++) {
+        if (cond()) return;
+        await new Promise((r) => setImmediate(r));
+    }
+    throw new Error(`never happened: ${what}`);
+}
