@@ -8,7 +8,7 @@ import { importSnapshot } from "../../snapshots/imports";
 import { canListImportResults, type ImportLookup } from "../../snapshots/import-results";
 import { NoRouteError } from "../../snapshots/route-fallback";
 import { recover, recoveryStart, type RecoveryEvent, type RecoveryFailure } from "../../snapshots/reconcile";
-import { isUsersRecord, userPrincipalName } from "../../snapshots/users";
+import { isUsersRecord } from "../../snapshots/users";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
@@ -356,7 +356,7 @@ async function recoveryError(ctx: LifecycleContext, inputs: ImportedSnapshotInpu
 
 /** The user's UPN for matching records, or undefined (then matching falls back to file name and time). */
 async function userMatch(ctx: LifecycleContext, userId: string): Promise<{ upn?: string }> {
-    const found = await userPrincipalName(ctx.client, userId);
+    const found = await ctx.imports.api.users.upn(userId);
     if ("upn" in found) return { upn: found.upn };
     ctx.progress.warn(`Cannot match imports to user ${userId} by UPN: ${found.refused}. Matching on file name and start time instead.`);
     return {};
@@ -479,7 +479,7 @@ export function isAlreadyImported(err: unknown): err is GraphError {
 }
 
 function canList(ctx: LifecycleContext): boolean {
-    return canListImportResults(ctx.client);
+    return canListImportResults(ctx.imports.api);
 }
 
 function isGuidLike(text: string): boolean {

@@ -1,7 +1,7 @@
 // The shared behaviour for a fleet: every resource of the provider process waits on one poller, reads through one
 // list pass (all pages) per window, and purges through one batcher. List requests per poll interval stay
 // ceil(records / page size) whatever the number of resources.
-import type { GraphClient } from "../../graph/client";
+import { apiOf, type ApiTarget, type SnapshotsApi } from "../api";
 import { canListImportResults, listImportResults, lookUpImport, lookUpImports, type LookupOptions } from "../import-results";
 import { LookupBatcher } from "./lookup-batcher";
 import { NoRouteError } from "../route-fallback";
@@ -57,14 +57,17 @@ export class CoalescedImports implements ImportsGateway {
     private lastWriteAt = 0;
     private polling = false;
     private readonly clock: Clock;
+    readonly api: SnapshotsApi;
 
-    constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
+    constructor(target: ApiTarget, private readonly o: CoalescedOptions) {
+        const api = (this.api = apiOf(target));
+        const client = api.client;
         const clock = (this.clock = o.clock ?? systemClock);
         const observer = o.observer ?? {};
-        const list = () => listImportResults(client);
+        const list = () => listImportResults(api);
         this.lists = new SingleFlight(list, o.windowMs ?? 25, clock, () => observer.listPass?.("read"));
         this.polls = new SingleFlight(list, 0, clock, () => observer.listPass?.("poll"));
-        this.byId = new LookupBatcher((ids) => lookUpImports(client, ids, o.lookup), { clock });
+        this.byId = new LookupBatcher((ids) => lookUpImports(api, ids, o.lookup), { clock });
         this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize, clock, observer });
     }
 
@@ -110,7 +113,7 @@ export class CoalescedImports implements ImportsGateway {
      * cannot list. `notBefore` set: a recent list pass will do (reads); unset: the next pass (the poller).
      */
     private async lookups(ids: string[], notBefore?: number): Promise<{ answers: Map<string, ImportLookup>; fromList: boolean }> {
-        if (canListImportResults(this.client)) {
+        if (canListImportResults(this.api)) {
             try {
                 const all = await (notBefore === undefined ? this.polls.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
                 const byId = new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
@@ -125,7 +128,7 @@ export class CoalescedImports implements ImportsGateway {
         }
         // Reads: get() asks by id, gathered with other reads.
         if (notBefore !== undefined) return { fromList: false, answers: new Map() };
-        return { fromList: false, answers: await lookUpImports(this.client, ids, this.o.lookup) };
+        return { fromList: false, answers: await lookUpImports(this.api, ids, this.o.lookup) };
     }
 
     private async poll(): Promise<void> {
@@ -179,7 +182,7 @@ export class CoalescedImports implements ImportsGateway {
             this.watchers.set(id, list);
             if (!this.polling) void this.poll();
         };
-        lookUpImport(this.client, id, this.o.lookup).then(
+        lookUpImport(this.api, id, this.o.lookup).then(
             (lookup) => again({ kind: "lookup", lookup, fromList: false }),
             (error: unknown) => again({ kind: "failed", error }),
         );
