@@ -16,6 +16,8 @@ import { toRequest } from "../provider/resources/imported-snapshot/lifecycle";
 import { checkImportedSnapshot, asInputs } from "../provider/resources/imported-snapshot/check";
 import { inputs } from "./fixtures";
 import { FakeClock, settle } from "./harness/fake-clock";
+import type { GraphClient } from "../provider/graph/client";
+import { WaitTimeoutError, type ImportRecord } from "../provider/snapshots/coalescing/imports-gateway";
 import { systemClock, type Clock } from "../provider/util/clock";
 
 function userId(i: number): string {
@@ -370,6 +372,53 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         emulator.faults.add({ route: "GET retrieveSnapshotImportResults", status: 404, code: "ResourceNotFound", times: 4 });
         const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: () => {} });
         assert.equal(record?.importStatus, "succeeded");
+    });
+});
+
+describe("coalescing: the shared poller on a fake clock", () => {
+    /** A client whose list function answers `records` (as they are at the time of the call). */
+    function listingClient(records: Map<string, ImportRecord>): { client: GraphClient; passes: () => number } {
+        let passes = 0;
+        const client = {
+            listAll: async () => {
+                passes++;
+                return [...records.values()].map((r) => ({ ...r }));
+            },
+        } as unknown as GraphClient;
+        return { client, passes: () => passes };
+    }
+
+    it("polls once per interval for every waiter, reports each status once, and times out at the deadline", async () => {
+        const clock = new FakeClock();
+        const records = new Map<string, ImportRecord>([
+            ["a", { snapshotId: "a", importStatus: "pending" }],
+            ["b", { snapshotId: "b", importStatus: "pending" }],
+        ]);
+        const { client, passes } = listingClient(records);
+        const imports = new CoalescedImports(client, { pollIntervalMs: 1_000, clock });
+        const seen: string[] = [];
+        const onStatus = (r: ImportRecord) => seen.push(`${r.snapshotId}:${r.importStatus}`);
+        const a = imports.wait("a", { deadline: clock.now() + 10_000, onStatus });
+        const b = imports.wait("b", { deadline: clock.now() + 2_500, onStatus });
+        const bDone = b.then(() => "resolved", (e: unknown) => e);
+        await clock.advance(999);
+        assert.equal(passes(), 0, "no pass before the first interval");
+        await clock.advance(1);
+        assert.equal(passes(), 1, "one pass for both waiters");
+        assert.deepEqual(seen, ["a:pending", "b:pending"]);
+        await clock.advance(1_000);
+        assert.equal(passes(), 2);
+        assert.deepEqual(seen, ["a:pending", "b:pending"], "an unchanged status is not reported again");
+        // b's deadline (2.5 s) falls before the next pass ends: it stops at this pass.
+        const err = await bDone;
+        assert.ok(err instanceof WaitTimeoutError && err.lastStatus === "pending", String(err));
+        records.set("a", { snapshotId: "a", importStatus: "succeeded" });
+        await clock.advance(1_000);
+        assert.equal((await a)?.importStatus, "succeeded");
+        assert.equal(passes(), 3);
+        await clock.advance(5_000);
+        assert.equal(passes(), 3, "the poller stops once nobody waits");
+        assert.equal(clock.timers, 0);
     });
 });
 
