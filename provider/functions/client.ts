@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../config/settings";
 import type { GraphClient } from "../graph/client";
 import { getSharedClient } from "../graph/shared";
+import { apiOf, type SnapshotsApi } from "../snapshots/api";
 
 export interface FunctionOptions {
     /** Settings to use as they are (skips config and environment). */
@@ -27,6 +28,11 @@ const stackConfig: ConfigSource = {
 export function functionClient(options: FunctionOptions = {}): GraphClient {
     const settings = options.settings ?? resolveSettings(options.config ?? stackConfig, process.env);
     return getSharedClient(settings);
+}
+
+/** The snapshots API of that client: what it learned of Graph's routes and users is shared by every function call. */
+export function functionApi(options: FunctionOptions = {}): SnapshotsApi {
+    return apiOf(functionClient(options));
 }
 
 /** Throws before Graph is called: functions get the same early, named failures as check() gives resources. */

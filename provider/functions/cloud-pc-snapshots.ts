@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { getCloudPcSnapshot as readOne, listCloudPcSnapshots, restorePointProperties } from "../snapshots/restore-points";
 import type { CloudPcSnapshot, RestorePointProperties } from "../snapshots/types";
 import { checkGuid } from "../validation/rules";
-import { functionClient, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
+import { functionApi, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
 
 /** A restore point with every documented property (null when Graph left it out). */
 export interface CloudPcSnapshotResult extends RestorePointProperties {
@@ -30,7 +30,7 @@ function toResult(s: CloudPcSnapshot): CloudPcSnapshotResult {
 /** A Cloud PC's restore points, oldest first. */
 export async function getCloudPcSnapshots(args: GetCloudPcSnapshotsArgs, options?: FunctionOptions): Promise<CloudPcSnapshotResult[]> {
     rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
-    const { snapshots } = await listCloudPcSnapshots(functionClient(options), args.cloudPcId);
+    const { snapshots } = await listCloudPcSnapshots(functionApi(options), args.cloudPcId);
     return snapshots
         .filter((s) => !args.snapshotType || s.snapshotType === args.snapshotType)
         .map(toResult)
@@ -41,7 +41,7 @@ export async function getCloudPcSnapshots(args: GetCloudPcSnapshotsArgs, options
 export async function getCloudPcSnapshot(args: GetCloudPcSnapshotArgs, options?: FunctionOptions): Promise<CloudPcSnapshotResult | null> {
     if (typeof args.snapshotId !== "string" || args.snapshotId.trim() === "") throw new Error("snapshotId is required: the restore point's id, e.g. CPC_{guid}_{guid}.");
     if (args.cloudPcId !== undefined) rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
-    const snapshot = await readOne(functionClient(options), args.snapshotId, args.cloudPcId);
+    const snapshot = await readOne(functionApi(options), args.snapshotId, args.cloudPcId);
     return snapshot ? toResult(snapshot) : null;
 }
 

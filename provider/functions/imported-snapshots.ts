@@ -1,9 +1,8 @@
 // Read-only views of imported snapshots (import results, contract E2).
 import { getImportResult, listImportResults } from "../snapshots/import-results";
-import { userPrincipalName } from "../snapshots/users";
 import type { CloudPcSnapshotImportActionResult } from "../snapshots/types";
 import { checkGuid } from "../validation/rules";
-import { functionClient, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
+import { functionApi, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** An import record with every documented property (null when Graph left it out). */
@@ -58,10 +57,10 @@ export function isUsersImport(r: { assignedUserPrincipalName?: string | null }, 
  */
 export async function getImportedSnapshots(args: GetImportedSnapshotsArgs = {}, options?: FunctionOptions): Promise<ImportedSnapshotResult[]> {
     if (args.userId) rejectInvalid("userId", checkGuid(args.userId, "the user's Entra object id"));
-    const client = functionClient(options);
-    const records = await listImportResults(client);
+    const api = functionApi(options);
+    const records = await listImportResults(api);
     // Graph reports users by UPN: a user given by object id is matched through its UPN too, when it can be read.
-    const upn = args.userId && !args.userPrincipalName ? await userPrincipalName(client, args.userId) : undefined;
+    const upn = args.userId && !args.userPrincipalName ? await api.users.upn(args.userId) : undefined;
     const wanted = upn && "upn" in upn ? { ...args, userPrincipalName: upn.upn } : args;
     return records.filter((r) => isUsersImport(r, wanted)).map(toResult);
 }
@@ -69,7 +68,7 @@ export async function getImportedSnapshots(args: GetImportedSnapshotsArgs = {}, 
 /** One import by its snapshotId, or null when Graph has none. */
 export async function getImportedSnapshot(args: GetImportedSnapshotArgs, options?: FunctionOptions): Promise<ImportedSnapshotResult | null> {
     rejectInvalid("snapshotId", checkGuid(args.snapshotId, "the snapshotId of an imported snapshot"));
-    const record = await getImportResult(functionClient(options), args.snapshotId);
+    const record = await getImportResult(functionApi(options), args.snapshotId);
     return record ? toResult(record) : null;
 }
 

@@ -2,7 +2,7 @@
 // a GraphTransportError, its body parsed once; and, after the pipeline, the answer turned into the caller's
 // GraphResponse or a GraphError carrying status, code, message, request-id and client-request-id.
 
-import type { Clock } from "./clock";
+import type { Clock } from "../util/clock";
 import { GraphError, GraphTransportError, parseGraphError } from "./errors";
 import type { GraphAnswer, GraphCall, SendAttempt } from "./pipeline";
 import { classifyTransportError, parseRetryAfter } from "./retry";

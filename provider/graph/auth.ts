@@ -15,7 +15,7 @@
 // from the same (CAE) cache whether or not a challenge has been seen.
 
 import type { GetTokenOptions, TokenCredential } from "@azure/identity";
-import type { Clock } from "./clock";
+import type { Clock } from "../util/clock";
 import { isRenewable } from "./renewable";
 
 /** Decoded `claims` of a CAE challenge in WWW-Authenticate, or undefined when there is none. */

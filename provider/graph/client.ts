@@ -6,7 +6,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { toGraphResponse, transportLink } from "./attempt";
 import { BearerAuth } from "./auth";
-import { realClock, type Clock } from "./clock";
+import { systemClock, type Clock } from "../util/clock";
 import { GraphEndpoint } from "./endpoint";
 import { newClientRequestId } from "./headers";
 import type { ODataCollection } from "./odata";
@@ -85,7 +85,7 @@ export class GraphClient {
 
     constructor(o: GraphClientOptions) {
         this.endpoint = new GraphEndpoint(o.graphEndpoint, o.allowInsecureLoopback ?? false);
-        this.clock = o.clock ?? realClock;
+        this.clock = o.clock ?? systemClock;
         this.deadlineMs = positive(o.deadlineMs, 120_000, "deadlineMs");
         this.maxPages = positive(o.maxPages, DEFAULT_MAX_PAGES, "maxPages");
         this.throttle = o.throttle ?? new Throttle({ maxInFlight: o.maxInFlight, clock: this.clock });

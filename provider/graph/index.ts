@@ -6,5 +6,5 @@ export { followPages } from "./paging";
 export { parseClaimsChallenge } from "./auth";
 export { defaultUserAgent } from "./user-agent";
 export { sharedGraphClient, getSharedClient, closeSharedGraphClients } from "./shared";
-export { realClock, type Clock } from "./clock";
+export { systemClock, type Clock } from "../util/clock";
 export type { GraphPolicy, GraphCall, GraphAnswer } from "./pipeline";

@@ -4,7 +4,7 @@
 // program (many resources in parallel) from bursting into the limit in the first place, and the cap adapts:
 // each 429 halves it (down to 1), and it grows back by one after a run of successes (AIMD, as TCP does).
 
-import { realClock, type Clock } from "./clock";
+import { systemClock, type Clock } from "../util/clock";
 
 export interface ThrottleOptions {
     /** Requests allowed in flight at once (default 8). */
@@ -36,7 +36,7 @@ export class Throttle {
     constructor(options: ThrottleOptions = {}) {
         this.maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 8));
         this.allowed = this.maxInFlight;
-        this.clock = options.clock ?? realClock;
+        this.clock = options.clock ?? systemClock;
     }
 
     /** The in-flight limit now in force (between 1 and maxInFlight). */
@@ -108,5 +108,5 @@ export class Throttle {
 
 /** A wait on the real clock (for callers that have no clock of their own yet). */
 export function sleep(ms: number): Promise<void> {
-    return realClock.sleep(ms);
+    return systemClock.sleep(ms);
 }

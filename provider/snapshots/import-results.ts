@@ -13,7 +13,8 @@
 import { batchGet } from "../graph/batch";
 import { GraphError } from "../graph/errors";
 import type { GraphClient } from "../graph/client";
-import { isDoubtedRoute, isProvenRoute, markProven, NoRouteError, withRouteFallback, type FallbackRoute } from "./route-fallback";
+import { NoRouteError, type FallbackRoute } from "./route-fallback";
+import { apiOf, type ApiTarget } from "./api";
 import { odataString, SNAPSHOTS } from "./paths";
 import type { CloudPcSnapshotImportActionResult, ODataCollection } from "./types";
 
@@ -44,11 +45,12 @@ export interface LookupOptions {
 }
 
 /** The import with this snapshotId: found, proven gone, or unknown (see the invariant above). */
-export async function lookUpImport(client: GraphClient, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
+export async function lookUpImport(target: ApiTarget, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
+    const { client, routes } = apiOf(target);
     let via: ReadFunction | undefined;
     const refused: unknown[] = [];
     try {
-        const lookup = await withRouteFallback(client, FAMILY, ROUTES, (fn) => {
+        const lookup = await routes.run(FAMILY, ROUTES, (fn) => {
             via = fn;
             return readBy(client, fn, snapshotId, options).catch((err: unknown) => {
                 refused.push(err);
@@ -71,22 +73,24 @@ export async function lookUpImport(client: GraphClient, snapshotId: string, opti
  * request). Per-item answers follow the same invariant as lookUpImport. Where the plural is not (yet) proven and an
  * item's answer casts doubt on it, that id is looked up on its own, through the fallback order.
  */
-export async function lookUpImports(client: GraphClient, ids: readonly string[], options: LookupOptions = {}): Promise<Map<string, ImportLookup>> {
+export async function lookUpImports(target: ApiTarget, ids: readonly string[], options: LookupOptions = {}): Promise<Map<string, ImportLookup>> {
+    const api = apiOf(target);
+    const { client, routes } = api;
     const out = new Map<string, ImportLookup>();
     const plural = "retrieveSnapshotImportResults";
     const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
-    if (unique.length <= 1 || isDoubtedRoute(client, FAMILY, plural)) {
-        for (const id of unique) out.set(id, await lookUpImport(client, id, options));
+    if (unique.length <= 1 || routes.isDoubted(FAMILY, plural)) {
+        for (const id of unique) out.set(id, await lookUpImport(api, id, options));
         return out;
     }
     const answers = await batchGet(client, plural, unique.map((id, i) => ({ id: String(i), path: readPath(plural, id) })));
-    if ([...answers.values()].some((a) => a.ok)) markProven(client, FAMILY, plural);
+    if ([...answers.values()].some((a) => a.ok)) routes.markProven(FAMILY, plural);
     const alone: string[] = [];
     unique.forEach((id, i) => {
         const answer = answers.get(String(i))!;
         if (answer.ok) {
             out.set(id, lookupFromBody(plural, answer.body, id));
-        } else if (isProvenRoute(client, FAMILY, plural)) {
+        } else if (routes.isProven(FAMILY, plural)) {
             out.set(id, fromProvenError(plural, answer.error, options));
         } else if (answer.error.status === 404 && options.notFoundMeansGone) {
             out.set(id, { kind: "gone" }); // the user accepts the plural's 404 (see LookupOptions)
@@ -95,7 +99,7 @@ export async function lookUpImports(client: GraphClient, ids: readonly string[],
         }
     });
     // Unproven and refused: learn through the fallback order, one id at a time (rare: once per process at most).
-    for (const id of alone) out.set(id, await lookUpImport(client, id, options));
+    for (const id of alone) out.set(id, await lookUpImport(api, id, options));
     return out;
 }
 
@@ -106,8 +110,8 @@ function fromProvenError(fn: ReadFunction, err: GraphError, options: LookupOptio
 }
 
 /** The record, or undefined when it is proven gone; throws UnknownImportError when Graph's answers prove nothing. */
-export async function getImportResult(client: GraphClient, snapshotId: string, options: LookupOptions = {}): Promise<ImportRecord | undefined> {
-    const lookup = await lookUpImport(client, snapshotId, options);
+export async function getImportResult(target: ApiTarget, snapshotId: string, options: LookupOptions = {}): Promise<ImportRecord | undefined> {
+    const lookup = await lookUpImport(target, snapshotId, options);
     if (lookup.kind === "unknown") throw new UnknownImportError(snapshotId, lookup.why);
     return lookup.kind === "found" ? lookup.record : undefined;
 }
@@ -121,18 +125,19 @@ export class UnknownImportError extends Error {
 }
 
 /** Every import record of the tenant, through the seed's list function; NoRouteError where Graph has none. */
-export async function listImportResults(client: GraphClient): Promise<ImportRecord[]> {
-    return withRouteFallback(client, FAMILY, LIST, (fn) => client.listAll<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn));
+export async function listImportResults(target: ApiTarget): Promise<ImportRecord[]> {
+    const { client, routes } = apiOf(target);
+    return routes.run(FAMILY, LIST, (fn) => client.listAll<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn));
 }
 
 /** False once the list function failed in a way that may mean Graph has none (and it never answered 2xx). */
-export function canListImportResults(client: GraphClient): boolean {
-    return !isDoubtedRoute(client, FAMILY, "listSnapshotImportResults");
+export function canListImportResults(target: ApiTarget): boolean {
+    return !apiOf(target).routes.isDoubted(FAMILY, "listSnapshotImportResults");
 }
 
 /** True once this function answered 2xx in this process. */
-export function isProvenReadFunction(client: GraphClient, fn: ReadFunction): boolean {
-    return isProvenRoute(client, FAMILY, fn);
+export function isProvenReadFunction(target: ApiTarget, fn: ReadFunction): boolean {
+    return apiOf(target).routes.isProven(FAMILY, fn);
 }
 
 /** The request path of a per-id read with `fn` (plural or singular). */

@@ -10,7 +10,8 @@ import { GraphError } from "../graph/errors";
 import type { GraphClient } from "../graph/client";
 import { followPages } from "../graph/paging";
 import { CLOUD_PCS, SNAPSHOTS } from "./paths";
-import { withRouteFallback, type FallbackRoute } from "./route-fallback";
+import type { FallbackRoute } from "./route-fallback";
+import { apiOf, type ApiTarget } from "./api";
 import type { BlobAccessTier, CloudPcSnapshot, ODataCollection, RestorePointProperties } from "./types";
 
 /** Every documented property of a restore point, null when Graph left it out (state and results never hold undefined). */
@@ -80,8 +81,9 @@ async function listVia(client: GraphClient, route: SnapshotReadRoute, cloudPcId:
 }
 
 /** One Cloud PC's restore points: retrieveSnapshots, or the deprecated filtered list where Graph lacks it. */
-export function listCloudPcSnapshots(client: GraphClient, cloudPcId: string): Promise<SnapshotList> {
-    return withRouteFallback(client, FAMILY, LIST_ROUTES, (route) => listVia(client, route, cloudPcId));
+export function listCloudPcSnapshots(target: ApiTarget, cloudPcId: string): Promise<SnapshotList> {
+    const { client, routes } = apiOf(target);
+    return routes.run(FAMILY, LIST_ROUTES, (route) => listVia(client, route, cloudPcId));
 }
 
 /**
@@ -90,10 +92,11 @@ export function listCloudPcSnapshots(client: GraphClient, cloudPcId: string): Pr
  * GET /snapshots/{id} comes last in both orders: Graph may still route it (the metadata declares it) yet answer 404
  * for every id, which would read as "gone".
  */
-export async function getCloudPcSnapshot(client: GraphClient, id: string, cloudPcId?: string): Promise<CloudPcSnapshot | undefined> {
+export async function getCloudPcSnapshot(target: ApiTarget, id: string, cloudPcId?: string): Promise<CloudPcSnapshot | undefined> {
+    const { client, routes } = apiOf(target);
     const order = cloudPcId ? [RETRIEVE, LIST, GET] : [LIST, GET];
     try {
-        return await withRouteFallback(client, FAMILY, order, async (route) => {
+        return await routes.run(FAMILY, order, async (route) => {
             if (route === "getSnapshot") {
                 const res = await client.request<CloudPcSnapshot>({
                     method: "GET", path: `${SNAPSHOTS}/${encodeURIComponent(id)}`, operation: "getSnapshot", headers: INCLUDE_UNKNOWN_ENUM_MEMBERS,

@@ -8,21 +8,24 @@ import type { CloudPcSnapshotImportActionResult } from "./types";
 /** What a UPN look-up gave: the UPN, or why there is none (the caller falls back to file name and time). */
 export type UpnLookup = { upn: string } | { refused: string; transient?: boolean };
 
-const upns = new WeakMap<GraphClient, Map<string, Promise<UpnLookup>>>();
+/** Users' UPNs as one client read them, each user once (a transient failure is not remembered). */
+export class UserDirectory {
+    private readonly upns = new Map<string, Promise<UpnLookup>>();
 
-/** The user's UPN; a refusal (403: the app lacks User.ReadBasic.All) or a missing user is reported, not thrown. */
-export function userPrincipalName(client: GraphClient, userId: string): Promise<UpnLookup> {
-    let cache = upns.get(client);
-    if (!cache) upns.set(client, (cache = new Map()));
-    const key = userId.toLowerCase();
-    let pending = cache.get(key);
-    if (!pending) {
-        pending = readUpn(client, key);
-        cache.set(key, pending);
-        // Transient failures are not remembered (readUpn never rejects).
-        void pending.then((r) => "transient" in r && r.transient && cache!.delete(key));
+    constructor(private readonly client: GraphClient) {}
+
+    /** The user's UPN; a refusal (403: the app lacks User.ReadBasic.All) or a missing user is reported, not thrown. */
+    upn(userId: string): Promise<UpnLookup> {
+        const key = userId.toLowerCase();
+        let pending = this.upns.get(key);
+        if (!pending) {
+            pending = readUpn(this.client, key);
+            this.upns.set(key, pending);
+            // readUpn never rejects.
+            void pending.then((r) => "transient" in r && r.transient && this.upns.delete(key));
+        }
+        return pending;
     }
-    return pending;
 }
 
 async function readUpn(client: GraphClient, userId: string): Promise<UpnLookup> {

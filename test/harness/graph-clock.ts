@@ -6,7 +6,7 @@
 //
 // RecordingClock is the real clock, recording what it was asked to sleep: for tests whose other parts (an
 // emulator, pollers) run in real time, so a virtual clock would jump past what they do.
-import { realClock, type Clock } from "../../provider/graph/clock";
+import { systemClock, type Clock, type Timer } from "../../provider/util/clock";
 
 interface Sleeper {
     wake: number;
@@ -53,6 +53,21 @@ export class FakeClock implements Clock {
         return true;
     }
 
+    /** A timer is a sleep whose wake-up calls `fn`; cleared, it is dropped unwoken. */
+    setTimeout(fn: () => void, ms: number): Timer {
+        const before = this.sleepers.length;
+        let cleared = false;
+        void this.sleep(ms).then(() => cleared || fn());
+        const sleeper = this.sleepers[before];
+        return {
+            clear: () => {
+                cleared = true;
+                const i = sleeper ? this.sleepers.indexOf(sleeper) : -1;
+                if (i >= 0) this.sleepers.splice(i, 1);
+            },
+        };
+    }
+
     /** Wakes everyone asleep now, earliest first. */
     wakeAll(): void {
         while (this.wakeNext());
@@ -63,12 +78,16 @@ export class RecordingClock implements Clock {
     readonly sleeps: number[] = [];
 
     now(): number {
-        return realClock.now();
+        return systemClock.now();
     }
 
     sleep(ms: number, signal?: AbortSignal): Promise<void> {
         this.sleeps.push(ms);
-        return realClock.sleep(ms, signal);
+        return systemClock.sleep(ms, signal);
+    }
+
+    setTimeout(fn: () => void, ms: number): Timer {
+        return systemClock.setTimeout(fn, ms);
     }
 }
 

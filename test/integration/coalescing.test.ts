@@ -15,6 +15,10 @@ import { importSnapshot } from "../../provider/snapshots/imports";
 import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle";
 import { checkImportedSnapshot, asInputs } from "../../provider/resources/imported-snapshot/check";
 import { inputs } from "../fixtures";
+import { FakeClock, settle } from "../harness/fake-clock";
+import type { GraphClient } from "../../provider/graph/client";
+import { WaitTimeoutError, type ImportRecord } from "../../provider/snapshots/coalescing/imports-gateway";
+import { systemClock, type Clock } from "../../provider/util/clock";
 
 function userId(i: number): string {
     return `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
@@ -41,41 +45,51 @@ describe("coalescing: single-flight reads", () => {
     });
 
     it("a caller arriving while a fetch is in flight gets the next fetch, shared with others arriving then", async () => {
+        const clock = new FakeClock();
         let calls = 0;
         let release!: () => void;
         const sf = new SingleFlight(async () => {
             const n = ++calls;
             if (n === 1) await new Promise<void>((r) => (release = r));
             return n;
-        }, 5);
+        }, 5, clock);
         const first = sf.get();
-        await new Promise((r) => setTimeout(r, 20)); // the first fetch is now in flight
+        await clock.advance(5); // the window closed: the first fetch is now in flight
+        assert.equal(calls, 1);
         const late = [sf.get(), sf.get(), sf.get()];
         release();
         assert.equal(await first, 1);
+        await clock.advance(5);
         assert.deepEqual(await Promise.all(late), [2, 2, 2], "late callers never see the fetch that started before them");
         assert.equal(calls, 2);
     });
 
     it("a read (getRecent) arriving while a fetch is in flight joins it, unless its own last write came after that fetch began", async () => {
+        const clock = new FakeClock();
         let calls = 0;
         let release!: () => void;
         const sf = new SingleFlight(async () => {
             const n = ++calls;
             if (n === 1) await new Promise<void>((r) => (release = r));
             return n;
-        }, 5);
+        }, 5, clock);
         const first = sf.get();
-        await new Promise((r) => setTimeout(r, 20)); // the first fetch is now in flight
+        await clock.advance(5); // the first fetch is now in flight
+        await clock.advance(1);
         const joined = sf.getRecent(0, 10_000); // no write of its own since: the fetch in flight will do
-        const afterWrite = sf.getRecent(Date.now(), 10_000); // wrote just now: needs a fetch that starts later
+        const afterWrite = sf.getRecent(clock.now(), 10_000); // wrote just now: needs a fetch that starts later
         release();
         assert.equal(await first, 1);
+        await clock.advance(5);
         assert.equal(await joined, 1, "joined the fetch in flight");
         assert.equal(await afterWrite, 2, "never an answer that predates its own write");
         assert.equal(calls, 2);
         assert.equal(await sf.getRecent(0, 10_000), 2, "a recent completed fetch is reused");
         assert.equal(calls, 2);
+        await clock.advance(10_001);
+        const stale = sf.getRecent(0, 10_000);
+        await clock.advance(5);
+        assert.equal(await stale, 3, "an answer older than maxAgeMs is not reused");
     });
 });
 
@@ -119,25 +133,45 @@ describe("coalescing: batched purges", () => {
     });
 
     it("a few purges go out after the short quiet window; a filling batch rides out a pause mid-stream", async () => {
+        const clock = new FakeClock();
         const sent: Array<{ ids: string[]; at: number }> = [];
         const batcher = new PurgeBatcher(async (ids) => {
-            sent.push({ ids, at: Date.now() });
-        }, { quietMs: 20, streamAfter: 5, streamQuietMs: 200, batchSize: 100 });
-        const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+            sent.push({ ids, at: clock.now() });
+        }, { quietMs: 20, streamAfter: 5, streamQuietMs: 200, batchSize: 100, clock });
 
         // As at the CLI's default --parallel: a handful, then nothing until they are done.
-        const asked = Date.now();
-        await Promise.all(["a", "b", "c"].map((id) => batcher.purge(id)));
+        const asked = clock.now();
+        const few = Promise.all(["a", "b", "c"].map((id) => batcher.purge(id)));
+        await clock.advance(19);
+        assert.equal(sent.length, 0, "still inside the quiet window");
+        await clock.advance(1);
+        await few;
         assert.deepEqual(sent.map((b) => b.ids.length), [3]);
-        assert.ok(sent[0].at - asked < 150, `a handful waited ${sent[0].at - asked} ms`);
+        assert.equal(sent[0].at - asked, 20, "sent when the quiet window closed");
 
-        // A fleet's destroy: 8 purges, a 60 ms pause (longer than quietMs), 8 more: one batch.
+        // A fleet's destroy: 8 purges, a pause longer than quietMs (shorter than streamQuietMs), 8 more: one batch.
         const done: Promise<void>[] = [];
         for (let i = 0; i < 8; i++) done.push(batcher.purge(`s${i}`));
-        await pause(60);
+        await clock.advance(60);
         for (let i = 8; i < 16; i++) done.push(batcher.purge(`s${i}`));
+        await clock.advance(199);
+        assert.equal(sent.length, 1, "the batch waits out the stream's quiet window");
+        await clock.advance(1);
         await Promise.all(done);
         assert.deepEqual(sent.slice(1).map((b) => b.ids.length), [16], "the pause split the stream");
+        assert.equal(clock.timers, 0, "no timer left behind");
+    });
+
+    it("tells an observer of each batch and each single-id fallback", async () => {
+        const clock = new FakeClock();
+        const seen: string[] = [];
+        const batcher = new PurgeBatcher(async (ids) => {
+            if (ids.length > 1 && ids.includes("bad")) throw new GraphError({ status: 409, code: "Conflict", graphMessage: "x", operation: "purge" } as any);
+        }, { quietMs: 10, clock, observer: { batch: (ids) => seen.push(`batch ${ids.join(",")}`), fallback: (id) => seen.push(`alone ${id}`) } });
+        const done = Promise.allSettled(["a", "bad"].map((id) => batcher.purge(id)));
+        await clock.advance(10);
+        await done;
+        assert.deepEqual(seen, ["batch a,bad", "alone a", "alone bad"]);
     });
 });
 
@@ -161,15 +195,19 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
     it("one poller waits for 40 imports with list requests that do not grow with N", async () => {
         emulator.imports.clear();
         const ids = await importFor(40);
+        // Counts the poller's turns (its sleeps of one interval) on the real clock.
+        let turns = 0;
+        const clock: Clock = { ...systemClock, sleep: (ms, signal) => { if (ms === 100) turns++; return systemClock.sleep(ms, signal); } };
+        let passes = 0;
+        const polling = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, emulator.env())), {
+            pollIntervalMs: 100, clock, observer: { listPass: (why) => void (why === "poll" && passes++) },
+        });
         emulator.resetStats();
-        const started = Date.now();
-        const done = await Promise.all(ids.map((id) => imports.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })));
-        const wall = Date.now() - started;
+        const done = await Promise.all(ids.map((id) => polling.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })));
         assert.ok(done.every((r) => r?.importStatus === "succeeded"));
         const lists = emulator.stats().byRoute["GET listSnapshotImportResults"] ?? 0;
-        const pages = Math.ceil(40 / 10);
-        const passes = lists / pages;
-        assert.ok(passes <= wall / 100 + 2, `${passes} list passes in ${wall} ms`);
+        assert.ok(turns >= 1 && passes === turns, `${passes} list passes in ${turns} turns of the poller`);
+        assert.equal(lists, passes * Math.ceil(40 / 10), "each pass reads every page once, for all 40 waiters");
         assert.equal(emulator.stats().byRoute["GET retrieveSnapshotImportResult"] ?? 0, 0, "no per-resource reads");
     });
 
@@ -186,7 +224,9 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
     });
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
-        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        let passes = 0;
+        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })),
+            { pollIntervalMs: 100, observer: { listPass: () => void passes++ } });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
         emulator.resetStats();
@@ -200,7 +240,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         assert.equal(a.kind === "found" && a.record.snapshotId, ids[0]);
         assert.equal(b.kind === "found" && b.record.snapshotId, ids[1]);
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10), "one pass for both reads");
-        assert.equal(fresh.lists.fetches, 1);
+        assert.equal(passes, 1);
     });
 
     it("a read right after this process purged a record never reuses a list pass from before the purge", async () => {
@@ -335,18 +375,88 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     });
 });
 
+describe("coalescing: the shared poller on a fake clock", () => {
+    /** A client whose list function answers `records` (as they are at the time of the call). */
+    function listingClient(records: Map<string, ImportRecord>): { client: GraphClient; passes: () => number } {
+        let passes = 0;
+        const client = {
+            listAll: async () => {
+                passes++;
+                return [...records.values()].map((r) => ({ ...r }));
+            },
+        } as unknown as GraphClient;
+        return { client, passes: () => passes };
+    }
+
+    it("polls once per interval for every waiter, reports each status once, and times out at the deadline", async () => {
+        const clock = new FakeClock();
+        const records = new Map<string, ImportRecord>([
+            ["a", { snapshotId: "a", importStatus: "pending" }],
+            ["b", { snapshotId: "b", importStatus: "pending" }],
+        ]);
+        const { client, passes } = listingClient(records);
+        const imports = new CoalescedImports(client, { pollIntervalMs: 1_000, clock });
+        const seen: string[] = [];
+        const onStatus = (r: ImportRecord) => seen.push(`${r.snapshotId}:${r.importStatus}`);
+        const a = imports.wait("a", { deadline: clock.now() + 10_000, onStatus });
+        const b = imports.wait("b", { deadline: clock.now() + 2_500, onStatus });
+        const bDone = b.then(() => "resolved", (e: unknown) => e);
+        await clock.advance(999);
+        assert.equal(passes(), 0, "no pass before the first interval");
+        await clock.advance(1);
+        assert.equal(passes(), 1, "one pass for both waiters");
+        assert.deepEqual(seen, ["a:pending", "b:pending"]);
+        await clock.advance(1_000);
+        assert.equal(passes(), 2);
+        assert.deepEqual(seen, ["a:pending", "b:pending"], "an unchanged status is not reported again");
+        // b's deadline (2.5 s) falls before the next pass ends: it stops at this pass.
+        const err = await bDone;
+        assert.ok(err instanceof WaitTimeoutError && err.lastStatus === "pending", String(err));
+        records.set("a", { snapshotId: "a", importStatus: "succeeded" });
+        await clock.advance(1_000);
+        assert.equal((await a)?.importStatus, "succeeded");
+        assert.equal(passes(), 3);
+        await clock.advance(5_000);
+        assert.equal(passes(), 3, "the poller stops once nobody waits");
+        assert.equal(clock.timers, 0);
+    });
+});
+
 describe("coalescing: per-id reads gathered for $batch", () => {
     it("sends a batch as soon as it holds 20 ids, the rest together once reads stop coming; every read answered", async () => {
+        const clock = new FakeClock();
         const sent: string[][] = [];
         const batcher = new LookupBatcher(async (ids) => {
             sent.push(ids);
             return new Map(ids.map((id) => [id, { kind: "found", record: { snapshotId: id } } as const]));
-        }, { quietMs: 5, maxWaitMs: 60_000 });
+        }, { quietMs: 5, maxWaitMs: 60_000, clock });
         const ids = Array.from({ length: 25 }, (_, i) => `id-${i}`);
         const asked = [...ids.slice(0, 10), "id-3", ...ids.slice(10)]; // a second read of one id joins the first
-        const got = await Promise.all(asked.map((id) => batcher.get(id)));
-        assert.deepEqual(sent.map((b) => b.length), [20, 5], "full at 20 distinct ids: sent at once; the rest when quiet");
+        const pending = Promise.all(asked.map((id) => batcher.get(id)));
+        await settle();
+        assert.deepEqual(sent.map((b) => b.length), [20], "full at 20 distinct ids: sent at once");
+        await clock.advance(5);
+        const got = await pending;
+        assert.deepEqual(sent.map((b) => b.length), [20, 5], "the rest once reads stopped coming");
         assert.ok(got.every((l, i) => l.kind === "found" && l.record.snapshotId === asked[i]));
+    });
+
+    it("a trickle of reads goes out once its first read waited maxWaitMs", async () => {
+        const clock = new FakeClock();
+        const sent: string[][] = [];
+        const batcher = new LookupBatcher(async (ids) => {
+            sent.push(ids);
+            return new Map(ids.map((id) => [id, { kind: "gone" } as const]));
+        }, { quietMs: 50, maxWaitMs: 120, clock });
+        const got: Promise<unknown>[] = [];
+        for (let i = 0; i < 4; i++) {
+            got.push(batcher.get(`id-${i}`));
+            await clock.advance(40); // never quiet for 50 ms
+        }
+        assert.deepEqual(sent, [["id-0", "id-1", "id-2"]], "sent at 120 ms, with the reads that had arrived");
+        await clock.advance(50);
+        await Promise.all(got);
+        assert.deepEqual(sent.map((b) => b.length), [3, 1]);
     });
 });
 

@@ -7,7 +7,7 @@ import { useProgress } from "../../provider/runtime/context";
 import { configureForEmulator } from "../harness/emulator-config";
 import { RecordingProgress } from "../../provider/runtime/progress";
 import * as handlers from "../../provider/resources/imported-snapshot/handlers";
-import { blobFile, DIALECT, inputs, SAS_SIG, SAS_URL, USER } from "../fixtures";
+import { blobFile, CAN_LIST, DIALECT, inputs, SAS_SIG, SAS_URL, USER } from "../fixtures";
 
 describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", function () {
     this.timeout(60_000);
@@ -73,6 +73,22 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
     it("read returns no id for a record that is gone", async () => {
         const read = await handlers.read("11111111-2222-4333-8444-555555555555", {});
         assert.equal(read.id, undefined);
+    });
+
+    it("a resend refused after an unknown outcome does not end the create on one list pass (reconcile.ts)", async () => {
+        emulator.faults.add({ route: "POST importSnapshot", status: 504 }); // not acted, but the answer says nothing
+        emulator.faults.add({ route: "POST importSnapshot", status: 400, code: "BadRequest" });
+        const failed = await handlers.create(inputs()).then(() => undefined, (e: unknown) => e as Error);
+        assert.ok(failed, "the create fails");
+        assert.deepEqual(emulator.imports.byUser(USER), [], "nothing was imported");
+        const lists = emulator.stats().byRoute["GET listSnapshotImportResults"] ?? 0;
+        if (CAN_LIST) {
+            assert.match(failed.message, /400|BadRequest/);
+            // One pass before the resend, MISSES_FOR_ABSENT after its refusal: one pass can skip a live record.
+            assert.ok(lists >= 4, `${lists} list passes`);
+        } else {
+            assert.match(failed.message, /may have carried it out.*adoptSnapshotId/s);
+        }
     });
 
     it("delete of an already purged import succeeds", async () => {

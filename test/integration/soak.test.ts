@@ -149,6 +149,7 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         // The first two list passes that hold the user's import skip it, as a pass does when a record on an
         // earlier page is purged between its page requests.
         const imports: typeof real = {
+            api: real.api,
             get: (id) => real.get(id), wait: (id, o) => real.wait(id, o), purge: (id) => real.purge(id), noteWrite: () => real.noteWrite(),
             list: async () => {
                 const all = await real.list();

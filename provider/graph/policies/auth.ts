@@ -3,7 +3,7 @@
 // that one cannot drop the credential's cached token when a 401 carries no claims challenge (see renewable.ts).
 
 import type { BearerAuth } from "../auth";
-import type { Clock } from "../clock";
+import type { Clock } from "../../util/clock";
 import { GraphAuthenticationError } from "../errors";
 import type { GraphCall, GraphPolicy } from "../pipeline";
 import { tlsErrorCode } from "../retry";

@@ -3,7 +3,7 @@
 // shown as REDACTED (a SAS `sig`, a token in a query, an authorization header never reach the log). redact()
 // runs over the line as well.
 
-import type { Clock } from "../clock";
+import type { Clock } from "../../util/clock";
 import { GraphTransportError } from "../errors";
 import type { GraphPolicy } from "../pipeline";
 import type { GraphLog } from "../types";

@@ -4,7 +4,7 @@
 // Not undici's RetryHandler or core-rest-pipeline's retryPolicy: neither knows whether a failed request was
 // written (which decides whether a POST may be repeated), nor an overall deadline, nor a token per attempt.
 
-import type { Clock } from "../clock";
+import type { Clock } from "../../util/clock";
 import { GraphTransportError } from "../errors";
 import type { GraphAnswer, GraphCall, GraphPolicy } from "../pipeline";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../retry";

@@ -3,7 +3,7 @@
 // is set before the slot is released: released first, a request queued for the slot would go out while the
 // Retry-After was pending.
 
-import type { Clock } from "../clock";
+import type { Clock } from "../../util/clock";
 import { GraphError } from "../errors";
 import type { GraphPolicy } from "../pipeline";
 import { parseRetryAfter } from "../retry";

@@ -1,13 +1,14 @@
 // create / read / delete of an imported snapshot, on top of the snapshots API.
 // Rule that keeps users unblocked: once Graph has accepted an import, every path either records its snapshotId in
 // state (so destroy can purge it) or purges it before failing. Nothing is left behind that Pulumi does not know.
-import { GraphAuthenticationError, GraphError, GraphTransportError } from "../../graph/errors";
+import { GraphError, GraphTransportError } from "../../graph/errors";
 import { sleep } from "../../graph/throttle";
 import type { GraphClient } from "../../graph/client";
 import { importSnapshot } from "../../snapshots/imports";
 import { canListImportResults, type ImportLookup } from "../../snapshots/import-results";
 import { NoRouteError } from "../../snapshots/route-fallback";
-import { isUsersRecord, userPrincipalName } from "../../snapshots/users";
+import { recover, recoveryStart, type RecoveryEvent, type RecoveryFailure } from "../../snapshots/reconcile";
+import { isUsersRecord } from "../../snapshots/users";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
@@ -259,118 +260,103 @@ async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: 
 }
 
 /**
- * How often importSnapshot is sent for one create while every answer leaves the outcome unknown. Each send is
- * preceded by a look for the user's import, so sending again never imports twice.
- */
-const MAX_IMPORT_SENDS = 3;
-/** Looks for the user's import this many times when the look itself fails transiently (after the client's retries). */
-const LOOKUP_ATTEMPTS = 5;
-/** Consecutive looks that must all miss before the provider takes it that Graph holds no import for the user. */
-const MISSES_FOR_ABSENT = 3;
-
-/**
  * The POST may or may not have reached Graph. Importing again blindly could hit the one-per-user rule or import
  * twice, so look for this user's import first and adopt it; only when there is none, send the import once more.
- *
- * Found by the soak (scripts/soak.sh, docs/RELIABILITY.md): this used to look once and send once. A look that
- * failed (Graph's 500/502 to a GET is not retried by the client), or a second send whose answer was lost too,
- * failed the create while Graph might hold the import: not in state, so orphaned, and the user blocked by the
- * one-import rule on the next `pulumi up`. Now transient look failures are retried, and an unknown outcome is
- * always followed by another look, so the create fails only once Graph is known to hold no import for the user.
+ * What each answer leads to, and why that never leaves an import behind unnoticed, is snapshots/reconcile.ts.
  */
 async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, cause: GraphTransportError | GraphError): Promise<CloudPcSnapshotImportActionResult> {
+    const env = { poll: ctx.poll };
     let unknown = cause;
-    for (let sends = 1; ; sends++) {
-        ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown (${unknown.message}; ` +
-            `client-request-id ${unknown.clientRequestId}); checking whether Graph started the import before retrying.`);
-        const existing = await lookUpAfterUnknownOutcome(ctx, inputs, sentAt);
-        if (existing) {
-            ctx.progress.info(`Found import ${existing.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
-            return existing;
-        }
-        if (sends >= MAX_IMPORT_SENDS && !canList(ctx)) {
-            throw new Error(`importSnapshot for user ${inputs.assignedUserId}: ${sends} attempts got no usable answer, and ` +
-                `Graph may have carried out one of them: Graph documents no call that lists a user's imports, so the provider ` +
-                `cannot look. Run pulumi up again: if an import was made, Graph refuses the next one and the error says how to ` +
-                `adopt it (adoptSnapshotId).\n${unknown.message}`);
-        }
-        if (sends >= MAX_IMPORT_SENDS) {
-            // Failing is safe only if Graph holds no import for this user, and one list pass can miss a record (see
-            // freshLooks): look again before saying so. (The soak found an orphan made by trusting one miss here.)
-            const late = await freshLooks(ctx, inputs, sentAt, MISSES_FOR_ABSENT - 1);
-            if (late) return late;
-            throw new Error(`importSnapshot for user ${inputs.assignedUserId}: ${sends} attempts got no usable answer, and Graph ` +
-                `holds no import for this user, so nothing was imported. Run pulumi up again.\n${unknown.message}`);
-        }
-        try {
-            return await importSnapshot(ctx.client, toRequest(inputs));
-        } catch (err) {
-            ctx.imports.noteWrite();
-            if ((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous) {
-                unknown = err;
-                continue;
+    const warnUnknown = () => ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown ` +
+        `(${unknown.message}; client-request-id ${unknown.clientRequestId}); checking whether Graph started the import before retrying.`);
+    warnUnknown();
+    for (let s = recoveryStart(); ;) {
+        switch (s.phase) {
+            case "look": {
+                // Where Graph cannot list, the look answers at once: no pause.
+                if (s.delayMs > 0 && canList(ctx)) await sleep(s.delayMs);
+                if (s.fresh) ctx.imports.noteWrite(); // a new list pass, not the one just read
+                const event = await lookForImport(ctx, inputs, sentAt);
+                s = recover(s, event, env);
+                if (event.kind === "look-failed" && s.phase === "look") {
+                    ctx.progress.warn(`Looking for user ${inputs.assignedUserId}'s import failed (${errorText(event.error)}); ` +
+                        `trying again in ${s.delayMs} ms.`);
+                }
+                break;
             }
-            if (isAlreadyImported(err)) {
-                // An earlier request did land after all, between our look and this one: find it.
-                const late = canList(ctx) ? await freshLooks(ctx, inputs, sentAt, LOOKUP_ATTEMPTS) : undefined;
-                if (late) return late;
-                throw await oneImportPerUserError(ctx, inputs, err, undefined);
+            case "send": {
+                const event = await sendAgain(ctx, inputs);
+                s = recover(s, event, env);
+                if (event.kind === "unknown") {
+                    unknown = event.error as GraphTransportError | GraphError;
+                    warnUnknown();
+                }
+                break;
             }
-            // Where Graph lists no imports, this failure says nothing of the earlier send, which may have imported.
-            if (!canList(ctx)) {
-                throw new Error(`importSnapshot for user ${inputs.assignedUserId}: an earlier attempt's outcome is unknown ` +
-                    `(${unknown.message}) and Graph may have carried it out: Graph documents no call that lists a user's imports, ` +
-                    `so the provider cannot look. Sending again failed: ${errorText(err)}\nRun pulumi up again: if an import ` +
-                    `was made, Graph refuses the next one and the error says how to adopt it (adoptSnapshotId).`);
-            }
-            throw err;
+            case "adopt":
+                ctx.progress.info(`Found import ${s.record.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
+                return s.record;
+            case "imported":
+                return s.record;
+            case "failed":
+                throw await recoveryError(ctx, inputs, s.failure, unknown);
         }
     }
 }
 
-/**
- * Up to `times` more looks, each on a new list pass (not the one just read), a poll interval apart. Needed because a
- * list pass can miss a record: Graph pages by offset, and a record purged (by another resource) on an earlier page
- * while the pass is under way shifts the next record back past the page boundary.
- */
-async function freshLooks(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, times: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    for (let i = 0; i < times; i++) {
-        await sleep(ctx.poll.initialMs);
-        ctx.imports.noteWrite(); // the next read starts a new list pass
-        const found = await lookUpAfterUnknownOutcome(ctx, inputs, sentAt);
-        if (found) return found;
-    }
-    return undefined;
-}
-
-/** findImportForUser, retried while it fails transiently: after an unknown outcome, "could not look" must not end the create. */
-async function lookUpAfterUnknownOutcome(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    let delay = ctx.poll.initialMs;
-    for (let attempt = 1; ; attempt++) {
-        try {
-            return await findImportForUser(ctx, inputs, sentAt);
-        } catch (err) {
-            if (attempt >= LOOKUP_ATTEMPTS || !isTransient(err)) {
-                throw new Error(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown and looking for the import ` +
-                    `failed ${attempt} time(s) (${errorText(err)}). Graph may have started it: before running pulumi up again, ` +
-                    `list the user's import results (getImportedSnapshots) and set adoptSnapshotId to its snapshotId if there is one.`);
-            }
-            ctx.progress.warn(`Looking for user ${inputs.assignedUserId}'s import failed (${errorText(err)}); trying again in ${delay} ms.`);
-            await sleep(delay);
-            delay = Math.min(ctx.poll.maxMs, delay * 2);
-        }
+/** One look for the user's import, as an event of the reconciliation machine. */
+async function lookForImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number): Promise<RecoveryEvent> {
+    if (!canList(ctx)) return { kind: "cannot-list" };
+    try {
+        const found = await findImportForUser(ctx, inputs, sentAt);
+        if (found) return { kind: "found", record: found };
+        return canList(ctx) ? { kind: "missed" } : { kind: "cannot-list" };
+    } catch (error) {
+        return { kind: "look-failed", error };
     }
 }
 
-/** Failures worth another look: no answer, throttling, expired token, server errors, an unusable body. */
-function isTransient(err: unknown): boolean {
-    if (err instanceof GraphTransportError || err instanceof GraphAuthenticationError) return true;
-    return err instanceof GraphError && (err.status === 401 || err.status === 408 || err.status === 429 || err.status >= 500 || err.code === "InvalidResponse");
+/** importSnapshot once more, its answer as an event of the reconciliation machine. */
+async function sendAgain(ctx: LifecycleContext, inputs: ImportedSnapshotInputs): Promise<RecoveryEvent> {
+    try {
+        return { kind: "accepted", record: await importSnapshot(ctx.client, toRequest(inputs)) };
+    } catch (error) {
+        ctx.imports.noteWrite();
+        if ((error instanceof GraphTransportError || error instanceof GraphError) && error.ambiguous) return { kind: "unknown", error };
+        if (isAlreadyImported(error)) return { kind: "already-imported", error };
+        return { kind: "refused", error };
+    }
+}
+
+/** The error a create fails with when reconciliation ends without an import; each says what Graph may hold. */
+async function recoveryError(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, failure: RecoveryFailure, unknown: Error): Promise<unknown> {
+    const user = `importSnapshot for user ${inputs.assignedUserId}`;
+    const cannotLook = `Graph documents no call that lists a user's imports, so the provider cannot look`;
+    const rerun = `Run pulumi up again: if an import was made, Graph refuses the next one and the error says how to adopt it (adoptSnapshotId).`;
+    switch (failure.kind) {
+        case "look-failed":
+            return new Error(`${user}: the outcome is unknown and looking for the import failed ${failure.attempts} time(s) ` +
+                `(${errorText(failure.error)}). Graph may have started it: before running pulumi up again, list the user's ` +
+                `import results (getImportedSnapshots) and set adoptSnapshotId to its snapshotId if there is one.`);
+        case "may-have-imported":
+            return new Error(`${user}: ${failure.sends} attempts got no usable answer, and Graph may have carried out one of ` +
+                `them: ${cannotLook}. ${rerun}\n${unknown.message}`);
+        case "nothing-imported":
+            return new Error(`${user}: ${failure.sends} attempts got no usable answer, and Graph holds no import for this user, ` +
+                `so nothing was imported. Run pulumi up again.\n${unknown.message}`);
+        case "resend-failed":
+            return new Error(`${user}: an earlier attempt's outcome is unknown (${unknown.message}) and Graph may have carried ` +
+                `it out: ${cannotLook}. Sending again failed: ${errorText(failure.error)}\n${rerun}`);
+        case "conflict":
+            return oneImportPerUserError(ctx, inputs, failure.error as GraphError, undefined);
+        case "refused":
+            return failure.error;
+    }
 }
 
 /** The user's UPN for matching records, or undefined (then matching falls back to file name and time). */
 async function userMatch(ctx: LifecycleContext, userId: string): Promise<{ upn?: string }> {
-    const found = await userPrincipalName(ctx.client, userId);
+    const found = await ctx.imports.api.users.upn(userId);
     if ("upn" in found) return { upn: found.upn };
     ctx.progress.warn(`Cannot match imports to user ${userId} by UPN: ${found.refused}. Matching on file name and start time instead.`);
     return {};
@@ -493,7 +479,7 @@ export function isAlreadyImported(err: unknown): err is GraphError {
 }
 
 function canList(ctx: LifecycleContext): boolean {
-    return canListImportResults(ctx.client);
+    return canListImportResults(ctx.imports.api);
 }
 
 function isGuidLike(text: string): boolean {

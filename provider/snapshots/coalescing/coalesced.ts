@@ -1,21 +1,20 @@
 // The shared behaviour for a fleet: every resource of the provider process waits on one poller, reads through one
 // list pass (all pages) per window, and purges through one batcher. List requests per poll interval stay
 // ceil(records / page size) whatever the number of resources.
-import { GraphError, GraphTransportError } from "../../graph/errors";
-import { sleep } from "../../graph/throttle";
-import type { GraphClient } from "../../graph/client";
+import { apiOf, type ApiTarget, type SnapshotsApi } from "../api";
 import { canListImportResults, listImportResults, lookUpImport, lookUpImports, type LookupOptions } from "../import-results";
 import { LookupBatcher } from "./lookup-batcher";
 import { NoRouteError } from "../route-fallback";
 import { purgeImportedSnapshots } from "../imports";
-import { isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
+import { WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
 import { Pacer } from "./pacer";
-import { PurgeBatcher } from "./purge-batcher";
+import { PurgeBatcher, type PurgeObserver } from "./purge-batcher";
+import { watch, type WatchEvent, type WatchState } from "../reconcile";
+import { systemClock, type Clock } from "../../util/clock";
 import { SingleFlight } from "./single-flight";
 
 interface Watcher extends WaitOptions {
-    last?: string;
-    misses: number;
+    state: WatchState;
     resolve(record: ImportRecord | undefined): void;
     reject(err: unknown): void;
 }
@@ -27,10 +26,14 @@ export interface CoalescedOptions {
     windowMs?: number;
     purgeBatchSize?: number;
     lookup?: LookupOptions;
+    clock?: Clock;
+    /** Told of list passes and purge requests as they start (the benchmark counts them). */
+    observer?: CoalescedObserver;
 }
 
-/** A record missing from this many consecutive passes is gone (one miss could be a listing race). */
-const MISSES_FOR_GONE = 2;
+export interface CoalescedObserver extends PurgeObserver {
+    listPass?(purpose: "read" | "poll"): void;
+}
 
 /**
  * A read may join the list pass in flight, or use one completed this recently, so a fleet's refresh (whose reads
@@ -53,12 +56,19 @@ export class CoalescedImports implements ImportsGateway {
     /** When this process last changed import records (an import or a purge): reads never use an older pass. */
     private lastWriteAt = 0;
     private polling = false;
+    private readonly clock: Clock;
+    readonly api: SnapshotsApi;
 
-    constructor(private readonly client: GraphClient, private readonly o: CoalescedOptions) {
-        this.lists = new SingleFlight(() => listImportResults(client), o.windowMs ?? 25);
-        this.polls = new SingleFlight(() => listImportResults(client), 0);
-        this.byId = new LookupBatcher((ids) => lookUpImports(client, ids, o.lookup));
-        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize });
+    constructor(target: ApiTarget, private readonly o: CoalescedOptions) {
+        const api = (this.api = apiOf(target));
+        const client = api.client;
+        const clock = (this.clock = o.clock ?? systemClock);
+        const observer = o.observer ?? {};
+        const list = () => listImportResults(api);
+        this.lists = new SingleFlight(list, o.windowMs ?? 25, clock, () => observer.listPass?.("read"));
+        this.polls = new SingleFlight(list, 0, clock, () => observer.listPass?.("poll"));
+        this.byId = new LookupBatcher((ids) => lookUpImports(api, ids, o.lookup), { clock });
+        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize, clock, observer });
     }
 
     list(): Promise<ImportRecord[]> {
@@ -66,18 +76,14 @@ export class CoalescedImports implements ImportsGateway {
     }
 
     noteWrite(): void {
-        this.lastWriteAt = Date.now();
+        this.lastWriteAt = this.clock.now();
     }
 
     async get(id: string): Promise<ImportLookup> {
-        const found = (await this.lookups([id], this.lastWriteAt)).get(id.toLowerCase());
+        const found = (await this.lookups([id], this.lastWriteAt)).answers.get(id.toLowerCase());
         await this.pacer.turn();
         // A list pass's miss proves nothing (offset paging can skip a live record): ask for this one id.
         return found?.kind === "found" || found?.kind === "gone" ? found : this.byId.get(id);
-    }
-
-    private lookUp(id: string): Promise<ImportLookup> {
-        return lookUpImport(this.client, id, this.o.lookup);
     }
 
     async purge(id: string): Promise<void> {
@@ -93,7 +99,7 @@ export class CoalescedImports implements ImportsGateway {
             const key = id.toLowerCase();
             const list = this.watchers.get(key) ?? [];
             list.push({
-                ...options, misses: 0,
+                ...options, state: { misses: 0 },
                 resolve: (record) => void this.pacer.turn().then(() => resolve(record)),
                 reject: (err) => void this.pacer.turn().then(() => reject(err)),
             });
@@ -106,109 +112,79 @@ export class CoalescedImports implements ImportsGateway {
      * What is known of these ids: from the shared list pass (a miss there is "unknown"), or per id where Graph
      * cannot list. `notBefore` set: a recent list pass will do (reads); unset: the next pass (the poller).
      */
-    private async lookups(ids: string[], notBefore?: number): Promise<Map<string, ImportLookup>> {
-        if (canListImportResults(this.client)) {
+    private async lookups(ids: string[], notBefore?: number): Promise<{ answers: Map<string, ImportLookup>; fromList: boolean }> {
+        if (canListImportResults(this.api)) {
             try {
                 const all = await (notBefore === undefined ? this.polls.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
                 const byId = new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
-                return new Map(ids.map((id) => {
+                return { fromList: true, answers: new Map(ids.map((id) => {
                     const record = byId.get(id.toLowerCase());
                     const lookup: ImportLookup = record ? { kind: "found", record } : { kind: "unknown", why: "missed by a list pass" };
                     return [id.toLowerCase(), lookup] as const;
-                }));
+                })) };
             } catch (err) {
                 if (!(err instanceof NoRouteError)) throw err;
             }
         }
-        if (notBefore !== undefined) return new Map(); // reads: get() asks by id, gathered with other reads
-        return lookUpImports(this.client, ids, this.o.lookup);
+        // Reads: get() asks by id, gathered with other reads.
+        if (notBefore !== undefined) return { fromList: false, answers: new Map() };
+        return { fromList: false, answers: await lookUpImports(this.api, ids, this.o.lookup) };
     }
 
     private async poll(): Promise<void> {
         this.polling = true;
         try {
             while (this.watchers.size > 0) {
-                await sleep(this.o.pollIntervalMs);
-                let records: Map<string, ImportLookup> | undefined;
+                await this.clock.sleep(this.o.pollIntervalMs);
+                let found: Awaited<ReturnType<CoalescedImports["lookups"]>> | undefined;
                 let failure: unknown;
                 try {
-                    records = await this.lookups([...this.watchers.keys()]);
+                    found = await this.lookups([...this.watchers.keys()]);
                 } catch (err) {
                     failure = err;
                 }
-                this.deliver(records, failure);
+                for (const [id, list] of this.watchers) {
+                    const event: WatchEvent = found
+                        ? { kind: "lookup", fromList: found.fromList, lookup: found.answers.get(id) ?? { kind: "unknown", why: "no answer" } }
+                        : { kind: "failed", error: failure };
+                    for (const w of [...list]) if (this.step(id, w, event) !== "wait") list.splice(list.indexOf(w), 1);
+                    if (list.length === 0) this.watchers.delete(id);
+                }
             }
         } finally {
             this.polling = false;
         }
     }
 
-    /**
-     * A record missing from consecutive list passes is looked up by its id before the waiter hears it is gone: "gone"
-     * fails a create whose import may live on (an orphan that blocks the user). Anything short of proof: wait on.
-     */
-    private confirmGone(id: string, w: Watcher): void {
-        this.lookUp(id).then(
-            (lookup) => (lookup.kind === "gone" ? w.resolve(undefined) : this.rewatch(id, w, lookup.kind === "found" ? lookup.record : undefined)),
-            (err: unknown) => (isTransient(err) ? this.rewatch(id, w) : w.reject(err)),
+    /** Applies one answer to a waiter (reconcile.ts decides); "wait" when it stays in the watch list. */
+    private step(id: string, w: Watcher, event: WatchEvent): "wait" | "done" {
+        const next = watch(w.state, event, { now: this.clock.now(), pollIntervalMs: this.o.pollIntervalMs, deadline: w.deadline });
+        w.state = next.state;
+        if (next.report) w.onStatus(next.report);
+        const action = next.action;
+        switch (action.kind) {
+            case "wait": return "wait";
+            case "resolve": w.resolve(action.record); break;
+            case "gone": w.resolve(undefined); break;
+            case "reject": w.reject(action.error); break;
+            case "timeout": w.reject(new WaitTimeoutError(w.state.last)); break;
+            // Missed by consecutive list passes: "gone" would fail a create whose import may live on, so ask by id.
+            case "confirm": this.confirm(id, w); break;
+        }
+        return "done";
+    }
+
+    private confirm(id: string, w: Watcher): void {
+        const again = (event: WatchEvent) => {
+            if (this.step(id, w, event) !== "wait") return;
+            const list = this.watchers.get(id) ?? [];
+            list.push(w);
+            this.watchers.set(id, list);
+            if (!this.polling) void this.poll();
+        };
+        lookUpImport(this.api, id, this.o.lookup).then(
+            (lookup) => again({ kind: "lookup", lookup, fromList: false }),
+            (error: unknown) => again({ kind: "failed", error }),
         );
     }
-
-    private rewatch(id: string, w: Watcher, record?: ImportRecord): void {
-        w.misses = 0;
-        if (record) {
-            if (record.importStatus !== w.last) {
-                w.last = record.importStatus ?? undefined;
-                w.onStatus(record);
-            }
-            if (isTerminal(record.importStatus)) return w.resolve(record);
-        }
-        if (Date.now() + this.o.pollIntervalMs > w.deadline) return w.reject(new WaitTimeoutError(w.last));
-        const list = this.watchers.get(id) ?? [];
-        list.push(w);
-        this.watchers.set(id, list);
-        if (!this.polling) void this.poll();
-    }
-
-    private deliver(records: Map<string, ImportLookup> | undefined, failure: unknown): void {
-        const now = Date.now();
-        for (const [id, list] of this.watchers) {
-            for (const w of [...list]) {
-                const done = (settle: () => void) => {
-                    list.splice(list.indexOf(w), 1);
-                    settle();
-                };
-                if (records) {
-                    const lookup = records.get(id);
-                    const record = lookup?.kind === "found" ? lookup.record : undefined;
-                    if (lookup?.kind === "gone") { done(() => w.resolve(undefined)); continue; }
-                    if (!record) {
-                        // Missed by a list pass: confirm by id after a second miss. Unknown by id: wait on.
-                        if (canListImportResults(this.client) && ++w.misses >= MISSES_FOR_GONE) {
-                            done(() => this.confirmGone(id, w));
-                            continue;
-                        }
-                    } else {
-                        w.misses = 0;
-                        if (record.importStatus !== w.last) {
-                            w.last = record.importStatus ?? undefined;
-                            w.onStatus(record);
-                        }
-                        if (isTerminal(record.importStatus)) { done(() => w.resolve(record)); continue; }
-                    }
-                } else if (!isTransient(failure)) {
-                    done(() => w.reject(failure));
-                    continue;
-                }
-                // A transient failure (after the client's own retries) only costs this pass: wait on until the deadline.
-                if (now + this.o.pollIntervalMs > w.deadline) done(() => w.reject(new WaitTimeoutError(w.last)));
-            }
-            if (list.length === 0) this.watchers.delete(id);
-        }
-    }
-}
-
-function isTransient(err: unknown): boolean {
-    if (err instanceof GraphTransportError) return true;
-    return err instanceof GraphError && (err.status === 429 || err.status >= 500);
 }

@@ -3,6 +3,7 @@
 // - coalesced (default): one list pass serves every read in a window, one poller serves every waiting resource,
 //   purges are batched. Which one runs is the `coalesce` setting, so both can be measured side by side.
 import type { ImportLookup, ImportRecord } from "../import-results";
+import type { SnapshotsApi } from "../api";
 
 export type { ImportLookup, ImportRecord } from "../import-results";
 
@@ -14,6 +15,8 @@ export interface WaitOptions {
 }
 
 export interface ImportsGateway {
+    /** The client and what it learned of Graph's routes and users: the one every read of this gateway uses. */
+    readonly api: SnapshotsApi;
     /** The record, proof that it is gone, or why neither is known (import-results.ts decides). */
     get(id: string): Promise<ImportLookup>;
     /**

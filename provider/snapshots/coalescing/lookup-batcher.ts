@@ -4,6 +4,7 @@
 // joins a batch already sent: it could predate what its caller just did.
 import { MAX_BATCH_SIZE } from "../../graph/batch";
 import type { ImportLookup } from "../import-results";
+import { systemClock, type Clock, type Timer } from "../../util/clock";
 
 type Flush = (ids: string[]) => Promise<Map<string, ImportLookup>>;
 
@@ -17,18 +18,21 @@ export interface LookupBatcherOptions {
     quietMs?: number;
     /** ...or once its first read waited this long (default 400 ms), or when it is full. */
     maxWaitMs?: number;
+    clock?: Clock;
 }
 
 export class LookupBatcher {
     private waiting = new Map<string, Waiter[]>();
-    private quiet?: NodeJS.Timeout;
-    private deadline?: NodeJS.Timeout;
+    private quiet?: Timer;
+    private deadline?: Timer;
     private readonly quietMs: number;
     private readonly maxWaitMs: number;
+    private readonly clock: Clock;
 
     constructor(private readonly flush: Flush, o: LookupBatcherOptions = {}) {
         this.quietMs = o.quietMs ?? 60;
         this.maxWaitMs = o.maxWaitMs ?? 400;
+        this.clock = o.clock ?? systemClock;
     }
 
     get(id: string): Promise<ImportLookup> {
@@ -38,15 +42,15 @@ export class LookupBatcher {
             list.push({ resolve, reject });
             this.waiting.set(key, list);
             if (this.waiting.size >= MAX_BATCH_SIZE) return void this.send();
-            clearTimeout(this.quiet);
-            this.quiet = setTimeout(() => void this.send(), this.quietMs);
-            this.deadline ??= setTimeout(() => void this.send(), this.maxWaitMs);
+            this.quiet?.clear();
+            this.quiet = this.clock.setTimeout(() => void this.send(), this.quietMs);
+            this.deadline ??= this.clock.setTimeout(() => void this.send(), this.maxWaitMs);
         });
     }
 
     private async send(): Promise<void> {
-        clearTimeout(this.quiet);
-        clearTimeout(this.deadline);
+        this.quiet?.clear();
+        this.deadline?.clear();
         this.quiet = this.deadline = undefined;
         const batch = this.waiting;
         this.waiting = new Map();

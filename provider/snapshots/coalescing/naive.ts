@@ -1,20 +1,24 @@
 // The per-resource behaviour: each caller reads, polls (with its own backoff) and purges by itself.
 import { sleep } from "../../graph/throttle";
-import type { GraphClient } from "../../graph/client";
+import { apiOf, type ApiTarget, type SnapshotsApi } from "../api";
 import { listImportResults, lookUpImport, type LookupOptions } from "../import-results";
 import { purgeImportedSnapshots } from "../imports";
 import { isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
 import { isAlreadyGone } from "./purge-batcher";
 
 export class NaiveImports implements ImportsGateway {
+    readonly api: SnapshotsApi;
+
     constructor(
-        private readonly client: GraphClient,
+        target: ApiTarget,
         private readonly poll: { initialMs: number; maxMs: number },
         private readonly lookup: LookupOptions = {},
-    ) {}
+    ) {
+        this.api = apiOf(target);
+    }
 
     get(id: string): Promise<ImportLookup> {
-        return lookUpImport(this.client, id, this.lookup);
+        return lookUpImport(this.api, id, this.lookup);
     }
 
     async wait(id: string, o: WaitOptions): Promise<ImportRecord | undefined> {
@@ -40,7 +44,7 @@ export class NaiveImports implements ImportsGateway {
 
     async purge(id: string): Promise<void> {
         try {
-            await purgeImportedSnapshots(this.client, [id]);
+            await purgeImportedSnapshots(this.api.client, [id]);
         } catch (err) {
             if (!isAlreadyGone(err)) throw err;
         }
@@ -51,6 +55,6 @@ export class NaiveImports implements ImportsGateway {
     }
 
     list(): Promise<ImportRecord[]> {
-        return listImportResults(this.client);
+        return listImportResults(this.api);
     }
 }

@@ -3,6 +3,7 @@
 // when one id is unknown or in use: a failed batch falls back to one request per id, so one bad id never blocks the
 // others and no purge is reported done unless Graph said so (or said the id is already gone).
 import { GraphError } from "../../graph/errors";
+import { systemClock, type Clock, type Timer } from "../../util/clock";
 
 export interface PurgeBatcherOptions {
     /** A batch is sent once no new purge arrived for this long (default 50 ms)... */
@@ -18,6 +19,14 @@ export interface PurgeBatcherOptions {
     streamQuietMs?: number;
     streamMaxWaitMs?: number;
     batchSize?: number;
+    clock?: Clock;
+    /** Told of each request as it is sent (the benchmark counts batches and single-id fallbacks). */
+    observer?: PurgeObserver;
+}
+
+export interface PurgeObserver {
+    batch?(ids: readonly string[]): void;
+    fallback?(id: string): void;
 }
 
 interface Pending {
@@ -32,7 +41,7 @@ export function isAlreadyGone(err: unknown): boolean {
 
 export class PurgeBatcher {
     private queue: Pending[] = [];
-    private timer?: NodeJS.Timeout;
+    private timer?: Timer;
     private firstAt = 0;
     readonly quietMs: number;
     readonly maxWaitMs: number;
@@ -40,8 +49,8 @@ export class PurgeBatcher {
     readonly streamQuietMs: number;
     readonly streamMaxWaitMs: number;
     readonly batchSize: number;
-    /** Batches sent and single-id fallbacks, for tests and the benchmark. */
-    readonly counts = { batches: 0, fallbacks: 0 };
+    private readonly clock: Clock;
+    private readonly observer: PurgeObserver;
 
     constructor(private readonly send: (ids: string[]) => Promise<void>, o: PurgeBatcherOptions = {}) {
         this.quietMs = o.quietMs ?? 50;
@@ -50,29 +59,31 @@ export class PurgeBatcher {
         this.streamQuietMs = Math.max(this.quietMs, o.streamQuietMs ?? 150);
         this.streamMaxWaitMs = Math.max(this.maxWaitMs, o.streamMaxWaitMs ?? 2000);
         this.batchSize = Math.max(1, o.batchSize ?? 100);
+        this.clock = o.clock ?? systemClock;
+        this.observer = o.observer ?? {};
     }
 
     /** Resolves once Graph purged the id (or reported it gone); rejects with that id's own error. */
     purge(id: string): Promise<void> {
         return new Promise<void>((resolve, reject) => {
-            if (this.queue.length === 0) this.firstAt = Date.now();
+            if (this.queue.length === 0) this.firstAt = this.clock.now();
             this.queue.push({ id, resolve, reject });
             if (this.queue.length >= this.batchSize) return this.flush();
             // Deletes reach the provider spread out: wait while they keep coming, within maxWaitMs. The window stays
             // short for a few: the engine has at most --parallel deletes outstanding (default 4 per CPU) and sends the
             // next only when one finishes, so waiting longer would not fill the batch, only slow the destroy. Only a
             // batch that is filling up (a fleet's destroy at a high --parallel) waits longer (docs/BENCHMARKS.md).
-            if (this.timer) clearTimeout(this.timer);
+            this.timer?.clear();
             const streaming = this.queue.length >= this.streamAfter;
             const quiet = streaming ? this.streamQuietMs : this.quietMs;
             const maxWait = streaming ? this.streamMaxWaitMs : this.maxWaitMs;
-            const wait = Math.min(quiet, Math.max(0, this.firstAt + maxWait - Date.now()));
-            this.timer = setTimeout(() => this.flush(), wait);
+            const wait = Math.min(quiet, Math.max(0, this.firstAt + maxWait - this.clock.now()));
+            this.timer = this.clock.setTimeout(() => this.flush(), wait);
         });
     }
 
     private flush(): void {
-        if (this.timer) clearTimeout(this.timer);
+        this.timer?.clear();
         this.timer = undefined;
         while (this.queue.length > 0) {
             void this.sendBatch(this.queue.splice(0, this.batchSize));
@@ -83,7 +94,7 @@ export class PurgeBatcher {
         // Duplicate ids (two deletes of one resource) share one entry in the request.
         const ids = [...new Set(batch.map((p) => p.id))];
         try {
-            this.counts.batches++;
+            this.observer.batch?.(ids);
             await this.send(ids);
             batch.forEach((p) => p.resolve());
             return;
@@ -96,7 +107,7 @@ export class PurgeBatcher {
         await Promise.all(ids.map(async (id) => {
             const mine = batch.filter((p) => p.id === id);
             try {
-                this.counts.fallbacks++;
+                this.observer.fallback?.(id);
                 await this.send([id]);
                 mine.forEach((p) => p.resolve());
             } catch (err) {
