@@ -1,10 +1,10 @@
 // The Graph client the functions use: the same settings resolution as the provider (stack config `cloudpc:*`, then
-// the environment) and the same process-wide shared client, so a program that calls several functions opens one
-// connection pool and gets one token.
+// the environment) and the same runtime per settings (runtime/registry.ts), so a program that calls several
+// functions opens one connection pool and gets one token.
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../config/settings";
 import type { GraphClient } from "../graph/client";
-import { getSharedClient } from "../graph/shared";
+import { runtimes } from "../runtime/registry";
 
 export interface FunctionOptions {
     /** Settings to use as they are (skips config and environment). */
@@ -26,7 +26,7 @@ const stackConfig: ConfigSource = {
 
 export function functionClient(options: FunctionOptions = {}): GraphClient {
     const settings = options.settings ?? resolveSettings(options.config ?? stackConfig, process.env);
-    return getSharedClient(settings);
+    return runtimes.forSettings(settings).graph;
 }
 
 /** Throws before Graph is called: functions get the same early, named failures as check() gives resources. */

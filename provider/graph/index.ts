@@ -5,4 +5,3 @@ export { Throttle, ThrottleDeadlineError } from "./throttle";
 export { followPages } from "./paging";
 export { parseClaimsChallenge } from "./auth";
 export { defaultUserAgent } from "./user-agent";
-export { sharedGraphClient, getSharedClient, closeSharedGraphClients } from "./shared";

@@ -13,12 +13,13 @@ import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from ".
 import type { Progress } from "../../runtime/progress";
 import { sameResource, sameStack, type NoteKey, type PendingImport, type PendingImports } from "../../runtime/pending-imports";
 import { describeOwner } from "../../validation/hidden-input";
+import { CreatedButFailedError } from "../shared/created-but-failed";
 import { dataFileName, sourceIdentity, toOutputs } from "./state";
 import type { ImportedSnapshotInputs, ImportedSnapshotOutputs } from "./types";
 
 export interface LifecycleContext {
     client: GraphClient;
-    /** Reads, waits and purges: shared across the process's resources, or per resource (the `coalesce` setting). */
+    /** Reads, waits and purges: shared by the runtime's resources. */
     imports: ImportsGateway;
     progress: Progress;
     /** Polling while waiting for an import: first interval and cap, in ms. */
@@ -31,14 +32,6 @@ export interface LifecycleContext {
 export interface Created {
     id: string;
     outs: ImportedSnapshotOutputs;
-}
-
-/** An error the engine turns into "created, but failed": the resource is recorded with its id so it is not orphaned. */
-export class ImportRecordedError extends Error {
-    constructor(message: string, readonly id: string, readonly properties: Record<string, unknown>, readonly reasons: string[] = [message]) {
-        super(message);
-        this.name = "ImportRecordedError";
-    }
 }
 
 export function toRequest(inputs: ImportedSnapshotInputs): ImportSnapshotRequest {
@@ -213,7 +206,7 @@ async function finishCreate(
 ): Promise<Created> {
     let record: CloudPcSnapshotImportActionResult | undefined = { ...first, snapshotId };
     const recorded = (message: string, rec = record) =>
-        new ImportRecordedError(message, snapshotId, { ...extra, ...toOutputs(inputs, snapshotId, rec) });
+        new CreatedButFailedError(message, snapshotId, { ...extra, ...toOutputs(inputs, snapshotId, rec) });
     try {
         if (inputs.waitForCompletion && !isTerminal(record.importStatus)) {
             record = await waitForImport(ctx, snapshotId, inputs);

@@ -1,0 +1,157 @@
+// Everything the resources of one set of settings (a tenant) share in a provider process, built once per settings
+// (registry.ts) and passed explicitly: one Graph client (one connection pool, one token cache, one throttle), one
+// imports gateway (one poller, one list pass, batched purges), one pending-imports journal, the redactor that knows
+// these settings' secrets, the progress sink and the clock. Layers above keep their own per-runtime state as parts.
+import * as path from "node:path";
+import type { TokenCredential } from "@azure/identity";
+import { createCredential } from "../config/credential";
+import { isRenewable, type RenewableTokenCredential } from "../config/renewable-credential";
+import { tokenScope, type ProviderSettings } from "../config/settings";
+import { GraphClient } from "../graph/client";
+import { CoalescedImports } from "../snapshots/coalescing/coalesced";
+import type { ImportsGateway } from "../snapshots/coalescing/imports-gateway";
+import type { LookupOptions } from "../snapshots/import-results";
+import { systemClock, type Clock } from "../util/clock";
+import { Redactor } from "../util/redact";
+import { defaultPendingImportsDir, PendingImportsJournal, type PendingImports } from "./pending-imports";
+import { pulumiProgress, type Progress } from "./progress";
+
+/** Polling while waiting: the first interval and the cap, in ms. */
+export interface PollSettings {
+    initialMs: number;
+    maxMs: number;
+}
+
+/** Builds the imports gateway of a runtime (default: the coalesced one; the benchmark installs another). */
+export type GatewayFactory = (client: GraphClient, options: { poll: PollSettings; lookup: LookupOptions }) => ImportsGateway;
+
+export interface RuntimeOptions {
+    /** Where progress goes (default: Pulumi's log). Every line passes through the runtime's redactor first. */
+    progress?: Progress;
+    clock?: Clock;
+    gatewayFactory?: GatewayFactory;
+}
+
+/** Something a layer above keeps for the life of one runtime (a resource's create queue, its replacement watch). */
+export interface RuntimePart<T> {
+    readonly name: string;
+    create(runtime: ProviderRuntime): T;
+}
+
+/** The first poll interval from the settings; it grows up to ten times that, at most 30 s (never below the first). */
+export function pollSettings(settings: Pick<ProviderSettings, "pollIntervalSeconds">): PollSettings {
+    const initialMs = Math.max(1, Math.round(settings.pollIntervalSeconds * 1000));
+    return { initialMs, maxMs: Math.max(initialMs, Math.min(30_000, initialMs * 10)) };
+}
+
+export class ProviderRuntime {
+    readonly redactor = new Redactor();
+    readonly progress: Progress;
+    readonly clock: Clock;
+    readonly poll: PollSettings;
+    private client: GraphClient | undefined;
+    private gateway: ImportsGateway | undefined;
+    private journal: PendingImports | undefined;
+    private preflight: { credential: TokenCredential | undefined } | undefined;
+    private readonly parts = new Map<RuntimePart<unknown>, unknown>();
+
+    constructor(readonly settings: ProviderSettings, private readonly options: RuntimeOptions = {}) {
+        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken]) {
+            this.redactor.register(secret);
+        }
+        const sink = options.progress ?? pulumiProgress;
+        const r = this.redactor;
+        this.progress = {
+            info: (m) => sink.info(r.redact(m)), warn: (m) => sink.warn(r.redact(m)), debug: (m) => sink.debug(r.redact(m)),
+        };
+        this.clock = options.clock ?? systemClock;
+        this.poll = pollSettings(settings);
+    }
+
+    /** The Graph client, created on first use (diff and check never need one; a bad credential fails only here). */
+    get graph(): GraphClient {
+        if (!this.client) {
+            const s = this.settings;
+            this.client = new GraphClient({
+                graphEndpoint: s.graphEndpoint,
+                credential: this.redactingCredential(createCredential(s, this.redactor).credential),
+                scope: tokenScope(s),
+                allowInsecureLoopback: s.allowInsecureLoopback ?? false,
+                authorityHost: s.authorityHost,
+                log: this.progress,
+            });
+        }
+        return this.client;
+    }
+
+    /** Reads, waits and purges of imports: every resource of this runtime shares one poller, list pass and purges. */
+    get imports(): ImportsGateway {
+        if (!this.gateway) {
+            const lookup = { notFoundMeansGone: this.settings.notFoundMeansGone ?? false };
+            const make = this.options.gatewayFactory ??
+                ((client, o) => new CoalescedImports(client, { pollIntervalMs: o.poll.initialMs, lookup: o.lookup }));
+            this.gateway = make(this.graph, { poll: this.poll, lookup });
+        }
+        return this.gateway;
+    }
+
+    /**
+     * Imports sent but not yet in a stack's state, scoped to this Graph endpoint and tenant (the notes name the
+     * stack and resource). Needs no Graph client: diff and read settle notes without calling Graph.
+     */
+    get pendingImports(): PendingImports {
+        if (!this.journal) {
+            const s = this.settings;
+            // A relative directory is the project's (the provider process's cwd), like every path a program gives.
+            const dir = s.pendingImportsDir ? path.resolve(s.pendingImportsDir) : defaultPendingImportsDir();
+            this.journal = new PendingImportsJournal(dir, [s.graphEndpoint, s.tenantId ?? ""],
+                (m) => this.progress.debug(`pending-imports journal: ${m}`));
+        }
+        return this.journal;
+    }
+
+    /** The credential the replacement preflight reads storage with; undefined when the settings name none usable. */
+    preflightCredential(): TokenCredential | undefined {
+        if (!this.preflight) {
+            let credential: TokenCredential | undefined;
+            try {
+                credential = this.redactingCredential(createCredential(this.settings, this.redactor).credential);
+            } catch {
+                credential = undefined; // the read is then "could not be checked"
+            }
+            this.preflight = { credential };
+        }
+        return this.preflight.credential;
+    }
+
+    /** What `part` keeps for this runtime, created on first use. */
+    part<T>(part: RuntimePart<T>): T {
+        if (!this.parts.has(part)) this.parts.set(part, part.create(this));
+        return this.parts.get(part) as T;
+    }
+
+    /** Closes the Graph client's connections; the runtime builds a new client if used again. */
+    async close(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        this.gateway = undefined;
+        await client?.close();
+    }
+
+    /** Identity libraries may quote what they were given: their errors pass through this runtime's redactor. */
+    private redactingCredential(credential: TokenCredential): TokenCredential {
+        const r = this.redactor;
+        const getToken: TokenCredential["getToken"] = async (scopes, options) => {
+            try {
+                return await credential.getToken(scopes, options);
+            } catch (err) {
+                if (err instanceof Error) err.message = r.redact(err.message);
+                throw err;
+            }
+        };
+        // The Graph client renews a renewable credential after a 401: keep that ability.
+        if (!isRenewable(credential)) return { getToken };
+        const renewable: RenewableTokenCredential = { getToken, renew: () => credential.renew() };
+        return renewable;
+    }
+}
