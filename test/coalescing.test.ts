@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../emulator";
 import { GraphError } from "../provider/graph/errors";
 import { Throttle } from "../provider/graph/throttle";
-import { closeSharedGraphClients, sharedGraphClient } from "../provider/graph/shared";
+import { closeGraphClients, graphClientFor } from "./harness/graph-clients";
 import { resolveSettings } from "../provider/config/settings";
 import { CoalescedImports } from "../provider/snapshots/coalescing/coalesced";
 import { LookupBatcher } from "../provider/snapshots/coalescing/lookup-batcher";
@@ -22,7 +22,7 @@ function userId(i: number): string {
 
 /** Imports for users 1..n, straight through Graph (not through a gateway under test); their snapshotIds. */
 async function importForUsers(emulator: Emulator, n: number): Promise<string[]> {
-    const client = sharedGraphClient(resolveSettings(undefined, emulator.env()));
+    const client = graphClientFor(resolveSettings(undefined, emulator.env()));
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
         const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
@@ -148,11 +148,11 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "seed" });
-        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        const client = graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
         imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await closeGraphClients();
         await emulator?.close();
     });
 
@@ -175,7 +175,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("reads arriving together share one list pass (all pages)", async () => {
         // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
-        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
@@ -186,7 +186,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
     });
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
-        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
         emulator.resetStats();
@@ -255,7 +255,7 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "metadata" });
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await closeGraphClients();
         await emulator?.close();
     });
     beforeEach(() => {
@@ -266,8 +266,8 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
 
     /** A new provider process: nothing learned of Graph's functions yet. */
     async function fresh(lookup = {}): Promise<CoalescedImports> {
-        await closeSharedGraphClients();
-        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        await closeGraphClients();
+        const client = graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
         return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
     }
 

@@ -59,7 +59,7 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
     row("allowInsecureLoopback", "boolean", ["CLOUDPC_ALLOW_INSECURE_LOOPBACK"], "false", false,
         "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
     row("pollIntervalSeconds", "number", ["CLOUDPC_POLL_INTERVAL_SECONDS"], "2", false,
-        "First interval between reads while waiting for an import or a snapshot, in seconds (fractions allowed); it grows 1.5x per read up to 10 times this, at most 30 s. A longer one saves Graph requests on long imports."),
+        "First interval between reads while waiting for an import or a snapshot, in seconds (fractions allowed). It grows 1.5x per read, up to 30 s (a first interval under 2 s: up to 10 times it)."),
     row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
         "Let refresh drop an import when retrieveSnapshotImportResults (the read Graph's metadata declares) answers 404 for it. By default only its empty answer proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
     row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,

@@ -49,6 +49,11 @@ export class RuntimeRegistry {
         return runtime;
     }
 
+    /** Closes every runtime's connections (tests, tools). */
+    async closeAll(): Promise<void> {
+        await Promise.all([...this.byKey.values()].map((r) => r.close()));
+    }
+
     /**
      * In a provider process the engine started (the dynamic-provider host is the main module): watch the engine and
      * exit when it is gone. Anywhere else (handlers called in-process) nothing.
@@ -56,7 +61,8 @@ export class RuntimeRegistry {
     private watchEngineOfThisProcess(): void {
         if (this.engineWatched) return;
         this.engineWatched = true;
-        const main = require.main?.filename ?? "";
+        // require.main is undefined in a module loaded by a preload (before the main module): ask the process.
+        const main = (require.main ?? process.mainModule)?.filename ?? "";
         if (!main.endsWith(path.join("cmd", "dynamic-provider", "index.js"))) return;
         const intervalMs = this.options.engineCheckIntervalMs ?? DEFAULT_INTERVAL_MS;
         const address = engineAddress(process.argv.slice(2));

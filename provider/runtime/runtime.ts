@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import { createCredential } from "../config/credential";
-import { isRenewable, type RenewableTokenCredential } from "../config/renewable-credential";
+import { redactingCredential } from "../config/redacting-credential";
 import { tokenScope, type ProviderSettings } from "../config/settings";
 import { GraphClient } from "../graph/client";
 import { CoalescedImports } from "../snapshots/coalescing/coalesced";
@@ -38,10 +38,10 @@ export interface RuntimePart<T> {
     create(runtime: ProviderRuntime): T;
 }
 
-/** The first poll interval from the settings; it grows up to ten times that, at most 30 s (never below the first). */
+/** The first poll interval from the settings; it grows up to 30 s (a first interval under 2 s: up to 10 times it). */
 export function pollSettings(settings: Pick<ProviderSettings, "pollIntervalSeconds">): PollSettings {
     const initialMs = Math.max(1, Math.round(settings.pollIntervalSeconds * 1000));
-    return { initialMs, maxMs: Math.max(initialMs, Math.min(30_000, initialMs * 10)) };
+    return { initialMs, maxMs: initialMs >= 2_000 ? Math.max(initialMs, 30_000) : initialMs * 10 };
 }
 
 export class ProviderRuntime {
@@ -74,7 +74,7 @@ export class ProviderRuntime {
             const s = this.settings;
             this.client = new GraphClient({
                 graphEndpoint: s.graphEndpoint,
-                credential: this.redactingCredential(createCredential(s, this.redactor).credential),
+                credential: redactingCredential(createCredential(s, this.redactor).credential, this.redactor),
                 scope: tokenScope(s),
                 allowInsecureLoopback: s.allowInsecureLoopback ?? false,
                 authorityHost: s.authorityHost,
@@ -115,7 +115,7 @@ export class ProviderRuntime {
         if (!this.preflight) {
             let credential: TokenCredential | undefined;
             try {
-                credential = this.redactingCredential(createCredential(this.settings, this.redactor).credential);
+                credential = redactingCredential(createCredential(this.settings, this.redactor).credential, this.redactor);
             } catch {
                 credential = undefined; // the read is then "could not be checked"
             }
@@ -136,22 +136,5 @@ export class ProviderRuntime {
         this.client = undefined;
         this.gateway = undefined;
         await client?.close();
-    }
-
-    /** Identity libraries may quote what they were given: their errors pass through this runtime's redactor. */
-    private redactingCredential(credential: TokenCredential): TokenCredential {
-        const r = this.redactor;
-        const getToken: TokenCredential["getToken"] = async (scopes, options) => {
-            try {
-                return await credential.getToken(scopes, options);
-            } catch (err) {
-                if (err instanceof Error) err.message = r.redact(err.message);
-                throw err;
-            }
-        };
-        // The Graph client renews a renewable credential after a 401: keep that ability.
-        if (!isRenewable(credential)) return { getToken };
-        const renewable: RenewableTokenCredential = { getToken, renew: () => credential.renew() };
-        return renewable;
     }
 }

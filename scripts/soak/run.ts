@@ -317,7 +317,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     };
 
     const withProvider = async (work: (p: DynamicProviderProcess) => Promise<void>) => {
-        const p = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: String(o.pollMs) } });
+        const p = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: String(o.pollMs / 1000) } });
         try {
             await p.configure({});
             await work(p);
