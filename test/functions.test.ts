@@ -13,6 +13,7 @@ import {
 import { resolveSettings } from "../provider/config/settings";
 import { GraphError } from "../provider/graph/errors";
 import { closeGraphClients, graphClientFor } from "./harness/graph-clients";
+import { runtimes } from "../provider/runtime/registry";
 import { importSnapshot } from "../provider/snapshots/imports";
 import { blobFile, OTHER_USER, USER } from "./fixtures";
 import { stackConfigFor } from "./harness/emulator-config";
@@ -33,10 +34,11 @@ describe("functions: read-only views and Cloud PC actions", function () {
     });
     after(async () => {
         await closeGraphClients();
+        await runtimes.closeAll();
         await emulator?.close();
     });
     beforeEach(async () => {
-        await closeGraphClients(); // read fallbacks are remembered per client
+        await runtimes.closeAll(); // read fallbacks are remembered per client: the functions' runtimes get new ones
         emulator.imports.clear();
         emulator.restorePoints.clear();
         emulator.faults.clear();
@@ -165,7 +167,7 @@ describe("functions: read-only views and Cloud PC actions", function () {
             assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined);
             emulator.setOptions({ snapshotListRoutes: ["retrieveSnapshots", "getSnapshot"] });
-            await closeGraphClients(); // a Graph that changed its routes is met by a new process
+            await runtimes.closeAll(); // a Graph that changed its routes is met by a new process
             assert.equal((await getCloudPcSnapshot({ snapshotId: id }, options))?.id, id);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
             assert.equal(await getCloudPcSnapshot({ snapshotId: "CPC_unknown" }, options), null);
