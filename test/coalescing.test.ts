@@ -148,7 +148,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "seed" });
-        const client = graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
         imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
     });
     after(async () => {
@@ -175,7 +175,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("reads arriving together share one list pass (all pages)", async () => {
         // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
-        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
@@ -186,7 +186,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
     });
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
-        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
         emulator.resetStats();
@@ -267,7 +267,7 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     /** A new provider process: nothing learned of Graph's functions yet. */
     async function fresh(lookup = {}): Promise<CoalescedImports> {
         await closeGraphClients();
-        const client = graphClientFor(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
         return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
     }
 
