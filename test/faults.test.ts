@@ -26,6 +26,7 @@ import { importedSnapshotHandlers } from "../provider/resources/imported-snapsho
 import { createImport, readImport, type LifecycleContext } from "../provider/resources/imported-snapshot/lifecycle";
 import { CreatedButFailedError } from "../provider/resources/shared/created-but-failed";
 import { RuntimeRegistry } from "../provider/runtime/registry";
+import { systemClock } from "../provider/util/clock";
 import { sourceIdentity } from "../provider/resources/imported-snapshot/state";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "./fixtures";
 
@@ -191,7 +192,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         });
         return {
             client, imports: new CoalescedImports(client, { pollIntervalMs: 50 }), progress, poll: { initialMs: 50, maxMs: 200 },
-            graphEndpoint: settings.graphEndpoint, close: () => client.close(),
+            graphEndpoint: settings.graphEndpoint, clock: systemClock, close: () => client.close(),
         };
     }
 

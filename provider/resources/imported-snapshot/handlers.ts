@@ -19,7 +19,7 @@ import { recordFields, toOutputs } from "./state";
 export function lifecycleContext(rt: ProviderRuntime): LifecycleContext {
     return {
         client: rt.graph, imports: rt.imports, progress: rt.progress, poll: rt.poll,
-        graphEndpoint: rt.settings.graphEndpoint, pendingImports: rt.pendingImports,
+        graphEndpoint: rt.settings.graphEndpoint, pendingImports: rt.pendingImports, clock: rt.clock,
     };
 }
 
@@ -29,7 +29,9 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
     // New inputs by user, from check(): a delete of that user's import that neither diff nor create settled is a
     // replacement the engine forced (--replace, a tainted resource...).
     const replacements = new ReplacementWatch();
-    const gate = { settings: rt.settings, progress: rt.progress, credential: () => rt.preflightCredential() };
+    const gate = {
+        settings: rt.settings, progress: rt.progress, now: () => rt.clock.now(), credential: () => rt.preflightCredential(),
+    };
 
     /**
      * The engine passed this id from a stack's state: the import is recorded, so its pending-import note (kept since

@@ -11,6 +11,7 @@ import { isUsersRecord, userPrincipalName } from "../../snapshots/users";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
+import type { Clock } from "../../util/clock";
 import { sameResource, sameStack, type NoteKey, type PendingImport, type PendingImports } from "../../runtime/pending-imports";
 import { describeOwner } from "../../validation/hidden-input";
 import { CreatedButFailedError } from "../shared/created-but-failed";
@@ -27,6 +28,8 @@ export interface LifecycleContext {
     graphEndpoint: string;
     /** Imports sent but not yet in state, on local disk: recognises this resource's own import after a kill. */
     pendingImports?: PendingImports;
+    /** The runtime's clock (not yet used for the waits here: see the reconciliation). */
+    clock: Clock;
 }
 
 export interface Created {
