@@ -12,6 +12,10 @@ export NODE_EXTRA_CA_CERTS
 echo "==> Building the provider to .state/bench-pkg, installed in .state/bench-project" >&2
 rm -rf .state/bench-pkg .state/bench-dist
 npx tsc -p tsconfig.build.json --outDir .state/bench-pkg/dist
+# The naive gateway (the benchmark's baseline, preloaded into the naive mode's provider processes) beside it, so its
+# relative imports reach the same compiled provider the serialized provider loads.
+npx tsc --outDir .state/bench-pkg/dist --rootDir . --target ES2022 --module commonjs --moduleResolution node \
+    --esModuleInterop --skipLibCheck --strict --types node scripts/bench/install-naive-gateway.ts
 cp package.json provider-handlers.js .state/bench-pkg/
 mkdir -p .state/bench-project/node_modules/@cloudpc .state/bench-project/node_modules/@pulumi
 echo '{ "name": "cloudpc-bench-project", "private": true }' >.state/bench-project/package.json

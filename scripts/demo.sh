@@ -16,7 +16,7 @@
 #
 # Usage: bash scripts/demo.sh [--config key=value]...   (stack config for the program, e.g. --config blobName=x.vhd;
 #        keys: examples/quickstart/README.md)
-# Environment: CLOUDPC_POLL_INTERVAL_MS (default 250 here: the emulator's imports take 1.5 s).
+# Environment: CLOUDPC_POLL_INTERVAL_SECONDS (default 0.25 here: the emulator's imports take 1.5 s).
 # Exit code: 0 on success, non-zero on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -42,7 +42,7 @@ step "Emulator certificate"
 NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)"
 export NODE_EXTRA_CA_CERTS
 echo "    NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS"
-export CLOUDPC_POLL_INTERVAL_MS="${CLOUDPC_POLL_INTERVAL_MS:-250}"
+export CLOUDPC_POLL_INTERVAL_SECONDS="${CLOUDPC_POLL_INTERVAL_SECONDS:-0.25}"
 # Pulumi's closure serializer loads every Node built-in (node:sqlite among them) to recognise captured modules; on
 # Node 24 that prints an ExperimentalWarning in the program and the provider that says nothing about this stack.
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=ExperimentalWarning"

@@ -26,7 +26,7 @@ if [ "${#tiers[@]}" -eq 0 ]; then all=1; tiers=(unit integration e2e); fi
 # reads only at start-up, so it must be set before mocha starts.
 NODE_EXTRA_CA_CERTS="$(node -r ts-node/register/transpile-only -e 'process.stdout.write(require("./emulator/certs").ensureCertificates().caCertPath)')"
 export NODE_EXTRA_CA_CERTS
-export CLOUDPC_POLL_INTERVAL_MS="${CLOUDPC_POLL_INTERVAL_MS:-100}"
+export CLOUDPC_POLL_INTERVAL_SECONDS="${CLOUDPC_POLL_INTERVAL_SECONDS:-0.1}"
 # The provider notes imports not yet in state under $XDG_STATE_HOME (provider/runtime/pending-imports.ts): the
 # tests' notes go to a directory of this run's own, not to the home directory.
 XDG_STATE_HOME="$(mktemp -d "${TMPDIR:-/tmp}/cloudpc-test-state-XXXXXX")"

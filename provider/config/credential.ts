@@ -12,7 +12,7 @@ import {
     ManagedIdentityCredential,
     type TokenCredential,
 } from "@azure/identity";
-import { registerSecret } from "../util/redact";
+import type { Redactor } from "../util/redact";
 import { shouldDisableInstanceDiscovery } from "./clouds";
 import { RenewableCredential } from "./renewable-credential";
 import { SettingsError } from "./settings-error";
@@ -50,7 +50,7 @@ function requireSettings(s: ProviderSettings, keys: SettingKey[], because: strin
 }
 
 /** Reads the federated token file at each token request: GitHub Actions and AKS rotate it. */
-function readTokenFile(path: string): string {
+function readTokenFile(path: string, redactor?: Redactor): string {
     let token: string;
     try {
         token = fs.readFileSync(path, "utf8").trim();
@@ -59,25 +59,25 @@ function readTokenFile(path: string): string {
         throw new Error(`Cannot read the federated token file ${path} (${specFor("oidcTokenFilePath").configKey}): ${code}.`);
     }
     if (!token) throw new Error(`The federated token file ${path} is empty.`);
-    registerSecret(token);
+    redactor?.register(token);
     return token;
 }
 
 /** The client assertion for OIDC: the token file, read again at every call, else the literal token. */
-export function federatedTokenSource(s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath">): () => Promise<string> {
+export function federatedTokenSource(
+    s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath">, redactor?: Redactor,
+): () => Promise<string> {
     const file = s.oidcTokenFilePath;
     const literal = s.oidcToken;
-    return async () => (file ? readTokenFile(file) : (literal ?? ""));
+    return async () => (file ? readTokenFile(file, redactor) : (literal ?? ""));
 }
 
 /**
  * Builds the credential. Missing pieces (e.g. a client secret without tenantId/clientId) throw SettingsError
- * naming what is missing. Secrets are registered with the redactor before anything can log them.
+ * naming what is missing. The token a federated token file holds is registered with `redactor` as it is read (the
+ * runtime registers the settings' own secrets).
  */
-export function createCredential(s: ProviderSettings): CreatedCredential {
-    registerSecret(s.clientSecret);
-    registerSecret(s.clientCertificatePassword);
-    registerSecret(s.oidcToken);
+export function createCredential(s: ProviderSettings, redactor?: Redactor): CreatedCredential {
     const kind = credentialKind(s);
     const authority = authorityOptions(s);
 
@@ -107,7 +107,7 @@ export function createCredential(s: ProviderSettings): CreatedCredential {
             // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers both a literal token and a
             // file, and our callback reads the file on every token request (WorkloadIdentityCredential keeps its content
             // for up to 5 minutes).
-            const getAssertion = federatedTokenSource(s);
+            const getAssertion = federatedTokenSource(s, redactor);
             return { kind, credential: new RenewableCredential(() => new ClientAssertionCredential(tenantId, clientId, getAssertion, authority)) };
         }
         case "azureCli":

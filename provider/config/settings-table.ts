@@ -6,10 +6,10 @@ export const CONFIG_NAMESPACE = "cloudpc";
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
     | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "coalesce" | "notFoundMeansGone"
+    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "pollIntervalSeconds" | "notFoundMeansGone"
     | "pendingImportsDir" | "storageEndpoint" | "verifiedReplacementsOnly";
 
-export type SettingType = "string" | "boolean" | "cloud" | "origin" | "url" | "path" | "guid" | "tenant";
+export type SettingType = "string" | "boolean" | "number" | "cloud" | "origin" | "url" | "path" | "guid" | "tenant";
 
 export interface SettingSpec {
     key: SettingKey;
@@ -58,8 +58,8 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "Entra authority host. Hosts other than Entra's own get instance discovery disabled."),
     row("allowInsecureLoopback", "boolean", ["CLOUDPC_ALLOW_INSECURE_LOOPBACK"], "false", false,
         "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
-    row("coalesce", "boolean", ["CLOUDPC_COALESCE"], "true", false,
-        "Share Graph reads and batch purges across all resources of the provider process (one poller, one list pass, batched purges). false = one request stream per resource, for comparison."),
+    row("pollIntervalSeconds", "number", ["CLOUDPC_POLL_INTERVAL_SECONDS"], "2", false,
+        "First interval between reads while waiting for an import or a snapshot, in seconds (fractions allowed). It grows 1.5x per read, up to 30 s (a first interval under 2 s: up to 10 times it)."),
     row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
         "Let refresh drop an import when retrieveSnapshotImportResults (the read Graph's metadata declares) answers 404 for it. By default only its empty answer proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
     row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,

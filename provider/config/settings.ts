@@ -2,7 +2,6 @@
 // defaults from the national cloud. Every rule about names and fallbacks comes from SETTINGS_TABLE.
 
 import { checkOrigin } from "../util/origin";
-import { registerSecret } from "../util/redact";
 import { CLOUD_NAMES, CLOUDS, cloudFromName, type CloudName } from "./clouds";
 import { SettingsError } from "./settings-error";
 import { specFor, type SettingKey, type SettingSpec } from "./settings-table";
@@ -29,8 +28,8 @@ export interface ProviderSettings {
     /** Origin of the Entra authority. */
     authorityHost: string;
     allowInsecureLoopback?: boolean;
-    /** Coalesce reads and purges across the resources of one provider process (default true). */
-    coalesce?: boolean;
+    /** First interval while waiting for an import or a snapshot, in seconds (fractions allowed; default 2). */
+    pollIntervalSeconds: number;
     /** A 404 from a proven import-result function counts as "gone" (default false: it proves nothing). */
     notFoundMeansGone?: boolean;
     /** Directory of the pending-import notes (relative: to the project directory); undefined: under $XDG_STATE_HOME. */
@@ -130,16 +129,21 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         graphEndpoint,
         authorityHost,
         allowInsecureLoopback,
-        coalesce: bool("coalesce", true),
+        pollIntervalSeconds: positiveNumber("pollIntervalSeconds", get("pollIntervalSeconds"), 2),
         notFoundMeansGone: bool("notFoundMeansGone", false),
         pendingImportsDir: str("pendingImportsDir"),
         storageEndpoint: resolveStorageEndpoint(get("storageEndpoint"), STORAGE_ENDPOINTS[environment], allowInsecureLoopback),
         verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
     };
-    registerSecret(settings.clientSecret);
-    registerSecret(settings.clientCertificatePassword);
-    registerSecret(settings.oidcToken);
     return settings;
+}
+
+function positiveNumber(key: SettingKey, found: Found | undefined, fallback: number): number {
+    if (!found) return fallback;
+    const n = Number(found.value);
+    if (Number.isFinite(n) && n > 0) return n;
+    throw SettingsError.invalid(specFor(key), found.value, found.source, "is not a positive number",
+        "give a number of seconds, such as 2 or 0.5.");
 }
 
 function resolveOrigin(key: "graphEndpoint" | "authorityHost", found: Found | undefined, fallback: string, allowInsecureLoopback: boolean): string {
@@ -186,7 +190,7 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         useOidc: s.useOidc, oidcToken: s.oidcToken ? "<set>" : undefined, oidcTokenFilePath: s.oidcTokenFilePath,
         useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
         graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
-        coalesce: s.coalesce ?? true,
+        pollIntervalSeconds: String(s.pollIntervalSeconds),
         notFoundMeansGone: s.notFoundMeansGone ?? false,
         storageEndpoint: s.storageEndpoint,
         verifiedReplacementsOnly: s.verifiedReplacementsOnly ?? false,

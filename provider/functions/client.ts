@@ -1,11 +1,11 @@
 // The Graph client the functions use: the same settings resolution as the provider (stack config `cloudpc:*`, then
-// the environment) and the same process-wide shared client, so a program that calls several functions opens one
-// connection pool and gets one token.
+// the environment) and the same runtime per settings (runtime/registry.ts), so a program that calls several
+// functions opens one connection pool and gets one token.
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../config/settings";
 import type { GraphClient } from "../graph/client";
-import { getSharedClient } from "../graph/shared";
-import { apiOf, type SnapshotsApi } from "../snapshots/api";
+import { runtimes } from "../runtime/registry";
+import type { SnapshotsApi } from "../snapshots/api";
 
 export interface FunctionOptions {
     /** Settings to use as they are (skips config and environment). */
@@ -27,12 +27,13 @@ const stackConfig: ConfigSource = {
 
 export function functionClient(options: FunctionOptions = {}): GraphClient {
     const settings = options.settings ?? resolveSettings(options.config ?? stackConfig, process.env);
-    return getSharedClient(settings);
+    return runtimes.forSettings(settings).graph;
 }
 
 /** The snapshots API of that client: what it learned of Graph's routes and users is shared by every function call. */
 export function functionApi(options: FunctionOptions = {}): SnapshotsApi {
-    return apiOf(functionClient(options));
+    const settings = options.settings ?? resolveSettings(options.config ?? stackConfig, process.env);
+    return runtimes.forSettings(settings).api;
 }
 
 /** Throws before Graph is called: functions get the same early, named failures as check() gives resources. */

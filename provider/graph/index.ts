@@ -5,6 +5,5 @@ export { Throttle, ThrottleDeadlineError } from "./throttle";
 export { followPages } from "./paging";
 export { parseClaimsChallenge } from "./auth";
 export { defaultUserAgent } from "./user-agent";
-export { sharedGraphClient, getSharedClient, closeSharedGraphClients } from "./shared";
 export { systemClock, type Clock } from "../util/clock";
 export type { GraphPolicy, GraphCall, GraphAnswer } from "./pipeline";

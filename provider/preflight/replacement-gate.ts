@@ -5,7 +5,6 @@
 // the resource) still go through check(news) and then delete(): check notes the user's new inputs, and
 // delete() runs the preflight right before the purge. (docs/RELIABILITY.md lists what neither path covers.)
 import type { TokenCredential } from "@azure/identity";
-import { createCredential } from "../config/credential";
 import type { ProviderSettings } from "../config/settings";
 import type { Progress } from "../runtime/progress";
 import type { ImportedSnapshotInputs } from "../resources/imported-snapshot/types";
@@ -22,24 +21,9 @@ export interface GateContext {
     settings: ProviderSettings;
     progress: Progress;
     now?: () => number;
-    /** Overrides the provider's own credential (tests). */
-    credential?: TokenCredential;
+    /** The credential storage is read with (the runtime's own); undefined: the read is "could not be checked". */
+    credential(): TokenCredential | undefined;
     read?: PreflightDeps["read"];
-}
-
-const credentials = new WeakMap<ProviderSettings, TokenCredential>();
-
-function ownCredential(settings: ProviderSettings): TokenCredential | undefined {
-    let c = credentials.get(settings);
-    if (!c) {
-        try {
-            c = createCredential(settings).credential;
-        } catch {
-            return undefined; // settings name no usable credential: the read is then "could not be checked"
-        }
-        credentials.set(settings, c);
-    }
-    return c;
 }
 
 /**
@@ -52,7 +36,7 @@ export async function gateReplacement(
     const verdict = await preflightImport(inputs, {
         now: ctx.now ?? Date.now,
         storageEndpoint: ctx.settings.storageEndpoint,
-        credential: () => ctx.credential ?? ownCredential(ctx.settings),
+        credential: ctx.credential,
         read: ctx.read,
     });
     const who = `Replacing import ${snapshotId} of user ${inputs.assignedUserId}`;
@@ -73,7 +57,7 @@ export async function gateReplacement(
 }
 
 /**
- * The new inputs check() saw, keyed by their user (one import per user, so the user names the resource). The
+ * The new inputs check() saw (in one runtime), keyed by their user (one import per user, so the user names the resource). The
  * engine checks a resource it replaces by force (--replace, taint) without its old inputs, and never asks diff; it
  * then deletes the old import and creates the new one. So: diff() forgets the note (it gates the replacements it
  * decides itself; a resource it does not replace is not deleted in that run) and so does create() (the import is

@@ -7,7 +7,6 @@
 // The check is a local connection: it must never go through an https_proxy / grpc_proxy, which grpc-js honours
 // unless the channel says `grpc.enable_http_proxy: 0`.
 import { createRequire } from "node:module";
-import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 
 export interface EngineWatchOptions {
@@ -19,7 +18,7 @@ export interface EngineWatchOptions {
     onGone(reason: string): void;
 }
 
-/** Default interval between checks; CLOUDPC_ENGINE_CHECK_INTERVAL_MS changes it (0 turns the check off). */
+/** Default interval between checks (a runtime option changes it: registry.ts). */
 export const DEFAULT_INTERVAL_MS = 5_000;
 const HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 
@@ -66,33 +65,6 @@ export function watchEngine(opts: EngineWatchOptions): () => void {
     };
     schedule();
     return stop;
-}
-
-let started = false;
-
-/**
- * In a provider process the engine started (the dynamic-provider host is the main module): watch the engine and
- * exit when it is gone. Anywhere else (tests calling handlers in-process) it does nothing. Called from configure.
- */
-export function watchEngineOfThisProcess(env: NodeJS.ProcessEnv = process.env): void {
-    if (started) return;
-    started = true;
-    const main = require.main?.filename ?? "";
-    if (!main.endsWith(path.join("cmd", "dynamic-provider", "index.js"))) return;
-    const setting = env.CLOUDPC_ENGINE_CHECK_INTERVAL_MS;
-    const intervalMs = setting === undefined || setting === "" ? DEFAULT_INTERVAL_MS : Number(setting);
-    const address = engineAddress(process.argv.slice(2));
-    if (!address || !Number.isFinite(intervalMs) || intervalMs <= 0) return;
-    watchEngine({
-        address, intervalMs, failures: 2,
-        onGone: (reason) => {
-            // Nobody reads this once the engine is gone, except in a debugging session; imports already sent are in
-            // the pending-import notes, so the next `pulumi up` of the stack adopts them.
-            process.stderr.write(`cloudpc provider: the Pulumi engine is gone (${reason}); exiting. ` +
-                `Imports already sent are in the pending-import notes: the next pulumi up adopts them.\n`);
-            process.exit(1);
-        },
-    });
 }
 
 /** @grpc/grpc-js as @pulumi/pulumi has it (a dependency of it, not of this package). */

@@ -5,16 +5,22 @@ import type { Clock } from "../util/clock";
 import { createSnapshotsApi, type SnapshotsApi } from "./api";
 import { CoalescedImports, type CoalescedObserver } from "./coalescing/coalesced";
 import type { ImportsGateway } from "./coalescing/imports-gateway";
-import { NaiveImports } from "./coalescing/naive";
 import type { LookupOptions } from "./import-results";
 
+/** Polling while waiting for an import: the first interval and the cap, in ms. */
+export interface PollSettings {
+    initialMs: number;
+    maxMs: number;
+}
+
+/** Builds an imports gateway other than the coalesced one (the benchmark's per-resource baseline). */
+export type GatewayFactory = (api: SnapshotsApi, options: { poll: PollSettings; lookup: LookupOptions }) => ImportsGateway;
+
 export interface SnapshotsServicesOptions {
-    /** Polling while waiting for an import: first interval and cap, in ms. */
-    poll: { initialMs: number; maxMs: number };
+    poll: PollSettings;
     lookup?: LookupOptions;
-    /** false: the per-resource gateway (the `coalesce` setting). */
-    coalesce?: boolean;
     clock?: Clock;
+    gatewayFactory?: GatewayFactory;
     /** Counts list passes and purge requests (the benchmark). */
     observer?: CoalescedObserver;
 }
@@ -26,8 +32,11 @@ export interface SnapshotsServices {
 
 export function createSnapshotsServices(client: GraphClient, options: SnapshotsServicesOptions): SnapshotsServices {
     const api = createSnapshotsApi(client);
-    const imports = options.coalesce === false
-        ? new NaiveImports(api, options.poll, options.lookup)
-        : new CoalescedImports(api, { pollIntervalMs: options.poll.initialMs, lookup: options.lookup, clock: options.clock, observer: options.observer });
+    const lookup = options.lookup ?? {};
+    const imports = options.gatewayFactory
+        ? options.gatewayFactory(api, { poll: options.poll, lookup })
+        : new CoalescedImports(api, {
+            pollIntervalMs: options.poll.initialMs, lookup, clock: options.clock, observer: options.observer,
+        });
     return { api, imports };
 }

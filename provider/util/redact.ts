@@ -1,26 +1,37 @@
 // Removes secrets from text before it reaches a log line, an error message or Pulumi state.
-// Secrets here: SAS signatures, bearer tokens / JWTs, OAuth client secrets and assertions, and any value the
-// provider registered at runtime (client secret, OIDC token, certificate password).
+// Secrets here: SAS signatures, bearer tokens / JWTs, OAuth client secrets and assertions (by their shape, `redact`),
+// and the values one provider runtime knows (client secret, OIDC token, certificate password: a `Redactor`).
 
 const REDACTED = "REDACTED";
 const MIN_SECRET_LENGTH = 6; // shorter values would redact ordinary words ("true", ids fragments...)
 
-/** Process-wide: every part of the provider redacts the same values. */
-const registered = new Set<string>();
+/** `redact`, plus the secret values of one set of settings (each provider runtime has its own). */
+export class Redactor {
+    private readonly values = new Set<string>();
+    private pattern: RegExp | undefined;
 
-/** Registers a runtime secret so `redact` removes it (and its URL-encoded form) from any text. */
-export function registerSecret(value: string | undefined | null): void {
-    if (typeof value !== "string") return;
-    const v = value.trim();
-    if (v.length < MIN_SECRET_LENGTH) return;
-    registered.add(v);
-    const encoded = encodeURIComponent(v);
-    if (encoded !== v) registered.add(encoded);
-}
+    /** Registers a secret so `redact` removes it (and its URL-encoded form) from any text. */
+    register(value: string | undefined | null): void {
+        if (typeof value !== "string") return;
+        const v = value.trim();
+        if (v.length < MIN_SECRET_LENGTH) return;
+        this.values.add(v);
+        const encoded = encodeURIComponent(v);
+        if (encoded !== v) this.values.add(encoded);
+        // Longest first, so a secret that contains another is removed whole.
+        const longestFirst = [...this.values].sort((a, b) => b.length - a.length);
+        this.pattern = new RegExp(longestFirst.map(escapeRegExp).join("|"), "g");
+    }
 
-/** How many values are registered (for tests and diagnostics; never the values themselves). */
-export function registeredSecretCount(): number {
-    return registered.size;
+    /** How many values are registered (for tests and diagnostics; never the values themselves). */
+    get size(): number {
+        return this.values.size;
+    }
+
+    redact(text: string): string {
+        if (typeof text !== "string" || text.length === 0) return text;
+        return redact(this.pattern ? text.replace(this.pattern, REDACTED) : text);
+    }
 }
 
 // `sig` of a SAS URL, plain (`sig=`), URL-encoded once (`sig%3D`) or twice (`sig%253D`), after `?`, `&`, their
@@ -41,13 +52,7 @@ function escapeRegExp(s: string): string {
 /** Returns `text` with every known kind of secret replaced by REDACTED. Safe on any input. */
 export function redact(text: string): string {
     if (typeof text !== "string" || text.length === 0) return text;
-    let out = text;
-    if (registered.size > 0) {
-        // Longest first, so a secret that contains another is removed whole.
-        const values = [...registered].sort((a, b) => b.length - a.length);
-        out = out.replace(new RegExp(values.map(escapeRegExp).join("|"), "g"), REDACTED);
-    }
-    out = out.replace(JSON_SECRET, (_m, pre: string, value: string, post: string) =>
+    let out = text.replace(JSON_SECRET, (_m, pre: string, value: string, post: string) =>
         // sasUrl in a JSON body: keep the URL, drop its signature; other fields go entirely.
         pre.toLowerCase().includes("sasurl") ? `${pre}${redactSig(value)}${post}` : `${pre}${REDACTED}${post}`);
     out = redactSig(out);

@@ -225,13 +225,26 @@ function gate(limit: number | undefined): <T>(call: () => Promise<T>) => Promise
  */
 const BENCH_PROJECT = path.join(REPO_ROOT, ".state", "bench-project");
 
+/**
+ * The naive mode's provider processes preload the benchmark's naive gateway, compiled into the package build
+ * (scripts/bench.sh), so it installs itself on the registry of the very package copy the provider loads.
+ */
+const NAIVE_GATEWAY = path.join(REPO_ROOT, ".state", "bench-pkg", "dist", "scripts", "bench", "install-naive-gateway.js");
+
+function gatewayEnv(mode: string): NodeJS.ProcessEnv {
+    if (mode === "coalesced") return {};
+    if (mode !== "naive") throw new Error(`--modes ${mode}: coalesced or naive`);
+    const options = [process.env.NODE_OPTIONS, `--require ${NAIVE_GATEWAY}`].filter(Boolean).join(" ");
+    return { NODE_OPTIONS: options };
+}
+
 /** A provider process for one command, as the engine starts one per `pulumi up` / `refresh` / `destroy`. */
 async function providerFor(emulator: Emulator, mode: string, a: Args): Promise<DynamicProviderProcess> {
     const provider = await DynamicProviderProcess.start({
         cwd: BENCH_PROJECT,
         typescript: false,
         launcher: a.host === "launcher",
-        env: { ...emulator.env(), CLOUDPC_COALESCE: mode === "naive" ? "false" : "true", CLOUDPC_POLL_INTERVAL_MS: String(a.pollMs) },
+        env: { ...emulator.env(), ...gatewayEnv(mode), CLOUDPC_POLL_INTERVAL_SECONDS: String(a.pollMs / 1000) },
     });
     await provider.configure({});
     return provider;
@@ -340,8 +353,8 @@ async function runCli(emulator: Emulator, n: number, mode: string, a: Args): Pro
             PULUMI_BACKEND_URL: `file://${backend}`,
             PULUMI_CONFIG_PASSPHRASE: "cloudpc-bench-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
-            CLOUDPC_POLL_INTERVAL_MS: String(a.pollMs),
-            CLOUDPC_COALESCE: mode === "naive" ? "false" : "true",
+            CLOUDPC_POLL_INTERVAL_SECONDS: String(a.pollMs / 1000),
+            ...gatewayEnv(mode),
             CLOUDPC_PULUMI_PLUGIN_LOG: pluginLog,
             // Everything the provider knows comes from the stack config, as in a real stack.
             AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",

@@ -473,7 +473,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
     const withProvider = async (work: (p: DynamicProviderProcess) => Promise<void>) => {
         const p = await DynamicProviderProcess.start({ env: {
-            ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: String(o.pollMs),
+            ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: String(o.pollMs / 1000),
             // storageBlobInfo reads go to Azurite too; the emulator's authority issues no storage token, so those
             // reads are refused and the replacement goes ahead with a warning (counted as unverified).
             CLOUDPC_STORAGE_ENDPOINT: `${storageProxy.origin}/{account}`,

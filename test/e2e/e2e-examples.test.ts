@@ -55,7 +55,7 @@ describe("e2e: examples run from their own folders with the real Pulumi CLI and 
                     PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
                     PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
                     PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_MS: "100",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                     NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
                     // Type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
                     PULUMI_NODEJS_TRANSPILE_ONLY: "true",

@@ -145,7 +145,7 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
                 PULUMI_BACKEND_URL: `file://${backend}`,
                 PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-faults-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_MS: "100",
+                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                 // The provider's journal of imports not yet in state: this run's own directory.
                 XDG_STATE_HOME: stateHome,
                 // Lets the test find (and kill) exactly the processes of this run, however many tests run at once.

@@ -95,7 +95,7 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
                 PULUMI_BACKEND_URL: `file://${backend}`,
                 PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_MS: "100",
+                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                 AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
             },
         });

@@ -93,7 +93,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
                 PULUMI_BACKEND_URL: `file://${backend}`,
                 PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_MS: "100",
+                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                 // Everything the provider knows comes from the stack config, as in a real stack.
                 AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
             },

@@ -183,7 +183,7 @@ describe("package: build, npm pack, and the installed package", function () {
 
         /** The dynamic-provider host as the engine starts it for one run: in the project directory, no ts-node. */
         function providerProcess(): Promise<DynamicProviderProcess> {
-            return DynamicProviderProcess.start({ cwd: project, typescript: false, env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100" } });
+            return DynamicProviderProcess.start({ cwd: project, typescript: false, env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" } });
         }
 
         it("serializes from node_modules to the pinned text and runs through the dynamic-provider host", async () => {
@@ -279,7 +279,7 @@ describe("package: build, npm pack, and the installed package", function () {
                 pulumiCommand: await provisionedPulumi(),
                 envVars: {
                     PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "cloudpc-package-test", PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_MS: "100", NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1", NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
                     AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
                 },
             });
@@ -319,7 +319,7 @@ describe("package: build, npm pack, and the installed package", function () {
             assert.ok((fs.statSync(launcher).mode & 0o111) !== 0, "the launcher lost its executable bit in the tarball");
             const provider = await DynamicProviderProcess.start({
                 cwd: project, launcher,
-                env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100", CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: "" },
+                env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1", CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: "" },
             });
             try {
                 const args = fs.readFileSync(`/proc/${provider.pid}/cmdline`, "utf8").split("\0");

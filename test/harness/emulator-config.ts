@@ -1,7 +1,8 @@
 // Settings that point the provider at an emulator, written as a stack's `cloudpc:*` config would hold them: for a
 // provider process (providerForEmulator) and for handlers running in the test process (configureForEmulator).
 import type { Emulator } from "../../emulator";
-import { configureFrom } from "../../provider/runtime/context";
+import { resolveSettings } from "../../provider/config/settings";
+import { ProviderRuntime, type RuntimeOptions } from "../../provider/runtime/runtime";
 import { DynamicProviderProcess } from "./dynamic-provider";
 
 export function stackConfigFor(emulator: Emulator, overrides: Record<string, string> = {}): Record<string, string> {
@@ -12,10 +13,10 @@ export function stackConfigFor(emulator: Emulator, overrides: Record<string, str
     };
 }
 
-/** Configures the handlers in this process (no gRPC) for `emulator`. */
-export function configureForEmulator(emulator: Emulator): void {
-    const config = stackConfigFor(emulator);
-    configureFrom({ get: (k: string) => config[k] });
+/** A provider runtime in this process (no gRPC) for `emulator`, its settings from a stack config and not the environment. */
+export function runtimeForEmulator(emulator: Emulator, options: RuntimeOptions = {}, overrides: Record<string, string> = {}): ProviderRuntime {
+    const config = stackConfigFor(emulator, { "cloudpc:pollIntervalSeconds": "0.1", ...overrides });
+    return new ProviderRuntime(resolveSettings({ get: (k: string) => config[k] }, {}), options);
 }
 
 /**
@@ -24,7 +25,7 @@ export function configureForEmulator(emulator: Emulator): void {
  */
 export async function providerForEmulator(emulator: Emulator, configOverrides: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): Promise<DynamicProviderProcess> {
     const provider = await DynamicProviderProcess.start({
-        env: { CLOUDPC_POLL_INTERVAL_MS: "100", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "", ...env },
+        env: { CLOUDPC_POLL_INTERVAL_SECONDS: "0.1", AZURE_CLIENT_SECRET: "", AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "", ...env },
     });
     try {
         await provider.configure(stackConfigFor(emulator, configOverrides));

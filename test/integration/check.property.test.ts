@@ -9,11 +9,12 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { checkCloudPcSnapshot } from "../../provider/resources/cloud-pc-snapshot/check";
-import * as cloudPcHandlers from "../../provider/resources/cloud-pc-snapshot/handlers";
+import { cloudPcSnapshotHandlers } from "../../provider/resources/cloud-pc-snapshot/handlers";
 import { checkImportedSnapshot } from "../../provider/resources/imported-snapshot/check";
-import * as importHandlers from "../../provider/resources/imported-snapshot/handlers";
-import { closeSharedGraphClients } from "../../provider/graph/shared";
-import { configureFrom } from "../../provider/runtime/context";
+import { importedSnapshotHandlers } from "../../provider/resources/imported-snapshot/handlers";
+import { resolveSettings } from "../../provider/config/settings";
+import { ProviderRuntime } from "../../provider/runtime/runtime";
+import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
 import {
     CLOUD_PC, IMPORTED, assertGoodFailures, brokenCloudPc, brokenImported, chaos, names, preview, validCloudPc, validImported,
 } from "../harness/input-arbitraries";
@@ -26,6 +27,9 @@ describe("check() properties (fast-check)", function () {
     this.timeout(120_000);
     let server: http.Server;
     let connections = 0;
+    let runtime: ProviderRuntime;
+    let importHandlers: ResourceHandlers;
+    let cloudPcHandlers: ResourceHandlers;
     let requests = 0;
 
     before(async () => {
@@ -42,11 +46,12 @@ describe("check() properties (fast-check)", function () {
             "cloudpc:clientSecret": "property-test-secret", "cloudpc:graphEndpoint": origin, "cloudpc:authorityHost": origin,
             "cloudpc:allowInsecureLoopback": "true",
         };
-        configureFrom({ get: (k: string) => config[k] });
+        runtime = new ProviderRuntime(resolveSettings({ get: (k: string) => config[k] }, {}));
+        importHandlers = importedSnapshotHandlers(runtime);
+        cloudPcHandlers = cloudPcSnapshotHandlers(runtime);
     });
     after(async () => {
-        await closeSharedGraphClients();
-        configureFrom(undefined); // back to the environment's settings for the test files that follow
+        await runtime.close();
         await new Promise((r) => server.close(r));
     });
     afterEach(() => {

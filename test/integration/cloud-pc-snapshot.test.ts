@@ -3,13 +3,13 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { EMULATOR_STORAGE_ACCOUNT, startEmulator, type Emulator } from "../../emulator";
-import { closeSharedGraphClients } from "../../provider/graph/shared";
 import { checkCloudPcSnapshot } from "../../provider/resources/cloud-pc-snapshot/check";
 import { diffCloudPcSnapshot } from "../../provider/resources/cloud-pc-snapshot/diff";
-import * as handlers from "../../provider/resources/cloud-pc-snapshot/handlers";
-import { SnapshotRecordedError } from "../../provider/resources/cloud-pc-snapshot/lifecycle";
-import { useProgress } from "../../provider/runtime/context";
-import { configureForEmulator } from "../harness/emulator-config";
+import { cloudPcSnapshotHandlers } from "../../provider/resources/cloud-pc-snapshot/handlers";
+import { CreatedButFailedError } from "../../provider/resources/shared/created-but-failed";
+import { runtimeForEmulator } from "../harness/emulator-config";
+import type { ProviderRuntime } from "../../provider/runtime/runtime";
+import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
 import { RecordingProgress } from "../../provider/runtime/progress";
 import { UNKNOWN } from "../../provider/validation/unknown";
 import { STORAGE_ACCOUNT_ID } from "../fixtures";
@@ -89,18 +89,26 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
     const pc = (): string => randomUUID();
     const records = (id: string) => emulator.restorePoints.records(id);
 
+    let runtime: ProviderRuntime | undefined;
+    let handlers: ResourceHandlers;
+    /** A new runtime: what a process learned of Graph's routes holds for its life. */
+    const fresh = async () => {
+        await runtime?.close();
+        runtime = runtimeForEmulator(emulator, { progress });
+        handlers = cloudPcSnapshotHandlers(runtime);
+    };
+
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 1500, snapshotDurationMs: 300 });
-        configureForEmulator(emulator);
-        useProgress(progress);
+        await fresh();
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await runtime?.close();
         await emulator?.close();
     });
     beforeEach(async () => {
-        // A fresh client per test: the read-route fallback is remembered per client.
-        await closeSharedGraphClients();
+        // A fresh runtime per test: the read-route fallback is remembered per client.
+        await fresh();
         emulator.restorePoints.clear();
         emulator.faults.clear();
         emulator.resetStats();
@@ -197,7 +205,7 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 1_500 });
         const id = pc();
         const err = await handlers.create({ cloudPcId: id, timeoutMinutes: 0.01, __provider: "serialized" }).then(() => undefined, (e: unknown) => e);
-        assert.ok(err instanceof SnapshotRecordedError, String(err));
+        assert.ok(err instanceof CreatedButFailedError, String(err));
         assert.match(err.id, /^CPC_/);
         assert.equal(err.properties.__provider, "serialized");
         assert.equal(err.properties.snapshotId, err.id);
@@ -293,7 +301,7 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
         assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined, "the removed GET is not asked first");
         emulator.setOptions({ snapshotListRoutes: ["getSnapshot"] });
-        await closeSharedGraphClients(); // a Graph that changed its routes is met by a new process
+        await fresh(); // a Graph that changed its routes is met by a new process
         assert.equal((await handlers.read(snapshotId, {})).id, snapshotId);
         assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
     });

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../../emulator";
 import { GraphError } from "../../provider/graph/errors";
 import { Throttle } from "../../provider/graph/throttle";
-import { closeSharedGraphClients, sharedGraphClient } from "../../provider/graph/shared";
+import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
 import { resolveSettings } from "../../provider/config/settings";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { LookupBatcher } from "../../provider/snapshots/coalescing/lookup-batcher";
@@ -16,9 +16,9 @@ import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle"
 import { checkImportedSnapshot, asInputs } from "../../provider/resources/imported-snapshot/check";
 import { inputs } from "../fixtures";
 import { FakeClock, settle } from "../harness/fake-clock";
+import { systemClock, type Clock } from "../../provider/util/clock";
 import type { GraphClient } from "../../provider/graph/client";
 import { WaitTimeoutError, type ImportRecord } from "../../provider/snapshots/coalescing/imports-gateway";
-import { systemClock, type Clock } from "../../provider/util/clock";
 
 function userId(i: number): string {
     return `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
@@ -26,7 +26,7 @@ function userId(i: number): string {
 
 /** Imports for users 1..n, straight through Graph (not through a gateway under test); their snapshotIds. */
 async function importForUsers(emulator: Emulator, n: number): Promise<string[]> {
-    const client = sharedGraphClient(resolveSettings(undefined, emulator.env()));
+    const client = graphClientFor(resolveSettings(undefined, emulator.env()));
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
         const req = toRequest(asInputs(checkImportedSnapshot(inputs({ assignedUserId: userId(i + 1) })).inputs));
@@ -182,11 +182,11 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "seed" });
-        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
         imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await closeGraphClients();
         await emulator?.close();
     });
 
@@ -199,7 +199,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         let turns = 0;
         const clock: Clock = { ...systemClock, sleep: (ms, signal) => { if (ms === 100) turns++; return systemClock.sleep(ms, signal); } };
         let passes = 0;
-        const polling = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, emulator.env())), {
+        const polling = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), {
             pollIntervalMs: 100, clock, observer: { listPass: (why) => void (why === "poll" && passes++) },
         });
         emulator.resetStats();
@@ -213,7 +213,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("reads arriving together share one list pass (all pages)", async () => {
         // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
-        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
@@ -225,7 +225,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
         let passes = 0;
-        const fresh = new CoalescedImports(sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" })),
+        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())),
             { pollIntervalMs: 100, observer: { listPass: () => void passes++ } });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
@@ -295,7 +295,7 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "metadata" });
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await closeGraphClients();
         await emulator?.close();
     });
     beforeEach(() => {
@@ -306,8 +306,8 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
 
     /** A new provider process: nothing learned of Graph's functions yet. */
     async function fresh(lookup = {}): Promise<CoalescedImports> {
-        await closeSharedGraphClients();
-        const client = sharedGraphClient(resolveSettings(undefined, { ...emulator.env(), CLOUDPC_COALESCE: "true" }));
+        await closeGraphClients();
+        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
         return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
     }
 

@@ -2,6 +2,7 @@
 // on the engine's address, as Pulumi's own plugins do, never through an https_proxy. Checked against a gRPC server
 // standing in for the engine: in-process, and with the real dynamic-provider process.
 import { strict as assert } from "node:assert";
+import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { engineAddress, watchEngine } from "../../provider/runtime/engine-watch";
 import { CloudPcImportedSnapshotProvider } from "../../provider/resources/imported-snapshot/provider";
@@ -84,7 +85,10 @@ describe("engine health watch: the provider exits soon after its engine is gone"
         const engine = await fakeEngine();
         const provider = await DynamicProviderProcess.start({
             engineAddress: engine.address,
-            env: { CLOUDPC_ENGINE_CHECK_INTERVAL_MS: "100", https_proxy: "http://127.0.0.1:1", grpc_proxy: "http://127.0.0.1:1" },
+            env: {
+                NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${path.join(__dirname, "harness", "fast-engine-check.js")}`].filter(Boolean).join(" "),
+                https_proxy: "http://127.0.0.1:1", grpc_proxy: "http://127.0.0.1:1",
+            },
         });
         try {
             await provider.configure({});

@@ -224,7 +224,7 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("works with only the emulator's documented environment variables (no stack config)", async () => {
-        const envOnly = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100" } });
+        const envOnly = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" } });
         try {
             await envOnly.configure({});
             const e = new MiniEngine(envOnly, serialized);

@@ -52,7 +52,7 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300 });
-        provider = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_MS: "100" } });
+        provider = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" } });
         await provider.configure({});
         engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
     });
@@ -262,7 +262,7 @@ describe("examples: github-actions workflow", function () {
             const provider = await DynamicProviderProcess.start({
                 env: {
                     ...env, ...exported, AZURE_CLIENT_SECRET: "", ARM_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint, CLOUDPC_AUTHORITY_HOST: emulator.authorityHost, CLOUDPC_POLL_INTERVAL_MS: "100",
+                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint, CLOUDPC_AUTHORITY_HOST: emulator.authorityHost, CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                 },
             });
             try {

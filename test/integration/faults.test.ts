@@ -15,15 +15,18 @@ import { createCredential } from "../../provider/config/credential";
 import { GraphClient, type GraphClientOptions } from "../../provider/graph/client";
 import { GraphEndpoint } from "../../provider/graph/endpoint";
 import { GraphAuthenticationError, GraphError, GraphTransportError } from "../../provider/graph/errors";
-import { closeSharedGraphClients } from "../../provider/graph/shared";
-import { configureFrom, useProgress } from "../../provider/runtime/context";
-import { configureForEmulator } from "../harness/emulator-config";
-import { RecordingProgress } from "../../provider/runtime/progress";
+import { runtimeForEmulator } from "../harness/emulator-config";
+import type { ProviderRuntime } from "../../provider/runtime/runtime";
+import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
+import { RecordingProgress, type Progress } from "../../provider/runtime/progress";
 import { defaultPendingImportsDir, PendingImportsJournal } from "../../provider/runtime/pending-imports";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { asInputs, checkImportedSnapshot } from "../../provider/resources/imported-snapshot/check";
-import * as handlers from "../../provider/resources/imported-snapshot/handlers";
-import { createImport, deleteImport, ImportRecordedError, readImport, type LifecycleContext } from "../../provider/resources/imported-snapshot/lifecycle";
+import { importedSnapshotHandlers } from "../../provider/resources/imported-snapshot/handlers";
+import { createImport, deleteImport, readImport, type LifecycleContext } from "../../provider/resources/imported-snapshot/lifecycle";
+import { CreatedButFailedError } from "../../provider/resources/shared/created-but-failed";
+import { RuntimeRegistry } from "../../provider/runtime/registry";
+import { systemClock } from "../../provider/util/clock";
 import { sourceIdentity } from "../../provider/resources/imported-snapshot/state";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "../fixtures";
 import { RecordingClock } from "../harness/graph-clock";
@@ -117,9 +120,13 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
     const statusCount = (status: string, key?: string): number => log.filter((r) => r.status === status && (key === undefined || r.key === key)).length;
     const fault = (rule: FaultRule): void => emulator.faults.add(rule);
 
-    /** The provider, configured for this emulator through stack config (as `configure` does). */
-    function configureFor(em: Emulator): void {
-        configureForEmulator(em);
+    let runtime: ProviderRuntime | undefined;
+    let handlers: ResourceHandlers;
+    /** A new runtime for `em`, its settings from stack config (as `configure` builds one), reporting to `to`. */
+    async function use(em: Emulator, to: Progress = progress): Promise<void> {
+        await runtime?.close();
+        runtime = runtimeForEmulator(em, { progress: to });
+        handlers = importedSnapshotHandlers(runtime);
     }
 
     before(async () => {
@@ -133,20 +140,19 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 if (parsed) log.push(parsed);
             },
         });
-        configureFor(emulator);
-        useProgress(progress);
+        await use(emulator);
         secrets = [emulator.clientSecret, SAS_SIG, decodeURIComponent(SAS_SIG)];
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await runtime?.close();
         await emulator?.close();
         if (savedStateHome === undefined) delete process.env.XDG_STATE_HOME;
         else process.env.XDG_STATE_HOME = savedStateHome;
         fs.rmSync(stateHome, { recursive: true, force: true });
     });
     beforeEach(async () => {
-        // A fresh client (and so a fresh shared list pass and read-function memory) for every case.
-        await closeSharedGraphClients();
+        // A fresh runtime (and so a fresh shared list pass and read-function memory) for every case.
+        await use(emulator);
         emulator.imports.clear();
         emulator.faults.clear();
         emulator.setOptions({ importDurationMs: 300, pageSize: 100, tokenLifetimeSeconds: 3600, importResultFunctions: [...ALL_READ_FUNCTIONS] });
@@ -172,7 +178,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         });
         return {
             client, imports: new CoalescedImports(client, { pollIntervalMs: 50 }), progress, poll: { initialMs: 50, maxMs: 200 },
-            graphEndpoint: settings.graphEndpoint, close: () => client.close(),
+            graphEndpoint: settings.graphEndpoint, clock: systemClock, close: () => client.close(),
         };
     }
 
@@ -430,7 +436,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         it("the wait for an import that Graph no longer answers is recorded in state, not orphaned", async () => {
             fault({ route: "GET listSnapshotImportResults", delayMs: TIMEOUT * 3, times: 1000 });
             const err = await rejection(createImport(ctx, checked(inputs({ timeoutMinutes: 0.02 }))));
-            assert.ok(err instanceof ImportRecordedError, err.message);
+            assert.ok(err instanceof CreatedButFailedError, err.message);
             assertOneImport(err.id);
             emulator.faults.clear();
         });
@@ -446,12 +452,12 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 original(m);
                 if (/started \(/.test(m)) emulator.revokeTokens(); // the import is in; the wait runs on a dead token
             };
-            useProgress(revoking);
+            await use(emulator, revoking);
             try {
                 const { id } = await handlers.create(inputs());
                 assertOneImport(id);
             } finally {
-                useProgress(progress);
+                await use(emulator);
             }
             assert.equal(statusCount("401"), 1, log.map((r) => `${r.key} ${r.status}`).join(", "));
             assert.equal(count("POST token"), 2, "the first token and exactly one fresh one");
@@ -530,7 +536,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             emulator.setOptions({ pageSize: 1 });
             const a = await handlers.create(inputs());
             await handlers.create(inputs({ assignedUserId: OTHER_USER }));
-            await closeSharedGraphClients(); // no list pass to reuse
+            await use(emulator); // no list pass to reuse
             emulator.resetStats();
             fault({ route: "GET listSnapshotImportResults", loopNextLink: true });
             const err = await rejection(handlers.read(a.id, {}));
@@ -545,7 +551,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             await handlers.create(inputs({ assignedUserId: OTHER_USER }));
             fault({ route: "GET listSnapshotImportResults", loopNextLink: true, times: 50 });
             const err = await rejection(handlers.create(inputs()));
-            assert.ok(err instanceof ImportRecordedError, err.message);
+            assert.ok(err instanceof CreatedButFailedError, err.message);
             assertOneImport(err.id);
             assert.match(err.message, /PagingLoop/);
             assert.ok(count("GET listSnapshotImportResults") <= 10, `${count("GET listSnapshotImportResults")} list requests`);
@@ -556,7 +562,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
     // ---- runs interrupted after the import was sent ----------------------------------------------------------------
 
     describe("a create interrupted after importSnapshot was sent (the next run's create meets a 409)", () => {
-        /** The journal as the provider process keeps it for this emulator (see runtime/context.ts). */
+        /** The journal as the provider process keeps it for this emulator (see runtime/runtime.ts). */
         const journal = () => new PendingImportsJournal(defaultPendingImportsDir(), [emulator.graphEndpoint, emulator.tenantId]);
         const owner = (stack: string, name = "a") => ({
             organization: "organization", project: "fleet", stack, urn: `urn:pulumi:${stack}::fleet::pulumi-nodejs:dynamic:Resource::${name}`,
@@ -765,12 +771,9 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         });
 
         it("configure refuses an http endpoint before anything is sent", () => {
-            try {
-                assert.throws(() => configureFrom({ get: (k) => (k === "cloudpc:graphEndpoint" ? "http://graph.microsoft.com" : undefined) }), /plain http/);
-                assert.throws(() => configureFrom({ get: (k) => (k === "cloudpc:authorityHost" ? "http://127.0.0.1:9" : undefined) }), /allowInsecureLoopback/);
-            } finally {
-                configureFor(emulator);
-            }
+            const registry = new RuntimeRegistry();
+            assert.throws(() => registry.configure({ get: (k) => (k === "cloudpc:graphEndpoint" ? "http://graph.microsoft.com" : undefined) }), /plain http/);
+            assert.throws(() => registry.configure({ get: (k) => (k === "cloudpc:authorityHost" ? "http://127.0.0.1:9" : undefined) }), /allowInsecureLoopback/);
         });
 
         it("a nextLink that downgrades to http (or leaves the origin) is refused: the token stays on https", () => {
@@ -807,7 +810,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             });
 
             it("through the provider, the token request fails the same way: the create says so, and nothing is imported", async () => {
-                configureFor(wrongName);
+                await use(wrongName);
                 try {
                     const err = await rejection(handlers.create(inputs()));
                     assert.ok(err instanceof GraphAuthenticationError, err.message);
@@ -818,8 +821,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                     assert.equal(wrongName.stats().total, 0, "nothing got through TLS");
                     assert.equal(wrongName.imports.list().length, 0);
                 } finally {
-                    await closeSharedGraphClients();
-                    configureFor(emulator);
+                    await use(emulator);
                 }
             });
 
@@ -828,7 +830,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 // Node reads NODE_EXTRA_CA_CERTS only at start-up: a child process without it.
                 const script = [
                     `const { GraphClient } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/graph/client"))});`,
-                    `const { configureFrom } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/runtime/context"))});`,
+                    `const { runtimes } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/runtime/registry"))});`,
                     `const handlers = require(${JSON.stringify(path.resolve(__dirname, "../../provider/resources/imported-snapshot/handlers"))});`,
                     `const out = {};`,
                     `const c = new GraphClient({ graphEndpoint: process.env.CLOUDPC_GRAPH_ENDPOINT, scope: "s",`,
@@ -836,7 +838,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                     `c.request({ method: "GET", path: "/deviceManagement/virtualEndpoint/snapshots/listSnapshotImportResults", operation: "listSnapshotImportResults" })`,
                     `  .then(() => { out.graph = "succeeded"; }, (e) => { out.graph = { name: e.name, code: e.code, message: e.message, requests: c.stats.requests }; })`,
                     `  .then(() => c.close())`,
-                    `  .then(() => { configureFrom(undefined); return handlers.create(${JSON.stringify(inputs())}); })`,
+                    `  .then(() => { runtimes.configure(undefined); return handlers.create(${JSON.stringify(inputs())}); })`,
                     `  .then(() => { out.create = "succeeded"; }, (e) => { out.create = { name: e.name, message: e.message }; })`,
                     `  .then(() => { console.log(JSON.stringify(out)); process.exit(0); });`,
                 ].join("\n");

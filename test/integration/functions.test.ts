@@ -12,7 +12,8 @@ import {
 } from "../../provider";
 import { resolveSettings } from "../../provider/config/settings";
 import { GraphError } from "../../provider/graph/errors";
-import { closeSharedGraphClients, sharedGraphClient } from "../../provider/graph/shared";
+import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
+import { runtimes } from "../../provider/runtime/registry";
 import { importSnapshot } from "../../provider/snapshots/imports";
 import { blobFile, OTHER_USER, USER } from "../fixtures";
 import { stackConfigFor } from "../harness/emulator-config";
@@ -32,11 +33,12 @@ describe("functions: read-only views and Cloud PC actions", function () {
         options = { config: { get: (k) => config[k] } };
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await closeGraphClients();
+        await runtimes.closeAll();
         await emulator?.close();
     });
     beforeEach(async () => {
-        await closeSharedGraphClients(); // read fallbacks are remembered per client
+        await runtimes.closeAll(); // read fallbacks are remembered per client: the functions' runtimes get new ones
         emulator.imports.clear();
         emulator.restorePoints.clear();
         emulator.faults.clear();
@@ -104,7 +106,7 @@ describe("functions: read-only views and Cloud PC actions", function () {
 
     describe("imported snapshot results", () => {
         async function importFor(userId: string, file: string): Promise<string> {
-            const client = sharedGraphClient(resolveSettings({ get: (k) => config[k] }, {}));
+            const client = graphClientFor(resolveSettings({ get: (k) => config[k] }, {}));
             const record = await importSnapshot(client, { assignedUserId: userId, sourceFiles: [{ sourceType: "azureStorageAccount", fileType: "dataFile", ...blobFile(file) }] });
             return record.snapshotId!;
         }
@@ -165,7 +167,7 @@ describe("functions: read-only views and Cloud PC actions", function () {
             assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], undefined);
             emulator.setOptions({ snapshotListRoutes: ["retrieveSnapshots", "getSnapshot"] });
-            await closeSharedGraphClients(); // a Graph that changed its routes is met by a new process
+            await runtimes.closeAll(); // a Graph that changed its routes is met by a new process
             assert.equal((await getCloudPcSnapshot({ snapshotId: id }, options))?.id, id);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
             assert.equal(await getCloudPcSnapshot({ snapshotId: "CPC_unknown" }, options), null);

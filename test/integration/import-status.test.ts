@@ -5,11 +5,11 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { startEmulator, type Emulator } from "../../emulator";
 import type { GraphClient } from "../../provider/graph/client";
-import { closeSharedGraphClients, sharedGraphClient } from "../../provider/graph/shared";
+import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
 import { resolveSettings } from "../../provider/config/settings";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { isTerminal, type ImportRecord, type ImportsGateway, WaitTimeoutError } from "../../provider/snapshots/coalescing/imports-gateway";
-import { NaiveImports } from "../../provider/snapshots/coalescing/naive";
+import { NaiveImports } from "../../scripts/bench/naive-gateway";
 import { importSnapshot } from "../../provider/snapshots/imports";
 
 const ACCOUNT = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
@@ -35,10 +35,10 @@ describe("an importStatus the provider does not know counts as still running, bo
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 60_000 });
-        client = sharedGraphClient(resolveSettings(undefined, emulator.env()));
+        client = graphClientFor(resolveSettings(undefined, emulator.env()));
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await closeGraphClients();
         await emulator?.close();
     });
 

@@ -2,25 +2,32 @@
 // at exact moments, and the progress it reports.
 import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../../emulator";
-import { closeSharedGraphClients } from "../../provider/graph/shared";
-import { useProgress } from "../../provider/runtime/context";
-import { configureForEmulator } from "../harness/emulator-config";
+import { runtimeForEmulator } from "../harness/emulator-config";
+import type { ProviderRuntime } from "../../provider/runtime/runtime";
+import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
 import { RecordingProgress } from "../../provider/runtime/progress";
-import * as handlers from "../../provider/resources/imported-snapshot/handlers";
+import { importedSnapshotHandlers } from "../../provider/resources/imported-snapshot/handlers";
 import { blobFile, CAN_LIST, DIALECT, inputs, SAS_SIG, SAS_URL, USER } from "../fixtures";
 
 describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", function () {
     this.timeout(60_000);
     let emulator: Emulator;
     const progress = new RecordingProgress();
+    let runtime: ProviderRuntime | undefined;
+    let handlers: ResourceHandlers;
+    /** A new runtime: what a process learned of Graph's functions holds for its life. */
+    const fresh = async () => {
+        await runtime?.close();
+        runtime = runtimeForEmulator(emulator, { progress });
+        handlers = importedSnapshotHandlers(runtime);
+    };
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 400 });
-        configureForEmulator(emulator);
-        useProgress(progress);
+        await fresh();
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await runtime?.close();
         await emulator?.close();
     });
     beforeEach(() => {
@@ -56,8 +63,8 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
         for (const only of ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult", "listSnapshotImportResults"] as const) {
             emulator.imports.clear();
             emulator.setOptions({ importResultFunctions: [only] });
-            // What a process learned of Graph's functions holds for its life: a new Graph needs a new client.
-            await closeSharedGraphClients();
+            // What a process learned of Graph's functions holds for its life: a new Graph needs a new runtime.
+            await fresh();
             try {
                 const { id } = await handlers.create(inputs());
                 const read = await handlers.read(id, {});
@@ -65,7 +72,7 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
                 assert.equal(read.props!.importStatus, "succeeded");
             } finally {
                 emulator.setOptions({ dialect: DIALECT });
-                await closeSharedGraphClients();
+                await fresh();
             }
         }
     });

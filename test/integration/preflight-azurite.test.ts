@@ -119,9 +119,9 @@ describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
         const inputs: ImportedSnapshotInputs = { assignedUserId: "u", sourceFiles: [blob("good.vhd")], waitForCompletion: true, timeoutMinutes: 60 };
         const progress = new RecordingProgress();
         const settings = { storageEndpoint: "https://127.0.0.1:1/{account}" } as ProviderSettings;
-        await gateReplacement({ settings, progress, credential }, "old-id", inputs);
+        await gateReplacement({ settings, progress, credential: () => credential }, "old-id", inputs);
         assert.match(progress.lines.join("\n"), /warn: Replacing import old-id of user u: .*could not be checked.*Going ahead/);
-        await assert.rejects(gateReplacement({ settings: { ...settings, verifiedReplacementsOnly: true }, progress, credential }, "old-id", inputs),
+        await assert.rejects(gateReplacement({ settings: { ...settings, verifiedReplacementsOnly: true }, progress, credential: () => credential }, "old-id", inputs),
             (e: Error) => e instanceof ReplacementRefusedError && /verifiedReplacementsOnly/.test(e.message) && /Nothing was purged/.test(e.message));
     });
 });

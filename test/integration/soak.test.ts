@@ -6,13 +6,13 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { parseImportRequest } from "../../emulator/import-request";
 import { defaultUpn } from "../../emulator/options";
 import type { InMemoryImportStore } from "../../emulator/imports";
-import { closeSharedGraphClients } from "../../provider/graph/shared";
-import { lifecycleContext, useProgress } from "../../provider/runtime/context";
-import { configureForEmulator } from "../harness/emulator-config";
+import { runtimeForEmulator } from "../harness/emulator-config";
+import type { ProviderRuntime } from "../../provider/runtime/runtime";
+import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
 import { asInputs, checkImportedSnapshot } from "../../provider/resources/imported-snapshot/check";
 import { createImport } from "../../provider/resources/imported-snapshot/lifecycle";
 import { RecordingProgress } from "../../provider/runtime/progress";
-import * as handlers from "../../provider/resources/imported-snapshot/handlers";
+import { importedSnapshotHandlers, lifecycleContext } from "../../provider/resources/imported-snapshot/handlers";
 import { DEFAULTS, formatReport, runSoak, soakPassed, userId } from "../../scripts/soak/run";
 import { CAN_LIST, inputs, OTHER_USER, STORAGE_ACCOUNT_ID, USER } from "../fixtures";
 
@@ -100,14 +100,16 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
     this.timeout(60_000);
     let emulator: Emulator;
     const progress = new RecordingProgress();
+    let runtime: ProviderRuntime;
+    let handlers: ResourceHandlers;
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 200 });
-        configureForEmulator(emulator);
-        useProgress(progress);
+        runtime = runtimeForEmulator(emulator, { progress });
+        handlers = importedSnapshotHandlers(runtime);
     });
     after(async () => {
-        await closeSharedGraphClients();
+        await runtime?.close();
         await emulator?.close();
     });
     beforeEach(() => {
@@ -143,7 +145,7 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
             await assert.rejects(handlers.create(inputs()), /3 attempts got no usable answer, and Graph may have carried out one of them: Graph documents no call that lists a user's imports.*adoptSnapshotId/s);
             return;
         }
-        const ctx = lifecycleContext();
+        const ctx = lifecycleContext(runtime);
         const real = ctx.imports;
         let hidden = 0;
         // The first two list passes that hold the user's import skip it, as a pass does when a record on an

@@ -43,6 +43,7 @@ function sample(spec: SettingSpec): { raw: string; expected: unknown } {
             ? { raw: "https://graph.example.test:8443/", expected: "https://graph.example.test:8443" }
             : { raw: "https://login.example.test", expected: "https://login.example.test" };
         case "url": return { raw: "https://{account}.blob.example.test/", expected: "https://{account}.blob.example.test" };
+        case "number": return { raw: "0.25", expected: 0.25 };
         default: return { raw: `value-of-${spec.key}`, expected: `value-of-${spec.key}` };
     }
 }
@@ -54,9 +55,18 @@ describe("resolveSettings", () => {
             tenantId: undefined, clientId: undefined, clientSecret: undefined, clientCertificatePath: undefined,
             clientCertificatePassword: undefined, useOidc: false, oidcToken: undefined, oidcTokenFilePath: undefined,
             useCli: false, useMsi: false, environment: "public", graphEndpoint: "https://graph.microsoft.com",
-            authorityHost: "https://login.microsoftonline.com", allowInsecureLoopback: false, coalesce: true, notFoundMeansGone: false, pendingImportsDir: undefined,
+            authorityHost: "https://login.microsoftonline.com", allowInsecureLoopback: false, pollIntervalSeconds: 2, notFoundMeansGone: false, pendingImportsDir: undefined,
             storageEndpoint: "https://{account}.blob.core.windows.net", verifiedReplacementsOnly: false,
         } satisfies ProviderSettings);
+    });
+
+    it("takes the poll interval in seconds, fractions too, and refuses what is not a positive number", () => {
+        assert.equal(resolveSettings(undefined, { CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" }).pollIntervalSeconds, 0.1);
+        assert.equal(resolveSettings({ get: (k) => (k === "cloudpc:pollIntervalSeconds" ? "5" : undefined) }, {}).pollIntervalSeconds, 5);
+        for (const bad of ["0", "-1", "soon", "Infinity"]) {
+            assert.throws(() => resolveSettings(undefined, { CLOUDPC_POLL_INTERVAL_SECONDS: bad }),
+                /cloudpc:pollIntervalSeconds.*is not a positive number/s, bad);
+        }
     });
 
     it("prefers stack config over the environment", () => {

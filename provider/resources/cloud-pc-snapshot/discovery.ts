@@ -2,10 +2,10 @@
 // lists the Cloud PC's restore points before the POST (the baseline) and afterwards takes the new `manual` one
 // taken after the baseline: never one that existed before, never one another create of this process adopted.
 import type { GraphClient } from "../../graph/client";
-import { sleep } from "../../graph/throttle";
+import type { PollSettings } from "../../runtime/runtime";
 import { listCloudPcSnapshots } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
-import { claimedSnapshotIds } from "./create-queue";
+import type { Clock } from "../../util/clock";
 
 /** Tolerated difference between our clock and Graph's, used only when Graph sent no Date header. */
 const CLOCK_SKEW_MS = 2 * 60_000;
@@ -15,14 +15,16 @@ export interface Baseline {
     seen: Set<string>;
     /** Epoch ms (Graph's clock when known): restore points created earlier are not ours. */
     notBefore: number;
+    /** Ids another create of this runtime adopted (create-queue.ts): never ours. */
+    claimed: ReadonlySet<string>;
 }
 
-export async function takeBaseline(client: GraphClient, cloudPcId: string): Promise<Baseline> {
-    const localBefore = Date.now();
+export async function takeBaseline(client: GraphClient, cloudPcId: string, claimed: ReadonlySet<string>, clock: Clock): Promise<Baseline> {
+    const localBefore = clock.now();
     const { snapshots, serverTime } = await listCloudPcSnapshots(client, cloudPcId);
     // The Date header has whole seconds and is taken while answering: its second started before our POST.
     const notBefore = serverTime !== undefined ? Math.floor(serverTime / 1000) * 1000 : localBefore - CLOCK_SKEW_MS;
-    return { seen: new Set(snapshots.map((s) => s.id.toLowerCase())), notBefore };
+    return { seen: new Set(snapshots.map((s) => s.id.toLowerCase())), notBefore, claimed };
 }
 
 /** A manual restore point (or one without a type: older responses omit it) that is new since the baseline. */
@@ -30,7 +32,7 @@ export function newCandidates(snapshots: CloudPcSnapshot[], baseline: Baseline):
     return snapshots
         .filter((s) => {
             const id = s.id.toLowerCase();
-            if (baseline.seen.has(id) || claimedSnapshotIds.has(id)) return false;
+            if (baseline.seen.has(id) || baseline.claimed.has(id)) return false;
             if (s.snapshotType !== undefined && s.snapshotType !== null && s.snapshotType !== "manual") return false;
             const created = Date.parse(s.createdDateTime ?? "");
             return Number.isNaN(created) || created >= baseline.notBefore;
@@ -45,23 +47,25 @@ export interface Discovered {
 }
 
 /**
- * Polls the Cloud PC's restore points until a new one appears, and claims it for this process in the same step
- * (so no other create can pick it); undefined when `until` passes first.
+ * Polls the Cloud PC's restore points until a new one appears, and claims it (in `claimed`) in the same step, so no
+ * other create can pick it; undefined when `until` passes first.
  */
 export async function waitForNewSnapshot(
-    client: GraphClient, cloudPcId: string, baseline: Baseline, until: number, poll: { initialMs: number; maxMs: number },
+    client: GraphClient, cloudPcId: string, baseline: Baseline, until: number,
+    o: { poll: PollSettings; claimed: Set<string>; clock: Clock },
 ): Promise<Discovered | undefined> {
+    const { poll, claimed, clock } = o;
     let interval = poll.initialMs;
     for (;;) {
         const { snapshots } = await listCloudPcSnapshots(client, cloudPcId);
         const [first, ...others] = newCandidates(snapshots, baseline);
         if (first) {
-            claimedSnapshotIds.add(first.id.toLowerCase());
+            claimed.add(first.id.toLowerCase());
             return { snapshot: first, others };
         }
-        const left = until - Date.now();
+        const left = until - clock.now();
         if (left <= 0) return undefined;
-        await sleep(Math.min(interval, left));
+        await clock.sleep(Math.min(interval, left));
         interval = Math.min(poll.maxMs, Math.round(interval * 1.5));
     }
 }

@@ -1,78 +1,69 @@
-// The CloudPcSnapshotProvider's methods, loaded lazily in the provider process (see provider.ts).
-// This file's path is part of the state contract: providers serialized by 0.1.0 require
+// The CloudPcSnapshotProvider's methods, loaded lazily in the provider process (see provider.ts): per runtime
+// (cloudPcSnapshotHandlers), and as the module functions the serialized provider calls, which go to the runtime
+// that configure() chose. This file's path is part of the state contract: providers serialized by 0.1.0 require
 // ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/cloud-pc-snapshot/handlers (or, from this
 // repository, ./provider/resources/cloud-pc-snapshot/handlers) to read and delete. Do not move it before 1.0.
-import type * as pulumi from "@pulumi/pulumi";
-import { configureFrom, currentProgress, graphClient, pollSettings } from "../../runtime/context";
-import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
-import { watchEngineOfThisProcess } from "../../runtime/engine-watch";
+import type { ProviderRuntime, RuntimePart } from "../../runtime/runtime";
 import { restorePointProperties } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
-import { containsUnknown } from "../../validation/unknown";
+import {
+    handlersOfConfiguredRuntime, providerOf, redacting, validInputs, withStoredStateCheck, type ResourceHandlers,
+} from "../shared/handlers";
 import { asInputs, checkCloudPcSnapshot } from "./check";
+import { CREATE_QUEUE } from "./create-queue";
 import { diffCloudPcSnapshot } from "./diff";
 import {
     createCloudPcSnapshot, forgetCloudPcSnapshot, readCloudPcSnapshot, resumeCloudPcSnapshot, type SnapshotContext,
 } from "./lifecycle";
 import { toOutputs } from "./state";
 
-/** The process's shared client and progress; an unknown createSnapshot outcome is reconciled for 15 poll intervals. */
-export function snapshotContext(): SnapshotContext {
-    const poll = pollSettings();
-    return { client: graphClient(), progress: currentProgress(), poll, reconcileMs: poll.initialMs * 15 };
+/** The runtime's client, progress and clock; an unknown createSnapshot outcome is reconciled for 15 poll intervals. */
+export function snapshotContext(rt: ProviderRuntime): SnapshotContext {
+    return {
+        client: rt.graph, progress: rt.progress, poll: rt.poll, reconcileMs: rt.poll.initialMs * 15,
+        queue: rt.part(CREATE_QUEUE), clock: rt.clock,
+    };
 }
 
-export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    configureFrom(req.config);
-    watchEngineOfThisProcess(); // exit soon after the engine is gone, instead of working on for nobody
+const valid = (inputs: Record<string, unknown>) => validInputs("CloudPcSnapshot", inputs, checkCloudPcSnapshot, asInputs);
+
+function forRuntime(rt: ProviderRuntime): ResourceHandlers {
+    return {
+        check: async (_olds, news) => checkCloudPcSnapshot(news),
+        diff: async (_id, olds, news) => withStoredStateCheck(diffCloudPcSnapshot(olds, news), olds, news),
+        create: async (inputs) => {
+            const { id, outs } = await createCloudPcSnapshot(snapshotContext(rt), valid(inputs), providerOf(inputs));
+            return { id, outs };
+        },
+        // Never a change of what is snapshotted (diff replaces for those): the continuation of a created-but-failed
+        // one (not yet ready: Graph is asked), or a rewrite of what is stored, such as a new provider text (no Graph call).
+        update: async (id, olds, news) => {
+            const inputs = valid(news);
+            if (olds.status !== "ready" && inputs.waitForCompletion) {
+                return { outs: await resumeCloudPcSnapshot(snapshotContext(rt), id, inputs, providerOf(news)) };
+            }
+            // The restore point as recorded (the outputs carry its properties under Graph's names), with the new inputs.
+            return { outs: { ...toOutputs(inputs, id, { ...olds, id } as unknown as CloudPcSnapshot), ...providerOf(news) } };
+        },
+        read: async (id, props) => {
+            const cloudPcId = typeof props.cloudPcId === "string" && props.cloudPcId !== "" ? props.cloudPcId : undefined;
+            const snapshot = await readCloudPcSnapshot(snapshotContext(rt), id, cloudPcId);
+            if (!snapshot) return {}; // gone (expired, or its Cloud PC deprovisioned): refresh drops it from state
+            const properties = restorePointProperties(snapshot);
+            return { id, props: { ...props, cloudPcId: cloudPcId ?? snapshot.cloudPcId ?? null, snapshotId: id, ...properties } };
+        },
+        remove: async (id, props = {}) => forgetCloudPcSnapshot(snapshotContext(rt), id, props),
+    };
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return checkCloudPcSnapshot(news);
+const CLOUD_PC_SNAPSHOT_HANDLERS: RuntimePart<ResourceHandlers> = {
+    name: "CloudPcSnapshot handlers",
+    create: (rt) => redacting(rt, forRuntime(rt)),
+};
+
+/** The CloudPcSnapshot handlers of `runtime` (one set per runtime). */
+export function cloudPcSnapshotHandlers(runtime: ProviderRuntime): ResourceHandlers {
+    return runtime.part(CLOUD_PC_SNAPSHOT_HANDLERS);
 }
 
-export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-    return withStateRewrite(diffCloudPcSnapshot(olds, news), providerTextChanged(olds, news));
-}
-
-/** check() has run; re-check so a direct caller can never send invalid input to Graph. */
-function validInputs(inputs: Record<string, unknown>) {
-    const checked = checkCloudPcSnapshot(inputs);
-    if (checked.failures.length > 0) throw new Error(checked.failures.map((f) => f.reason).join("\n"));
-    if (containsUnknown(checked.inputs)) throw new Error("CloudPcSnapshot: inputs are still unknown at apply time.");
-    return asInputs(checked.inputs);
-}
-
-/** The engine needs __provider on a "created but failed" record to manage it later. */
-function providerOf(inputs: Record<string, unknown>): Record<string, unknown> {
-    return inputs[PROVIDER_KEY] !== undefined ? { [PROVIDER_KEY]: inputs[PROVIDER_KEY] } : {};
-}
-
-export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const { id, outs } = await createCloudPcSnapshot(snapshotContext(), validInputs(inputs), providerOf(inputs));
-    return { id, outs };
-}
-
-/**
- * Never a change of what is snapshotted (diff replaces for those): the continuation of a created-but-failed one
- * (not yet ready: Graph is asked), or a rewrite of what is stored, such as a new provider text (no Graph call).
- */
-export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-    const inputs = validInputs(news);
-    if (olds.status !== "ready" && inputs.waitForCompletion) {
-        return { outs: await resumeCloudPcSnapshot(snapshotContext(), id, inputs, providerOf(news)) };
-    }
-    // The restore point as recorded (the outputs carry its properties under Graph's names), with the new inputs.
-    return { outs: { ...toOutputs(inputs, id, { ...olds, id } as unknown as CloudPcSnapshot), ...providerOf(news) } };
-}
-
-export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-    const cloudPcId = typeof props.cloudPcId === "string" && props.cloudPcId !== "" ? props.cloudPcId : undefined;
-    const snapshot = await readCloudPcSnapshot(snapshotContext(), id, cloudPcId);
-    if (!snapshot) return {}; // gone (expired, or its Cloud PC deprovisioned): refresh drops it from state
-    return { id, props: { ...props, cloudPcId: cloudPcId ?? snapshot.cloudPcId ?? null, snapshotId: id, ...restorePointProperties(snapshot) } };
-}
-
-export async function remove(id: string, props: Record<string, unknown>): Promise<void> {
-    forgetCloudPcSnapshot(snapshotContext(), id, props);
-}
+export const { configure, check, diff, create, update, read, remove } = handlersOfConfiguredRuntime(CLOUD_PC_SNAPSHOT_HANDLERS);

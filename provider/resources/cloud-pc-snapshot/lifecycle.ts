@@ -3,11 +3,13 @@
 // point (discovery.ts), and delete can only drop it from state, saying so.
 import { GraphError, GraphTransportError } from "../../graph/errors";
 import type { GraphClient } from "../../graph/client";
-import { sleep } from "../../graph/throttle";
 import type { Progress } from "../../runtime/progress";
+import type { PollSettings } from "../../runtime/runtime";
 import { createSnapshot, getCloudPcSnapshot } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
-import { createsPerCloudPc } from "./create-queue";
+import type { Clock } from "../../util/clock";
+import { CreatedButFailedError } from "../shared/created-but-failed";
+import type { CreateQueue } from "./create-queue";
 import { takeBaseline, waitForNewSnapshot, type Discovered } from "./discovery";
 import { isReady, toOutputs } from "./state";
 import type { CloudPcSnapshotInputs, CloudPcSnapshotOutputs } from "./types";
@@ -15,18 +17,12 @@ import type { CloudPcSnapshotInputs, CloudPcSnapshotOutputs } from "./types";
 export interface SnapshotContext {
     client: GraphClient;
     progress: Progress;
-    /** Polling while waiting: first interval and cap, in ms. */
-    poll: { initialMs: number; maxMs: number };
+    poll: PollSettings;
     /** After a createSnapshot whose outcome is unknown: how long to look for its restore point before sending it again. */
     reconcileMs: number;
-}
-
-/** An error the engine turns into "created, but failed": the resource is recorded with its id, not orphaned. */
-export class SnapshotRecordedError extends Error {
-    constructor(message: string, readonly id: string, readonly properties: Record<string, unknown>, readonly reasons: string[] = [message]) {
-        super(message);
-        this.name = "SnapshotRecordedError";
-    }
+    /** The runtime's creates per Cloud PC and the restore points they adopted (create-queue.ts). */
+    queue: CreateQueue;
+    clock: Clock;
 }
 
 export interface Created {
@@ -34,17 +30,18 @@ export interface Created {
     outs: CloudPcSnapshotOutputs;
 }
 
-const elapsed = (since: number): string => `${Math.round((Date.now() - since) / 1000)}s`;
+const elapsed = (ctx: SnapshotContext, since: number): string => `${Math.round((ctx.clock.now() - since) / 1000)}s`;
 
 export async function createCloudPcSnapshot(ctx: SnapshotContext, inputs: CloudPcSnapshotInputs, extra: Record<string, unknown> = {}): Promise<Created> {
     const pc = inputs.cloudPcId.toLowerCase();
-    if (createsPerCloudPc.busy(pc)) {
+    const { perCloudPc } = ctx.queue;
+    if (perCloudPc.busy(pc)) {
         ctx.progress.info(`Cloud PC ${inputs.cloudPcId}: another snapshot of this Cloud PC is being identified first ` +
             `(createSnapshot returns no id, so creates on one Cloud PC run one at a time).`);
     }
     // The clock for timeoutMinutes starts when this create's turn comes.
-    const { found, started } = await createsPerCloudPc.run(pc, async () => {
-        const startedAt = Date.now();
+    const { found, started } = await perCloudPc.run(pc, async () => {
+        const startedAt = ctx.clock.now();
         return { found: await takeAndIdentify(ctx, inputs, startedAt + inputs.timeoutMinutes * 60_000), started: startedAt };
     });
     const { snapshot, others } = found;
@@ -52,14 +49,15 @@ export async function createCloudPcSnapshot(ctx: SnapshotContext, inputs: CloudP
         ctx.progress.warn(`Cloud PC ${inputs.cloudPcId}: other new manual snapshots appeared at the same time (${others.map((o) => o.id).join(", ")}); ` +
             `this resource took ${snapshot.id}, the earliest. Graph has no delete: the others stay until Windows 365 expires them.`);
     }
-    ctx.progress.info(`Snapshot ${snapshot.id} of Cloud PC ${inputs.cloudPcId} found (${snapshot.status ?? "no status"}) after ${elapsed(started)}.`);
+    ctx.progress.info(`Snapshot ${snapshot.id} of Cloud PC ${inputs.cloudPcId} found (${snapshot.status ?? "no status"}) after ${elapsed(ctx, started)}.`);
     return finish(ctx, inputs, snapshot, extra, started);
 }
 
 /** Sends createSnapshot and finds the restore point it made; runs alone for its Cloud PC (see create-queue.ts). */
 async function takeAndIdentify(ctx: SnapshotContext, inputs: CloudPcSnapshotInputs, deadline: number): Promise<Discovered> {
     const { client, progress } = ctx;
-    const baseline = await takeBaseline(client, inputs.cloudPcId);
+    const baseline = await takeBaseline(client, inputs.cloudPcId, ctx.queue.claimed, ctx.clock);
+    const looking = { poll: ctx.poll, claimed: ctx.queue.claimed, clock: ctx.clock };
     const options = { storageAccountId: inputs.storageAccountId, accessTier: inputs.storageAccountId ? inputs.accessTier : undefined };
     let unknownOutcome: GraphError | GraphTransportError | undefined;
     try {
@@ -71,12 +69,12 @@ async function takeAndIdentify(ctx: SnapshotContext, inputs: CloudPcSnapshotInpu
         progress.warn(`createSnapshot for Cloud PC ${inputs.cloudPcId}: the outcome is unknown (${err.message}); ` +
             `looking for a new snapshot before sending it again.`);
     }
-    const until = unknownOutcome ? Math.min(deadline, Date.now() + ctx.reconcileMs) : deadline;
-    let found = await waitForNewSnapshot(client, inputs.cloudPcId, baseline, until, ctx.poll);
+    const until = unknownOutcome ? Math.min(deadline, ctx.clock.now() + ctx.reconcileMs) : deadline;
+    let found = await waitForNewSnapshot(client, inputs.cloudPcId, baseline, until, looking);
     if (!found && unknownOutcome) {
         progress.warn(`createSnapshot for Cloud PC ${inputs.cloudPcId}: no new snapshot appeared within ${Math.round(ctx.reconcileMs / 1000)}s; sending it once more.`);
         await createSnapshot(client, inputs.cloudPcId, options);
-        found = await waitForNewSnapshot(client, inputs.cloudPcId, baseline, deadline, ctx.poll);
+        found = await waitForNewSnapshot(client, inputs.cloudPcId, baseline, deadline, looking);
     }
     if (!found) {
         throw new Error(`createSnapshot for Cloud PC ${inputs.cloudPcId} was accepted, but no new manual snapshot appeared within ` +
@@ -96,7 +94,7 @@ async function finish(ctx: SnapshotContext, inputs: CloudPcSnapshotInputs, first
             snapshot = await waitUntilReady(ctx, id, inputs, started + inputs.timeoutMinutes * 60_000, started);
         } catch (err) {
             const message = `Snapshot ${id} of Cloud PC ${inputs.cloudPcId} was taken but waiting for it failed: ${err instanceof Error ? err.message : String(err)}`;
-            throw new SnapshotRecordedError(message, id, { ...extra, ...toOutputs(inputs, id, snapshot) });
+            throw new CreatedButFailedError(message, id, { ...extra, ...toOutputs(inputs, id, snapshot) });
         }
         if (!snapshot) {
             throw new Error(`Snapshot ${id} of Cloud PC ${inputs.cloudPcId} disappeared from Graph while it was being taken ` +
@@ -116,15 +114,15 @@ async function waitUntilReady(ctx: SnapshotContext, id: string, inputs: CloudPcS
         if (!snapshot) return undefined;
         if (snapshot.status !== last) {
             last = snapshot.status ?? undefined;
-            ctx.progress.info(`Snapshot ${id} of Cloud PC ${inputs.cloudPcId}: ${last ?? "no status"} after ${elapsed(started)}.`);
+            ctx.progress.info(`Snapshot ${id} of Cloud PC ${inputs.cloudPcId}: ${last ?? "no status"} after ${elapsed(ctx, started)}.`);
         }
         if (isReady(snapshot)) return snapshot;
-        const left = deadline - Date.now();
+        const left = deadline - ctx.clock.now();
         if (left <= 0) {
             throw new Error(`still ${last ?? "not ready"} after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes). The snapshot goes on in ` +
                 `Windows 365; run pulumi up again to keep waiting for it, raise timeoutMinutes, or set waitForCompletion: false.`);
         }
-        await sleep(Math.min(interval, left));
+        await ctx.clock.sleep(Math.min(interval, left));
         interval = Math.min(ctx.poll.maxMs, Math.round(interval * 1.5));
     }
 }
@@ -137,7 +135,7 @@ export async function resumeCloudPcSnapshot(ctx: SnapshotContext, id: string, in
             `Run pulumi refresh to drop it from state, then pulumi up to take a new one.`);
     }
     ctx.progress.info(`Resuming snapshot ${id} of Cloud PC ${inputs.cloudPcId} (${snapshot.status ?? "no status"}).`);
-    return (await finish(ctx, inputs, snapshot, extra, Date.now())).outs;
+    return (await finish(ctx, inputs, snapshot, extra, ctx.clock.now())).outs;
 }
 
 /** refresh: the restore point as Graph has it now, or undefined when it is gone. */

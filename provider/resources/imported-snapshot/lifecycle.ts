@@ -12,14 +12,16 @@ import { isUsersRecord } from "../../snapshots/users";
 import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapshots/coalescing/imports-gateway";
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
+import type { Clock } from "../../util/clock";
 import { sameResource, sameStack, type NoteKey, type PendingImport, type PendingImports } from "../../runtime/pending-imports";
 import { describeOwner } from "../../validation/hidden-input";
+import { CreatedButFailedError } from "../shared/created-but-failed";
 import { dataFileName, sourceIdentity, toOutputs } from "./state";
 import type { ImportedSnapshotInputs, ImportedSnapshotOutputs } from "./types";
 
 export interface LifecycleContext {
     client: GraphClient;
-    /** Reads, waits and purges: shared across the process's resources, or per resource (the `coalesce` setting). */
+    /** Reads, waits and purges: shared by the runtime's resources. */
     imports: ImportsGateway;
     progress: Progress;
     /** Polling while waiting for an import: first interval and cap, in ms. */
@@ -27,19 +29,13 @@ export interface LifecycleContext {
     graphEndpoint: string;
     /** Imports sent but not yet in state, on local disk: recognises this resource's own import after a kill. */
     pendingImports?: PendingImports;
+    /** The runtime's clock (not yet used for the waits here: see the reconciliation). */
+    clock: Clock;
 }
 
 export interface Created {
     id: string;
     outs: ImportedSnapshotOutputs;
-}
-
-/** An error the engine turns into "created, but failed": the resource is recorded with its id so it is not orphaned. */
-export class ImportRecordedError extends Error {
-    constructor(message: string, readonly id: string, readonly properties: Record<string, unknown>, readonly reasons: string[] = [message]) {
-        super(message);
-        this.name = "ImportRecordedError";
-    }
 }
 
 export function toRequest(inputs: ImportedSnapshotInputs): ImportSnapshotRequest {
@@ -214,7 +210,7 @@ async function finishCreate(
 ): Promise<Created> {
     let record: CloudPcSnapshotImportActionResult | undefined = { ...first, snapshotId };
     const recorded = (message: string, rec = record) =>
-        new ImportRecordedError(message, snapshotId, { ...extra, ...toOutputs(inputs, snapshotId, rec) });
+        new CreatedButFailedError(message, snapshotId, { ...extra, ...toOutputs(inputs, snapshotId, rec) });
     try {
         if (inputs.waitForCompletion && !isTerminal(record.importStatus)) {
             record = await waitForImport(ctx, snapshotId, inputs);

@@ -1,7 +1,7 @@
 // How the imported-snapshot lifecycle reaches Graph: one interface, two behaviours.
-// - naive: every resource reads, polls and purges on its own (Graph traffic grows with N x polls);
+// - naive (the benchmark's baseline, scripts/bench/naive-gateway.ts): every resource reads, polls and purges on its own;
 // - coalesced (default): one list pass serves every read in a window, one poller serves every waiting resource,
-//   purges are batched. Which one runs is the `coalesce` setting, so both can be measured side by side.
+//   purges are batched. The runtime builds the coalesced one unless given another gateway factory.
 import type { ImportLookup, ImportRecord } from "../import-results";
 import type { SnapshotsApi } from "../api";
 

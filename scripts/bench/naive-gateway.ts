@@ -1,17 +1,22 @@
-// The per-resource behaviour: each caller reads, polls (with its own backoff) and purges by itself.
-import { sleep } from "../../graph/throttle";
-import { apiOf, type ApiTarget, type SnapshotsApi } from "../api";
-import { listImportResults, lookUpImport, type LookupOptions } from "../import-results";
-import { purgeImportedSnapshots } from "../imports";
-import { isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
-import { isAlreadyGone } from "./purge-batcher";
+// The benchmark's baseline, not part of the product: an imports gateway where each caller reads, polls (with its own
+// backoff) and purges by itself, so Graph traffic grows with N x polls. The benchmark compares it with the coalesced
+// gateway the provider runs; install-naive-gateway.ts puts it into a provider process.
+import { apiOf, type ApiTarget, type SnapshotsApi } from "../../provider/snapshots/api";
+import { sleep } from "../../provider/graph/throttle";
+import type { PollSettings } from "../../provider/runtime/runtime";
+import { listImportResults, lookUpImport, type LookupOptions } from "../../provider/snapshots/import-results";
+import { purgeImportedSnapshots } from "../../provider/snapshots/imports";
+import {
+    isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions,
+} from "../../provider/snapshots/coalescing/imports-gateway";
+import { isAlreadyGone } from "../../provider/snapshots/coalescing/purge-batcher";
 
 export class NaiveImports implements ImportsGateway {
     readonly api: SnapshotsApi;
 
     constructor(
         target: ApiTarget,
-        private readonly poll: { initialMs: number; maxMs: number },
+        private readonly poll: PollSettings,
         private readonly lookup: LookupOptions = {},
     ) {
         this.api = apiOf(target);

@@ -1,0 +1,144 @@
+// Everything the resources of one set of settings (a tenant) share in a provider process, built once per settings
+// (registry.ts) and passed explicitly: one Graph client (one connection pool, one token cache, one throttle), one
+// imports gateway (one poller, one list pass, batched purges), one pending-imports journal, the redactor that knows
+// these settings' secrets, the progress sink and the clock. Layers above keep their own per-runtime state as parts.
+import * as path from "node:path";
+import type { TokenCredential } from "@azure/identity";
+import { createCredential } from "../config/credential";
+import { redactingCredential } from "../config/redacting-credential";
+import { tokenScope, type ProviderSettings } from "../config/settings";
+import { GraphClient } from "../graph/client";
+import type { SnapshotsApi } from "../snapshots/api";
+import type { ImportsGateway } from "../snapshots/coalescing/imports-gateway";
+import {
+    createSnapshotsServices, type GatewayFactory, type PollSettings, type SnapshotsServices,
+} from "../snapshots/services";
+import { systemClock, type Clock } from "../util/clock";
+import { Redactor } from "../util/redact";
+import { defaultPendingImportsDir, PendingImportsJournal, type PendingImports } from "./pending-imports";
+import { pulumiProgress, type Progress } from "./progress";
+
+export type { GatewayFactory, PollSettings };
+
+export interface RuntimeOptions {
+    /** Where progress goes (default: Pulumi's log). Every line passes through the runtime's redactor first. */
+    progress?: Progress;
+    clock?: Clock;
+    gatewayFactory?: GatewayFactory;
+}
+
+/** Something a layer above keeps for the life of one runtime (a resource's create queue, its replacement watch). */
+export interface RuntimePart<T> {
+    readonly name: string;
+    create(runtime: ProviderRuntime): T;
+}
+
+/** The first poll interval from the settings; it grows up to 30 s (a first interval under 2 s: up to 10 times it). */
+export function pollSettings(settings: Pick<ProviderSettings, "pollIntervalSeconds">): PollSettings {
+    const initialMs = Math.max(1, Math.round(settings.pollIntervalSeconds * 1000));
+    return { initialMs, maxMs: initialMs >= 2_000 ? Math.max(initialMs, 30_000) : initialMs * 10 };
+}
+
+export class ProviderRuntime {
+    readonly redactor = new Redactor();
+    readonly progress: Progress;
+    readonly clock: Clock;
+    readonly poll: PollSettings;
+    private client: GraphClient | undefined;
+    private services: SnapshotsServices | undefined;
+    private journal: PendingImports | undefined;
+    private preflight: { credential: TokenCredential | undefined } | undefined;
+    private readonly parts = new Map<RuntimePart<unknown>, unknown>();
+
+    constructor(readonly settings: ProviderSettings, private readonly options: RuntimeOptions = {}) {
+        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken]) {
+            this.redactor.register(secret);
+        }
+        const sink = options.progress ?? pulumiProgress;
+        const r = this.redactor;
+        this.progress = {
+            info: (m) => sink.info(r.redact(m)), warn: (m) => sink.warn(r.redact(m)), debug: (m) => sink.debug(r.redact(m)),
+        };
+        this.clock = options.clock ?? systemClock;
+        this.poll = pollSettings(settings);
+    }
+
+    /** The Graph client, created on first use (diff and check never need one; a bad credential fails only here). */
+    get graph(): GraphClient {
+        if (!this.client) {
+            const s = this.settings;
+            this.client = new GraphClient({
+                graphEndpoint: s.graphEndpoint,
+                credential: redactingCredential(createCredential(s, this.redactor).credential, this.redactor),
+                scope: tokenScope(s),
+                allowInsecureLoopback: s.allowInsecureLoopback ?? false,
+                authorityHost: s.authorityHost,
+                log: this.progress,
+            });
+        }
+        return this.client;
+    }
+
+    private get snapshots(): SnapshotsServices {
+        this.services ??= createSnapshotsServices(this.graph, {
+            poll: this.poll,
+            lookup: { notFoundMeansGone: this.settings.notFoundMeansGone ?? false },
+            clock: this.clock,
+            gatewayFactory: this.options.gatewayFactory,
+        });
+        return this.services;
+    }
+
+    /** What the snapshots code knows of this client: Graph's routes as proven, users' UPNs. */
+    get api(): SnapshotsApi {
+        return this.snapshots.api;
+    }
+
+    /** Reads, waits and purges of imports: every resource of this runtime shares one poller, list pass and purges. */
+    get imports(): ImportsGateway {
+        return this.snapshots.imports;
+    }
+
+    /**
+     * Imports sent but not yet in a stack's state, scoped to this Graph endpoint and tenant (the notes name the
+     * stack and resource). Needs no Graph client: diff and read settle notes without calling Graph.
+     */
+    get pendingImports(): PendingImports {
+        if (!this.journal) {
+            const s = this.settings;
+            // A relative directory is the project's (the provider process's cwd), like every path a program gives.
+            const dir = s.pendingImportsDir ? path.resolve(s.pendingImportsDir) : defaultPendingImportsDir();
+            this.journal = new PendingImportsJournal(dir, [s.graphEndpoint, s.tenantId ?? ""],
+                (m) => this.progress.debug(`pending-imports journal: ${m}`));
+        }
+        return this.journal;
+    }
+
+    /** The credential the replacement preflight reads storage with; undefined when the settings name none usable. */
+    preflightCredential(): TokenCredential | undefined {
+        if (!this.preflight) {
+            let credential: TokenCredential | undefined;
+            try {
+                credential = redactingCredential(createCredential(this.settings, this.redactor).credential, this.redactor);
+            } catch {
+                credential = undefined; // the read is then "could not be checked"
+            }
+            this.preflight = { credential };
+        }
+        return this.preflight.credential;
+    }
+
+    /** What `part` keeps for this runtime, created on first use. */
+    part<T>(part: RuntimePart<T>): T {
+        if (!this.parts.has(part)) this.parts.set(part, part.create(this));
+        return this.parts.get(part) as T;
+    }
+
+    /** Closes the Graph client's connections; the runtime builds a new client if used again. */
+    async close(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        this.services = undefined;
+        await client?.close();
+    }
+}
