@@ -19,6 +19,7 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { Throttle } from "../../provider/graph/throttle";
 import { DynamicProviderProcess, PROVIDER_KEY, REPO_ROOT, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
 import { STORAGE_ACCOUNT_ID } from "../../test/fixtures";
+import { writeBenchCharts } from "./charts";
 
 type Engine = "harness" | "cli";
 
@@ -470,6 +471,13 @@ async function main(): Promise<void> {
         await emulator.close();
     }
     print(runs, a);
+    // The figures as data and as pictures, for docs/BENCHMARKS.md (CHARTS_DIR="" writes none).
+    const chartsDir = process.env.CHARTS_DIR ?? path.join(REPO_ROOT, "docs", "bench");
+    if (chartsDir) {
+        fs.mkdirSync(chartsDir, { recursive: true });
+        fs.writeFileSync(path.join(chartsDir, "runs.json"), JSON.stringify(runs, null, 1) + "\n");
+        for (const file of writeBenchCharts(runs, chartsDir)) process.stderr.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
+    }
 }
 
 main().catch((err) => {
