@@ -19,6 +19,7 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { Throttle } from "../../provider/graph/throttle";
 import { DynamicProviderProcess, PROVIDER_KEY, REPO_ROOT, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
 import { STORAGE_ACCOUNT_ID } from "../../test/fixtures";
+import { writeBenchCharts } from "./charts";
 
 type Engine = "harness" | "cli";
 
@@ -35,6 +36,8 @@ interface Args {
     pageSize: number;
     pollMs: number;
     dialects: Dialect[];
+    /** Where the SVG charts and runs.json go ("" for nowhere). */
+    charts: string;
 }
 
 type Dialect = "metadata" | "docs" | "seed";
@@ -50,6 +53,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --page-size <n>        collection page size (default 100)
   --poll-ms <n>          provider poll interval (default 500)
   --dialects <d,...>     metadata,seed (default both)
+  --charts <dir>         SVG charts and runs.json (default docs/bench; "" for none)
   -h, --help             this help
 `;
 
@@ -61,7 +65,7 @@ function parseArgs(argv: string[]): Args {
             args: argv,
             options: {
                 sizes: text, modes: text, engine: text, host: text, parallel: text, rps: text,
-                "import-ms": text, "page-size": text, "poll-ms": text, dialects: text,
+                "import-ms": text, "page-size": text, "poll-ms": text, dialects: text, charts: text,
                 help: { type: "boolean", short: "h" },
             },
         }));
@@ -90,6 +94,7 @@ function parseArgs(argv: string[]): Args {
         pageSize: Number(get("page-size", "100")),
         pollMs: Number(get("poll-ms", "500")),
         dialects: get("dialects", "metadata,seed").split(",") as Dialect[],
+        charts: values.charts === undefined ? path.join(REPO_ROOT, "docs", "bench") : String(values.charts),
     };
 }
 
@@ -513,6 +518,13 @@ async function main(): Promise<void> {
         await emulator.close();
     }
     print(runs, a);
+    // The figures as data and as pictures, for docs/BENCHMARKS.md.
+    const chartsDir = a.charts;
+    if (chartsDir) {
+        fs.mkdirSync(chartsDir, { recursive: true });
+        fs.writeFileSync(path.join(chartsDir, "runs.json"), JSON.stringify(runs, null, 1) + "\n");
+        for (const file of writeBenchCharts(runs, chartsDir)) process.stderr.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
+    }
 }
 
 main().catch((err) => {
