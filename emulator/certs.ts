@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate, createPrivateKey, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 export interface CertificatePaths {
@@ -42,8 +43,15 @@ export function repoRoot(start = __dirname): string {
     }
 }
 
+/**
+ * `<repo>/.emulator/certs` in a checkout; for the installed package (under node_modules, which may be read-only
+ * and is replaced by every install) the user's cache directory instead.
+ */
 export function defaultCertDir(): string {
-    return path.join(repoRoot(), ".emulator", "certs");
+    const root = repoRoot();
+    if (!root.split(path.sep).includes("node_modules")) return path.join(root, ".emulator", "certs");
+    const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+    return path.join(cache, "cloudpc-emulator", "certs");
 }
 
 function pathsIn(dir: string): CertificatePaths {

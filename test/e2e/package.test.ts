@@ -69,16 +69,16 @@ describe("package: build, npm pack, and the installed package", function () {
         if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("ships only dist/provider (JavaScript and declarations), its entry point, the plugin launcher, README, LICENSE and package.json", () => {
+    it("ships only dist/provider and dist/emulator (JavaScript and declarations), its entry point, the plugin launcher, README, LICENSE and package.json", () => {
         const paths = packed.files.map((f) => f.path).sort();
-        const extra = paths.filter((p) => !/^dist\/provider\/.+\.(js|d\.ts)$/.test(p) && !["README.md", "LICENSE", "package.json", ENTRY, ...LAUNCHER_FILES].includes(p));
+        const extra = paths.filter((p) => !/^dist\/(provider|emulator)\/.+\.(js|d\.ts)$/.test(p) && !["README.md", "LICENSE", "package.json", ENTRY, ...LAUNCHER_FILES].includes(p));
         assert.deepEqual(extra, [], "unexpected files in the package");
-        for (const needed of ["README.md", "LICENSE", "package.json", ENTRY, "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/handlers.js", `${HANDLERS}.js`, `${HANDLERS}.d.ts`, ...LAUNCHER_FILES]) {
+        for (const needed of ["README.md", "LICENSE", "package.json", ENTRY, "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/handlers.js", "dist/emulator/index.js", "dist/emulator/cli.js", `${HANDLERS}.js`, `${HANDLERS}.d.ts`, ...LAUNCHER_FILES]) {
             assert.ok(paths.includes(needed), `${needed} is missing from the package`);
         }
-        const forbidden = paths.filter((p) => !LAUNCHER_FILES.includes(p) && p !== ENTRY
+        const forbidden = paths.filter((p) => !LAUNCHER_FILES.includes(p) && p !== ENTRY && !p.startsWith("dist/emulator/")
             && /(^|\/)(test|emulator|examples|scripts|\.state|\.emulator|\.tools)(\/|$)|\.(pem|key|crt|p12|pfx|env|tgz|map)$|(^|\/)\.npmrc$/.test(p));
-        assert.deepEqual(forbidden, [], "tests, emulator, certificates, keys, state or secrets in the package");
+        assert.deepEqual(forbidden, [], "tests, emulator sources, certificates, keys, state or secrets in the package");
         console.log(`      npm pack: ${paths.length} files, ${(packed.size / 1024).toFixed(0)} KB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KB unpacked`);
     });
 
@@ -93,7 +93,9 @@ describe("package: build, npm pack, and the installed package", function () {
         assert.equal(PKG.exports["./dist/provider/*"], "./dist/provider/*");
         // Serialized providers require this subpath by name: it is part of every stack's state.
         assert.equal(PKG.exports["./provider-handlers"], `./${ENTRY}`);
-        assert.deepEqual(PKG.files, ["dist/provider/", ENTRY, ...LAUNCHER_FILES]);
+        assert.deepEqual(PKG.files, ["dist/provider/", "dist/emulator/", ENTRY, ...LAUNCHER_FILES]);
+        // The emulator is its own export, for users' CI (emulator/README.md).
+        assert.deepEqual(PKG.exports["./emulator"], { types: "./dist/emulator/index.d.ts", default: "./dist/emulator/index.js" });
         assert.equal(PKG.engines.node, ">=22");
     });
 
@@ -205,6 +207,22 @@ describe("package: build, npm pack, and the installed package", function () {
             } finally {
                 await provider.close();
             }
+        });
+
+        it("the emulator is an export of the installed package: it serves HTTPS with its CA in the user's cache", () => {
+            const cache = fs.mkdtempSync(path.join(work, "xdg-cache-"));
+            const out = JSON.parse(plainNode(`
+                process.env.XDG_CACHE_HOME = ${JSON.stringify(cache)};
+                const { startEmulator } = require("${PKG.name}/emulator");
+                startEmulator({}).then(async (e) => {
+                    const env = e.env();
+                    await e.close();
+                    process.stdout.write(JSON.stringify({ env, from: require.resolve("${PKG.name}/emulator") }));
+                });`, { cwd: project })) as { env: Record<string, string>; from: string };
+            assert.match(out.env.CLOUDPC_GRAPH_ENDPOINT, /^https:\/\/127\.0\.0\.1:\d+$/);
+            assert.ok(out.from.includes(path.join("node_modules", PKG.name, "dist", "emulator")), out.from);
+            assert.ok(out.env.NODE_EXTRA_CA_CERTS.startsWith(path.join(cache, "cloudpc-emulator", "certs")),
+                `the CA is kept in the user's cache, not in node_modules: ${out.env.NODE_EXTRA_CA_CERTS}`);
         });
 
         it("up, an upgrade of the package (the old version's folder gone), refresh and destroy", async () => {
