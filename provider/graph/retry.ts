@@ -7,9 +7,10 @@
 
 /**
  * Statuses worth another attempt. Idempotent calls (reads, purges) are retried on any transient server error,
- * 500 and 502 included: repeating them is harmless (the fault matrix, test/faults.test.ts, found refreshes and the
- * look for an import after an ambiguous write failing on a single 500/502 to a GET). Non-idempotent calls only on
- * "not done, try later": after 500/502/504 the backend may have acted, and the caller reconciles instead.
+ * 500 and 502 included: repeating them is harmless (the fault matrix, test/integration/faults.test.ts, found
+ * refreshes and the look for an import after an ambiguous write failing on a single 500/502 to a GET).
+ * Non-idempotent calls only on "not done, try later": after 500/502/504 the backend may have acted, and the caller
+ * reconciles instead.
  */
 const RETRY_STATUS_IDEMPOTENT: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 const RETRY_STATUS_NON_IDEMPOTENT: ReadonlySet<number> = new Set([429, 503]);

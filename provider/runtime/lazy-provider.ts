@@ -2,7 +2,7 @@
 // package's stable entry point and which resource's handlers to take from it, and `require()` it on first use, so
 // the serialized text stays under 2 KB, can never carry a secret or a copy of a module, and holds no path of the
 // install or the checkout: the same text works after `npm install` of a newer version, with pnpm's versioned
-// folders, and on another machine. A test pins the text (test/stored-provider.test.ts): stacks keep it.
+// folders, and on another machine. A test pins the text (test/integration/stored-provider.test.ts): stacks keep it.
 import type * as pulumi from "@pulumi/pulumi";
 
 type Methods = Required<Pick<pulumi.dynamic.ResourceProvider, "configure" | "check" | "diff" | "create" | "update" | "read" | "delete">>;

@@ -2,7 +2,7 @@
 // machines, as data and pure functions; lifecycle.ts (a create whose importSnapshot got no usable answer) and the
 // gateway's poller (coalesced.ts: waiting for an import) drive them and do the I/O.
 //
-// Invariant (test/reconcile.property.test.ts checks it over random sequences of Graph's answers):
+// Invariant (test/unit/reconcile.property.test.ts checks it over random sequences of Graph's answers):
 // - Nothing is purged or dropped from state without proof it is gone. Only a lookup of kind "gone" proves it
 //   (import-results.ts decides: a 2xx collection of the plural read without the record, or a 404 the user accepts
 //   with notFoundMeansGone). A list pass that misses the record, an error, a refusal: none of them is proof.

@@ -166,7 +166,7 @@ function onEmulatorLog(line: string): void {
  * Requests that reached Graph while a Retry-After was pending: for each 429 answered at T with Retry-After R, those
  * arriving in (T + slack, T + R). The slack covers requests already on their way when the 429 left (the provider
  * could not have known) and the emulator sharing its event loop with the benchmark (arrival is logged late when
- * that loop is busy); the same check as test/faults.test.ts, from Graph's side.
+ * that loop is busy); the same check as test/integration/faults.test.ts, from Graph's side.
  */
 function earlyRequests(log: Logged[], retryAfterMs: number, slackMs = 30): { count: number; offsetsMs: number[] } {
     const early = new Map<Logged, number>();

@@ -1,5 +1,5 @@
 // The real Pulumi engine driven through the Automation API with an inline program: shared by the demo
-// (scripts/demo/quickstart.ts) and the end-to-end tests (test/e2e.test.ts).
+// (scripts/demo/quickstart.ts) and the end-to-end tests (test/e2e/e2e.test.ts).
 //
 // Why the Automation API: the Node.js language host (pulumi-language-nodejs) cannot be built on these machines
 // (docs/PULUMI-CLI.md), so `pulumi up` of a `runtime: nodejs` project cannot start the program. With an inline

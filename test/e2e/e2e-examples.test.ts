@@ -1,8 +1,8 @@
 // The examples that need no cloud but Graph, as a user runs them: the real `pulumi` CLI with the Node.js language
 // host, each example's own folder (its Pulumi.yaml and index.ts), against the Graph emulator: `up` imports,
 // `preview --expect-no-changes` and a second `up` change nothing and write nothing to Graph, `destroy` purges.
-// The fleet example has its own file (test/e2e-fleet.test.ts); azure-storage and sas-url need Azure Resource
-// Manager and run under Pulumi's mocks (test/examples.test.ts).
+// The fleet example has its own file (test/e2e/e2e-fleet.test.ts); azure-storage and sas-url need Azure Resource
+// Manager and run under Pulumi's mocks (test/integration/examples.test.ts).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";

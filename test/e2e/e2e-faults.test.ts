@@ -1,4 +1,4 @@
-// A create interrupted by a kill, through the REAL Pulumi CLI (Automation API, as test/e2e.test.ts) against the
+// A create interrupted by a kill, through the REAL Pulumi CLI (Automation API, as test/e2e/e2e.test.ts) against the
 // Graph emulator: importSnapshot reaches Graph (the emulator imports, then holds its answer), the dynamic-provider
 // process (or the CLI itself) is SIGKILLed, and `pulumi up` runs again.
 //

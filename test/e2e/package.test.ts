@@ -23,7 +23,7 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
     name: string; version: string; main: string; types: string; files: string[]; engines: Record<string, string>;
     exports: Record<string, string | Record<string, string>>; dependencies: Record<string, string>;
 };
-/** Where 0.1.0's serialized providers look for the handlers: kept there (test/stored-provider.test.ts). */
+/** Where 0.1.0's serialized providers look for the handlers: kept there (test/integration/stored-provider.test.ts). */
 const HANDLERS = "dist/provider/resources/imported-snapshot/handlers";
 /** The stable entry point the serialized provider requires by the package's name (package.json "exports"). */
 const ENTRY = "provider-handlers.js";

@@ -3,7 +3,7 @@
 // correlation headers, stats, the HTTPS control routes, the CLI and the certificate cache.
 //
 // TRUST: @azure/identity (MSAL) connects with Node's default CA store, so start mocha with the emulator's CA:
-//   NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)" npx mocha -r ts-node/register/transpile-only test/emulator.test.ts
+//   NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)" npx mocha -r ts-node/register/transpile-only test/integration/emulator.test.ts
 // (scripts/test.sh does this). Node reads NODE_EXTRA_CA_CERTS only at start-up; if it was not set, trustProcessWide()
 // adds the CA at run time instead. The raw HTTP calls below pass the CA explicitly through an undici Agent.
 import { strict as assert } from "node:assert";

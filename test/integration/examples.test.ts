@@ -7,7 +7,7 @@
 //   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring (the storage account
 //     Windows 365 documents, the SAS the stack signs) and that the SAS URL stays secret.
 // The examples that need no cloud (quickstart, fleet, github-actions' program) also run through the real CLI
-// against the emulator: test/e2e-examples.test.ts and test/e2e-fleet.test.ts.
+// against the emulator: test/e2e/e2e-examples.test.ts and test/e2e/e2e-fleet.test.ts.
 // Type-checking every example is scripts/check-examples.sh (a step of scripts/test.sh).
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";

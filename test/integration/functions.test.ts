@@ -89,7 +89,7 @@ describe("functions: read-only views and Cloud PC actions", function () {
         });
 
         it("keep Graph's status, code and request-id in errors, and never the client secret", async () => {
-            // Not a 5xx: reads are retried on those (test/faults.test.ts), a 403 is final.
+            // Not a 5xx: reads are retried on those (test/integration/faults.test.ts), a 403 is final.
             emulator.faults.add({ route: "getSubscriptions", status: 403, code: "Forbidden" });
             await assert.rejects(getSubscriptions(options), (err: GraphError) => {
                 assert.ok(err instanceof GraphError);

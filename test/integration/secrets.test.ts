@@ -6,7 +6,7 @@
 // refused while in use, a wrong client secret, and transient faults (dropped connection, 429, expired token).
 //
 // What `pulumi stack export` shows (secrets encrypted in the stored inputs) is checked with the real CLI in
-// test/e2e.test.ts; not repeated here.
+// test/e2e/e2e.test.ts; not repeated here.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";

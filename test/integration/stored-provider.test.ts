@@ -108,7 +108,7 @@ describe("stored provider: the entry point, the serialized text, and 0.1.0's han
             const text = read(file);
             assert.ok(text.includes(`{path: "./provider/resources/${dir}/handlers"}`), file);
             // Installed, 0.1.0 required ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/<dir>/handlers:
-            // the compiled form of the same file (test/package.test.ts runs it from an installed package).
+            // the compiled form of the same file (test/e2e/package.test.ts runs it from an installed package).
             assert.ok(fs.existsSync(path.join(REPO_ROOT, "provider", "resources", dir, "handlers.ts")), dir);
         }
         const r = node(CHECK_SCRIPT, REPO_ROOT, read("0.1.0-imported-snapshot.txt"));
