@@ -4,8 +4,9 @@ import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../../emulator";
 import { GraphError } from "../../provider/graph/errors";
 import { Throttle } from "../../provider/graph/throttle";
-import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
+import { closeGraphClients, graphClientFor, snapshotsApiFor } from "../harness/graph-clients";
 import { resolveSettings } from "../../provider/config/settings";
+import { createSnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { LookupBatcher } from "../../provider/snapshots/coalescing/lookup-batcher";
 import { Pacer } from "../../provider/snapshots/coalescing/pacer";
@@ -182,8 +183,8 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "seed" });
-        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
-        imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
+        const api = snapshotsApiFor(resolveSettings(undefined, emulator.env()));
+        imports = new CoalescedImports(api, { pollIntervalMs: 100, purgeBatchSize: 20 });
     });
     after(async () => {
         await closeGraphClients();
@@ -199,7 +200,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         let turns = 0;
         const clock: Clock = { ...systemClock, sleep: (ms, signal) => { if (ms === 100) turns++; return systemClock.sleep(ms, signal); } };
         let passes = 0;
-        const polling = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), {
+        const polling = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), {
             pollIntervalMs: 100, clock, observer: { listPass: (why) => void (why === "poll" && passes++) },
         });
         emulator.resetStats();
@@ -213,7 +214,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("reads arriving together share one list pass (all pages)", async () => {
         // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
-        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
@@ -225,7 +226,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
         let passes = 0;
-        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())),
+        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())),
             { pollIntervalMs: 100, observer: { listPass: () => void passes++ } });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
@@ -307,8 +308,8 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     /** A new provider process: nothing learned of Graph's functions yet. */
     async function fresh(lookup = {}): Promise<CoalescedImports> {
         await closeGraphClients();
-        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
-        return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
+        const api = snapshotsApiFor(resolveSettings(undefined, emulator.env()));
+        return new CoalescedImports(api, { pollIntervalMs: 100, lookup });
     }
 
     const importFor = (n: number): Promise<string[]> => importForUsers(emulator, n);
@@ -395,7 +396,7 @@ describe("coalescing: the shared poller on a fake clock", () => {
             ["b", { snapshotId: "b", importStatus: "pending" }],
         ]);
         const { client, passes } = listingClient(records);
-        const imports = new CoalescedImports(client, { pollIntervalMs: 1_000, clock });
+        const imports = new CoalescedImports(createSnapshotsApi(client), { pollIntervalMs: 1_000, clock });
         const seen: string[] = [];
         const onStatus = (r: ImportRecord) => seen.push(`${r.snapshotId}:${r.importStatus}`);
         const a = imports.wait("a", { deadline: clock.now() + 10_000, onStatus });

@@ -20,6 +20,7 @@ import type { ProviderRuntime } from "../../provider/runtime/runtime";
 import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
 import { RecordingProgress, type Progress } from "../../provider/runtime/progress";
 import { defaultPendingImportsDir, PendingImportsJournal } from "../../provider/runtime/pending-imports";
+import { createSnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { asInputs, checkImportedSnapshot } from "../../provider/resources/imported-snapshot/check";
 import { importedSnapshotHandlers } from "../../provider/resources/imported-snapshot/handlers";
@@ -177,7 +178,7 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             retryBaseMs: 20, retryMaxMs: 100, log: progress, ...o,
         });
         return {
-            client, imports: new CoalescedImports(client, { pollIntervalMs: 50 }), progress, poll: { initialMs: 50, maxMs: 200 },
+            client, imports: new CoalescedImports(createSnapshotsApi(client), { pollIntervalMs: 50 }), progress, poll: { initialMs: 50, maxMs: 200 },
             graphEndpoint: settings.graphEndpoint, clock: systemClock, close: () => client.close(),
         };
     }

@@ -5,8 +5,9 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { startEmulator, type Emulator } from "../../emulator";
 import type { GraphClient } from "../../provider/graph/client";
-import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
+import { closeGraphClients, graphClientFor, snapshotsApiFor } from "../harness/graph-clients";
 import { resolveSettings } from "../../provider/config/settings";
+import type { SnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { isTerminal, type ImportRecord, type ImportsGateway, WaitTimeoutError } from "../../provider/snapshots/coalescing/imports-gateway";
 import { NaiveImports } from "../../scripts/bench/naive-gateway";
@@ -18,10 +19,11 @@ describe("an importStatus the provider does not know counts as still running, bo
     this.timeout(30_000);
     let emulator: Emulator;
     let client: GraphClient;
+    let api: SnapshotsApi;
 
     const gateways: Array<[string, () => ImportsGateway]> = [
-        ["per resource (naive)", () => new NaiveImports(client, { initialMs: 50, maxMs: 100 })],
-        ["coalesced", () => new CoalescedImports(client, { pollIntervalMs: 50 })],
+        ["per resource (naive)", () => new NaiveImports(api, { initialMs: 50, maxMs: 100 })],
+        ["coalesced", () => new CoalescedImports(api, { pollIntervalMs: 50 })],
     ];
 
     async function startImport(): Promise<string> {
@@ -35,7 +37,9 @@ describe("an importStatus the provider does not know counts as still running, bo
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 60_000 });
-        client = graphClientFor(resolveSettings(undefined, emulator.env()));
+        const settings = resolveSettings(undefined, emulator.env());
+        client = graphClientFor(settings);
+        api = snapshotsApiFor(settings);
     });
     after(async () => {
         await closeGraphClients();
