@@ -17,6 +17,7 @@ import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle"
 import { checkImportedSnapshot, asInputs } from "../../provider/resources/imported-snapshot/check";
 import { inputs } from "../fixtures";
 import { FakeClock, settle } from "../harness/fake-clock";
+import { FakeClock as VirtualClock } from "../harness/graph-clock";
 import { systemClock, type Clock } from "../../provider/util/clock";
 import type { GraphClient } from "../../provider/graph/client";
 import { WaitTimeoutError, type ImportRecord } from "../../provider/snapshots/coalescing/imports-gateway";
@@ -306,10 +307,10 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     });
 
     /** A new provider process: nothing learned of Graph's functions yet. */
-    async function fresh(lookup = {}): Promise<CoalescedImports> {
+    async function fresh(lookup = {}, clock?: Clock): Promise<CoalescedImports> {
         await closeGraphClients();
         const api = snapshotsApiFor(resolveSettings(undefined, emulator.env()));
-        return new CoalescedImports(api, { pollIntervalMs: 100, lookup });
+        return new CoalescedImports(api, { pollIntervalMs: 100, lookup, clock });
     }
 
     const importFor = (n: number): Promise<string[]> => importForUsers(emulator, n);
@@ -327,11 +328,13 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     });
 
     it("one poller waits for 40 imports with ceil(40 / 20) $batch requests per pass", async () => {
-        emulator.setOptions({ importDurationMs: 60_000 }); // all 40 stay running for every pass
+        emulator.setOptions({ importDurationMs: 3_600_000 }); // all 40 stay running for every pass
         const ids = await importFor(40).finally(() => emulator.setOptions({ importDurationMs: 300 }));
-        const imports = await fresh();
+        // A virtual clock: the deadline comes after ten poll intervals, however long Graph's answers take.
+        const clock = new VirtualClock();
+        const imports = await fresh({}, clock);
         emulator.resetStats();
-        const deadline = Date.now() + 1_000;
+        const deadline = clock.now() + 1_000;
         const done = await Promise.allSettled(ids.map((id) => imports.wait(id, { deadline, onStatus: () => {} })));
         assert.ok(done.every((r) => r.status === "rejected" && /deadline/.test(String(r.reason))), "all waited to the deadline");
         const stats = emulator.stats().byRoute;
