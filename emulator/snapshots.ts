@@ -55,6 +55,8 @@ export interface RestorePointStore {
     /** Sets expirationDateTime to now: Windows 365 expired it, so lists and reads stop showing it. */
     expire(id: string): void;
     setHealth(id: string, status: HealthCheckStatus): void;
+    /** Makes a restore point ready now: tests give one a long duration and finish it when they choose. */
+    finish(id: string): void;
     /** Marks the Cloud PC as deprovisioned: its routes answer 404 from now on. */
     deprovision(cloudPcId: string): void;
     isDeprovisioned(cloudPcId: string): boolean;
@@ -163,6 +165,11 @@ export class InMemoryRestorePoints implements RestorePointStore {
 
     setHealth(id: string, status: HealthCheckStatus): void {
         this.must(id).health = status;
+    }
+
+    finish(id: string): void {
+        const p = this.must(id);
+        p.readyAt = Math.min(p.readyAt, Date.now());
     }
 
     deprovision(cloudPcId: string): void {

@@ -105,8 +105,3 @@ export class Throttle {
         };
     }
 }
-
-/** A wait on the real clock (for callers that have no clock of their own yet). */
-export function sleep(ms: number): Promise<void> {
-    return systemClock.sleep(ms);
-}

@@ -14,19 +14,3 @@ export interface SnapshotsApi {
 export function createSnapshotsApi(client: GraphClient): SnapshotsApi {
     return { client, routes: new RouteBook(), users: new UserDirectory(client) };
 }
-
-/** A snapshots API, or a bare client (the entry points kept until every caller passes the API). */
-export type ApiTarget = GraphClient | SnapshotsApi;
-
-/**
- * Transitional: callers that still pass a bare GraphClient share one API per client. This map is the one piece
- * of module-level state left in snapshots/; it goes once the runtime passes createSnapshotsServices' API everywhere.
- */
-const byClient = new WeakMap<GraphClient, SnapshotsApi>();
-
-export function apiOf(target: ApiTarget): SnapshotsApi {
-    if ("routes" in target) return target;
-    let api = byClient.get(target);
-    if (!api) byClient.set(target, (api = createSnapshotsApi(target)));
-    return api;
-}

@@ -14,7 +14,7 @@ import { batchGet } from "../graph/batch";
 import { GraphError } from "../graph/errors";
 import type { GraphClient } from "../graph/client";
 import { NoRouteError, type FallbackRoute } from "./route-fallback";
-import { apiOf, type ApiTarget } from "./api";
+import type { SnapshotsApi } from "./api";
 import { odataString, SNAPSHOTS } from "./paths";
 import type { CloudPcSnapshotImportActionResult, ODataCollection } from "./types";
 
@@ -45,8 +45,8 @@ export interface LookupOptions {
 }
 
 /** The import with this snapshotId: found, proven gone, or unknown (see the invariant above). */
-export async function lookUpImport(target: ApiTarget, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
-    const { client, routes } = apiOf(target);
+export async function lookUpImport(api: SnapshotsApi, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
+    const { client, routes } = api;
     let via: ReadFunction | undefined;
     const refused: unknown[] = [];
     try {
@@ -73,8 +73,7 @@ export async function lookUpImport(target: ApiTarget, snapshotId: string, option
  * request). Per-item answers follow the same invariant as lookUpImport. Where the plural is not (yet) proven and an
  * item's answer casts doubt on it, that id is looked up on its own, through the fallback order.
  */
-export async function lookUpImports(target: ApiTarget, ids: readonly string[], options: LookupOptions = {}): Promise<Map<string, ImportLookup>> {
-    const api = apiOf(target);
+export async function lookUpImports(api: SnapshotsApi, ids: readonly string[], options: LookupOptions = {}): Promise<Map<string, ImportLookup>> {
     const { client, routes } = api;
     const out = new Map<string, ImportLookup>();
     const plural = "retrieveSnapshotImportResults";
@@ -110,8 +109,8 @@ function fromProvenError(fn: ReadFunction, err: GraphError, options: LookupOptio
 }
 
 /** The record, or undefined when it is proven gone; throws UnknownImportError when Graph's answers prove nothing. */
-export async function getImportResult(target: ApiTarget, snapshotId: string, options: LookupOptions = {}): Promise<ImportRecord | undefined> {
-    const lookup = await lookUpImport(target, snapshotId, options);
+export async function getImportResult(api: SnapshotsApi, snapshotId: string, options: LookupOptions = {}): Promise<ImportRecord | undefined> {
+    const lookup = await lookUpImport(api, snapshotId, options);
     if (lookup.kind === "unknown") throw new UnknownImportError(snapshotId, lookup.why);
     return lookup.kind === "found" ? lookup.record : undefined;
 }
@@ -125,19 +124,19 @@ export class UnknownImportError extends Error {
 }
 
 /** Every import record of the tenant, through the seed's list function; NoRouteError where Graph has none. */
-export async function listImportResults(target: ApiTarget): Promise<ImportRecord[]> {
-    const { client, routes } = apiOf(target);
+export async function listImportResults(api: SnapshotsApi): Promise<ImportRecord[]> {
+    const { client, routes } = api;
     return routes.run(FAMILY, LIST, (fn) => client.listAll<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn));
 }
 
 /** False once the list function failed in a way that may mean Graph has none (and it never answered 2xx). */
-export function canListImportResults(target: ApiTarget): boolean {
-    return !apiOf(target).routes.isDoubted(FAMILY, "listSnapshotImportResults");
+export function canListImportResults(api: SnapshotsApi): boolean {
+    return !api.routes.isDoubted(FAMILY, "listSnapshotImportResults");
 }
 
 /** True once this function answered 2xx in this process. */
-export function isProvenReadFunction(target: ApiTarget, fn: ReadFunction): boolean {
-    return apiOf(target).routes.isProven(FAMILY, fn);
+export function isProvenReadFunction(api: SnapshotsApi, fn: ReadFunction): boolean {
+    return api.routes.isProven(FAMILY, fn);
 }
 
 /** The request path of a per-id read with `fn` (plural or singular). */

@@ -11,7 +11,7 @@ import type { GraphClient } from "../graph/client";
 import { followPages } from "../graph/paging";
 import { CLOUD_PCS, SNAPSHOTS } from "./paths";
 import type { FallbackRoute } from "./route-fallback";
-import { apiOf, type ApiTarget } from "./api";
+import type { SnapshotsApi } from "./api";
 import type { BlobAccessTier, CloudPcSnapshot, ODataCollection, RestorePointProperties } from "./types";
 
 /** Every documented property of a restore point, null when Graph left it out (state and results never hold undefined). */
@@ -81,8 +81,8 @@ async function listVia(client: GraphClient, route: SnapshotReadRoute, cloudPcId:
 }
 
 /** One Cloud PC's restore points: retrieveSnapshots, or the deprecated filtered list where Graph lacks it. */
-export function listCloudPcSnapshots(target: ApiTarget, cloudPcId: string): Promise<SnapshotList> {
-    const { client, routes } = apiOf(target);
+export function listCloudPcSnapshots(api: SnapshotsApi, cloudPcId: string): Promise<SnapshotList> {
+    const { client, routes } = api;
     return routes.run(FAMILY, LIST_ROUTES, (route) => listVia(client, route, cloudPcId));
 }
 
@@ -92,8 +92,8 @@ export function listCloudPcSnapshots(target: ApiTarget, cloudPcId: string): Prom
  * GET /snapshots/{id} comes last in both orders: Graph may still route it (the metadata declares it) yet answer 404
  * for every id, which would read as "gone".
  */
-export async function getCloudPcSnapshot(target: ApiTarget, id: string, cloudPcId?: string): Promise<CloudPcSnapshot | undefined> {
-    const { client, routes } = apiOf(target);
+export async function getCloudPcSnapshot(api: SnapshotsApi, id: string, cloudPcId?: string): Promise<CloudPcSnapshot | undefined> {
+    const { client, routes } = api;
     const order = cloudPcId ? [RETRIEVE, LIST, GET] : [LIST, GET];
     try {
         return await routes.run(FAMILY, order, async (route) => {

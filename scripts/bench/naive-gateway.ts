@@ -1,8 +1,7 @@
 // The benchmark's baseline, not part of the product: an imports gateway where each caller reads, polls (with its own
 // backoff) and purges by itself, so Graph traffic grows with N x polls. The benchmark compares it with the coalesced
 // gateway the provider runs; install-naive-gateway.ts puts it into a provider process.
-import { apiOf, type ApiTarget, type SnapshotsApi } from "../../provider/snapshots/api";
-import { sleep } from "../../provider/graph/throttle";
+import type { SnapshotsApi } from "../../provider/snapshots/api";
 import type { PollSettings } from "../../provider/runtime/runtime";
 import { listImportResults, lookUpImport, type LookupOptions } from "../../provider/snapshots/import-results";
 import { purgeImportedSnapshots } from "../../provider/snapshots/imports";
@@ -10,17 +9,15 @@ import {
     isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions,
 } from "../../provider/snapshots/coalescing/imports-gateway";
 import { isAlreadyGone } from "../../provider/snapshots/coalescing/purge-batcher";
+import { systemClock, type Clock } from "../../provider/util/clock";
 
 export class NaiveImports implements ImportsGateway {
-    readonly api: SnapshotsApi;
-
     constructor(
-        target: ApiTarget,
+        readonly api: SnapshotsApi,
         private readonly poll: PollSettings,
         private readonly lookup: LookupOptions = {},
-    ) {
-        this.api = apiOf(target);
-    }
+        private readonly clock: Clock = systemClock,
+    ) {}
 
     get(id: string): Promise<ImportLookup> {
         return lookUpImport(this.api, id, this.lookup);
@@ -41,8 +38,8 @@ export class NaiveImports implements ImportsGateway {
                 }
                 if (isTerminal(record.importStatus)) return record;
             }
-            if (Date.now() + interval > o.deadline) throw new WaitTimeoutError(last);
-            await sleep(interval);
+            if (this.clock.now() + interval > o.deadline) throw new WaitTimeoutError(last);
+            await this.clock.sleep(interval);
             interval = Math.min(this.poll.maxMs, Math.round(interval * 1.5));
         }
     }

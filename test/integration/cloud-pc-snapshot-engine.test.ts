@@ -102,7 +102,8 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
     });
 
     it("a restore point that outlives timeoutMinutes is recorded in state; the next up continues it", async () => {
-        emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 1_500 });
+        // Far longer than the 0.6 s timeout however slow the machine: the test finishes it between the two ups.
+        emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 3_600_000 });
         const id = pc();
         await assert.rejects(engine.up([{ name: "slow", inputs: { cloudPcId: id, timeoutMinutes: 0.01 } }]), (err: ProviderCallError) => {
             assert.ok(err.initFailure, "reported as created-but-failed");
@@ -112,7 +113,7 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
         const recorded = engine.state.get("slow")!;
         assert.match(recorded.id, /^CPC_/);
         assert.ok(recorded.outputs[PROVIDER_KEY], "the engine can still manage it");
-        await sleep(1_000);
+        emulator.restorePoints.finish(recorded.id);
         assert.deepEqual((await engine.up([{ name: "slow", inputs: { cloudPcId: id, timeoutMinutes: 0.01 } }])).map((s) => s.op), ["update"]);
         assert.equal(engine.state.get("slow")!.outputs.status, "ready");
         assert.equal(emulator.restorePoints.records(id).length, 1, "no second snapshot");

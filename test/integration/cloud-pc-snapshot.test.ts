@@ -191,18 +191,19 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
     });
 
     it("waitForCompletion: false returns once the restore point is found; refresh picks up ready", async () => {
-        emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 500 });
+        emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 3_600_000 });
         const id = pc();
         const { id: snapshotId, outs } = await handlers.create({ cloudPcId: id, waitForCompletion: false });
         assert.equal(outs!.status, "unknownFutureValue");
-        await sleep(600);
+        emulator.restorePoints.finish(snapshotId);
         const read = await handlers.read(snapshotId, outs!);
         assert.equal(read.props!.status, "ready");
         assert.equal(read.props!.healthCheckStatus, "healthy");
     });
 
     it("past timeoutMinutes with the id known: recorded as created-but-failed, then resumed by update", async () => {
-        emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 1_500 });
+        // Far longer than the 0.6 s timeout however slow the machine: the test finishes it when the create gave up.
+        emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 3_600_000 });
         const id = pc();
         const err = await handlers.create({ cloudPcId: id, timeoutMinutes: 0.01, __provider: "serialized" }).then(() => undefined, (e: unknown) => e);
         assert.ok(err instanceof CreatedButFailedError, String(err));
@@ -212,7 +213,7 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         assert.equal(err.properties.status, "unknownFutureValue");
         assert.match(err.message, /timeoutMinutes/);
         assert.deepEqual(undefinedPaths(err.properties), []);
-        await sleep(1_000);
+        emulator.restorePoints.finish(err.id);
         const outs = (await handlers.update(err.id, err.properties, { cloudPcId: id, timeoutMinutes: 0.01 })).outs!;
         assert.equal(outs.status, "ready");
         assert.equal(outs.snapshotId, err.id);
@@ -220,7 +221,7 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
     });
 
     it("past timeoutMinutes with no restore point found: a plain error (nothing to record) that says why", async () => {
-        emulator.setOptions({ snapshotDurationMs: 60_000 });
+        emulator.setOptions({ snapshotDurationMs: 3_600_000 });
         const err = await handlers.create({ cloudPcId: pc(), timeoutMinutes: 0.01 }).then(() => undefined, (e: unknown) => e as Error & { id?: string });
         assert.ok(err && !err.id, "no id: the engine records nothing");
         assert.match(err.message, /no new manual snapshot appeared/);

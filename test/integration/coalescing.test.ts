@@ -4,8 +4,9 @@ import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../../emulator";
 import { GraphError } from "../../provider/graph/errors";
 import { Throttle } from "../../provider/graph/throttle";
-import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
+import { closeGraphClients, graphClientFor, snapshotsApiFor } from "../harness/graph-clients";
 import { resolveSettings } from "../../provider/config/settings";
+import { createSnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { LookupBatcher } from "../../provider/snapshots/coalescing/lookup-batcher";
 import { Pacer } from "../../provider/snapshots/coalescing/pacer";
@@ -16,6 +17,7 @@ import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle"
 import { checkImportedSnapshot, asInputs } from "../../provider/resources/imported-snapshot/check";
 import { inputs } from "../fixtures";
 import { FakeClock, settle } from "../harness/fake-clock";
+import { FakeClock as VirtualClock } from "../harness/graph-clock";
 import { systemClock, type Clock } from "../../provider/util/clock";
 import type { GraphClient } from "../../provider/graph/client";
 import { WaitTimeoutError, type ImportRecord } from "../../provider/snapshots/coalescing/imports-gateway";
@@ -182,8 +184,8 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300, pageSize: 10, dialect: "seed" });
-        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
-        imports = new CoalescedImports(client, { pollIntervalMs: 100, purgeBatchSize: 20 });
+        const api = snapshotsApiFor(resolveSettings(undefined, emulator.env()));
+        imports = new CoalescedImports(api, { pollIntervalMs: 100, purgeBatchSize: 20 });
     });
     after(async () => {
         await closeGraphClients();
@@ -199,7 +201,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         let turns = 0;
         const clock: Clock = { ...systemClock, sleep: (ms, signal) => { if (ms === 100) turns++; return systemClock.sleep(ms, signal); } };
         let passes = 0;
-        const polling = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), {
+        const polling = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), {
             pollIntervalMs: 100, clock, observer: { listPass: (why) => void (why === "poll" && passes++) },
         });
         emulator.resetStats();
@@ -213,7 +215,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("reads arriving together share one list pass (all pages)", async () => {
         // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
-        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
@@ -225,7 +227,7 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
         let passes = 0;
-        const fresh = new CoalescedImports(graphClientFor(resolveSettings(undefined, emulator.env())),
+        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())),
             { pollIntervalMs: 100, observer: { listPass: () => void passes++ } });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
@@ -305,10 +307,10 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     });
 
     /** A new provider process: nothing learned of Graph's functions yet. */
-    async function fresh(lookup = {}): Promise<CoalescedImports> {
+    async function fresh(lookup = {}, clock?: Clock): Promise<CoalescedImports> {
         await closeGraphClients();
-        const client = graphClientFor(resolveSettings(undefined, emulator.env()));
-        return new CoalescedImports(client, { pollIntervalMs: 100, lookup });
+        const api = snapshotsApiFor(resolveSettings(undefined, emulator.env()));
+        return new CoalescedImports(api, { pollIntervalMs: 100, lookup, clock });
     }
 
     const importFor = (n: number): Promise<string[]> => importForUsers(emulator, n);
@@ -326,11 +328,13 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     });
 
     it("one poller waits for 40 imports with ceil(40 / 20) $batch requests per pass", async () => {
-        emulator.setOptions({ importDurationMs: 60_000 }); // all 40 stay running for every pass
+        emulator.setOptions({ importDurationMs: 3_600_000 }); // all 40 stay running for every pass
         const ids = await importFor(40).finally(() => emulator.setOptions({ importDurationMs: 300 }));
-        const imports = await fresh();
+        // A virtual clock: the deadline comes after ten poll intervals, however long Graph's answers take.
+        const clock = new VirtualClock();
+        const imports = await fresh({}, clock);
         emulator.resetStats();
-        const deadline = Date.now() + 1_000;
+        const deadline = clock.now() + 1_000;
         const done = await Promise.allSettled(ids.map((id) => imports.wait(id, { deadline, onStatus: () => {} })));
         assert.ok(done.every((r) => r.status === "rejected" && /deadline/.test(String(r.reason))), "all waited to the deadline");
         const stats = emulator.stats().byRoute;
@@ -395,7 +399,7 @@ describe("coalescing: the shared poller on a fake clock", () => {
             ["b", { snapshotId: "b", importStatus: "pending" }],
         ]);
         const { client, passes } = listingClient(records);
-        const imports = new CoalescedImports(client, { pollIntervalMs: 1_000, clock });
+        const imports = new CoalescedImports(createSnapshotsApi(client), { pollIntervalMs: 1_000, clock });
         const seen: string[] = [];
         const onStatus = (r: ImportRecord) => seen.push(`${r.snapshotId}:${r.importStatus}`);
         const a = imports.wait("a", { deadline: clock.now() + 10_000, onStatus });

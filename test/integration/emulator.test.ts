@@ -8,6 +8,7 @@
 // adds the CA at run time instead. The raw HTTP calls below pass the CA explicitly through an undici Agent.
 import { strict as assert } from "node:assert";
 import { defaultUpn } from "../../emulator/options";
+import { TokenService } from "../../emulator/tokens";
 import { spawn } from "node:child_process";
 import { createPrivateKey, createSign, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -264,8 +265,18 @@ describe("Graph emulator", function () {
             emu.setOptions({ tokenLifetimeSeconds: 1 });
             try {
                 const short = await tokenFor(emu.clientId, emu.clientSecret);
-                assert.equal((await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { token: short })).status, 200);
-                await sleep(2100);
+                const claimsOf = (t: string) => JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+                const claims = claimsOf(short);
+                assert.equal(claims.exp - claims.iat, 1, "the token lives tokenLifetimeSeconds");
+                // Valid up to its exp, expired from then on: checked at given times (a request may come late on a busy machine).
+                const tokens = new TokenService(emu.graphEndpoint, emu.tenantId);
+                const own = tokens.issue(emu.clientId, [], 1, "1").token;
+                const { iat, exp } = claimsOf(own);
+                assert.equal(tokens.verify(own, iat * 1000).ok, true);
+                assert.equal(tokens.verify(own, exp * 1000 - 1).ok, true);
+                assert.equal(tokens.verify(own, exp * 1000).ok, false);
+                // The server applies it: once the clock is past exp (however long that takes), the token is refused.
+                while (Date.now() <= claims.exp * 1000) await sleep(100);
                 const r = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { token: short });
                 assert.equal(r.status, 401);
                 assert.match(r.json.error.message, /expired/);

@@ -16,6 +16,7 @@ import { GraphClient } from "../../provider/graph/client";
 import { checkImportedSnapshot } from "../../provider/resources/imported-snapshot/check";
 import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle";
 import type { ImportedSnapshotInputs } from "../../provider/resources/imported-snapshot/types";
+import { createSnapshotsApi } from "../../provider/snapshots/api";
 import { importSnapshot, purgeImportedSnapshots } from "../../provider/snapshots/imports";
 import { createSnapshot, getCloudPcSnapshot, listCloudPcSnapshots, restoreCloudPc, shareCloudPcSnapshot } from "../../provider/snapshots/restore-points";
 import { getStorageAccounts, getSubscriptions } from "../../provider/snapshots/subscriptions";
@@ -422,9 +423,10 @@ describe("Graph fidelity: what the provider sends, field by field against the me
     it("every restore-point read asks for the opt-in enum members (Prefer: include-unknown-enum-members)", async () => {
         server.seen.length = 0;
         const pcId = randomUUID();
-        await listCloudPcSnapshots(client, pcId);
-        await getCloudPcSnapshot(client, `CPC_${pcId}_x`, pcId);
-        await getCloudPcSnapshot(client, `CPC_${pcId}_y`);
+        const api = createSnapshotsApi(client);
+        await listCloudPcSnapshots(api, pcId);
+        await getCloudPcSnapshot(api, `CPC_${pcId}_x`, pcId);
+        await getCloudPcSnapshot(api, `CPC_${pcId}_y`);
         const reads = server.seen.filter((s) => s.method === "GET");
         assert.ok(reads.length >= 3, JSON.stringify(reads.map((r) => r.url)));
         for (const r of reads) assert.equal(r.headers["prefer"], "include-unknown-enum-members", r.url);

@@ -5,12 +5,15 @@ import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { startEmulator, type Emulator } from "../../emulator";
 import type { GraphClient } from "../../provider/graph/client";
-import { closeGraphClients, graphClientFor } from "../harness/graph-clients";
+import { closeGraphClients, graphClientFor, snapshotsApiFor } from "../harness/graph-clients";
 import { resolveSettings } from "../../provider/config/settings";
+import type { SnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { isTerminal, type ImportRecord, type ImportsGateway, WaitTimeoutError } from "../../provider/snapshots/coalescing/imports-gateway";
 import { NaiveImports } from "../../scripts/bench/naive-gateway";
 import { importSnapshot } from "../../provider/snapshots/imports";
+import type { Clock } from "../../provider/util/clock";
+import { FakeClock } from "../harness/graph-clock";
 
 const ACCOUNT = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
 
@@ -18,10 +21,13 @@ describe("an importStatus the provider does not know counts as still running, bo
     this.timeout(30_000);
     let emulator: Emulator;
     let client: GraphClient;
+    let api: SnapshotsApi;
 
-    const gateways: Array<[string, () => ImportsGateway]> = [
-        ["per resource (naive)", () => new NaiveImports(client, { initialMs: 50, maxMs: 100 })],
-        ["coalesced", () => new CoalescedImports(client, { pollIntervalMs: 50 })],
+    // The waits run on a virtual clock: time moves only from one pause to the next, so a deadline counts polls,
+    // never the machine's speed (the emulator's answers take real time, the clock does not see it).
+    const gateways: Array<[string, (clock: Clock) => ImportsGateway]> = [
+        ["per resource (naive)", (clock) => new NaiveImports(api, { initialMs: 50, maxMs: 100 }, {}, clock)],
+        ["coalesced", (clock) => new CoalescedImports(api, { pollIntervalMs: 50, clock })],
     ];
 
     async function startImport(): Promise<string> {
@@ -35,7 +41,9 @@ describe("an importStatus the provider does not know counts as still running, bo
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 60_000 });
-        client = graphClientFor(resolveSettings(undefined, emulator.env()));
+        const settings = resolveSettings(undefined, emulator.env());
+        client = graphClientFor(settings);
+        api = snapshotsApiFor(settings);
     });
     after(async () => {
         await closeGraphClients();
@@ -53,11 +61,13 @@ describe("an importStatus the provider does not know counts as still running, bo
             emulator.imports.setStatus(id, "unknownFutureValue");
             emulator.resetStats();
             const seen: string[] = [];
-            const gateway = make();
+            const clock = new FakeClock();
+            const deadline = clock.now() + 600;
             await assert.rejects(
-                gateway.wait(id, { deadline: Date.now() + 600, onStatus: (r: ImportRecord) => seen.push(String(r.importStatus)) }),
+                make(clock).wait(id, { deadline, onStatus: (r: ImportRecord) => seen.push(String(r.importStatus)) }),
                 (e: unknown) => e instanceof WaitTimeoutError && e.lastStatus === "unknownFutureValue",
             );
+            assert.ok(clock.now() >= deadline - 100, `the wait ended at its deadline, not before (${deadline - clock.now()} ms early)`);
             assert.deepEqual(seen, ["unknownFutureValue"]);
             const reads = Object.entries(emulator.stats().byRoute).filter(([k]) => k.startsWith("GET ")).reduce((n, [, v]) => n + v, 0);
             assert.ok(reads >= 2, `polled again after the unknown status (${reads} reads)`);
@@ -67,9 +77,9 @@ describe("an importStatus the provider does not know counts as still running, bo
             const id = await startImport();
             emulator.imports.setStatus(id, "unknownFutureValue");
             const seen: string[] = [];
-            const gateway = make();
-            const waiting = gateway.wait(id, {
-                deadline: Date.now() + 20_000,
+            const clock = new FakeClock();
+            const waiting = make(clock).wait(id, {
+                deadline: clock.now() + 20_000,
                 onStatus: (r: ImportRecord) => {
                     seen.push(String(r.importStatus));
                     if (r.importStatus === "unknownFutureValue") emulator.imports.setStatus(id, "succeeded");

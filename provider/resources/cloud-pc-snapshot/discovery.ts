@@ -1,8 +1,8 @@
 // Finding the restore point a createSnapshot made. Graph answers 204 with no id (contract E9), so the provider
 // lists the Cloud PC's restore points before the POST (the baseline) and afterwards takes the new `manual` one
 // taken after the baseline: never one that existed before, never one another create of this process adopted.
-import type { GraphClient } from "../../graph/client";
 import type { PollSettings } from "../../runtime/runtime";
+import type { SnapshotsApi } from "../../snapshots/api";
 import { listCloudPcSnapshots } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
 import type { Clock } from "../../util/clock";
@@ -19,9 +19,9 @@ export interface Baseline {
     claimed: ReadonlySet<string>;
 }
 
-export async function takeBaseline(client: GraphClient, cloudPcId: string, claimed: ReadonlySet<string>, clock: Clock): Promise<Baseline> {
+export async function takeBaseline(api: SnapshotsApi, cloudPcId: string, claimed: ReadonlySet<string>, clock: Clock): Promise<Baseline> {
     const localBefore = clock.now();
-    const { snapshots, serverTime } = await listCloudPcSnapshots(client, cloudPcId);
+    const { snapshots, serverTime } = await listCloudPcSnapshots(api, cloudPcId);
     // The Date header has whole seconds and is taken while answering: its second started before our POST.
     const notBefore = serverTime !== undefined ? Math.floor(serverTime / 1000) * 1000 : localBefore - CLOCK_SKEW_MS;
     return { seen: new Set(snapshots.map((s) => s.id.toLowerCase())), notBefore, claimed };
@@ -51,13 +51,13 @@ export interface Discovered {
  * other create can pick it; undefined when `until` passes first.
  */
 export async function waitForNewSnapshot(
-    client: GraphClient, cloudPcId: string, baseline: Baseline, until: number,
+    api: SnapshotsApi, cloudPcId: string, baseline: Baseline, until: number,
     o: { poll: PollSettings; claimed: Set<string>; clock: Clock },
 ): Promise<Discovered | undefined> {
     const { poll, claimed, clock } = o;
     let interval = poll.initialMs;
     for (;;) {
-        const { snapshots } = await listCloudPcSnapshots(client, cloudPcId);
+        const { snapshots } = await listCloudPcSnapshots(api, cloudPcId);
         const [first, ...others] = newCandidates(snapshots, baseline);
         if (first) {
             claimed.add(first.id.toLowerCase());

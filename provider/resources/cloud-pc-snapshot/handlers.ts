@@ -17,10 +17,10 @@ import {
 } from "./lifecycle";
 import { toOutputs } from "./state";
 
-/** The runtime's client, progress and clock; an unknown createSnapshot outcome is reconciled for 15 poll intervals. */
+/** The runtime's API, progress and clock; an unknown createSnapshot outcome is reconciled for 15 poll intervals. */
 export function snapshotContext(rt: ProviderRuntime): SnapshotContext {
     return {
-        client: rt.graph, progress: rt.progress, poll: rt.poll, reconcileMs: rt.poll.initialMs * 15,
+        api: rt.api, progress: rt.progress, poll: rt.poll, reconcileMs: rt.poll.initialMs * 15,
         queue: rt.part(CREATE_QUEUE), clock: rt.clock,
     };
 }

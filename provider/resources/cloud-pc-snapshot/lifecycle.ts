@@ -2,9 +2,9 @@
 // Graph's createSnapshot answers 204 without an id, and Graph has no delete: so create must find its own restore
 // point (discovery.ts), and delete can only drop it from state, saying so.
 import { GraphError, GraphTransportError } from "../../graph/errors";
-import type { GraphClient } from "../../graph/client";
 import type { Progress } from "../../runtime/progress";
 import type { PollSettings } from "../../runtime/runtime";
+import type { SnapshotsApi } from "../../snapshots/api";
 import { createSnapshot, getCloudPcSnapshot } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
 import type { Clock } from "../../util/clock";
@@ -15,7 +15,8 @@ import { isReady, toOutputs } from "./state";
 import type { CloudPcSnapshotInputs, CloudPcSnapshotOutputs } from "./types";
 
 export interface SnapshotContext {
-    client: GraphClient;
+    /** The runtime's snapshots API: its client, and the routes Graph proved for restore-point reads. */
+    api: SnapshotsApi;
     progress: Progress;
     poll: PollSettings;
     /** After a createSnapshot whose outcome is unknown: how long to look for its restore point before sending it again. */
@@ -55,13 +56,13 @@ export async function createCloudPcSnapshot(ctx: SnapshotContext, inputs: CloudP
 
 /** Sends createSnapshot and finds the restore point it made; runs alone for its Cloud PC (see create-queue.ts). */
 async function takeAndIdentify(ctx: SnapshotContext, inputs: CloudPcSnapshotInputs, deadline: number): Promise<Discovered> {
-    const { client, progress } = ctx;
-    const baseline = await takeBaseline(client, inputs.cloudPcId, ctx.queue.claimed, ctx.clock);
+    const { api, progress } = ctx;
+    const baseline = await takeBaseline(api, inputs.cloudPcId, ctx.queue.claimed, ctx.clock);
     const looking = { poll: ctx.poll, claimed: ctx.queue.claimed, clock: ctx.clock };
     const options = { storageAccountId: inputs.storageAccountId, accessTier: inputs.storageAccountId ? inputs.accessTier : undefined };
     let unknownOutcome: GraphError | GraphTransportError | undefined;
     try {
-        await createSnapshot(client, inputs.cloudPcId, options);
+        await createSnapshot(api.client, inputs.cloudPcId, options);
     } catch (err) {
         // A reset or timeout after sending, or a 500/502/504: Graph may have taken the snapshot.
         if (!((err instanceof GraphTransportError || err instanceof GraphError) && err.ambiguous)) throw err;
@@ -70,11 +71,11 @@ async function takeAndIdentify(ctx: SnapshotContext, inputs: CloudPcSnapshotInpu
             `looking for a new snapshot before sending it again.`);
     }
     const until = unknownOutcome ? Math.min(deadline, ctx.clock.now() + ctx.reconcileMs) : deadline;
-    let found = await waitForNewSnapshot(client, inputs.cloudPcId, baseline, until, looking);
+    let found = await waitForNewSnapshot(api, inputs.cloudPcId, baseline, until, looking);
     if (!found && unknownOutcome) {
         progress.warn(`createSnapshot for Cloud PC ${inputs.cloudPcId}: no new snapshot appeared within ${Math.round(ctx.reconcileMs / 1000)}s; sending it once more.`);
-        await createSnapshot(client, inputs.cloudPcId, options);
-        found = await waitForNewSnapshot(client, inputs.cloudPcId, baseline, deadline, looking);
+        await createSnapshot(api.client, inputs.cloudPcId, options);
+        found = await waitForNewSnapshot(api, inputs.cloudPcId, baseline, deadline, looking);
     }
     if (!found) {
         throw new Error(`createSnapshot for Cloud PC ${inputs.cloudPcId} was accepted, but no new manual snapshot appeared within ` +
@@ -110,7 +111,7 @@ async function waitUntilReady(ctx: SnapshotContext, id: string, inputs: CloudPcS
     let interval = ctx.poll.initialMs;
     let last: string | undefined;
     for (;;) {
-        const snapshot = await getCloudPcSnapshot(ctx.client, id, inputs.cloudPcId);
+        const snapshot = await getCloudPcSnapshot(ctx.api, id, inputs.cloudPcId);
         if (!snapshot) return undefined;
         if (snapshot.status !== last) {
             last = snapshot.status ?? undefined;
@@ -129,7 +130,7 @@ async function waitUntilReady(ctx: SnapshotContext, id: string, inputs: CloudPcS
 
 /** The engine calls update only to continue a resource recorded as created-but-failed: wait for it again. */
 export async function resumeCloudPcSnapshot(ctx: SnapshotContext, id: string, inputs: CloudPcSnapshotInputs, extra: Record<string, unknown> = {}): Promise<CloudPcSnapshotOutputs> {
-    const snapshot = await getCloudPcSnapshot(ctx.client, id, inputs.cloudPcId);
+    const snapshot = await getCloudPcSnapshot(ctx.api, id, inputs.cloudPcId);
     if (!snapshot) {
         throw new Error(`Snapshot ${id} of Cloud PC ${inputs.cloudPcId} is no longer in Graph (expired?). ` +
             `Run pulumi refresh to drop it from state, then pulumi up to take a new one.`);
@@ -140,7 +141,7 @@ export async function resumeCloudPcSnapshot(ctx: SnapshotContext, id: string, in
 
 /** refresh: the restore point as Graph has it now, or undefined when it is gone. */
 export function readCloudPcSnapshot(ctx: SnapshotContext, id: string, cloudPcId: string | undefined): Promise<CloudPcSnapshot | undefined> {
-    return getCloudPcSnapshot(ctx.client, id, cloudPcId);
+    return getCloudPcSnapshot(ctx.api, id, cloudPcId);
 }
 
 /** destroy: Graph has no delete for a restore point, so the resource only leaves the state; say so plainly. */

@@ -2,7 +2,6 @@
 // Rule that keeps users unblocked: once Graph has accepted an import, every path either records its snapshotId in
 // state (so destroy can purge it) or purges it before failing. Nothing is left behind that Pulumi does not know.
 import { GraphError, GraphTransportError } from "../../graph/errors";
-import { sleep } from "../../graph/throttle";
 import type { GraphClient } from "../../graph/client";
 import { importSnapshot } from "../../snapshots/imports";
 import { canListImportResults, type ImportLookup } from "../../snapshots/import-results";
@@ -29,7 +28,7 @@ export interface LifecycleContext {
     graphEndpoint: string;
     /** Imports sent but not yet in state, on local disk: recognises this resource's own import after a kill. */
     pendingImports?: PendingImports;
-    /** The runtime's clock (not yet used for the waits here: see the reconciliation). */
+    /** The runtime's clock: what create, the wait and the reconciliation read the time and pause with. */
     clock: Clock;
 }
 
@@ -96,7 +95,7 @@ function recordId(ctx: LifecycleContext, attempt: Attempt, snapshotId: string): 
 }
 
 async function importAndFinish(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>, attempt: Attempt): Promise<Created> {
-    const sentAt = Date.now();
+    const sentAt = ctx.clock.now();
     let record: CloudPcSnapshotImportActionResult;
     try {
         record = await importSnapshot(ctx.client, toRequest(inputs));
@@ -240,12 +239,12 @@ async function finishCreate(
 
 /** Waits until the import is terminal (or gone), reporting each status change with the elapsed time. */
 async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: ImportedSnapshotInputs): Promise<CloudPcSnapshotImportActionResult | undefined> {
-    const started = Date.now();
+    const started = ctx.clock.now();
     try {
         return await ctx.imports.wait(snapshotId, {
             deadline: started + inputs.timeoutMinutes * 60_000,
             onStatus: (record) => ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId}: ` +
-                `${record.importStatus ?? "unknown"} after ${Math.round((Date.now() - started) / 1000)}s.`),
+                `${record.importStatus ?? "unknown"} after ${Math.round((ctx.clock.now() - started) / 1000)}s.`),
         });
     } catch (err) {
         if (!(err instanceof WaitTimeoutError)) throw err;
@@ -270,7 +269,7 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
         switch (s.phase) {
             case "look": {
                 // Where Graph cannot list, the look answers at once: no pause.
-                if (s.delayMs > 0 && canList(ctx)) await sleep(s.delayMs);
+                if (s.delayMs > 0 && canList(ctx)) await ctx.clock.sleep(s.delayMs);
                 if (s.fresh) ctx.imports.noteWrite(); // a new list pass, not the one just read
                 const event = await lookForImport(ctx, inputs, sentAt);
                 s = recover(s, event, env);

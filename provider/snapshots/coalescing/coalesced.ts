@@ -1,7 +1,7 @@
 // The shared behaviour for a fleet: every resource of the provider process waits on one poller, reads through one
 // list pass (all pages) per window, and purges through one batcher. List requests per poll interval stay
 // ceil(records / page size) whatever the number of resources.
-import { apiOf, type ApiTarget, type SnapshotsApi } from "../api";
+import type { SnapshotsApi } from "../api";
 import { canListImportResults, listImportResults, lookUpImport, lookUpImports, type LookupOptions } from "../import-results";
 import { LookupBatcher } from "./lookup-batcher";
 import { NoRouteError } from "../route-fallback";
@@ -57,10 +57,8 @@ export class CoalescedImports implements ImportsGateway {
     private lastWriteAt = 0;
     private polling = false;
     private readonly clock: Clock;
-    readonly api: SnapshotsApi;
 
-    constructor(target: ApiTarget, private readonly o: CoalescedOptions) {
-        const api = (this.api = apiOf(target));
+    constructor(readonly api: SnapshotsApi, private readonly o: CoalescedOptions) {
         const client = api.client;
         const clock = (this.clock = o.clock ?? systemClock);
         const observer = o.observer ?? {};
