@@ -20,6 +20,11 @@ export interface ProviderSettings {
     useOidc: boolean;
     oidcToken?: string;
     oidcTokenFilePath?: string;
+    /** GitHub Actions' ID-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) and its bearer token (a secret). */
+    oidcRequestUrl?: string;
+    oidcRequestToken?: string;
+    /** Audience asked of oidcRequestUrl (default api://AzureADTokenExchange). */
+    oidcAudience: string;
     useCli: boolean;
     useMsi: boolean;
     environment: CloudName;
@@ -123,6 +128,9 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         useOidc,
         oidcToken: str("oidcToken"),
         oidcTokenFilePath: str("oidcTokenFilePath"),
+        oidcRequestUrl: resolveRequestUrl(get("oidcRequestUrl"), allowInsecureLoopback),
+        oidcRequestToken: str("oidcRequestToken"),
+        oidcAudience: str("oidcAudience") ?? DEFAULT_OIDC_AUDIENCE,
         useCli: bool("useCli", false),
         useMsi: bool("useMsi", false),
         environment,
@@ -136,6 +144,27 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
     };
     return settings;
+}
+
+/** The audience GitHub's docs and Entra's federated credentials use by default. */
+export const DEFAULT_OIDC_AUDIENCE = "api://AzureADTokenExchange";
+
+/** https:// (http:// to a loopback host with allowInsecureLoopback): the request carries a bearer token. */
+function resolveRequestUrl(found: Found | undefined, allowInsecureLoopback: boolean): string | undefined {
+    if (!found) return undefined;
+    let url: URL;
+    try {
+        url = new URL(found.value);
+    } catch {
+        throw SettingsError.invalid(specFor("oidcRequestUrl"), found.value, found.source, "is not a URL",
+            "give the URL the CI system provides (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL).");
+    }
+    const check = checkOrigin(url.origin, allowInsecureLoopback);
+    if (!check.ok) {
+        throw SettingsError.invalid(specFor("oidcRequestUrl"), found.value, found.source, check.reason,
+            "use https:// (for a local stand-in on a loopback host, set cloudpc:allowInsecureLoopback=true).");
+    }
+    return url.toString();
 }
 
 function positiveNumber(key: SettingKey, found: Found | undefined, fallback: number): number {
@@ -188,6 +217,8 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         clientCertificatePath: s.clientCertificatePath,
         clientCertificatePassword: s.clientCertificatePassword ? "<set>" : undefined,
         useOidc: s.useOidc, oidcToken: s.oidcToken ? "<set>" : undefined, oidcTokenFilePath: s.oidcTokenFilePath,
+        oidcRequestUrl: s.oidcRequestUrl, oidcRequestToken: s.oidcRequestToken ? "<set>" : undefined,
+        oidcAudience: s.oidcAudience,
         useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
         graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
         pollIntervalSeconds: String(s.pollIntervalSeconds),

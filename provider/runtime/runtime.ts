@@ -51,7 +51,7 @@ export class ProviderRuntime {
     private readonly parts = new Map<RuntimePart<unknown>, unknown>();
 
     constructor(readonly settings: ProviderSettings, private readonly options: RuntimeOptions = {}) {
-        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken]) {
+        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken, settings.oidcRequestToken]) {
             this.redactor.register(secret);
         }
         const sink = options.progress ?? pulumiProgress;
