@@ -78,12 +78,25 @@ function parseBoolean(spec: SettingSpec, found: Found): boolean {
     throw SettingsError.invalid(spec, found.value, found.source, "is not a boolean", `use "true" or "false".`);
 }
 
+/** Where each setting of a resolved settings object came from ("stack config cloudpc:x", "env X"); absent: default. */
+const SOURCES = new WeakMap<ProviderSettings, Partial<Record<SettingKey, string>>>();
+
+/** Where `key` of settings made by resolveSettings came from; undefined for a default (or settings made otherwise). */
+export function settingSource(s: ProviderSettings, key: SettingKey): string | undefined {
+    return SOURCES.get(s)?.[key];
+}
+
 /**
  * Resolves and validates every setting. Throws SettingsError naming the key, its env fallbacks, the bad value
  * (never a secret) and the fix.
  */
 export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ProviderSettings {
-    const get = (key: SettingKey): Found | undefined => lookup(specFor(key), config, env);
+    const sources: Partial<Record<SettingKey, string>> = {};
+    const get = (key: SettingKey): Found | undefined => {
+        const found = lookup(specFor(key), config, env);
+        if (found) sources[key] = found.source;
+        return found;
+    };
     const str = (key: SettingKey): string | undefined => get(key)?.value;
     const bool = (key: SettingKey, fallback: boolean): boolean => {
         const found = get(key);
@@ -143,6 +156,8 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         storageEndpoint: resolveStorageEndpoint(get("storageEndpoint"), STORAGE_ENDPOINTS[environment], allowInsecureLoopback),
         verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
     };
+    if (!sources.useOidc && useOidc) sources.useOidc = "env AZURE_FEDERATED_TOKEN_FILE";
+    SOURCES.set(settings, sources);
     return settings;
 }
 

@@ -130,6 +130,13 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
         assert.ok(emulator.issuedTokens().length >= 2, "the import did not outlive its first access token");
         assert.ok(runner.issued.length >= emulator.issuedTokens().length, "a sign-in reused an ID token");
         assert.ok(!everythingLogged().includes(REQUEST_TOKEN), "the request token reached a log");
+        // Which credential, and where its settings came from: once, without values (in the process's output here).
+        const output = [...providers[0]!.stdout, ...providers[0]!.stderr].join("");
+        const choice = output.split("\n").filter((m) => /signing in with/.test(m));
+        assert.deepEqual(choice, ["info: [runtime] cloudpc: signing in with workload identity federation (OIDC): " +
+            "useOidc from env ARM_USE_OIDC, oidcRequestUrl from env ACTIONS_ID_TOKEN_REQUEST_URL, " +
+            "oidcRequestToken from env ACTIONS_ID_TOKEN_REQUEST_TOKEN, oidcAudience from its default, " +
+            "tenantId from env AZURE_TENANT_ID, clientId from env AZURE_CLIENT_ID."]);
     });
 
     it("names the refusal without the request token when the runner answers 401", async () => {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,6 +8,7 @@ import { cloudFromName, cloudOfGraphEndpoint, CLOUDS, shouldDisableInstanceDisco
 import {
     authorityOptions, createCredential, credentialKind, federatedAssertionSource, federatedTokenSource,
 } from "../../provider/config/credential";
+import { describeCredentialChoice, logOncePerProcess } from "../../provider/config/credential-choice";
 import { oidcRequestTokenSource } from "../../provider/config/oidc-request";
 import { RenewableCredential } from "../../provider/config/renewable-credential";
 import { SettingsError } from "../../provider/config/settings-error";
@@ -310,6 +312,30 @@ describe("credentials", () => {
         assert.deepEqual([await source(), await source()], ["id-token-1", "id-token-2"]);
         assert.deepEqual(asked, ["Bearer request-token https://runner.example.test/t?audience=api%3A%2F%2Fx",
             "Bearer request-token https://runner.example.test/t?audience=api%3A%2F%2Fx"]);
+    });
+
+    it("says which credential and where its settings came from, without values, once per process", () => {
+        const env = { AZURE_CLIENT_SECRET: SECRET, ARM_TENANT_ID: TENANT, ACTIONS_ID_TOKEN_REQUEST_URL: "https://runner.example.test/t",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token-value" };
+        const secret = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), env);
+        const line = describeCredentialChoice(secret, credentialKind(secret));
+        assert.equal(line, "signing in with a client secret: clientSecret from env AZURE_CLIENT_SECRET, " +
+            "tenantId from env ARM_TENANT_ID, clientId from stack config cloudpc:clientId.");
+        const oidc = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), { ...env, AZURE_CLIENT_SECRET: "" });
+        const oidcLine = describeCredentialChoice(oidc, credentialKind(oidc));
+        assert.equal(oidcLine, "signing in with workload identity federation (OIDC): useOidc from stack config cloudpc:useOidc, " +
+            "oidcRequestUrl from env ACTIONS_ID_TOKEN_REQUEST_URL, oidcRequestToken from env ACTIONS_ID_TOKEN_REQUEST_TOKEN, " +
+            "oidcAudience from its default, tenantId from env ARM_TENANT_ID, clientId from stack config cloudpc:clientId.");
+        const aks = resolveSettings(undefined, { AZURE_FEDERATED_TOKEN_FILE: "/var/run/token" });
+        assert.match(describeCredentialChoice(aks, credentialKind(aks)), /useOidc from env AZURE_FEDERATED_TOKEN_FILE, oidcTokenFilePath from env AZURE_FEDERATED_TOKEN_FILE\./);
+        for (const value of [SECRET, TENANT, CLIENT, "request-token-value", "runner.example.test"]) {
+            assert.ok(![line, oidcLine].some((l) => l.includes(value)), value);
+        }
+        const logged: string[] = [];
+        const unique = `${oidcLine} (${randomUUID()})`;
+        logOncePerProcess(unique, (m) => logged.push(m));
+        logOncePerProcess(unique, (m) => logged.push(m));
+        assert.deepEqual(logged, [unique]);
     });
 
     it("reads the federated token file at every call (it rotates)", async () => {
