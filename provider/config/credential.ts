@@ -1,5 +1,5 @@
 // Picks and builds the @azure/identity credential for the provider's settings.
-// Order: client secret, client certificate, OIDC (federated token), Azure CLI, managed identity, then
+// Order: client secret, client certificate, OIDC (token, token file, else the runner's request URL), Azure CLI, managed identity, then
 // DefaultAzureCredential when nothing is configured.
 
 import * as fs from "node:fs";
@@ -14,6 +14,7 @@ import {
 } from "@azure/identity";
 import type { Redactor } from "../util/redact";
 import { shouldDisableInstanceDiscovery } from "./clouds";
+import { oidcRequestTokenSource } from "./oidc-request";
 import { RenewableCredential } from "./renewable-credential";
 import { SettingsError } from "./settings-error";
 import { specFor, type SettingKey } from "./settings-table";
@@ -73,6 +74,27 @@ export function federatedTokenSource(
 }
 
 /**
+ * Where OIDC's client assertion comes from. A token or token file the user gave wins over the runner's request URL:
+ * GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL in every job with `id-token: write`, so it is ambient, the others deliberate.
+ */
+export function federatedAssertionSource(
+    s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience">,
+    redactor?: Redactor,
+): () => Promise<string> {
+    if (s.oidcToken || s.oidcTokenFilePath) return federatedTokenSource(s, redactor);
+    if (s.oidcRequestUrl && s.oidcRequestToken) {
+        return oidcRequestTokenSource({ url: s.oidcRequestUrl, token: s.oidcRequestToken, audience: s.oidcAudience }, redactor);
+    }
+    if (s.oidcRequestUrl || s.oidcRequestToken) {
+        throw SettingsError.missing([specFor(s.oidcRequestUrl ? "oidcRequestToken" : "oidcRequestUrl")],
+            "OIDC (useOidc) asks a runner for ID tokens with both a request URL and a request token");
+    }
+    throw SettingsError.missing([specFor("oidcTokenFilePath"), specFor("oidcToken"), specFor("oidcRequestUrl")],
+        "OIDC (useOidc) is enabled and needs a federated token (a token file, the token itself, or a runner's request URL " +
+        "and token: in GitHub Actions, grant `permissions: id-token: write`)");
+}
+
+/**
  * Builds the credential. Missing pieces (e.g. a client secret without tenantId/clientId) throw SettingsError
  * naming what is missing. The token a federated token file holds is registered with `redactor` as it is read (the
  * runtime registers the settings' own secrets).
@@ -99,15 +121,11 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
         }
         case "workloadIdentity": {
             requireSettings(s, ["tenantId", "clientId"], "OIDC (useOidc) is enabled");
-            if (!s.oidcToken && !s.oidcTokenFilePath) {
-                throw SettingsError.missing([specFor("oidcTokenFilePath"), specFor("oidcToken")],
-                    "OIDC (useOidc) is enabled and needs a federated token (a token file, or the token itself)");
-            }
             const { tenantId, clientId } = s as Required<ProviderSettings>;
-            // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers both a literal token and a
-            // file, and our callback reads the file on every token request (WorkloadIdentityCredential keeps its content
-            // for up to 5 minutes).
-            const getAssertion = federatedTokenSource(s, redactor);
+            // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers a literal token, a file and
+            // a runner's endpoint, and our callback gets a fresh token on every token request (WorkloadIdentityCredential
+            // keeps a file's content for up to 5 minutes).
+            const getAssertion = federatedAssertionSource(s, redactor);
             return { kind, credential: new RenewableCredential(() => new ClientAssertionCredential(tenantId, clientId, getAssertion, authority)) };
         }
         case "azureCli":

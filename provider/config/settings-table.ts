@@ -5,7 +5,8 @@ export const CONFIG_NAMESPACE = "cloudpc";
 
 export type SettingKey =
     | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
-    | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "useCli" | "useMsi"
+    | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience"
+    | "useCli" | "useMsi"
     | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "pollIntervalSeconds" | "notFoundMeansGone"
     | "pendingImportsDir" | "storageEndpoint" | "verifiedReplacementsOnly";
 
@@ -46,6 +47,12 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "The federated token itself (prefer oidcTokenFilePath: tokens expire and files are refreshed)."),
     row("oidcTokenFilePath", "path", ["AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"], "none", false,
         "File holding the federated token; read again at every token request because it rotates."),
+    row("oidcRequestUrl", "url", ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"], "none (GitHub Actions sets it)", false,
+        "Where to ask for a fresh federated ID token at every Entra token request (GitHub Actions' runner; needs `id-token: write`). Used with useOidc when neither oidcToken nor oidcTokenFilePath is set."),
+    row("oidcRequestToken", "string", ["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], "none (GitHub Actions sets it)", true,
+        "Bearer token for oidcRequestUrl."),
+    row("oidcAudience", "string", ["CLOUDPC_OIDC_AUDIENCE"], "api://AzureADTokenExchange", false,
+        "Audience of the ID token asked from oidcRequestUrl; must match the app's federated credential."),
     row("useCli", "boolean", ["ARM_USE_CLI"], "false", false,
         "Use the Azure CLI's signed-in account (`az login`)."),
     row("useMsi", "boolean", ["ARM_USE_MSI"], "false", false,

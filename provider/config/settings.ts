@@ -20,6 +20,11 @@ export interface ProviderSettings {
     useOidc: boolean;
     oidcToken?: string;
     oidcTokenFilePath?: string;
+    /** GitHub Actions' ID-token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) and its bearer token (a secret). */
+    oidcRequestUrl?: string;
+    oidcRequestToken?: string;
+    /** Audience asked of oidcRequestUrl (default api://AzureADTokenExchange). */
+    oidcAudience: string;
     useCli: boolean;
     useMsi: boolean;
     environment: CloudName;
@@ -73,12 +78,25 @@ function parseBoolean(spec: SettingSpec, found: Found): boolean {
     throw SettingsError.invalid(spec, found.value, found.source, "is not a boolean", `use "true" or "false".`);
 }
 
+/** Where each setting of a resolved settings object came from ("stack config cloudpc:x", "env X"); absent: default. */
+const SOURCES = new WeakMap<ProviderSettings, Partial<Record<SettingKey, string>>>();
+
+/** Where `key` of settings made by resolveSettings came from; undefined for a default (or settings made otherwise). */
+export function settingSource(s: ProviderSettings, key: SettingKey): string | undefined {
+    return SOURCES.get(s)?.[key];
+}
+
 /**
  * Resolves and validates every setting. Throws SettingsError naming the key, its env fallbacks, the bad value
  * (never a secret) and the fix.
  */
 export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ProviderSettings {
-    const get = (key: SettingKey): Found | undefined => lookup(specFor(key), config, env);
+    const sources: Partial<Record<SettingKey, string>> = {};
+    const get = (key: SettingKey): Found | undefined => {
+        const found = lookup(specFor(key), config, env);
+        if (found) sources[key] = found.source;
+        return found;
+    };
     const str = (key: SettingKey): string | undefined => get(key)?.value;
     const bool = (key: SettingKey, fallback: boolean): boolean => {
         const found = get(key);
@@ -123,6 +141,9 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         useOidc,
         oidcToken: str("oidcToken"),
         oidcTokenFilePath: str("oidcTokenFilePath"),
+        oidcRequestUrl: resolveRequestUrl(get("oidcRequestUrl"), allowInsecureLoopback),
+        oidcRequestToken: str("oidcRequestToken"),
+        oidcAudience: str("oidcAudience") ?? DEFAULT_OIDC_AUDIENCE,
         useCli: bool("useCli", false),
         useMsi: bool("useMsi", false),
         environment,
@@ -135,7 +156,30 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         storageEndpoint: resolveStorageEndpoint(get("storageEndpoint"), STORAGE_ENDPOINTS[environment], allowInsecureLoopback),
         verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
     };
+    if (!sources.useOidc && useOidc) sources.useOidc = "env AZURE_FEDERATED_TOKEN_FILE";
+    SOURCES.set(settings, sources);
     return settings;
+}
+
+/** The audience GitHub's docs and Entra's federated credentials use by default. */
+export const DEFAULT_OIDC_AUDIENCE = "api://AzureADTokenExchange";
+
+/** https:// (http:// to a loopback host with allowInsecureLoopback): the request carries a bearer token. */
+function resolveRequestUrl(found: Found | undefined, allowInsecureLoopback: boolean): string | undefined {
+    if (!found) return undefined;
+    let url: URL;
+    try {
+        url = new URL(found.value);
+    } catch {
+        throw SettingsError.invalid(specFor("oidcRequestUrl"), found.value, found.source, "is not a URL",
+            "give the URL the CI system provides (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL).");
+    }
+    const check = checkOrigin(url.origin, allowInsecureLoopback);
+    if (!check.ok) {
+        throw SettingsError.invalid(specFor("oidcRequestUrl"), found.value, found.source, check.reason,
+            "use https:// (for a local stand-in on a loopback host, set cloudpc:allowInsecureLoopback=true).");
+    }
+    return url.toString();
 }
 
 function positiveNumber(key: SettingKey, found: Found | undefined, fallback: number): number {
@@ -188,6 +232,8 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         clientCertificatePath: s.clientCertificatePath,
         clientCertificatePassword: s.clientCertificatePassword ? "<set>" : undefined,
         useOidc: s.useOidc, oidcToken: s.oidcToken ? "<set>" : undefined, oidcTokenFilePath: s.oidcTokenFilePath,
+        oidcRequestUrl: s.oidcRequestUrl, oidcRequestToken: s.oidcRequestToken ? "<set>" : undefined,
+        oidcAudience: s.oidcAudience,
         useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
         graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
         pollIntervalSeconds: String(s.pollIntervalSeconds),

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import { createCredential } from "../config/credential";
+import { describeCredentialChoice, logOncePerProcess } from "../config/credential-choice";
 import { redactingCredential } from "../config/redacting-credential";
 import { tokenScope, type ProviderSettings } from "../config/settings";
 import { GraphClient } from "../graph/client";
@@ -51,7 +52,7 @@ export class ProviderRuntime {
     private readonly parts = new Map<RuntimePart<unknown>, unknown>();
 
     constructor(readonly settings: ProviderSettings, private readonly options: RuntimeOptions = {}) {
-        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken]) {
+        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken, settings.oidcRequestToken]) {
             this.redactor.register(secret);
         }
         const sink = options.progress ?? pulumiProgress;
@@ -67,9 +68,11 @@ export class ProviderRuntime {
     get graph(): GraphClient {
         if (!this.client) {
             const s = this.settings;
+            const created = createCredential(s, this.redactor);
+            logOncePerProcess(describeCredentialChoice(s, created.kind), (m) => this.progress.info(m));
             this.client = new GraphClient({
                 graphEndpoint: s.graphEndpoint,
-                credential: redactingCredential(createCredential(s, this.redactor).credential, this.redactor),
+                credential: redactingCredential(created.credential, this.redactor),
                 scope: tokenScope(s),
                 allowInsecureLoopback: s.allowInsecureLoopback ?? false,
                 authorityHost: s.authorityHost,

@@ -2,8 +2,8 @@
 //   - fleet: add / change / remove a line through the engine-level harness (the file → resource args mapping
 //     itself: test/unit/fleet-file.test.ts)
 //     (MiniEngine + @pulumi/pulumi's real dynamic-provider gRPC server) against the Graph emulator;
-//   - github-actions: the workflow's shape (OIDC, no stored secret), and its token step feeding the provider's
-//     OIDC settings end to end (a local stand-in for GitHub's token endpoint, the emulator's federated client);
+//   - github-actions: the workflow's shape (OIDC, no stored secret, no token file), and its environment signing the
+//     provider in end to end (a local stand-in for GitHub's ID-token endpoint, the emulator's federated client);
 //   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring (the storage account
 //     Windows 365 documents, the SAS the stack signs) and that the SAS URL stays secret.
 // The examples that need no cloud (quickstart, fleet, github-actions' program) also run through the real CLI
@@ -14,7 +14,6 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { startEmulator, type Emulator } from "../../emulator";
@@ -154,7 +153,7 @@ describe("examples: github-actions workflow", function () {
     const workflow = parseYaml(text) as Workflow;
     const pulumiSteps = (job: string) => workflow.jobs[job]!.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 
-    it("previews pull requests and deploys main, with OIDC and no stored secret", () => {
+    it("previews pull requests and deploys main, with OIDC, no stored secret and no token file", () => {
         assert.deepEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
         assert.deepEqual(workflow.on.push!.branches, ["main"]);
@@ -170,7 +169,8 @@ describe("examples: github-actions workflow", function () {
         for (const job of ["preview", "up"]) {
             const uses = workflow.jobs[job]!.steps.map((s) => s.uses ?? s.name ?? "run");
             assert.ok(uses.some((u) => u.startsWith("pulumi/auth-actions@")), `${job}: no OIDC login to Pulumi Cloud`);
-            assert.ok(uses.some((u) => /^Federated token/.test(u)), `${job}: no federated token step`);
+            assert.ok(!/AZURE_FEDERATED_TOKEN_FILE|ACTIONS_ID_TOKEN_REQUEST/.test(JSON.stringify(workflow.jobs[job])),
+                `${job}: the provider asks the runner itself; no token step is needed`);
         }
     });
 
@@ -191,22 +191,14 @@ describe("examples: github-actions workflow", function () {
         }
     });
 
-    describe("its token step and environment authenticate the provider (emulated GitHub and Entra)", () => {
+    describe("its environment signs the provider in (emulated GitHub runner and Entra)", () => {
         const FEDERATED_CLIENT = "7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8";
         const ISSUER = "https://token.actions.githubusercontent.com";
         let emulator: Emulator;
         let github: http.Server;
         let tokenRequests: string[];
-        let tmp: string;
-        let step: ReturnType<typeof spawn> | undefined;
 
-        before(async function () {
-            for (const tool of ["curl", "jq"]) {
-                if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) {
-                    console.log(`      (skipped: ${tool} is not installed; GitHub's runners have it)`);
-                    this.skip();
-                }
-            }
+        before(async () => {
             emulator = await startEmulator({ importDurationMs: 300, clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }] });
             tokenRequests = [];
             // GitHub's ID-token endpoint: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=..., bearer the request token.
@@ -220,48 +212,24 @@ describe("examples: github-actions workflow", function () {
                 res.end(JSON.stringify({ count: 1, value: jwt }));
             });
             await new Promise<void>((r) => github.listen(0, "127.0.0.1", r));
-            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-gha-"));
         });
         after(async () => {
-            // The step leaves its refresh loop running, as on a runner; it is in the step's process group.
-            if (step?.pid) try { process.kill(-step.pid, "SIGTERM"); } catch { /* already gone */ }
             await new Promise<void>((r) => (github ? github.close(() => r()) : r()));
             await emulator?.close();
-            if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
         });
 
-        it("imports and purges with the federated token file the step keeps", async () => {
-            const run = workflow.jobs.preview!.steps.find((s) => /^Federated token/.test(s.name ?? ""))!.run!;
-            const script = path.join(tmp, "step.sh");
-            fs.writeFileSync(script, run);
-            const githubEnv = path.join(tmp, "github_env");
-            fs.writeFileSync(githubEnv, "");
+        it("imports and purges with ID tokens asked of the runner", async () => {
             const { port } = github.address() as AddressInfo;
-            // As the runner runs a `run:` step: bash --noprofile --norc -eo pipefail, in its own process group here.
-            step = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
-                detached: true, stdio: ["ignore", "pipe", "pipe"],
-                env: {
-                    PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TEMP: tmp, GITHUB_ENV: githubEnv,
-                    ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/_apis/token?api-version=2.0`,
-                    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token",
-                },
-            });
-            let output = "";
-            step.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-            step.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-            const code = await new Promise<number | null>((r) => step!.once("exit", r));
-            assert.equal(code, 0, `the token step failed:\n${output}`);
-            assert.deepEqual(tokenRequests, ["bearer request-token /_apis/token?api-version=2.0&audience=api://AzureADTokenExchange"]);
-            const exported = Object.fromEntries(fs.readFileSync(githubEnv, "utf8").trim().split("\n").map((l) => l.split("=", 2) as [string, string]));
-            const tokenFile = exported.AZURE_FEDERATED_TOKEN_FILE!;
-            assert.ok(tokenFile && fs.readFileSync(tokenFile, "utf8").startsWith("eyJ"), "no token in AZURE_FEDERATED_TOKEN_FILE");
-
-            // The workflow's env, with its repository variables filled in, plus the emulator's endpoints.
+            // The workflow's env, with its repository variables filled in, plus what the runner and the emulator set.
             const vars: Record<string, string> = { AZURE_CLIENT_ID: FEDERATED_CLIENT, AZURE_TENANT_ID: emulator.tenantId, AZURE_SUBSCRIPTION_ID: "0231ef39-1113-4772-bffe-26e7d8a15c9e", PULUMI_ORG: "contoso" };
             const env = Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*vars\.(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? "")]));
             const provider = await DynamicProviderProcess.start({
                 env: {
-                    ...env, ...exported, AZURE_CLIENT_SECRET: "", ARM_CLIENT_SECRET: "",
+                    ...env, AZURE_CLIENT_SECRET: "", ARM_CLIENT_SECRET: "", AZURE_FEDERATED_TOKEN_FILE: "",
+                    ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/_apis/token?api-version=2.0`,
+                    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token",
+                    // The stand-in runner speaks plain http on loopback.
+                    CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true",
                     CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint, CLOUDPC_AUTHORITY_HOST: emulator.authorityHost, CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                 },
             });
@@ -270,6 +238,10 @@ describe("examples: github-actions workflow", function () {
                 const engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
                 await engine.up([{ name: "ci", inputs: inputs() }]);
                 assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
+                assert.ok(tokenRequests.length >= 1, "the runner was not asked for an ID token");
+                for (const r of tokenRequests) {
+                    assert.equal(r, "Bearer request-token /_apis/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange");
+                }
                 assert.ok((emulator.stats().byRoute["POST token"] ?? 0) >= 1, "no token was issued for the federated assertion");
                 await engine.destroy();
                 assert.equal(emulator.imports.list().length, 0);

@@ -1,10 +1,15 @@
 import * as assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AzureCliCredential, ManagedIdentityCredential } from "@azure/identity";
 import { cloudFromName, cloudOfGraphEndpoint, CLOUDS, shouldDisableInstanceDiscovery, snapshotImportCloudHint } from "../../provider/config/clouds";
-import { authorityOptions, createCredential, credentialKind, federatedTokenSource } from "../../provider/config/credential";
+import {
+    authorityOptions, createCredential, credentialKind, federatedAssertionSource, federatedTokenSource,
+} from "../../provider/config/credential";
+import { describeCredentialChoice, logOncePerProcess } from "../../provider/config/credential-choice";
+import { oidcRequestTokenSource } from "../../provider/config/oidc-request";
 import { RenewableCredential } from "../../provider/config/renewable-credential";
 import { SettingsError } from "../../provider/config/settings-error";
 import { resolveSettings, SETTINGS_TABLE, settingsTableMarkdown, tokenScope, type ProviderSettings } from "../../provider/config/settings";
@@ -42,7 +47,9 @@ function sample(spec: SettingSpec): { raw: string; expected: unknown } {
         case "origin": return spec.key === "graphEndpoint"
             ? { raw: "https://graph.example.test:8443/", expected: "https://graph.example.test:8443" }
             : { raw: "https://login.example.test", expected: "https://login.example.test" };
-        case "url": return { raw: "https://{account}.blob.example.test/", expected: "https://{account}.blob.example.test" };
+        case "url": return spec.key === "oidcRequestUrl"
+            ? { raw: "https://runner.example.test/idtoken?api-version=2.0", expected: "https://runner.example.test/idtoken?api-version=2.0" }
+            : { raw: "https://{account}.blob.example.test/", expected: "https://{account}.blob.example.test" };
         case "number": return { raw: "0.25", expected: 0.25 };
         default: return { raw: `value-of-${spec.key}`, expected: `value-of-${spec.key}` };
     }
@@ -54,6 +61,7 @@ describe("resolveSettings", () => {
         assert.deepEqual(s, {
             tenantId: undefined, clientId: undefined, clientSecret: undefined, clientCertificatePath: undefined,
             clientCertificatePassword: undefined, useOidc: false, oidcToken: undefined, oidcTokenFilePath: undefined,
+            oidcRequestUrl: undefined, oidcRequestToken: undefined, oidcAudience: "api://AzureADTokenExchange",
             useCli: false, useMsi: false, environment: "public", graphEndpoint: "https://graph.microsoft.com",
             authorityHost: "https://login.microsoftonline.com", allowInsecureLoopback: false, pollIntervalSeconds: 2, notFoundMeansGone: false, pendingImportsDir: undefined,
             storageEndpoint: "https://{account}.blob.core.windows.net", verifiedReplacementsOnly: false,
@@ -226,7 +234,7 @@ describe("resolveSettings", () => {
         const keys = SETTINGS_TABLE.map((s) => s.key).sort();
         assert.deepEqual(keys, Object.keys(resolveSettings(undefined, {})).sort());
         assert.equal(new Set(keys).size, keys.length);
-        assert.deepEqual(SETTINGS_TABLE.filter((s) => s.secret).map((s) => s.key).sort(), ["clientCertificatePassword", "clientSecret", "oidcToken"]);
+        assert.deepEqual(SETTINGS_TABLE.filter((s) => s.secret).map((s) => s.key).sort(), ["clientCertificatePassword", "clientSecret", "oidcRequestToken", "oidcToken"]);
         assert.equal(settingsTableMarkdown().split("\n").length, SETTINGS_TABLE.length + 2);
     });
 });
@@ -271,10 +279,63 @@ describe("credentials", () => {
         assert.ok(!err.message.includes(SECRET));
 
         const oidc = settingsError(() => createCredential(base({ ARM_USE_OIDC: "true", ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT })));
-        assert.match(oidc.message, /cloudpc:oidcTokenFilePath .* and cloudpc:oidcToken/);
+        assert.match(oidc.message, /cloudpc:oidcTokenFilePath .*, cloudpc:oidcToken .* and cloudpc:oidcRequestUrl/);
+        assert.match(oidc.message, /id-token: write/);
+        const half = settingsError(() => createCredential(base({ ARM_USE_OIDC: "true", ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT,
+            ACTIONS_ID_TOKEN_REQUEST_URL: "https://runner.example.test/idtoken?api-version=2.0" })));
+        assert.deepEqual(half.keys, ["cloudpc:oidcRequestToken"]);
 
         const cert = settingsError(() => createCredential(base({ ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT, ARM_CLIENT_CERTIFICATE_PATH: "/nonexistent/c.pem" })));
         assert.match(cert.message, /cloudpc:clientCertificatePath .*does not name an existing file/);
+    });
+
+    it("reads GitHub's and Terraform's names for the runner's ID-token endpoint; a request URL must be https", () => {
+        const gh = base({ ACTIONS_ID_TOKEN_REQUEST_URL: "https://gh.example.test/t?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "gh-request-token" });
+        assert.equal(gh.oidcRequestUrl, "https://gh.example.test/t?api-version=2.0");
+        assert.equal(gh.oidcRequestToken, "gh-request-token");
+        const arm = base({ ACTIONS_ID_TOKEN_REQUEST_URL: "https://gh.example.test/t", ARM_OIDC_REQUEST_URL: "https://arm.example.test/t",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "gh-request-token", ARM_OIDC_REQUEST_TOKEN: "arm-request-token", CLOUDPC_OIDC_AUDIENCE: "api://custom" });
+        assert.deepEqual([arm.oidcRequestUrl, arm.oidcRequestToken, arm.oidcAudience], ["https://arm.example.test/t", "arm-request-token", "api://custom"]);
+        assert.throws(() => base({ ARM_OIDC_REQUEST_URL: "http://runner.example.test/t" }), /cloudpc:oidcRequestUrl.*plain http/s);
+        assert.equal(base({ ARM_OIDC_REQUEST_URL: "http://127.0.0.1:9/t", CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true" }).oidcRequestUrl, "http://127.0.0.1:9/t");
+    });
+
+    it("prefers a token or token file the user gave over the runner's ambient request URL", async () => {
+        const runner = { oidcRequestUrl: "https://runner.example.test/t", oidcRequestToken: "request-token", oidcAudience: "api://AzureADTokenExchange" };
+        assert.equal(await federatedAssertionSource({ ...runner, oidcToken: "literal-token" })(), "literal-token");
+        const asked: string[] = [];
+        const fetchFn = (async (url: URL, init: RequestInit) => {
+            asked.push(`${(init.headers as Record<string, string>).Authorization} ${url.toString()}`);
+            return new Response(JSON.stringify({ value: `id-token-${asked.length}` }), { status: 200 });
+        }) as unknown as typeof fetch;
+        const source = oidcRequestTokenSource({ url: runner.oidcRequestUrl, token: runner.oidcRequestToken, audience: "api://x" }, undefined, fetchFn);
+        assert.deepEqual([await source(), await source()], ["id-token-1", "id-token-2"]);
+        assert.deepEqual(asked, ["Bearer request-token https://runner.example.test/t?audience=api%3A%2F%2Fx",
+            "Bearer request-token https://runner.example.test/t?audience=api%3A%2F%2Fx"]);
+    });
+
+    it("says which credential and where its settings came from, without values, once per process", () => {
+        const env = { AZURE_CLIENT_SECRET: SECRET, ARM_TENANT_ID: TENANT, ACTIONS_ID_TOKEN_REQUEST_URL: "https://runner.example.test/t",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token-value" };
+        const secret = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), env);
+        const line = describeCredentialChoice(secret, credentialKind(secret));
+        assert.equal(line, "signing in with a client secret: clientSecret from env AZURE_CLIENT_SECRET, " +
+            "tenantId from env ARM_TENANT_ID, clientId from stack config cloudpc:clientId.");
+        const oidc = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), { ...env, AZURE_CLIENT_SECRET: "" });
+        const oidcLine = describeCredentialChoice(oidc, credentialKind(oidc));
+        assert.equal(oidcLine, "signing in with workload identity federation (OIDC): useOidc from stack config cloudpc:useOidc, " +
+            "oidcRequestUrl from env ACTIONS_ID_TOKEN_REQUEST_URL, oidcRequestToken from env ACTIONS_ID_TOKEN_REQUEST_TOKEN, " +
+            "oidcAudience from its default, tenantId from env ARM_TENANT_ID, clientId from stack config cloudpc:clientId.");
+        const aks = resolveSettings(undefined, { AZURE_FEDERATED_TOKEN_FILE: "/var/run/token" });
+        assert.match(describeCredentialChoice(aks, credentialKind(aks)), /useOidc from env AZURE_FEDERATED_TOKEN_FILE, oidcTokenFilePath from env AZURE_FEDERATED_TOKEN_FILE\./);
+        for (const value of [SECRET, TENANT, CLIENT, "request-token-value", "runner.example.test"]) {
+            assert.ok(![line, oidcLine].some((l) => l.includes(value)), value);
+        }
+        const logged: string[] = [];
+        const unique = `${oidcLine} (${randomUUID()})`;
+        logOncePerProcess(unique, (m) => logged.push(m));
+        logOncePerProcess(unique, (m) => logged.push(m));
+        assert.deepEqual(logged, [unique]);
     });
 
     it("reads the federated token file at every call (it rotates)", async () => {

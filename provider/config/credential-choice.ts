@@ -1,0 +1,49 @@
+// Says which credential the provider signs in with and where the settings that chose it came from (stack config,
+// which environment variable, or a default), never their values: an AZURE_CLIENT_SECRET left in the environment
+// beating useOidc should be visible in the log, not guessed at.
+import type { CredentialKind } from "./credential";
+import { settingSource, type ProviderSettings } from "./settings";
+import type { SettingKey } from "./settings-table";
+
+const KIND_NAMES: Record<CredentialKind, string> = {
+    clientSecret: "a client secret",
+    clientCertificate: "a client certificate",
+    workloadIdentity: "workload identity federation (OIDC)",
+    azureCli: "the Azure CLI's account",
+    managedIdentity: "a managed identity",
+    default: "DefaultAzureCredential (no sign-in setting found)",
+};
+
+/** The settings that decide each kind, in the order they are named. */
+function keysFor(kind: CredentialKind, s: ProviderSettings): SettingKey[] {
+    switch (kind) {
+        case "clientSecret": return ["clientSecret", "tenantId", "clientId"];
+        case "clientCertificate": return ["clientCertificatePath", "clientCertificatePassword", "tenantId", "clientId"];
+        case "workloadIdentity": {
+            // The same order federatedAssertionSource picks the assertion in.
+            const assertion: SettingKey[] = s.oidcToken ? ["oidcToken"] : s.oidcTokenFilePath ? ["oidcTokenFilePath"]
+                : ["oidcRequestUrl", "oidcRequestToken", "oidcAudience"];
+            return ["useOidc", ...assertion, "tenantId", "clientId"];
+        }
+        case "azureCli": return ["useCli", "tenantId"];
+        case "managedIdentity": return ["useMsi", "clientId"];
+        default: return ["tenantId", "clientId"];
+    }
+}
+
+/** One line, without values: the kind, then each deciding setting's source. */
+export function describeCredentialChoice(s: ProviderSettings, kind: CredentialKind): string {
+    const parts = keysFor(kind, s)
+        .filter((k) => s[k] !== undefined || settingSource(s, k) !== undefined)
+        .map((k) => `${k} from ${settingSource(s, k) ?? "its default"}`);
+    return `signing in with ${KIND_NAMES[kind]}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}.`;
+}
+
+const logged = new Set<string>();
+
+/** Logs `line` the first time this process sees it (one runtime per tenant, each says its choice once). */
+export function logOncePerProcess(line: string, log: (message: string) => void): void {
+    if (logged.has(line)) return;
+    logged.add(line);
+    log(line);
+}

@@ -1,0 +1,154 @@
+// GitHub Actions OIDC with no token file: the provider asks the runner's ID-token endpoint (a local HTTPS stand-in
+// here) for a fresh ID token each time it needs an Entra token, and the emulator's authority takes it as a
+// federated client assertion. Access tokens live one second, so one import spans several sign-ins. The runner's
+// request token is a secret: it must not reach logs, the engine's log service or errors (also when the runner
+// refuses it).
+import { strict as assert } from "node:assert";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+import { startEmulator, type Emulator } from "../../emulator";
+import { ensureCertificates } from "../../emulator/certs";
+import { CloudPcImportedSnapshotProvider } from "../../provider";
+import { DynamicProviderProcess, serializeProvider } from "../harness/dynamic-provider";
+import { MiniEngine } from "../harness/engine";
+import { inputs } from "../fixtures";
+
+const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
+
+const FEDERATED_CLIENT = "7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8";
+const ISSUER = "https://token.actions.githubusercontent.com";
+const REQUEST_TOKEN = `CanaryRequestToken${randomBytes(12).toString("hex")}`;
+
+interface RunnerRequest {
+    authorization: string | undefined;
+    audience: string | null;
+    apiVersion: string | null;
+}
+
+/** GitHub's ID-token endpoint: GET <url>&audience=..., bearer the request token, answers {"value": "<jwt>"}. */
+async function startRunner(): Promise<{ url: string; requests: RunnerRequest[]; issued: string[]; deny: boolean; close(): Promise<void> }> {
+    const certs = ensureCertificates();
+    const state = { requests: [] as RunnerRequest[], issued: [] as string[], deny: false };
+    const server = https.createServer({ cert: fs.readFileSync(certs.certPath), key: fs.readFileSync(certs.keyPath) }, (req, res) => {
+        const url = new URL(req.url!, "https://runner");
+        state.requests.push({ authorization: req.headers.authorization, audience: url.searchParams.get("audience"), apiVersion: url.searchParams.get("api-version") });
+        if (state.deny || req.headers.authorization !== `Bearer ${REQUEST_TOKEN}`) {
+            res.statusCode = 401;
+            res.end(JSON.stringify({ message: "Unauthorized" }));
+            return;
+        }
+        const now = Math.floor(Date.now() / 1000);
+        const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+        const claims = { iss: ISSUER, aud: url.searchParams.get("audience"), sub: "repo:contoso/cloudpc:ref:refs/heads/main", iat: now, nbf: now, exp: now + 2, jti: randomBytes(8).toString("hex") };
+        const jwt = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}.c2ln`;
+        state.issued.push(jwt);
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ count: 1, value: jwt }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    return Object.assign(state, {
+        url: `https://127.0.0.1:${port}/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0`,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+    });
+}
+
+/** A stand-in for the engine's Engine service: collects every log message a provider process sends. */
+async function startEngineLogSink(): Promise<{ address: string; messages: string[]; close(): Promise<void> }> {
+    const messages: string[] = [];
+    const server = new grpc.Server();
+    const empty = (_call: unknown, cb: (err: null, res: unknown) => void) => cb(null, new Empty());
+    server.addService(engineGrpc.EngineService, {
+        log: (call: { request: { getMessage(): string } }, cb: (err: null, res: unknown) => void) => {
+            messages.push(call.request.getMessage());
+            cb(null, new Empty());
+        },
+        getRootResource: empty, setRootResource: empty, startDebugging: empty, requirePulumiVersion: empty,
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    return { address: `127.0.0.1:${port}`, messages, close: async () => server.forceShutdown() };
+}
+
+describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", function () {
+    this.timeout(90_000);
+    let emulator: Emulator;
+    let runner: Awaited<ReturnType<typeof startRunner>>;
+    let sink: Awaited<ReturnType<typeof startEngineLogSink>>;
+    const providers: DynamicProviderProcess[] = [];
+
+    before(async () => {
+        emulator = await startEmulator({
+            importDurationMs: 2_500, tokenLifetimeSeconds: 1, clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
+        });
+        runner = await startRunner();
+        sink = await startEngineLogSink();
+    });
+    after(async () => {
+        for (const p of providers) await p.close();
+        await sink?.close();
+        await runner?.close();
+        await emulator?.close();
+    });
+
+    /** A provider process with the environment a GitHub job with `id-token: write` and the two-line setup has. */
+    async function provider(): Promise<MiniEngine> {
+        const proc = await DynamicProviderProcess.start({
+            engineAddress: sink.address,
+            env: {
+                ARM_USE_OIDC: "true", AZURE_CLIENT_ID: FEDERATED_CLIENT, AZURE_TENANT_ID: emulator.tenantId,
+                ACTIONS_ID_TOKEN_REQUEST_URL: runner.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
+                AZURE_CLIENT_SECRET: "", ARM_CLIENT_SECRET: "", AZURE_FEDERATED_TOKEN_FILE: "", ARM_OIDC_TOKEN: "",
+                CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint, CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
+                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+            },
+        });
+        providers.push(proc);
+        await proc.configure({});
+        return new MiniEngine(proc, await serializeProvider(new CloudPcImportedSnapshotProvider()));
+    }
+
+    function everythingLogged(): string {
+        return [...providers.flatMap((p) => [...p.stdout, ...p.stderr]), ...sink.messages].join("\n");
+    }
+
+    it("imports across access-token expiry, asking the runner for a fresh ID token at each sign-in", async () => {
+        const engine = await provider();
+        await engine.up([{ name: "ci", inputs: inputs() }]);
+        assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
+
+        assert.ok(runner.requests.length >= 2, `the runner was asked ${runner.requests.length} time(s); access tokens expired during the import`);
+        for (const r of runner.requests) {
+            assert.deepEqual(r, { authorization: `Bearer ${REQUEST_TOKEN}`, audience: "api://AzureADTokenExchange", apiVersion: "2.0" });
+        }
+        assert.equal(new Set(runner.issued).size, runner.issued.length);
+        // Several sign-ins, each with an ID token of its own (MSAL may ask its callback more than once per sign-in).
+        assert.ok(emulator.issuedTokens().length >= 2, "the import did not outlive its first access token");
+        assert.ok(runner.issued.length >= emulator.issuedTokens().length, "a sign-in reused an ID token");
+        assert.ok(!everythingLogged().includes(REQUEST_TOKEN), "the request token reached a log");
+        // Which credential, and where its settings came from: once, without values (in the process's output here).
+        const output = [...providers[0]!.stdout, ...providers[0]!.stderr].join("");
+        const choice = output.split("\n").filter((m) => /signing in with/.test(m));
+        assert.deepEqual(choice, ["info: [runtime] cloudpc: signing in with workload identity federation (OIDC): " +
+            "useOidc from env ARM_USE_OIDC, oidcRequestUrl from env ACTIONS_ID_TOKEN_REQUEST_URL, " +
+            "oidcRequestToken from env ACTIONS_ID_TOKEN_REQUEST_TOKEN, oidcAudience from its default, " +
+            "tenantId from env AZURE_TENANT_ID, clientId from env AZURE_CLIENT_ID."]);
+    });
+
+    it("names the refusal without the request token when the runner answers 401", async () => {
+        runner.deny = true;
+        const asked = runner.requests.length;
+        const engine = await provider();
+        const err = await engine.up([{ name: "denied", inputs: inputs() }]).then(
+            () => assert.fail("the import succeeded without an ID token"), (e: unknown) => e as Error);
+        assert.ok(runner.requests.length > asked, "the runner was not asked");
+        assert.match(err.message, /OIDC token endpoint https:\/\/127\.0\.0\.1:\d+\/_apis\/\S+ answered 401/);
+        assert.match(err.message, /id-token: write/);
+        assert.ok(!err.message.includes(REQUEST_TOKEN), "the request token is in the error");
+        assert.ok(!everythingLogged().includes(REQUEST_TOKEN), "the request token reached a log");
+    });
+});
