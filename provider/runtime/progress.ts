@@ -4,7 +4,7 @@
 // Only the log module: the provider process must not pay for the whole SDK (tens of MB per process).
 import * as log from "@pulumi/pulumi/log";
 import { redact } from "../util/redact";
-import type { EngineLog } from "./engine-log";
+import type { EngineLog, EngineSeverity } from "./engine-log";
 
 export interface Progress {
     info(message: string): void;
@@ -29,17 +29,17 @@ export class RecordingProgress implements Progress {
 
 /**
  * Progress on the row of the resource `urn` names, through the engine's Log service (engine-log.ts): info as an
- * ephemeral status line, warnings as warnings the CLI counts. A line the engine did not take goes to `fallback`.
- * Lines reach it already redacted (the runtime's redactor); redact() runs once more, as in pulumiProgress.
+ * ephemeral status line, warnings as warnings the CLI counts, debug lines for `--debug`. A line the engine did not
+ * take goes to `fallback`. Lines reach it already redacted (the runtime's redactor); redact() runs once more, as in
+ * pulumiProgress.
  */
 export function resourceProgress(urn: string, engine: EngineLog, fallback: Progress): Progress {
-    const send = (severity: "info" | "warning", m: string, orElse: (m: string) => void) => {
-        const line = redact(m);
-        void engine.log(severity, line, urn, severity === "info").then((took) => took || orElse(m));
+    const send = (severity: EngineSeverity, m: string, orElse: (m: string) => void) => {
+        void engine.log(severity, redact(m), urn, severity === "info").then((took) => took || orElse(m));
     };
     return {
         info: (m) => send("info", m, (x) => fallback.info(x)),
         warn: (m) => send("warning", m, (x) => fallback.warn(x)),
-        debug: (m) => fallback.debug(m),
+        debug: (m) => send("debug", m, (x) => fallback.debug(x)),
     };
 }
