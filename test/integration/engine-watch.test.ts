@@ -86,7 +86,7 @@ describe("engine health watch: the provider exits soon after its engine is gone"
         const provider = await DynamicProviderProcess.start({
             engineAddress: engine.address,
             env: {
-                NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${path.join(__dirname, "harness", "fast-engine-check.js")}`].filter(Boolean).join(" "),
+                NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${path.join(__dirname, "..", "harness", "fast-engine-check.js")}`].filter(Boolean).join(" "),
                 https_proxy: "http://127.0.0.1:1", grpc_proxy: "http://127.0.0.1:1",
             },
         });
