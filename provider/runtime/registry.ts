@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../config/settings";
+import { engineLog, type EngineLog } from "./engine-log";
 import { DEFAULT_INTERVAL_MS, engineAddress, watchEngine } from "./engine-watch";
 import { ProviderRuntime, type RuntimeOptions } from "./runtime";
 
@@ -26,6 +27,7 @@ export class RuntimeRegistry {
     private readonly byKey = new Map<string, ProviderRuntime>();
     private configured: ProviderRuntime | undefined;
     private engineWatched = false;
+    private engineLog: EngineLog | undefined | null = null;
 
     /** configure(): stack config `cloudpc:*` first, then the environment. */
     configure(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ProviderRuntime {
@@ -43,7 +45,7 @@ export class RuntimeRegistry {
         const key = settingsKey(settings);
         let runtime = this.byKey.get(key);
         if (!runtime) {
-            runtime = new ProviderRuntime(settings, this.options);
+            runtime = new ProviderRuntime(settings, { engineLog: this.engineLogOfThisProcess(), ...this.options });
             this.byKey.set(key, runtime);
         }
         return runtime;
@@ -61,11 +63,8 @@ export class RuntimeRegistry {
     private watchEngineOfThisProcess(): void {
         if (this.engineWatched) return;
         this.engineWatched = true;
-        // require.main is undefined in a module loaded by a preload (before the main module): ask the process.
-        const main = (require.main ?? process.mainModule)?.filename ?? "";
-        if (!main.endsWith(path.join("cmd", "dynamic-provider", "index.js"))) return;
         const intervalMs = this.options.engineCheckIntervalMs ?? DEFAULT_INTERVAL_MS;
-        const address = engineAddress(process.argv.slice(2));
+        const address = engineOfThisProcess();
         if (!address || !(intervalMs > 0)) return;
         watchEngine({
             address, intervalMs, failures: 2,
@@ -78,6 +77,23 @@ export class RuntimeRegistry {
             },
         });
     }
+
+    /** In a provider process the engine started, its Log service (one connection for every runtime). */
+    private engineLogOfThisProcess(): EngineLog | undefined {
+        if (this.engineLog === null) {
+            const address = engineOfThisProcess();
+            this.engineLog = address ? engineLog(address) : undefined;
+        }
+        return this.engineLog;
+    }
+}
+
+/** The engine's address when the dynamic-provider host is the main module (a process the engine started). */
+function engineOfThisProcess(): string | undefined {
+    // require.main is undefined in a module loaded by a preload (before the main module): ask the process.
+    const main = (require.main ?? process.mainModule)?.filename ?? "";
+    if (!main.endsWith(path.join("cmd", "dynamic-provider", "index.js"))) return undefined;
+    return engineAddress(process.argv.slice(2));
 }
 
 /** The process's registry. */

@@ -17,13 +17,16 @@ import {
 import { systemClock, type Clock } from "../util/clock";
 import { Redactor } from "../util/redact";
 import { defaultPendingImportsDir, PendingImportsJournal, type PendingImports } from "./pending-imports";
-import { pulumiProgress, type Progress } from "./progress";
+import type { EngineLog } from "./engine-log";
+import { pulumiProgress, resourceProgress, type Progress } from "./progress";
 
 export type { GatewayFactory, PollSettings };
 
 export interface RuntimeOptions {
     /** Where progress goes (default: Pulumi's log). Every line passes through the runtime's redactor first. */
     progress?: Progress;
+    /** The engine's Log service (a provider process the engine started): progress then goes on the resource's row. */
+    engineLog?: EngineLog;
     clock?: Clock;
     gatewayFactory?: GatewayFactory;
 }
@@ -55,13 +58,28 @@ export class ProviderRuntime {
         for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken, settings.oidcRequestToken]) {
             this.redactor.register(secret);
         }
-        const sink = options.progress ?? pulumiProgress;
-        const r = this.redactor;
-        this.progress = {
-            info: (m) => sink.info(r.redact(m)), warn: (m) => sink.warn(r.redact(m)), debug: (m) => sink.debug(r.redact(m)),
-        };
+        this.progress = this.redacting(options.progress ?? pulumiProgress);
         this.clock = options.clock ?? systemClock;
         this.poll = pollSettings(settings);
+    }
+
+    /**
+     * Progress of one resource: on its row when the engine's Log service is there and `urn` is known (the hidden
+     * input's), else this.progress. Lines shared by many resources (the Graph client's) stay on this.progress.
+     */
+    progressFor(urn: string | undefined): Progress {
+        const engine = this.options.engineLog;
+        return engine && urn ? this.redacting(resourceProgress(urn, engine, this.options.progress ?? pulumiProgress)) : this.progress;
+    }
+
+    /** Resolves when every progress line sent to the engine so far was answered (before a handler answers). */
+    async progressSent(): Promise<void> {
+        await this.options.engineLog?.sent();
+    }
+
+    private redacting(sink: Progress): Progress {
+        const r = this.redactor;
+        return { info: (m) => sink.info(r.redact(m)), warn: (m) => sink.warn(r.redact(m)), debug: (m) => sink.debug(r.redact(m)) };
     }
 
     /** The Graph client, created on first use (diff and check never need one; a bad credential fails only here). */

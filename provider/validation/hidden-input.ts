@@ -53,6 +53,11 @@ export function ownerOf(inputs: Record<string, unknown>): Owner | undefined {
     return owner;
 }
 
+/** The resource's URN the inputs (or outputs, which carry the hidden input) name, or undefined. */
+export function urnIn(props: Record<string, unknown> | undefined): string | undefined {
+    return parseHidden(props?.[HIDDEN_INPUT])?.urn || undefined;
+}
+
 function parseHidden(value: unknown): HiddenInput | undefined {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     const v = value as Record<string, unknown>;

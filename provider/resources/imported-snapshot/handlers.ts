@@ -6,19 +6,20 @@
 import { gateReplacement, ReplacementWatch } from "../../preflight/replacement-gate";
 import type { ProviderRuntime, RuntimePart } from "../../runtime/runtime";
 import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
+import { urnIn } from "../../validation/hidden-input";
 import { containsUnknown } from "../../validation/unknown";
 import {
-    handlersOfConfiguredRuntime, providerOf, redacting, validInputs, withStoredStateCheck, type ResourceHandlers,
+    handlersOfConfiguredRuntime, carriedOf, redacting, validInputs, withStoredStateCheck, type ResourceHandlers,
 } from "../shared/handlers";
 import { asInputs, checkImportedSnapshot } from "./check";
 import { diffImportedSnapshot, importedSnapshotStateOutdated } from "./diff";
 import { createImport, deleteImport, readImport, resumeImport, type LifecycleContext } from "./lifecycle";
 import { recordFields, toOutputs } from "./state";
 
-/** What the lifecycle needs of the runtime. */
-export function lifecycleContext(rt: ProviderRuntime): LifecycleContext {
+/** What the lifecycle needs of the runtime; progress on the row of the resource `urn` names, when given. */
+export function lifecycleContext(rt: ProviderRuntime, urn?: string): LifecycleContext {
     return {
-        client: rt.graph, imports: rt.imports, progress: rt.progress, poll: rt.poll,
+        client: rt.graph, imports: rt.imports, progress: rt.progressFor(urn), poll: rt.poll,
         graphEndpoint: rt.settings.graphEndpoint, pendingImports: rt.pendingImports, clock: rt.clock,
     };
 }
@@ -29,9 +30,9 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
     // New inputs by user, from check(): a delete of that user's import that neither diff nor create settled is a
     // replacement the engine forced (--replace, a tainted resource...).
     const replacements = new ReplacementWatch();
-    const gate = {
-        settings: rt.settings, progress: rt.progress, now: () => rt.clock.now(), credential: () => rt.preflightCredential(),
-    };
+    const gate = (urn: string | undefined) => ({
+        settings: rt.settings, progress: rt.progressFor(urn), now: () => rt.clock.now(), credential: () => rt.preflightCredential(),
+    });
 
     /**
      * The engine passed this id from a stack's state: the import is recorded, so its pending-import note (kept since
@@ -60,15 +61,15 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
             if (result.deleteBeforeReplace && olds.importStatus !== "failed" && !containsUnknown(news)) {
                 const checked = checkImportedSnapshot(news);
                 const inputs = checked.failures.length === 0 ? asInputs(checked.inputs) : undefined;
-                if (inputs && !inputs.adoptSnapshotId) await gateReplacement(gate, id, inputs);
+                if (inputs && !inputs.adoptSnapshotId) await gateReplacement(gate(urnIn(news)), id, inputs);
             }
             return withStoredStateCheck(result, olds, news, importedSnapshotStateOutdated(olds));
         },
         create: async (inputs) => {
             const checked = valid(inputs);
             replacements.forget(checked.assignedUserId);
-            const { id, outs } = await createImport(lifecycleContext(rt), checked, providerOf(inputs));
-            return { id, outs };
+            const { id, outs } = await createImport(lifecycleContext(rt, urnIn(inputs)), checked, carriedOf(inputs));
+            return { id, outs: { ...outs, ...carriedOf(inputs) } };
         },
         // Never a change of what is imported (diff replaces for those). Either the continuation of a resource recorded
         // as created-but-failed (an import not known to have succeeded: Graph is asked), or a rewrite of what is stored
@@ -79,13 +80,16 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
             const inputs = valid(news);
             const status = olds.importStatus;
             const settled = status === "succeeded" || (!inputs.waitForCompletion && status !== "failed");
-            if (!settled) return { outs: await resumeImport(lifecycleContext(rt), id, inputs, providerOf(news)) };
+            if (!settled) {
+                const outs = await resumeImport(lifecycleContext(rt, urnIn(news)), id, inputs, carriedOf(news));
+                return { outs: { ...outs, ...carriedOf(news) } };
+            }
             // The recorded import as it was (the outputs carry its fields under Graph's names), with the new inputs.
-            return { outs: { ...toOutputs(inputs, id, olds as CloudPcSnapshotImportActionResult), ...providerOf(news) } };
+            return { outs: { ...toOutputs(inputs, id, olds as CloudPcSnapshotImportActionResult), ...carriedOf(news) } };
         },
         read: async (id, props) => {
             settleShown(id, props?.assignedUserId);
-            const lookup = await readImport(lifecycleContext(rt), id);
+            const lookup = await readImport(lifecycleContext(rt, urnIn(props)), id);
             if (lookup.kind === "gone") return {}; // proven gone (import-results.ts): refresh drops it from state
             if (lookup.kind === "unknown") return { id, props }; // no proof either way: keep it as it is
             return { id, props: { ...props, snapshotId: id, ...recordFields(lookup.record) } };
@@ -95,8 +99,8 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
             // A replacement the engine forced without asking diff: check() saw the new inputs; check them again
             // right before the purge.
             const next = replacements.replacementOf(props.assignedUserId);
-            if (next && props.importStatus !== "failed") await gateReplacement(gate, id, next);
-            await deleteImport(lifecycleContext(rt), id);
+            if (next && props.importStatus !== "failed") await gateReplacement(gate(urnIn(props)), id, next);
+            await deleteImport(lifecycleContext(rt, urnIn(props)), id);
         },
     };
 }

@@ -1,12 +1,13 @@
 // What both resources' handlers do alike: the per-runtime handlers behind the module functions of the state
 // contract, the stored __provider carried into outputs, the re-check at apply time, the diff that also rewrites
-// stale state, and errors passed through the runtime's redactor.
+// stale state, and errors passed through the runtime's redactor once progress was sent.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderHandlers } from "../../runtime/lazy-provider";
 import { runtimes } from "../../runtime/registry";
 import type { ProviderRuntime, RuntimePart } from "../../runtime/runtime";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
 import type { CheckResult } from "../../validation/failures";
+import { HIDDEN_INPUT } from "../../validation/hidden-input";
 import { containsUnknown } from "../../validation/unknown";
 import { CreatedButFailedError } from "./created-but-failed";
 
@@ -34,7 +35,10 @@ export function handlersOfConfiguredRuntime(part: RuntimePart<ResourceHandlers>)
     };
 }
 
-/** `handlers` with every error's message (and reasons) passed through the runtime's redactor. */
+/**
+ * `handlers` with every error's message (and reasons) passed through the runtime's redactor, answering only once the
+ * engine took the progress lines sent so far (a warning then belongs to the step, and the process may be stopped).
+ */
 export function redacting(runtime: ProviderRuntime, handlers: ResourceHandlers): ResourceHandlers {
     const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
         try {
@@ -44,6 +48,8 @@ export function redacting(runtime: ProviderRuntime, handlers: ResourceHandlers):
             if (err instanceof Error) err.message = r.redact(err.message);
             if (err instanceof CreatedButFailedError) err.reasons.forEach((reason, i) => (err.reasons[i] = r.redact(reason)));
             throw err;
+        } finally {
+            await runtime.progressSent();
         }
     };
     return {
@@ -52,9 +58,12 @@ export function redacting(runtime: ProviderRuntime, handlers: ResourceHandlers):
     };
 }
 
-/** The engine needs __provider in the outputs (also of a "created but failed" record) to manage the resource later. */
-export function providerOf(inputs: Record<string, unknown>): Record<string, unknown> {
-    return inputs[PROVIDER_KEY] !== undefined ? { [PROVIDER_KEY]: inputs[PROVIDER_KEY] } : {};
+/**
+ * What the outputs (also of a "created but failed" record) carry over from the inputs: __provider, which the engine
+ * needs to manage the resource later, and the hidden input, whose URN read and delete (given only the outputs) log to.
+ */
+export function carriedOf(inputs: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries([PROVIDER_KEY, HIDDEN_INPUT].filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]]));
 }
 
 /** check() has run; check again so a direct caller can never send invalid or unknown input to Graph. */

@@ -1,0 +1,108 @@
+// Progress and warnings on the resource's own row, through the REAL Pulumi CLI (Automation API, inline programs, a
+// local backend) against the Graph emulator: the provider sends them to the engine's Log service with the URN the
+// resource class put in its hidden input (runtime/engine-log.ts), so the engine's events carry that URN.
+import { strict as assert } from "node:assert";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, type DiagnosticEvent, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { startEmulator, type Emulator } from "../../emulator";
+import { CloudPcSnapshot } from "../../provider";
+import { provisionedPulumi, providerConfig, REPO_ROOT } from "../../scripts/pulumi/automation";
+import { importsProgram } from "../harness/inline-program";
+import { inputs, USER } from "../fixtures";
+
+const PROJECT = "cloudpc-e2e-rows";
+const STACK = "rows";
+const IMPORTED = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot";
+const SNAPSHOT = "pulumi-nodejs:dynamic/cloudpc:Snapshot";
+
+interface Run { output: string; events: EngineEvent[] }
+
+const diagnostics = (events: EngineEvent[]): DiagnosticEvent[] =>
+    events.flatMap((e) => (e.diagnosticEvent ? [e.diagnosticEvent] : []));
+
+describe("e2e: the provider's progress and warnings on the resource's row (real Pulumi CLI)", function () {
+    this.timeout(180_000);
+    let emulator: Emulator;
+    let stack: Stack;
+    const dirs: string[] = [];
+
+    async function run(op: (o: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<unknown>): Promise<Run> {
+        const r: Run = { output: "", events: [] };
+        await op({ onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
+        return r;
+    }
+
+    /** The URN the engine gave the resource of `type`, from its step events. */
+    function urnOf(events: EngineEvent[], type: string): string {
+        const urn = events.map((e) => e.resourcePreEvent?.metadata).find((m) => m?.type === type)?.urn;
+        assert.ok(urn, `no step of a ${type}`);
+        return urn;
+    }
+
+    before(async () => {
+        const pulumiCommand = await provisionedPulumi();
+        emulator = await startEmulator({ importDurationMs: 600 });
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-rows-backend-"));
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-rows-work-"));
+        dirs.push(backend, workDir);
+        stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: STACK, program: async () => ({}) }, {
+            workDir,
+            pulumiCommand,
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${backend}`,
+                PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+            },
+        });
+        await stack.setAllConfig(providerConfig(emulator));
+        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+    });
+
+    after(async () => {
+        try {
+            if (stack) await stack.destroy();
+            if (stack) await stack.workspace.removeStack(STACK);
+        } finally {
+            await emulator?.close();
+            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+        }
+    });
+
+    it("up of an import shows its progress as status lines on the import's row, none on the stack", async () => {
+        const up = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs() }) }));
+        const urn = urnOf(up.events, IMPORTED);
+        const progress = diagnostics(up.events).filter((d) => /Import [0-9a-f-]+ for user /.test(d.message));
+        assert.ok(progress.length > 0, up.output);
+        for (const d of progress) {
+            assert.equal(d.urn, urn, `on the import's row: ${d.message}`);
+            assert.equal(d.severity, "info");
+            assert.equal(d.ephemeral, true, "a status line, not a diagnostic kept for the summary");
+        }
+        assert.ok(progress.some((d) => new RegExp(`for user ${USER}: succeeded after`).test(d.message)));
+        // The CLI shows them on the import's row, not as stack-level `[runtime]` lines.
+        assert.match(up.output, new RegExp(`ImportedSnapshot a creating \\(\\d+s\\) Import \\S+ for user ${USER}: succeeded after`));
+        assert.doesNotMatch(up.output, /\[runtime\] cloudpc:/);
+        await stack.destroy();
+    });
+
+    it("destroy of a CloudPcSnapshot counts one warning, on the snapshot's row", async () => {
+        const program: PulumiFn = async () => ({ id: new CloudPcSnapshot("restore", { cloudPcId: randomUUID() }).snapshotId });
+        const up = await run((o) => stack.up({ ...o, program }));
+        const urn = urnOf(up.events, SNAPSHOT);
+        const destroyed = await run((o) => stack.destroy(o));
+        const warnings = diagnostics(destroyed.events).filter((d) => d.severity === "warning");
+        assert.equal(warnings.length, 1, destroyed.output);
+        assert.equal(warnings[0]!.urn, urn);
+        assert.match(warnings[0]!.message, /removed from the Pulumi state only/);
+        // The CLI's closing summary lists it once, under the snapshot, as a warning (not a stack-level info line).
+        const summary = destroyed.output.slice(destroyed.output.indexOf("\nDiagnostics:\n"));
+        assert.match(summary, /^ {2}pulumi-nodejs:dynamic\/cloudpc:Snapshot \(restore\):\n {4}warning: Snapshot /m, destroyed.output);
+        assert.equal(summary.match(/^ +warning: /gm)?.length, 1, destroyed.output);
+        assert.doesNotMatch(destroyed.output, /\[runtime\] cloudpc:/);
+    });
+});
