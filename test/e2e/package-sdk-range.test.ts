@@ -22,9 +22,10 @@ const SDK = "@pulumi/pulumi";
 const SDK_CACHE = path.join(os.homedir(), ".cache", "cloudpc-pulumi-sdk");
 
 function run(cmd: string, args: string[], cwd: string): string {
-    const r = spawnSync(cmd, args, {
-        cwd, encoding: "utf8", timeout: 300_000, env: { ...process.env, npm_config_loglevel: "error" },
-    });
+    // Without the npm_* variables of an enclosing `npm run` (npm_config_local_prefix would make a nested
+    // `npm install` install into this repository instead of `cwd`).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 300_000, env: { ...env, npm_config_loglevel: "error" } });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
     return r.stdout;
 }
@@ -44,7 +45,7 @@ function sdkModules(version: string): string {
         fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "sdk", private: true }));
-        run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", `${SDK}@${version}`], dir);
+        run("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts", `${SDK}@${version}`], dir);
     }
     return modules;
 }
