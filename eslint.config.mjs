@@ -39,9 +39,15 @@ export default defineConfig(
             // handler, a signal handler) cannot be const.
             "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
             // A leading underscore marks a binding unused on purpose (e.g. properties left out of a rest object).
-            "@typescript-eslint/no-unused-vars": ["error", {
-                argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_",
-            }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                {
+                    argsIgnorePattern: "^_",
+                    varsIgnorePattern: "^_",
+                    caughtErrorsIgnorePattern: "^_",
+                    destructuredArrayIgnorePattern: "^_",
+                },
+            ],
         },
     },
     {
@@ -54,7 +60,10 @@ export default defineConfig(
         // functions (Pulumi serializes it at a fraction of a class instance's size), and an interface merged with
         // the class gives that object the ResourceProvider type.
         files: ["provider/resources/*/provider.ts"],
-        rules: { "@typescript-eslint/no-unsafe-declaration-merging": "off", "@typescript-eslint/no-empty-object-type": "off" },
+        rules: {
+            "@typescript-eslint/no-unsafe-declaration-merging": "off",
+            "@typescript-eslint/no-empty-object-type": "off",
+        },
     },
     {
         // Off in tests and dev scripts: they drive @pulumi/pulumi's untyped gRPC stubs and feed deliberately

@@ -20,12 +20,14 @@ export interface AuthorityRoute {
 /** Recognises `/{tenant}/(v2.0/)?.well-known/openid-configuration`, `/{tenant}/discovery/(v2.0/)?keys`, `/{tenant}/oauth2/v2.0/token`. */
 export function matchAuthority(method: string, parts: string[]): AuthorityRoute | undefined {
     const [tenant, ...rest] = parts;
-    if (!tenant || rest.length === 0 || !["oauth2", "v2.0", ".well-known", "discovery"].includes(rest[0]!)) return undefined;
+    if (!tenant || rest.length === 0 || !["oauth2", "v2.0", ".well-known", "discovery"].includes(rest[0]!))
+        return undefined;
     const p = rest.join("/");
     if (p === "v2.0/.well-known/openid-configuration" || p === ".well-known/openid-configuration") {
         return { tenant, endpoint: "openid-configuration", key: `${method} openid-configuration` };
     }
-    if (p === "discovery/v2.0/keys" || p === "discovery/keys") return { tenant, endpoint: "keys", key: `${method} keys` };
+    if (p === "discovery/v2.0/keys" || p === "discovery/keys")
+        return { tenant, endpoint: "keys", key: `${method} keys` };
     if (p === "oauth2/v2.0/token") return { tenant, endpoint: "token", key: `${method} token` };
     return { tenant, endpoint: undefined, key: `${method} ${rest[rest.length - 1]}` };
 }
@@ -68,14 +70,21 @@ export class Authority {
     /** Throws EntraError; the caller renders it. */
     handle(route: AuthorityRoute, method: string, rawBody: string): Reply {
         if (route.endpoint === undefined) {
-            throw new EntraError(404, "invalid_request", 900561, "The endpoint only supports the OpenID discovery document, the keys document and the v2.0 token endpoint (client credentials).");
+            throw new EntraError(
+                404,
+                "invalid_request",
+                900561,
+                "The endpoint only supports the OpenID discovery document, the keys document and the v2.0 token endpoint (client credentials).",
+            );
         }
         this.checkTenant(route.tenant);
         if (route.endpoint === "token") {
-            if (method !== "POST") throw new EntraError(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
+            if (method !== "POST")
+                throw new EntraError(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
             return this.token(rawBody);
         }
-        if (method !== "GET") throw new EntraError(405, "invalid_request", 900561, "The endpoint only accepts GET requests.");
+        if (method !== "GET")
+            throw new EntraError(405, "invalid_request", 900561, "The endpoint only accepts GET requests.");
         if (route.endpoint === "keys") {
             // Access tokens are HMAC-signed with a process-local key, so there is no public key to publish.
             return jsonReply(200, { keys: [] }, PLAIN_JSON);
@@ -117,12 +126,23 @@ export class Authority {
         const form = new URLSearchParams(rawBody);
         const required = (name: string): string => {
             const v = form.get(name);
-            if (!v) throw new EntraError(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`);
+            if (!v)
+                throw new EntraError(
+                    400,
+                    "invalid_request",
+                    900144,
+                    `The request body must contain the following parameter: '${name}'.`,
+                );
             return v;
         };
         const grant = required("grant_type");
         if (grant !== "client_credentials") {
-            throw new EntraError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant}'. The emulator supports client_credentials only.`);
+            throw new EntraError(
+                400,
+                "unsupported_grant_type",
+                70003,
+                `The app requested an unsupported grant type '${grant}'. The emulator supports client_credentials only.`,
+            );
         }
         const clientId = required("client_id");
         const client = this.state.runtime.clients.find((c) => c.clientId.toLowerCase() === clientId.toLowerCase());
@@ -138,7 +158,12 @@ export class Authority {
         this.checkScope(required("scope"));
         const appidacr = this.authenticate(client, form);
         const lifetime = this.state.runtime.tokenLifetimeSeconds;
-        const { token, expiresIn } = this.state.tokens.issue(client.clientId, client.roles ?? [ROLE_READ_WRITE], lifetime, appidacr);
+        const { token, expiresIn } = this.state.tokens.issue(
+            client.clientId,
+            client.roles ?? [ROLE_READ_WRITE],
+            lifetime,
+            appidacr,
+        );
         return jsonReply(
             200,
             { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token },
@@ -149,7 +174,9 @@ export class Authority {
 
     /** App-only requests must ask for `<graphEndpoint>/.default`; OIDC scopes that MSAL may add are ignored. */
     private checkScope(scope: string): void {
-        const resources = scope.split(/\s+/).filter((s) => s && !["openid", "profile", "offline_access", "email"].includes(s));
+        const resources = scope
+            .split(/\s+/)
+            .filter((s) => s && !["openid", "profile", "offline_access", "email"].includes(s));
         const wanted = `${this.state.origin}/.default`;
         if (resources.length !== 1 || !resources[0]!.endsWith("/.default")) {
             throw new EntraError(
@@ -188,11 +215,24 @@ export class Authority {
         if (assertion !== null) {
             const type = form.get("client_assertion_type");
             if (type !== JWT_BEARER) {
-                throw new EntraError(400, "invalid_request", 50027, `Invalid client_assertion_type '${type ?? ""}'. Expected '${JWT_BEARER}'.`);
+                throw new EntraError(
+                    400,
+                    "invalid_request",
+                    50027,
+                    `Invalid client_assertion_type '${type ?? ""}'. Expected '${JWT_BEARER}'.`,
+                );
             }
             const t = this.tenantUrl();
-            return verifyClientAssertion(assertion, client, { clientId: client.clientId, audiences: [`${t}/oauth2/v2.0/token`, `${t}/v2.0`] });
+            return verifyClientAssertion(assertion, client, {
+                clientId: client.clientId,
+                audiences: [`${t}/oauth2/v2.0/token`, `${t}/v2.0`],
+            });
         }
-        throw new EntraError(401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+        throw new EntraError(
+            401,
+            "invalid_client",
+            7000216,
+            "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+        );
     }
 }

@@ -39,14 +39,23 @@ export function parseBatch(raw: string): BatchItem[] {
     }
     const seen = new Set<string>();
     return requests.map((r, i) => {
-        if (!isRecord(r)) throw new GraphError(400, `Invalid batch payload format: request ${i} is not an object.`, "BadRequest");
+        if (!isRecord(r))
+            throw new GraphError(400, `Invalid batch payload format: request ${i} is not an object.`, "BadRequest");
         const { id, method, url } = r;
         if (typeof id !== "string" || id === "" || seen.has(id)) {
-            throw new GraphError(400, `Invalid batch payload format: request ${i} needs a unique string 'id'.`, "BadRequest");
+            throw new GraphError(
+                400,
+                `Invalid batch payload format: request ${i} needs a unique string 'id'.`,
+                "BadRequest",
+            );
         }
         seen.add(id);
         if (typeof method !== "string" || typeof url !== "string" || /^https?:/i.test(url)) {
-            throw new GraphError(400, `Invalid batch payload format: request '${id}' needs 'method' and a relative 'url'.`, "BadRequest");
+            throw new GraphError(
+                400,
+                `Invalid batch payload format: request '${id}' needs 'method' and a relative 'url'.`,
+                "BadRequest",
+            );
         }
         const headers = isRecord(r["headers"]) ? (r["headers"] as Record<string, string>) : {};
         return { id, method: method.toUpperCase(), url, headers, body: r["body"] };

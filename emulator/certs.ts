@@ -55,7 +55,11 @@ export function defaultCertDir(): string {
 }
 
 function pathsIn(dir: string): CertificatePaths {
-    return { caCertPath: path.join(dir, CA_FILE), certPath: path.join(dir, CERT_FILE), keyPath: path.join(dir, KEY_FILE) };
+    return {
+        caCertPath: path.join(dir, CA_FILE),
+        certPath: path.join(dir, CERT_FILE),
+        keyPath: path.join(dir, KEY_FILE),
+    };
 }
 
 /** True when the three files exist, chain up, match, cover every loopback name and stay valid for a while. */
@@ -64,7 +68,8 @@ export function certificatesAreValid(paths: CertificatePaths, now = Date.now()):
         const ca = new X509Certificate(fs.readFileSync(paths.caCertPath));
         const leaf = new X509Certificate(fs.readFileSync(paths.certPath));
         const key = createPrivateKey(fs.readFileSync(paths.keyPath));
-        const live = (c: X509Certificate) => Date.parse(c.validFrom) <= now && Date.parse(c.validTo) - RENEW_BEFORE_MS > now;
+        const live = (c: X509Certificate) =>
+            Date.parse(c.validFrom) <= now && Date.parse(c.validTo) - RENEW_BEFORE_MS > now;
         return (
             ca.ca &&
             live(ca) &&
@@ -86,7 +91,10 @@ function openssl(args: string[], cwd: string): void {
         execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
         const e = err as { stderr?: Buffer; message: string; code?: string };
-        if (e.code === "ENOENT") throw new Error("the emulator needs the `openssl` command to create its test certificates; install OpenSSL");
+        if (e.code === "ENOENT")
+            throw new Error(
+                "the emulator needs the `openssl` command to create its test certificates; install OpenSSL",
+            );
         throw new Error(`openssl ${args[0]} failed: ${e.stderr?.toString().trim() || e.message}`);
     }
 }
@@ -101,28 +109,81 @@ function generateInto(dir: string): void {
     fs.writeFileSync(
         path.join(dir, "ca.cnf"),
         [
-            "[req]", "distinguished_name = dn", "prompt = no",
-            "[dn]", "CN = Cloud PC Graph Emulator Test CA", "O = cloudpc-pulumi-snapshots emulator",
-            "[v3_ca]", "basicConstraints = critical,CA:TRUE,pathlen:0", "keyUsage = critical,keyCertSign,cRLSign",
-            "subjectKeyIdentifier = hash", "",
+            "[req]",
+            "distinguished_name = dn",
+            "prompt = no",
+            "[dn]",
+            "CN = Cloud PC Graph Emulator Test CA",
+            "O = cloudpc-pulumi-snapshots emulator",
+            "[v3_ca]",
+            "basicConstraints = critical,CA:TRUE,pathlen:0",
+            "keyUsage = critical,keyCertSign,cRLSign",
+            "subjectKeyIdentifier = hash",
+            "",
         ].join("\n"),
     );
     fs.writeFileSync(
         path.join(dir, "leaf.cnf"),
         [
-            "[req]", "distinguished_name = dn", "prompt = no",
-            "[dn]", "CN = localhost",
-            "[v3_leaf]", "basicConstraints = critical,CA:FALSE", "keyUsage = critical,digitalSignature",
-            "extendedKeyUsage = serverAuth", "subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1",
-            "subjectKeyIdentifier = hash", "authorityKeyIdentifier = keyid,issuer", "",
+            "[req]",
+            "distinguished_name = dn",
+            "prompt = no",
+            "[dn]",
+            "CN = localhost",
+            "[v3_leaf]",
+            "basicConstraints = critical,CA:FALSE",
+            "keyUsage = critical,digitalSignature",
+            "extendedKeyUsage = serverAuth",
+            "subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1",
+            "subjectKeyIdentifier = hash",
+            "authorityKeyIdentifier = keyid,issuer",
+            "",
         ].join("\n"),
     );
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    openssl(["req", "-x509", "-new", ...ec, "-keyout", "ca.key", "-out", CA_FILE, "-days", "3650", "-sha256", "-config", "ca.cnf", "-extensions", "v3_ca"], dir);
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-new",
+            ...ec,
+            "-keyout",
+            "ca.key",
+            "-out",
+            CA_FILE,
+            "-days",
+            "3650",
+            "-sha256",
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3_ca",
+        ],
+        dir,
+    );
     openssl(["req", "-new", ...ec, "-keyout", KEY_FILE, "-out", "leaf.csr", "-config", "leaf.cnf"], dir);
     openssl(
-        ["x509", "-req", "-in", "leaf.csr", "-CA", CA_FILE, "-CAkey", "ca.key", "-set_serial", serial(), "-days", "825", "-sha256",
-            "-extfile", "leaf.cnf", "-extensions", "v3_leaf", "-out", CERT_FILE],
+        [
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            CA_FILE,
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            serial(),
+            "-days",
+            "825",
+            "-sha256",
+            "-extfile",
+            "leaf.cnf",
+            "-extensions",
+            "v3_leaf",
+            "-out",
+            CERT_FILE,
+        ],
         dir,
     );
     // The CA key is only needed to sign this one leaf. Deleting it means a trusted test CA can never sign anything else.
@@ -159,7 +220,8 @@ export function ensureCertificates(certDir: string = defaultCertDir()): Certific
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
         for (const entry of fs.readdirSync(parent)) {
-            if (entry.startsWith(`${path.basename(dir)}.stale-`)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+            if (entry.startsWith(`${path.basename(dir)}.stale-`))
+                fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
         }
     }
 }
@@ -176,7 +238,11 @@ export function ensureClientCertificate(certDir: string = defaultCertDir()): Cli
     const valid = (): boolean => {
         try {
             const cert = new X509Certificate(fs.readFileSync(certPath));
-            return cert.checkPrivateKey(createPrivateKey(fs.readFileSync(keyPath))) && Date.parse(cert.validTo) - RENEW_BEFORE_MS > Date.now() && fs.existsSync(pemPath);
+            return (
+                cert.checkPrivateKey(createPrivateKey(fs.readFileSync(keyPath))) &&
+                Date.parse(cert.validTo) - RENEW_BEFORE_MS > Date.now() &&
+                fs.existsSync(pemPath)
+            );
         } catch {
             return false;
         }
@@ -185,9 +251,31 @@ export function ensureClientCertificate(certDir: string = defaultCertDir()): Cli
         fs.mkdirSync(path.dirname(dir), { recursive: true });
         const tmp = fs.mkdtempSync(path.join(path.dirname(dir), ".client-tmp-"));
         try {
-            openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "client-key.pem", "-out", "client-cert.pem", "-days", "365",
-                "-sha256", "-subj", "/CN=cloudpc-emulator-client"], tmp);
-            fs.writeFileSync(path.join(tmp, "client.pem"), fs.readFileSync(path.join(tmp, "client-cert.pem"), "utf8") + fs.readFileSync(path.join(tmp, "client-key.pem"), "utf8"), { mode: 0o600 });
+            openssl(
+                [
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    "client-key.pem",
+                    "-out",
+                    "client-cert.pem",
+                    "-days",
+                    "365",
+                    "-sha256",
+                    "-subj",
+                    "/CN=cloudpc-emulator-client",
+                ],
+                tmp,
+            );
+            fs.writeFileSync(
+                path.join(tmp, "client.pem"),
+                fs.readFileSync(path.join(tmp, "client-cert.pem"), "utf8") +
+                    fs.readFileSync(path.join(tmp, "client-key.pem"), "utf8"),
+                { mode: 0o600 },
+            );
             fs.rmSync(dir, { recursive: true, force: true });
             try {
                 fs.renameSync(tmp, dir);

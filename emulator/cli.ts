@@ -130,7 +130,11 @@ async function main(): Promise<void> {
         // Write-then-rename so a script polling for the file never reads half of it.
         const tmp = `${args.stateFile}.${process.pid}.tmp`;
         fs.mkdirSync(path.dirname(args.stateFile), { recursive: true });
-        fs.writeFileSync(tmp, `${JSON.stringify({ ...env, pid: process.pid, graphEndpoint: emulator.graphEndpoint, authorityHost: emulator.authorityHost }, null, 2)}\n`, { mode: 0o600 });
+        fs.writeFileSync(
+            tmp,
+            `${JSON.stringify({ ...env, pid: process.pid, graphEndpoint: emulator.graphEndpoint, authorityHost: emulator.authorityHost }, null, 2)}\n`,
+            { mode: 0o600 },
+        );
         fs.renameSync(tmp, args.stateFile);
     }
 

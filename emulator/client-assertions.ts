@@ -36,32 +36,52 @@ export function verifyClientAssertion(assertion: string, client: EmulatorClient,
 
     // Certificate credential: the app itself is the issuer and subject.
     if (client.certificatePem !== undefined && iss === ctx.clientId) {
-        if (payload["sub"] !== ctx.clientId) throw invalid(700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+        if (payload["sub"] !== ctx.clientId)
+            throw invalid(700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
         const aud = payload["aud"];
         const auds = Array.isArray(aud) ? aud : [aud];
-        const normalise = (u: unknown): string => (typeof u === "string" ? u.split("?")[0]!.replace(/\/+$/, "").toLowerCase() : "");
+        const normalise = (u: unknown): string =>
+            typeof u === "string" ? u.split("?")[0]!.replace(/\/+$/, "").toLowerCase() : "";
         if (!auds.some((a) => ctx.audiences.map(normalise).includes(normalise(a)))) {
-            throw invalid(50013, `Assertion audience claim does not match the required value. Expected one of: ${ctx.audiences.join(", ")}.`);
+            throw invalid(
+                50013,
+                `Assertion audience claim does not match the required value. Expected one of: ${ctx.audiences.join(", ")}.`,
+            );
         }
         checkSignature(header, jwt.signingInput, jwt.signature, client.certificatePem);
         return "2";
     }
     if (client.federatedIssuer !== undefined) {
         if (iss !== client.federatedIssuer) {
-            throw invalid(700211, `No matching federated identity record found for presented assertion issuer '${String(iss)}'.`);
+            throw invalid(
+                700211,
+                `No matching federated identity record found for presented assertion issuer '${String(iss)}'.`,
+            );
         }
         return "2";
     }
-    if (client.certificatePem !== undefined) throw invalid(700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
-    throw invalid(7000215, `Invalid client secret provided. The application '${ctx.clientId}' has no certificate or federated credential registered for client assertions.`);
+    if (client.certificatePem !== undefined)
+        throw invalid(700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+    throw invalid(
+        7000215,
+        `Invalid client secret provided. The application '${ctx.clientId}' has no certificate or federated credential registered for client assertions.`,
+    );
 }
 
-function checkSignature(header: Record<string, unknown>, signingInput: string, signature: Buffer, certificatePem: string): void {
+function checkSignature(
+    header: Record<string, unknown>,
+    signingInput: string,
+    signature: Buffer,
+    certificatePem: string,
+): void {
     const cert = new X509Certificate(certificatePem);
     // Entra picks the key by thumbprint; a mismatch means the assertion was signed with another certificate.
     const sha256 = createHash("sha256").update(cert.raw).digest("base64url");
     const sha1 = createHash("sha1").update(cert.raw).digest("base64url");
-    if ((header["x5t#S256"] !== undefined && header["x5t#S256"] !== sha256) || (header["x5t"] !== undefined && header["x5t"] !== sha1)) {
+    if (
+        (header["x5t#S256"] !== undefined && header["x5t#S256"] !== sha256) ||
+        (header["x5t"] !== undefined && header["x5t"] !== sha1)
+    ) {
         throw invalid(700027, "Client assertion contains an invalid signature. [Reason - The key was not found.]");
     }
     const alg = header["alg"];
@@ -69,8 +89,21 @@ function checkSignature(header: Record<string, unknown>, signingInput: string, s
     try {
         if (alg === "RS256") ok = verify("sha256", Buffer.from(signingInput), cert.publicKey, signature);
         else if (alg === "PS256") {
-            ok = verify("sha256", Buffer.from(signingInput), { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature);
-        } else throw invalid(700027, `Client assertion contains an invalid signature. [Reason - The algorithm '${String(alg)}' is not supported; use RS256 or PS256.]`);
+            ok = verify(
+                "sha256",
+                Buffer.from(signingInput),
+                {
+                    key: cert.publicKey,
+                    padding: constants.RSA_PKCS1_PSS_PADDING,
+                    saltLength: constants.RSA_PSS_SALTLEN_AUTO,
+                },
+                signature,
+            );
+        } else
+            throw invalid(
+                700027,
+                `Client assertion contains an invalid signature. [Reason - The algorithm '${String(alg)}' is not supported; use RS256 or PS256.]`,
+            );
     } catch (err) {
         if (err instanceof EntraError) throw err;
         ok = false;

@@ -29,16 +29,16 @@ export const CONTROL_ROUTES = [
     "POST /_emulator/stats/reset",
     "GET  /_emulator/imports",
     "POST /_emulator/imports/clear",
-    "POST /_emulator/imports/{snapshotId}/status   {\"status\":\"failed\",\"detail\":\"...\"}",
-    "POST /_emulator/imports/{snapshotId}/usage    {\"usageStatus\":\"inUse\"}",
+    'POST /_emulator/imports/{snapshotId}/status   {"status":"failed","detail":"..."}',
+    'POST /_emulator/imports/{snapshotId}/usage    {"usageStatus":"inUse"}',
     "GET  /_emulator/restorePoints                 (every restore point, pending and expired ones too, with storage copies)",
     "POST /_emulator/restorePoints/clear",
     "POST /_emulator/restorePoints/{id}/expire",
-    "POST /_emulator/restorePoints/{id}/health     {\"healthCheckStatus\":\"unhealthy\"}",
+    'POST /_emulator/restorePoints/{id}/health     {"healthCheckStatus":"unhealthy"}',
     "POST /_emulator/cloudPCs/{id}/deprovision",
     "POST /_emulator/faults                        (a FaultRule)",
     "POST /_emulator/faults/clear                  (also stops the random mode)",
-    "POST /_emulator/faults/random                 {\"rate\":0.15,\"seed\":7,\"kinds\":[\"429\",\"dropAfter\"]} (null: stop)",
+    'POST /_emulator/faults/random                 {"rate":0.15,"seed":7,"kinds":["429","dropAfter"]} (null: stop)',
     "GET  /_emulator/faults                        (pending rules; the random mode's counters)",
     "GET  /_emulator/options",
     "POST /_emulator/options                       (partial options)",
@@ -56,12 +56,19 @@ function json(rawBody: string): unknown {
 }
 
 /** Control errors reuse Graph's error shape so one client-side parser fits everything. */
-export function handleControl(target: ControlTarget, method: string, parts: string[], rawBody: string, corr: Correlation): Reply {
+export function handleControl(
+    target: ControlTarget,
+    method: string,
+    parts: string[],
+    rawBody: string,
+    corr: Correlation,
+): Reply {
     try {
         return route(target, method, parts, rawBody);
     } catch (err) {
         if (err instanceof GraphError) return graphErrorReply(err, corr);
-        if (err instanceof TypeError || err instanceof Error) return graphErrorReply(new GraphError(400, err.message, "BadRequest"), corr);
+        if (err instanceof TypeError || err instanceof Error)
+            return graphErrorReply(new GraphError(400, err.message, "BadRequest"), corr);
         throw err;
     }
 }
@@ -144,7 +151,11 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
             return ok(t.imports.get(id));
         }
     }
-    throw new GraphError(404, `Unknown control route ${method} /_emulator/${path}. See GET /_emulator.`, "itemNotFound");
+    throw new GraphError(
+        404,
+        `Unknown control route ${method} /_emulator/${path}. See GET /_emulator.`,
+        "itemNotFound",
+    );
 }
 
 function restorePointControl(t: ControlTarget, id: string, what: string, rawBody: string): Reply {
@@ -161,5 +172,9 @@ function restorePointControl(t: ControlTarget, id: string, what: string, rawBody
         }
         t.restorePoints.setHealth(id, status as HealthCheckStatus);
     }
-    return jsonReply(200, t.restorePoints.records().find((r) => r.id.toLowerCase() === id.toLowerCase()), PLAIN_JSON);
+    return jsonReply(
+        200,
+        t.restorePoints.records().find((r) => r.id.toLowerCase() === id.toLowerCase()),
+        PLAIN_JSON,
+    );
 }

@@ -58,7 +58,12 @@ export function graphErrorReply(err: GraphError, corr: Correlation): Reply {
         // Mirrors the throttling sample in Graph's docs, which nests code/status/message in innerError.
         Object.assign(innerError, { code: "429", status: "429", message: "Please retry after" });
     }
-    return jsonReply(err.status, { error: { code: err.code, message: err.message, innerError } }, GRAPH_JSON, err.headers);
+    return jsonReply(
+        err.status,
+        { error: { code: err.code, message: err.message, innerError } },
+        GRAPH_JSON,
+        err.headers,
+    );
 }
 
 /** Entra (AADSTS) error: status, OAuth error, AADSTS number and its description. */

@@ -48,7 +48,17 @@ export interface FaultInjector {
 
 /** What the random mode can do to a request; each maps to a FaultRule (see ruleForKind). */
 export const RANDOM_FAULT_KINDS = [
-    "429", "500", "502", "503", "504", "gatewayAfterActing", "dropBefore", "dropAfter", "slow", "malformed", "truncated",
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+    "gatewayAfterActing",
+    "dropBefore",
+    "dropAfter",
+    "slow",
+    "malformed",
+    "truncated",
     "tokenExpired",
 ] as const;
 export type RandomFaultKind = (typeof RANDOM_FAULT_KINDS)[number];
@@ -87,12 +97,27 @@ export interface FaultTarget {
     graph: boolean;
 }
 
-const RULE_KEYS = new Set(["route", "method", "times", "status", "actFirst", "retryAfter", "code", "drop", "delayMs", "body", "loopNextLink", "skipSnapshotId", "expireToken"]);
+const RULE_KEYS = new Set([
+    "route",
+    "method",
+    "times",
+    "status",
+    "actFirst",
+    "retryAfter",
+    "code",
+    "drop",
+    "delayMs",
+    "body",
+    "loopNextLink",
+    "skipSnapshotId",
+    "expireToken",
+]);
 
 /** Validates a rule from code or JSON (POST /_emulator/faults); throws TypeError with a readable message. */
 export function parseFaultRule(value: unknown): FaultRule {
     if (!isRecord(value)) throw new TypeError("a fault rule must be an object");
-    for (const key of Object.keys(value)) if (!RULE_KEYS.has(key)) throw new TypeError(`unknown fault rule field '${key}'`);
+    for (const key of Object.keys(value))
+        if (!RULE_KEYS.has(key)) throw new TypeError(`unknown fault rule field '${key}'`);
     const rule: FaultRule = {};
     const str = (key: string): string | undefined => {
         const v = value[key];
@@ -110,27 +135,32 @@ export function parseFaultRule(value: unknown): FaultRule {
     if (code !== undefined) rule.code = code;
     const times = value["times"];
     if (times !== undefined) {
-        if (typeof times !== "number" || !Number.isInteger(times) || times < 1) throw new TypeError("fault rule 'times' must be an integer >= 1");
+        if (typeof times !== "number" || !Number.isInteger(times) || times < 1)
+            throw new TypeError("fault rule 'times' must be an integer >= 1");
         rule.times = times;
     }
     const status = value["status"];
     if (status !== undefined) {
-        if (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599) throw new TypeError("fault rule 'status' must be an HTTP error status (400-599)");
+        if (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599)
+            throw new TypeError("fault rule 'status' must be an HTTP error status (400-599)");
         rule.status = status;
     }
     const drop = value["drop"];
     if (drop !== undefined) {
-        if (drop !== "before" && drop !== "after") throw new TypeError("fault rule 'drop' must be \"before\" or \"after\"");
+        if (drop !== "before" && drop !== "after")
+            throw new TypeError('fault rule \'drop\' must be "before" or "after"');
         rule.drop = drop;
     }
     const delayMs = value["delayMs"];
     if (delayMs !== undefined) {
-        if (typeof delayMs !== "number" || !(delayMs >= 0)) throw new TypeError("fault rule 'delayMs' must be a number >= 0");
+        if (typeof delayMs !== "number" || !(delayMs >= 0))
+            throw new TypeError("fault rule 'delayMs' must be a number >= 0");
         rule.delayMs = delayMs;
     }
     const body = value["body"];
     if (body !== undefined) {
-        if (body !== "truncated" && body !== "malformed") throw new TypeError("fault rule 'body' must be \"truncated\" or \"malformed\"");
+        if (body !== "truncated" && body !== "malformed")
+            throw new TypeError('fault rule \'body\' must be "truncated" or "malformed"');
         rule.body = body;
     }
     const loop = value["loopNextLink"];
@@ -140,7 +170,8 @@ export function parseFaultRule(value: unknown): FaultRule {
     }
     const skip = value["skipSnapshotId"];
     if (skip !== undefined) {
-        if (typeof skip !== "string" || skip === "") throw new TypeError("fault rule 'skipSnapshotId' must be a snapshot id");
+        if (typeof skip !== "string" || skip === "")
+            throw new TypeError("fault rule 'skipSnapshotId' must be a snapshot id");
         rule.skipSnapshotId = skip;
     }
     const expire = value["expireToken"];
@@ -167,40 +198,52 @@ export function parseFaultRule(value: unknown): FaultRule {
 export function parseRandomFaults(value: unknown): RandomFaults {
     if (!isRecord(value)) throw new TypeError("random faults must be an object");
     const known = new Set(["rate", "seed", "kinds", "retryAfter", "slowMs", "route"]);
-    for (const key of Object.keys(value)) if (!known.has(key)) throw new TypeError(`unknown random faults field '${key}'`);
+    for (const key of Object.keys(value))
+        if (!known.has(key)) throw new TypeError(`unknown random faults field '${key}'`);
     const { rate, seed, kinds, retryAfter, slowMs, route } = value;
-    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) throw new TypeError("random faults 'rate' must be a number from 0 to 1");
+    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1))
+        throw new TypeError("random faults 'rate' must be a number from 0 to 1");
     const out: RandomFaults = { rate };
     if (seed !== undefined) {
-        if (typeof seed !== "number" || !Number.isInteger(seed)) throw new TypeError("random faults 'seed' must be an integer");
+        if (typeof seed !== "number" || !Number.isInteger(seed))
+            throw new TypeError("random faults 'seed' must be an integer");
         out.seed = seed;
     }
     if (kinds !== undefined) {
-        if (!Array.isArray(kinds) || kinds.length === 0) throw new TypeError("random faults 'kinds' must be a non-empty array");
+        if (!Array.isArray(kinds) || kinds.length === 0)
+            throw new TypeError("random faults 'kinds' must be a non-empty array");
         for (const k of kinds) {
             if (!(RANDOM_FAULT_KINDS as readonly unknown[]).includes(k)) {
-                throw new TypeError(`random faults: unknown kind '${String(k)}' (known: ${RANDOM_FAULT_KINDS.join(", ")})`);
+                throw new TypeError(
+                    `random faults: unknown kind '${String(k)}' (known: ${RANDOM_FAULT_KINDS.join(", ")})`,
+                );
             }
         }
         out.kinds = [...(kinds as RandomFaultKind[])];
     }
     if (retryAfter !== undefined) {
-        if (typeof retryAfter !== "string" || retryAfter === "") throw new TypeError("random faults 'retryAfter' must be a non-empty string");
+        if (typeof retryAfter !== "string" || retryAfter === "")
+            throw new TypeError("random faults 'retryAfter' must be a non-empty string");
         out.retryAfter = retryAfter;
     }
     if (slowMs !== undefined) {
-        if (typeof slowMs !== "number" || !(slowMs >= 0)) throw new TypeError("random faults 'slowMs' must be a number >= 0");
+        if (typeof slowMs !== "number" || !(slowMs >= 0))
+            throw new TypeError("random faults 'slowMs' must be a number >= 0");
         out.slowMs = slowMs;
     }
     if (route !== undefined) {
-        if (typeof route !== "string" || route === "") throw new TypeError("random faults 'route' must be a non-empty string");
+        if (typeof route !== "string" || route === "")
+            throw new TypeError("random faults 'route' must be a non-empty string");
         out.route = route;
     }
     return out;
 }
 
 /** The rule a random fault of this kind applies. */
-export function ruleForKind(kind: RandomFaultKind, config: Pick<RandomFaults, "retryAfter" | "slowMs"> = {}): FaultRule {
+export function ruleForKind(
+    kind: RandomFaultKind,
+    config: Pick<RandomFaults, "retryAfter" | "slowMs"> = {},
+): FaultRule {
     switch (kind) {
         case "429":
             return { status: 429, retryAfter: config.retryAfter ?? "0.1" };
@@ -245,12 +288,20 @@ class RandomFaultSource {
     constructor(private readonly config: RandomFaults) {
         const seed = config.seed ?? 1;
         this.next = prng(seed);
-        this.stats = { rate: config.rate, seed, kinds: [...(config.kinds ?? RANDOM_FAULT_KINDS)], considered: 0, injected: 0, byKind: {} };
+        this.stats = {
+            rate: config.rate,
+            seed,
+            kinds: [...(config.kinds ?? RANDOM_FAULT_KINDS)],
+            considered: 0,
+            injected: 0,
+            byKind: {},
+        };
     }
 
     /** Two draws per request (whether, then which), so the kind list does not shift the fault/no-fault sequence. */
     draw(target: FaultTarget): FaultRule | undefined {
-        if (this.config.route !== undefined ? !ruleMatches({ route: this.config.route }, target) : !target.graph) return undefined;
+        if (this.config.route !== undefined ? !ruleMatches({ route: this.config.route }, target) : !target.graph)
+            return undefined;
         this.stats.considered++;
         const hit = this.next() < this.config.rate;
         const pick = this.next();

@@ -5,7 +5,14 @@ import { GraphError, resourceNotFound, resourceNotFoundForSegment } from "./erro
 import { isGuid } from "./http";
 import { parseImportRequest } from "./import-request";
 import { type Segment, paginate } from "./odata";
-import { type ImportResultFunction, ROLE_READ, ROLE_READ_WRITE, ROLE_USER_READ, type RuntimeSettings, userFor } from "./options";
+import {
+    type ImportResultFunction,
+    ROLE_READ,
+    ROLE_READ_WRITE,
+    ROLE_USER_READ,
+    type RuntimeSettings,
+    userFor,
+} from "./options";
 import { type Answer, RestorePointRoutes } from "./restore-point-routes";
 import type { InMemoryRestorePoints } from "./snapshots";
 import { storageAccountsOf } from "./subscriptions";
@@ -62,12 +69,21 @@ function parseJson(call: GraphCall, required: boolean): unknown {
     try {
         return JSON.parse(call.rawBody) as unknown;
     } catch {
-        throw new GraphError(400, "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", "BadRequest");
+        throw new GraphError(
+            400,
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+            "BadRequest",
+        );
     }
 }
 
 function methodNotAllowed(method: string, name: string, allowed: string): GraphError {
-    return new GraphError(405, `The HTTP method '${method}' is not allowed for '${name}'. Allowed: ${allowed}.`, "MethodNotAllowed", { Allow: allowed });
+    return new GraphError(
+        405,
+        `The HTTP method '${method}' is not allowed for '${name}'. Allowed: ${allowed}.`,
+        "MethodNotAllowed",
+        { Allow: allowed },
+    );
 }
 
 function notEmulated(what: string): GraphError {
@@ -92,14 +108,26 @@ export class GraphRoutes {
     }
 
     /** Runs a restore-point handler and shapes its answer (paging, $select) like every other route. */
-    private restorePointRoute(key: string, access: Access, handler: (c: GraphCall, body: unknown) => Answer, bodyRequired = false): GraphRoute {
+    private restorePointRoute(
+        key: string,
+        access: Access,
+        handler: (c: GraphCall, body: unknown) => Answer,
+        bodyRequired = false,
+    ): GraphRoute {
         return {
             key,
             access,
             run: (c) => {
                 const answer = handler(c, parseJson(c, bodyRequired));
                 if (answer.kind === "page") return this.page(answer.items, c, answer.context, answer.select);
-                if (answer.kind === "entity") return { kind: "json", status: answer.status, body: answer.body, items: answer.status === 200 ? 1 : 0, headers: answer.headers };
+                if (answer.kind === "entity")
+                    return {
+                        kind: "json",
+                        status: answer.status,
+                        body: answer.body,
+                        items: answer.status === 200 ? 1 : 0,
+                        headers: answer.headers,
+                    };
                 return { kind: "empty", status: 204 };
             },
         };
@@ -139,9 +167,11 @@ export class GraphRoutes {
         }
         if (eq(names[0], "users")) return this.matchUsers(method, segments.slice(1));
         if (!eq(names[0], "deviceManagement")) return unknownAt(0);
-        if (segments.length === 1) return failing(`${method} deviceManagement`, notEmulated("the deviceManagement singleton"));
+        if (segments.length === 1)
+            return failing(`${method} deviceManagement`, notEmulated("the deviceManagement singleton"));
         if (!eq(names[1], "virtualEndpoint")) return unknownAt(1);
-        if (segments.length === 2) return failing(`${method} virtualEndpoint`, notEmulated("the virtualEndpoint singleton"));
+        if (segments.length === 2)
+            return failing(`${method} virtualEndpoint`, notEmulated("the virtualEndpoint singleton"));
         if (eq(names[2], "snapshots")) return this.matchSnapshots(method, segments.slice(3));
         if (eq(names[2], "cloudPCs")) return this.matchCloudPcs(method, segments.slice(3));
         return unknownAt(2);
@@ -149,20 +179,34 @@ export class GraphRoutes {
 
     private matchSnapshots(method: string, rest: Segment[]): GraphRoute {
         if (rest.length === 0) {
-            if (method === "GET") return this.restorePointRoute("GET snapshots", "read", (c, b) => this.restorePoints.list(this.rp(c, b)));
-            if (method === "POST") return this.restorePointRoute("POST snapshots", "readWrite", (c, b) => this.restorePoints.createDraft(this.rp(c, b)), true);
+            if (method === "GET")
+                return this.restorePointRoute("GET snapshots", "read", (c, b) =>
+                    this.restorePoints.list(this.rp(c, b)),
+                );
+            if (method === "POST")
+                return this.restorePointRoute(
+                    "POST snapshots",
+                    "readWrite",
+                    (c, b) => this.restorePoints.createDraft(this.rp(c, b)),
+                    true,
+                );
             return failing(`${method} snapshots`, methodNotAllowed(method, "snapshots", "GET, POST"));
         }
         if (rest.length > 1) return failing(`${method} ${rest[1]!.name}`, resourceNotFoundForSegment(rest[1]!.name));
         const seg = rest[0]!;
         const n = seg.name.toLowerCase();
         const noArgs = (name: string): void => {
-            if (seg.args !== undefined && seg.args.size > 0) throw new GraphError(400, `'${name}' takes no parameters.`, "BadRequest");
+            if (seg.args !== undefined && seg.args.size > 0)
+                throw new GraphError(400, `'${name}' takes no parameters.`, "BadRequest");
         };
         const action = (name: string, access: Access, run: (c: GraphCall) => GraphOutcome): GraphRoute => {
             const key = `${method} ${name}`;
             if (method !== "POST") return failing(key, methodNotAllowed(method, name, "POST"));
-            if (seg.args !== undefined) return failing(key, new GraphError(400, `'${name}' is an action: call it without parentheses.`, "BadRequest"));
+            if (seg.args !== undefined)
+                return failing(
+                    key,
+                    new GraphError(400, `'${name}' is an action: call it without parentheses.`, "BadRequest"),
+                );
             return { key, access, run };
         };
         const fn = (name: string, run: (c: GraphCall) => GraphOutcome): GraphRoute => {
@@ -178,7 +222,12 @@ export class GraphRoutes {
             });
         const arg = (fnName: string, param: string): string => {
             const v = seg.args?.get(param);
-            if (v === undefined) throw new GraphError(400, `The function '${fnName}' requires the parameter '${param}', e.g. ${fnName}(${param}='{id}').`, "BadRequest");
+            if (v === undefined)
+                throw new GraphError(
+                    400,
+                    `The function '${fnName}' requires the parameter '${param}', e.g. ${fnName}(${param}='{id}').`,
+                    "BadRequest",
+                );
             return v;
         };
         switch (n) {
@@ -187,32 +236,50 @@ export class GraphRoutes {
             case "purgeimportedsnapshot":
                 return action("purgeImportedSnapshot", "readWrite", (c) => this.purge(c));
             case "retrievesnapshotimportresult":
-                return importFn("retrieveSnapshotImportResult", () => this.retrieveOne(arg("retrieveSnapshotImportResult", "snapshotId")));
+                return importFn("retrieveSnapshotImportResult", () =>
+                    this.retrieveOne(arg("retrieveSnapshotImportResult", "snapshotId")),
+                );
             case "retrievesnapshotimportresults":
-                return importFn("retrieveSnapshotImportResults", (c) => this.retrieveMany(c, arg("retrieveSnapshotImportResults", "snapshotId")));
+                return importFn("retrieveSnapshotImportResults", (c) =>
+                    this.retrieveMany(c, arg("retrieveSnapshotImportResults", "snapshotId")),
+                );
             case "listsnapshotimportresults":
                 return importFn("listSnapshotImportResults", (c) => {
                     noArgs("listSnapshotImportResults");
                     const skip = c.skipSnapshotId?.toLowerCase();
                     const listed = this.state.imports.list().filter((r) => r.snapshotId.toLowerCase() !== skip);
-                    return this.page(listed.map(InMemoryImportStore.toGraph), c, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
+                    return this.page(
+                        listed.map(InMemoryImportStore.toGraph),
+                        c,
+                        "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)",
+                    );
                 });
             case "getsubscriptions":
                 return fn("getSubscriptions", (c) => {
                     noArgs("getSubscriptions");
-                    const subs = this.state.runtime.subscriptions.map((s) => ({ subscriptionId: s.subscriptionId, subscriptionName: s.subscriptionName ?? s.subscriptionId }));
+                    const subs = this.state.runtime.subscriptions.map((s) => ({
+                        subscriptionId: s.subscriptionId,
+                        subscriptionName: s.subscriptionName ?? s.subscriptionId,
+                    }));
                     return this.page(subs, c, "cloudPcSubscriptions");
                 });
             case "getstorageaccounts":
                 return fn("getStorageAccounts", (c) => {
                     const sub = arg("getStorageAccounts", "subscriptionId");
-                    return this.page(storageAccountsOf(this.state.runtime.subscriptions, sub), c, "cloudPcForensicStorageAccounts");
+                    return this.page(
+                        storageAccountsOf(this.state.runtime.subscriptions, sub),
+                        c,
+                        "cloudPcForensicStorageAccounts",
+                    );
                 });
             default:
                 // A name the service does not know is taken as a key; with parentheses no entity can match it.
                 if (seg.args !== undefined) return failing(`${method} ${seg.name}`, resourceNotFound());
-                if (method !== "GET") return failing(`${method} snapshots/{id}`, methodNotAllowed(method, "snapshots/{id}", "GET"));
-                return this.restorePointRoute("GET snapshots/{id}", "read", (c, b) => this.restorePoints.get(this.rp(c, b), seg.name));
+                if (method !== "GET")
+                    return failing(`${method} snapshots/{id}`, methodNotAllowed(method, "snapshots/{id}", "GET"));
+                return this.restorePointRoute("GET snapshots/{id}", "read", (c, b) =>
+                    this.restorePoints.get(this.rp(c, b), seg.name),
+                );
         }
     }
 
@@ -223,13 +290,22 @@ export class GraphRoutes {
         if (method !== "GET") return failing(key, methodNotAllowed(method, "users/{id}", "GET"));
         const id = rest[0]!.name;
         return {
-            key, access: "users",
+            key,
+            access: "users",
             run: () => {
                 if (!isGuid(id)) {
-                    throw new GraphError(404, `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, "Request_ResourceNotFound");
+                    throw new GraphError(
+                        404,
+                        `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+                        "Request_ResourceNotFound",
+                    );
                 }
                 const user = userFor(this.state.runtime, id);
-                const body = { "@odata.context": this.context("users(id,userPrincipalName)/$entity"), id: id.toLowerCase(), userPrincipalName: user.userPrincipalName };
+                const body = {
+                    "@odata.context": this.context("users(id,userPrincipalName)/$entity"),
+                    id: id.toLowerCase(),
+                    userPrincipalName: user.userPrincipalName,
+                };
                 return { kind: "json", status: 200, body, items: 1 };
             },
         };
@@ -241,7 +317,11 @@ export class GraphRoutes {
         if (rest.length === 1) return failing(`${method} cloudPCs/{id}`, notEmulated("reading a cloudPC"));
         if (rest.length > 2) return failing(`${method} ${rest[2]!.name}`, resourceNotFoundForSegment(rest[2]!.name));
         const seg = rest[1]!;
-        const action = (name: string, run: (c: GraphCall, body: unknown) => Answer, bodyRequired: boolean): GraphRoute => {
+        const action = (
+            name: string,
+            run: (c: GraphCall, body: unknown) => Answer,
+            bodyRequired: boolean,
+        ): GraphRoute => {
             const key = `${method} ${name}`;
             if (method !== "POST") return failing(key, methodNotAllowed(method, name, "POST"));
             // Every Cloud PC action is CloudPC.ReadWrite.All only (contract E9-E11).
@@ -252,7 +332,9 @@ export class GraphRoutes {
                 const key = `${method} retrieveSnapshots`;
                 if (method !== "GET") return failing(key, methodNotAllowed(method, "retrieveSnapshots", "GET"));
                 // Documented as CloudPC.ReadWrite.All only, although it is a read (contract E8).
-                return this.restorePointRoute(key, "readWrite", (c, b) => this.restorePoints.retrieve(this.rp(c, b), cloudPcId));
+                return this.restorePointRoute(key, "readWrite", (c, b) =>
+                    this.restorePoints.retrieve(this.rp(c, b), cloudPcId),
+                );
             }
             case "createsnapshot":
                 return action("createSnapshot", (c, b) => this.restorePoints.create(this.rp(c, b), cloudPcId), false);
@@ -270,7 +352,11 @@ export class GraphRoutes {
         const request = parseImportRequest(parseJson(call, true));
         // One imported snapshot per user (older draft of the import page); any status blocks until purged.
         if (this.state.imports.byUser(request.assignedUserId).length > 0) {
-            throw new GraphError(409, "The user already has an imported snapshot. Purge it with purgeImportedSnapshot before importing again.", "Conflict");
+            throw new GraphError(
+                409,
+                "The user already has an imported snapshot. Purge it with purgeImportedSnapshot before importing again.",
+                "Conflict",
+            );
         }
         const user = userFor(this.state.runtime, request.assignedUserId);
         const record = this.state.imports.create({
@@ -280,7 +366,10 @@ export class GraphRoutes {
             hasProvisioningPolicy: user.hasProvisioningPolicy,
             durationMs: this.state.runtime.importDurationMs,
         });
-        const body = { "@odata.context": this.context("microsoft.graph.cloudPcSnapshotImportActionResult"), ...InMemoryImportStore.toGraph(record) };
+        const body = {
+            "@odata.context": this.context("microsoft.graph.cloudPcSnapshotImportActionResult"),
+            ...InMemoryImportStore.toGraph(record),
+        };
         return { kind: "json", status: 200, body, items: 0 };
     }
 
@@ -288,7 +377,10 @@ export class GraphRoutes {
     private retrieveOne(snapshotId: string): GraphOutcome {
         const record = this.state.imports.get(snapshotId);
         if (!record) throw new GraphError(404, `The imported snapshot '${snapshotId}' was not found.`, "itemNotFound");
-        const body = { "@odata.context": this.context("microsoft.graph.cloudPcSnapshotImportActionResult"), ...InMemoryImportStore.toGraph(record) };
+        const body = {
+            "@odata.context": this.context("microsoft.graph.cloudPcSnapshotImportActionResult"),
+            ...InMemoryImportStore.toGraph(record),
+        };
         return { kind: "json", status: 200, body, items: 1 };
     }
 
@@ -298,7 +390,11 @@ export class GraphRoutes {
         if (!record && this.state.runtime.unknownIdAnswer === "notFound") {
             throw new GraphError(404, `The imported snapshot '${snapshotId}' was not found.`, "itemNotFound");
         }
-        return this.page(record ? [InMemoryImportStore.toGraph(record)] : [], call, "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)");
+        return this.page(
+            record ? [InMemoryImportStore.toGraph(record)] : [],
+            call,
+            "Collection(microsoft.graph.cloudPcSnapshotImportActionResult)",
+        );
     }
 
     // ---- E3 purgeImportedSnapshot ----
@@ -310,14 +406,34 @@ export class GraphRoutes {
     private purge(call: GraphCall): GraphOutcome {
         const body = parseJson(call, true);
         const ids = isRecord(body) ? body["snapshotIds"] : undefined;
-        if (!Array.isArray(ids) || ids.length === 0) throw new GraphError(400, "'snapshotIds' must be a non-empty array of imported snapshot ids.", "BadRequest");
+        if (!Array.isArray(ids) || ids.length === 0)
+            throw new GraphError(
+                400,
+                "'snapshotIds' must be a non-empty array of imported snapshot ids.",
+                "BadRequest",
+            );
         const invalid = ids.filter((id) => !isGuid(id));
-        if (invalid.length > 0) throw new GraphError(400, `Invalid snapshot id(s): ${invalid.map((i) => `'${String(i)}'`).join(", ")}. Expected GUIDs.`, "BadRequest");
+        if (invalid.length > 0)
+            throw new GraphError(
+                400,
+                `Invalid snapshot id(s): ${invalid.map((i) => `'${String(i)}'`).join(", ")}. Expected GUIDs.`,
+                "BadRequest",
+            );
         const unique = [...new Set((ids as string[]).map((i) => i.toLowerCase()))];
         const unknown = unique.filter((id) => !this.state.imports.get(id));
-        if (unknown.length > 0) throw new GraphError(404, `Imported snapshot(s) not found: ${unknown.join(", ")}. Nothing was purged.`, "itemNotFound");
+        if (unknown.length > 0)
+            throw new GraphError(
+                404,
+                `Imported snapshot(s) not found: ${unknown.join(", ")}. Nothing was purged.`,
+                "itemNotFound",
+            );
         const inUse = unique.filter((id) => this.state.imports.get(id)?.usageStatus === "inUse");
-        if (inUse.length > 0) throw new GraphError(409, `Imported snapshot(s) in use by a Cloud PC cannot be purged: ${inUse.join(", ")}. Nothing was purged.`, "Conflict");
+        if (inUse.length > 0)
+            throw new GraphError(
+                409,
+                `Imported snapshot(s) in use by a Cloud PC cannot be purged: ${inUse.join(", ")}. Nothing was purged.`,
+                "Conflict",
+            );
         for (const id of unique) this.state.imports.remove(id);
         return { kind: "empty", status: 204 };
     }

@@ -13,7 +13,8 @@ export function newGuid(): string {
 }
 
 /** Graph's content type for JSON payloads (clients should only look at the `application/json` prefix). */
-export const GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+export const GRAPH_JSON =
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 /** Entra's token endpoint answers plain JSON. */
 export const PLAIN_JSON = "application/json; charset=utf-8";
 
@@ -39,7 +40,12 @@ export interface Reply {
     body?: string;
 }
 
-export function jsonReply(status: number, payload: unknown, contentType = GRAPH_JSON, headers: Record<string, string> = {}): Reply {
+export function jsonReply(
+    status: number,
+    payload: unknown,
+    contentType = GRAPH_JSON,
+    headers: Record<string, string> = {},
+): Reply {
     return { status, headers: { "Content-Type": contentType, ...headers }, body: JSON.stringify(payload) };
 }
 

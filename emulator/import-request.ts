@@ -5,7 +5,8 @@ import { GraphError } from "./errors";
 import { isGuid } from "./http";
 import { isRecord } from "./tokens";
 
-export const STORAGE_ACCOUNT_ID_RE = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
+export const STORAGE_ACCOUNT_ID_RE =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
 
 const SOURCE_TYPES = ["azureStorageAccount", "sasUrl"];
 const FILE_TYPES = ["dataFile", "virtualMachineGuestState"];
@@ -55,7 +56,12 @@ function parseEntry(entry: unknown, i: number): ParsedImportFile {
     const where = `sourceFiles[${i}]`;
     if (!isRecord(entry)) throw bad(`${where} must be an object.`);
     enumValue(entry["sourceType"], SOURCE_TYPES, "cloudPcSnapshotImportSourceType", "azureStorageAccount");
-    const fileType = enumValue(entry["fileType"], FILE_TYPES, "cloudPcSnapshotImportFileType", "dataFile") as ParsedImportFile["fileType"];
+    const fileType = enumValue(
+        entry["fileType"],
+        FILE_TYPES,
+        "cloudPcSnapshotImportFileType",
+        "dataFile",
+    ) as ParsedImportFile["fileType"];
     const blob = entry["storageBlobInfo"];
     const sas = entry["sasUrl"];
     // Contract: each entry needs storageBlobInfo or sasUrl; when both are present the storage-account information wins.
@@ -69,7 +75,8 @@ function parseEntry(entry: unknown, i: number): ParsedImportFile {
             );
         }
         const container = blob["containerName"];
-        if (typeof container !== "string" || container.trim() === "") throw bad(`${where}.storageBlobInfo.containerName is required.`);
+        if (typeof container !== "string" || container.trim() === "")
+            throw bad(`${where}.storageBlobInfo.containerName is required.`);
         const fileName = blob["fileName"];
         const blobName = blob["blobName"];
         const field: BlobField = typeof fileName === "string" && fileName !== "" ? "fileName" : "blobName";
@@ -90,10 +97,16 @@ function parseEntry(entry: unknown, i: number): ParsedImportFile {
         }
         // Never echo the URL itself: its query string is a credential.
         if (url.protocol !== "https:") throw bad(`${where}.sasUrl must use https.`);
-        if (!url.searchParams.get("sig")) throw bad(`${where}.sasUrl must be a SAS URL carrying a signature ('sig' query parameter).`);
+        if (!url.searchParams.get("sig"))
+            throw bad(`${where}.sasUrl must be a SAS URL carrying a signature ('sig' query parameter).`);
         const name = decodeURIComponent(url.pathname.split("/").filter(Boolean).pop() ?? "");
         if (name === "" || !/\.vhd$/i.test(name)) throw bad(`${where}.sasUrl must point at a .vhd blob.`);
-        return { fileType, name, field: "sasUrl", redacted: { ...(structuredClone(entry) as CloudPcSnapshotImportActionDetail), sasUrl: redactSas(sas) } };
+        return {
+            fileType,
+            name,
+            field: "sasUrl",
+            redacted: { ...(structuredClone(entry) as CloudPcSnapshotImportActionDetail), sasUrl: redactSas(sas) },
+        };
     }
     throw bad(`${where}: either 'storageBlobInfo' or 'sasUrl' is required.`);
 }
@@ -101,14 +114,20 @@ function parseEntry(entry: unknown, i: number): ParsedImportFile {
 export function parseImportRequest(body: unknown): ParsedImportRequest {
     if (!isRecord(body)) throw bad("The request body must be a JSON object with 'assignedUserId' and 'sourceFiles'.");
     const userId = body["assignedUserId"];
-    if (userId === undefined || userId === null || userId === "") throw bad("The 'assignedUserId' parameter is required.");
-    if (!isGuid(userId)) throw bad(`Invalid 'assignedUserId' '${String(userId)}': expected the Entra object id (GUID) of the user.`);
+    if (userId === undefined || userId === null || userId === "")
+        throw bad("The 'assignedUserId' parameter is required.");
+    if (!isGuid(userId))
+        throw bad(`Invalid 'assignedUserId' '${String(userId)}': expected the Entra object id (GUID) of the user.`);
     const files = body["sourceFiles"];
     if (!Array.isArray(files) || files.length === 0) throw bad("'sourceFiles' must contain at least one entry.");
     const parsed = files.map((f, i) => parseEntry(f, i));
     const data = parsed.filter((f) => f.fileType === "dataFile");
     const guest = parsed.filter((f) => f.fileType === "virtualMachineGuestState");
-    if (data.length !== 1) throw bad(`'sourceFiles' must contain exactly one entry with fileType 'dataFile', found ${data.length}.`);
-    if (guest.length > 1) throw bad(`'sourceFiles' may contain at most one entry with fileType 'virtualMachineGuestState', found ${guest.length}.`);
+    if (data.length !== 1)
+        throw bad(`'sourceFiles' must contain exactly one entry with fileType 'dataFile', found ${data.length}.`);
+    if (guest.length > 1)
+        throw bad(
+            `'sourceFiles' may contain at most one entry with fileType 'virtualMachineGuestState', found ${guest.length}.`,
+        );
     return { assignedUserId: userId.toLowerCase(), dataFile: data[0]!, guestStateFile: guest[0] };
 }

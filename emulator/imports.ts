@@ -1,6 +1,11 @@
 // Imported snapshot records and their state machine: pending -> inProgress -> succeeded | failed.
 // State is computed from elapsed time on every read (no timers), so it is deterministic and needs no cleanup.
-import type { CloudPcSnapshotImportActionDetail, CloudPcSnapshotImportActionResult, ImportStatus, ImportedSnapshotUsage } from "../provider/snapshots/types";
+import type {
+    CloudPcSnapshotImportActionDetail,
+    CloudPcSnapshotImportActionResult,
+    ImportStatus,
+    ImportedSnapshotUsage,
+} from "../provider/snapshots/types";
 import { newGuid } from "./http";
 import type { BlobField, ParsedImportRequest } from "./import-request";
 
@@ -98,7 +103,10 @@ export class InMemoryImportStore implements ImportStore {
             policyName: n.policyName,
             filename: n.request.dataFile.name,
             blobField: n.request.dataFile.field,
-            sourceFiles: [n.request.dataFile.redacted, ...(n.request.guestStateFile ? [n.request.guestStateFile.redacted] : [])],
+            sourceFiles: [
+                n.request.dataFile.redacted,
+                ...(n.request.guestStateFile ? [n.request.guestStateFile.redacted] : []),
+            ],
             createdAt: now,
             durationMs: n.durationMs,
             outcome: outcomeFor(n),

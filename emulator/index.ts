@@ -5,7 +5,13 @@ export type { EmulatorStats } from "./stats";
 export type { FaultInjector, FaultRule, RandomFaultKind, RandomFaults, RandomFaultStats } from "./faults";
 export { RANDOM_FAULT_KINDS } from "./faults";
 export type { ImportRecord, ImportStore } from "./imports";
-export type { HealthCheckStatus, RestorePointRecord, RestorePointStore, RestorePointType, StorageCopy } from "./snapshots";
+export type {
+    HealthCheckStatus,
+    RestorePointRecord,
+    RestorePointStore,
+    RestorePointType,
+    StorageCopy,
+} from "./snapshots";
 export type { EmulatorStorageAccount, EmulatorSubscription } from "./subscriptions";
 export type { BlobField } from "./import-request";
 export {
@@ -18,7 +24,14 @@ export {
     ROLE_READ,
     ROLE_READ_WRITE,
 } from "./options";
-export type { EmulatorClient, EmulatorOptions, EmulatorUser, ImportResultFunction, RateLimit, SnapshotListRoute } from "./options";
+export type {
+    EmulatorClient,
+    EmulatorOptions,
+    EmulatorUser,
+    ImportResultFunction,
+    RateLimit,
+    SnapshotListRoute,
+} from "./options";
 export { defaultCertDir, ensureCertificates, ensureClientCertificate } from "./certs";
 export type { CertificatePaths, ClientCertificate } from "./certs";
 export { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION } from "./graph";

@@ -20,7 +20,11 @@ export function parseSegment(raw: string): Segment {
     const args = new Map<string, string>();
     let i = 0;
     const fail = (): never => {
-        throw new GraphError(400, `Syntax error in the parameters of segment '${name}': expected name='value' pairs.`, "BadRequest");
+        throw new GraphError(
+            400,
+            `Syntax error in the parameters of segment '${name}': expected name='value' pairs.`,
+            "BadRequest",
+        );
     };
     while (i < inner.length) {
         const eq = inner.indexOf("=", i);
@@ -30,7 +34,11 @@ export function parseSegment(raw: string): Segment {
         i = eq + 1;
         while (inner[i] === " ") i++;
         if (inner[i] !== "'") {
-            throw new GraphError(400, `The parameter '${key}' of '${name}' must be a string literal in single quotes, e.g. ${key}='value'.`, "BadRequest");
+            throw new GraphError(
+                400,
+                `The parameter '${key}' of '${name}' must be a string literal in single quotes, e.g. ${key}='value'.`,
+                "BadRequest",
+            );
         }
         i++;
         let value = "";
@@ -89,17 +97,23 @@ function encodeSkipToken(t: SkipToken): string {
 function decodeSkipToken(value: string): SkipToken {
     try {
         const t: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-        if (typeof t === "object" && t !== null && Number.isInteger((t as SkipToken).o) && (t as SkipToken).o >= 0) return t as SkipToken;
+        if (typeof t === "object" && t !== null && Number.isInteger((t as SkipToken).o) && (t as SkipToken).o >= 0)
+            return t as SkipToken;
     } catch {
         // fall through
     }
-    throw new GraphError(400, "The $skiptoken value is invalid. Request @odata.nextLink exactly as returned.", "BadRequest");
+    throw new GraphError(
+        400,
+        "The $skiptoken value is invalid. Request @odata.nextLink exactly as returned.",
+        "BadRequest",
+    );
 }
 
 function nonNegativeInt(url: URL, name: string): number | undefined {
     const value = url.searchParams.get(name);
     if (value === null) return undefined;
-    if (!/^\d+$/.test(value)) throw new GraphError(400, `Invalid value '${value}' for query option '${name}'.`, "BadRequest");
+    if (!/^\d+$/.test(value))
+        throw new GraphError(400, `Invalid value '${value}' for query option '${name}'.`, "BadRequest");
     return Number(value);
 }
 
@@ -108,7 +122,12 @@ function filterItems<T>(items: T[], expression: string): T[] {
     const clauses = expression.split(/\s+and\s+/i);
     const tests = clauses.map((clause) => {
         const m = /^\s*([A-Za-z][A-Za-z0-9]*)\s+eq\s+(?:'((?:[^']|'')*)'|(null))\s*$/i.exec(clause);
-        if (!m) throw new GraphError(400, `Invalid filter clause: '${clause}'. The emulator supports: property eq 'value' [and ...].`, "BadRequest");
+        if (!m)
+            throw new GraphError(
+                400,
+                `Invalid filter clause: '${clause}'. The emulator supports: property eq 'value' [and ...].`,
+                "BadRequest",
+            );
         const [, prop, str, isNull] = m;
         const wanted = isNull ? null : str!.replace(/''/g, "'");
         return (item: T): boolean => {
@@ -124,7 +143,12 @@ function filterItems<T>(items: T[], expression: string): T[] {
 export function applySelect<T extends object>(item: T, url: URL): T {
     const select = url.searchParams.get("$select");
     if (!select) return item;
-    const keep = new Set(select.split(",").map((s) => s.trim()).filter(Boolean));
+    const keep = new Set(
+        select
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
     return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k) || k.startsWith("@odata."))) as T;
 }
 
@@ -162,7 +186,11 @@ export function paginate<T extends object>(all: T[], url: URL, context: string, 
     const value = items.slice(offset, end).map((i) => (opts.select ? applySelect(i, url) : i));
     const count = !token && url.searchParams.get("$count")?.toLowerCase() === "true" ? items.length : undefined;
     const looping = opts.loop || token?.l === 1;
-    const link = looping ? nextLink(url, opts.origin, { o: offset, l: 1 }) : end < limit ? nextLink(url, opts.origin, { o: end }) : undefined;
+    const link = looping
+        ? nextLink(url, opts.origin, { o: offset, l: 1 })
+        : end < limit
+          ? nextLink(url, opts.origin, { o: end })
+          : undefined;
     // Annotations first, items last, as Graph writes them.
     const body: Page<T>["body"] = {
         "@odata.context": context,

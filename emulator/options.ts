@@ -7,7 +7,11 @@ import { STORAGE_ACCOUNT_ID_RE } from "./import-request";
 import { type EmulatorStorageAccount, type EmulatorSubscription, defaultSubscriptions } from "./subscriptions";
 import { isRecord } from "./tokens";
 
-export const IMPORT_RESULT_FUNCTIONS = ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] as const;
+export const IMPORT_RESULT_FUNCTIONS = [
+    "retrieveSnapshotImportResult",
+    "retrieveSnapshotImportResults",
+    "listSnapshotImportResults",
+] as const;
 export type ImportResultFunction = (typeof IMPORT_RESULT_FUNCTIONS)[number];
 
 /**
@@ -134,9 +138,12 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 }
 
 /** The dialect and unknown-id answer the environment asks for (users' own CI sets these for the standalone emulator). */
-export function dialectFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<EmulatorOptions, "dialect" | "unknownIdAnswer"> {
+export function dialectFromEnv(
+    env: NodeJS.ProcessEnv = process.env,
+): Pick<EmulatorOptions, "dialect" | "unknownIdAnswer"> {
     const out: Pick<EmulatorOptions, "dialect" | "unknownIdAnswer"> = {};
-    if (env.CLOUDPC_EMULATOR_DIALECT) out.dialect = oneOf("CLOUDPC_EMULATOR_DIALECT", env.CLOUDPC_EMULATOR_DIALECT, DIALECTS);
+    if (env.CLOUDPC_EMULATOR_DIALECT)
+        out.dialect = oneOf("CLOUDPC_EMULATOR_DIALECT", env.CLOUDPC_EMULATOR_DIALECT, DIALECTS);
     if (env.CLOUDPC_EMULATOR_UNKNOWN_ID) {
         out.unknownIdAnswer = oneOf("CLOUDPC_EMULATOR_UNKNOWN_ID", env.CLOUDPC_EMULATOR_UNKNOWN_ID, UNKNOWN_ID_ANSWERS);
     }
@@ -147,7 +154,8 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
     const tenantId = opts.tenantId ?? DEFAULT_TENANT_ID;
     if (!isGuid(tenantId)) throw new TypeError(`tenantId must be a GUID, got '${tenantId}'`);
     const port = opts.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port must be an integer 0-65535, got ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new TypeError(`port must be an integer 0-65535, got ${port}`);
     const fixed: FixedSettings = {
         host: opts.host ?? "127.0.0.1",
         port,
@@ -155,7 +163,13 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
         tenantId: tenantId.toLowerCase(),
     };
     const runtime: RuntimeSettings = {
-        clients: [{ clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, roles: [ROLE_READ_WRITE, ROLE_USER_READ] }],
+        clients: [
+            {
+                clientId: DEFAULT_CLIENT_ID,
+                clientSecret: DEFAULT_CLIENT_SECRET,
+                roles: [ROLE_READ_WRITE, ROLE_USER_READ],
+            },
+        ],
         tokenLifetimeSeconds: 3600,
         importDurationMs: 1500,
         pageSize: 100,
@@ -179,7 +193,8 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
 const FIXED_KEYS = new Set(["host", "port", "certDir", "tenantId"]);
 
 function positiveInteger(name: string, value: unknown, min: number): number {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new TypeError(`${name} must be an integer >= ${min}`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+        throw new TypeError(`${name} must be an integer >= ${min}`);
     return value;
 }
 
@@ -192,12 +207,16 @@ function optionalString(name: string, value: unknown): string | undefined {
 function parseClient(value: unknown, i: number): EmulatorClient {
     if (!isRecord(value)) throw new TypeError(`clients[${i}] must be an object`);
     const clientId = value["clientId"];
-    if (typeof clientId !== "string" || clientId === "") throw new TypeError(`clients[${i}].clientId must be a non-empty string`);
+    if (typeof clientId !== "string" || clientId === "")
+        throw new TypeError(`clients[${i}].clientId must be a non-empty string`);
     const roles = value["roles"];
     if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === "string"))) {
         throw new TypeError(`clients[${i}].roles must be an array of strings`);
     }
-    const client: EmulatorClient = { clientId, roles: roles === undefined ? [ROLE_READ_WRITE, ROLE_USER_READ] : [...(roles as string[])] };
+    const client: EmulatorClient = {
+        clientId,
+        roles: roles === undefined ? [ROLE_READ_WRITE, ROLE_USER_READ] : [...(roles as string[])],
+    };
     const secret = optionalString(`clients[${i}].clientSecret`, value["clientSecret"]);
     const cert = optionalString(`clients[${i}].certificatePem`, value["certificatePem"]);
     const issuer = optionalString(`clients[${i}].federatedIssuer`, value["federatedIssuer"]);
@@ -222,7 +241,8 @@ function parseUser(value: unknown, i: number): EmulatorUser {
     const upn = optionalString(`users[${i}].userPrincipalName`, value["userPrincipalName"]);
     const policy = optionalString(`users[${i}].policyName`, value["policyName"]);
     const has = value["hasProvisioningPolicy"];
-    if (has !== undefined && typeof has !== "boolean") throw new TypeError(`users[${i}].hasProvisioningPolicy must be a boolean`);
+    if (has !== undefined && typeof has !== "boolean")
+        throw new TypeError(`users[${i}].hasProvisioningPolicy must be a boolean`);
     if (upn !== undefined) user.userPrincipalName = upn;
     if (policy !== undefined) user.policyName = policy;
     if (has !== undefined) user.hasProvisioningPolicy = has;
@@ -233,14 +253,16 @@ function parseSubscription(value: unknown, i: number): EmulatorSubscription {
     if (!isRecord(value)) throw new TypeError(`subscriptions[${i}] must be an object`);
     const subscriptionId = value["subscriptionId"];
     if (!isGuid(subscriptionId)) throw new TypeError(`subscriptions[${i}].subscriptionId must be a GUID`);
-    const subscriptionName = optionalString(`subscriptions[${i}].subscriptionName`, value["subscriptionName"]) ?? subscriptionId;
+    const subscriptionName =
+        optionalString(`subscriptions[${i}].subscriptionName`, value["subscriptionName"]) ?? subscriptionId;
     const accounts = value["storageAccounts"] ?? [];
     if (!Array.isArray(accounts)) throw new TypeError(`subscriptions[${i}].storageAccounts must be an array`);
     const storageAccounts = accounts.map((a, j) => {
         const where = `subscriptions[${i}].storageAccounts[${j}]`;
         if (!isRecord(a)) throw new TypeError(`${where} must be an object`);
         const id = a["storageAccountId"];
-        if (typeof id !== "string" || !STORAGE_ACCOUNT_ID_RE.test(id)) throw new TypeError(`${where}.storageAccountId must be a storage account's ARM id`);
+        if (typeof id !== "string" || !STORAGE_ACCOUNT_ID_RE.test(id))
+            throw new TypeError(`${where}.storageAccountId must be a storage account's ARM id`);
         const name = optionalString(`${where}.storageAccountName`, a["storageAccountName"]) ?? id.split("/").pop()!;
         const account: EmulatorStorageAccount = { storageAccountId: id, storageAccountName: name };
         const tier = optionalString(`${where}.accessTier`, a["accessTier"]);
@@ -262,12 +284,16 @@ function parseSubscription(value: unknown, i: number): EmulatorSubscription {
 export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): void {
     if (!isRecord(patch)) throw new TypeError("options must be an object");
     const next: RuntimeSettings = {
-        ...target, importResultFunctions: new Set(target.importResultFunctions), snapshotListRoutes: new Set(target.snapshotListRoutes), users: new Map(target.users),
+        ...target,
+        importResultFunctions: new Set(target.importResultFunctions),
+        snapshotListRoutes: new Set(target.snapshotListRoutes),
+        users: new Map(target.users),
     };
     for (const [key, value] of Object.entries(patch)) {
         // An undefined value means "leave as is", except where undefined is meaningful (no throttling, no log).
         if (value === undefined && key !== "rateLimit" && key !== "log") continue;
-        if (FIXED_KEYS.has(key)) throw new TypeError(`option '${key}' is fixed when the emulator starts and cannot be changed`);
+        if (FIXED_KEYS.has(key))
+            throw new TypeError(`option '${key}' is fixed when the emulator starts and cannot be changed`);
         switch (key) {
             case "pageSize":
                 next.pageSize = positiveInteger("pageSize", value, 1);
@@ -281,7 +307,8 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
             case "dialect":
                 next.dialect = oneOf("dialect", value, DIALECTS);
                 // The dialect names the functions served, unless the same patch lists them itself.
-                if (!("importResultFunctions" in patch)) next.importResultFunctions = new Set(DIALECT_FUNCTIONS[next.dialect]);
+                if (!("importResultFunctions" in patch))
+                    next.importResultFunctions = new Set(DIALECT_FUNCTIONS[next.dialect]);
                 break;
             case "unknownIdAnswer":
                 next.unknownIdAnswer = oneOf("unknownIdAnswer", value, UNKNOWN_ID_ANSWERS);
@@ -290,7 +317,9 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
                 if (!Array.isArray(value)) throw new TypeError("importResultFunctions must be an array");
                 for (const name of value) {
                     if (!(IMPORT_RESULT_FUNCTIONS as readonly unknown[]).includes(name)) {
-                        throw new TypeError(`importResultFunctions: unknown function '${String(name)}' (known: ${IMPORT_RESULT_FUNCTIONS.join(", ")})`);
+                        throw new TypeError(
+                            `importResultFunctions: unknown function '${String(name)}' (known: ${IMPORT_RESULT_FUNCTIONS.join(", ")})`,
+                        );
                     }
                 }
                 next.importResultFunctions = new Set(value as ImportResultFunction[]);
@@ -300,7 +329,9 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
                 if (!Array.isArray(value)) throw new TypeError("snapshotListRoutes must be an array");
                 for (const name of value) {
                     if (!(SNAPSHOT_LIST_ROUTES as readonly unknown[]).includes(name)) {
-                        throw new TypeError(`snapshotListRoutes: unknown route '${String(name)}' (known: ${SNAPSHOT_LIST_ROUTES.join(", ")})`);
+                        throw new TypeError(
+                            `snapshotListRoutes: unknown route '${String(name)}' (known: ${SNAPSHOT_LIST_ROUTES.join(", ")})`,
+                        );
                     }
                 }
                 next.snapshotListRoutes = new Set(value as SnapshotListRoute[]);
@@ -310,10 +341,12 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
                 next.snapshotDurationMs = value === null ? undefined : positiveInteger("snapshotDurationMs", value, 0);
                 break;
             case "pendingSnapshotStatus":
-                next.pendingSnapshotStatus = value === null ? null : optionalString("pendingSnapshotStatus", value) ?? null;
+                next.pendingSnapshotStatus =
+                    value === null ? null : (optionalString("pendingSnapshotStatus", value) ?? null);
                 break;
             case "snapshotRetentionDays":
-                if (value !== null && (typeof value !== "number" || !(value > 0))) throw new TypeError("snapshotRetentionDays must be a number > 0 or null");
+                if (value !== null && (typeof value !== "number" || !(value > 0)))
+                    throw new TypeError("snapshotRetentionDays must be a number > 0 or null");
                 next.snapshotRetentionDays = value as number | null;
                 break;
             case "subscriptions": {
@@ -328,10 +361,15 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
                 }
                 if (!isRecord(value)) throw new TypeError("rateLimit must be an object or null");
                 const rps = value["requestsPerSecond"];
-                if (typeof rps !== "number" || !(rps > 0)) throw new TypeError("rateLimit.requestsPerSecond must be a number > 0");
+                if (typeof rps !== "number" || !(rps > 0))
+                    throw new TypeError("rateLimit.requestsPerSecond must be a number > 0");
                 const retry = value["retryAfterSeconds"];
-                if (retry !== undefined && (typeof retry !== "number" || retry < 0)) throw new TypeError("rateLimit.retryAfterSeconds must be a number >= 0");
-                next.rateLimit = retry === undefined ? { requestsPerSecond: rps } : { requestsPerSecond: rps, retryAfterSeconds: retry };
+                if (retry !== undefined && (typeof retry !== "number" || retry < 0))
+                    throw new TypeError("rateLimit.retryAfterSeconds must be a number >= 0");
+                next.rateLimit =
+                    retry === undefined
+                        ? { requestsPerSecond: rps }
+                        : { requestsPerSecond: rps, retryAfterSeconds: retry };
                 break;
             }
             case "users": {
@@ -340,7 +378,8 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
                 break;
             }
             case "clients": {
-                if (!Array.isArray(value) || value.length === 0) throw new TypeError("clients must be a non-empty array");
+                if (!Array.isArray(value) || value.length === 0)
+                    throw new TypeError("clients must be a non-empty array");
                 next.clients = value.map((c, i) => parseClient(c, i));
                 break;
             }
@@ -359,7 +398,10 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
  * Any GUID user not configured exists, has the default policy and a UPN made from its id: Graph reports users by
  * UPN, never by object id (contract: "Users are reported by UPN").
  */
-export function userFor(runtime: RuntimeSettings, userId: string): Required<Pick<EmulatorUser, "id" | "hasProvisioningPolicy" | "policyName">> & { userPrincipalName: string } {
+export function userFor(
+    runtime: RuntimeSettings,
+    userId: string,
+): Required<Pick<EmulatorUser, "id" | "hasProvisioningPolicy" | "policyName">> & { userPrincipalName: string } {
     const configured = runtime.users.get(userId.toLowerCase());
     return {
         id: userId,
@@ -386,7 +428,13 @@ export function runtimeSnapshot(runtime: RuntimeSettings): Record<string, unknow
         users: [...runtime.users.values()],
         rateLimit: runtime.rateLimit ?? null,
         // Secrets and certificates stay out of answers.
-        clients: runtime.clients.map((c) => ({ clientId: c.clientId, roles: c.roles ?? [ROLE_READ_WRITE], secret: c.clientSecret !== undefined, certificate: c.certificatePem !== undefined, federatedIssuer: c.federatedIssuer ?? null })),
+        clients: runtime.clients.map((c) => ({
+            clientId: c.clientId,
+            roles: c.roles ?? [ROLE_READ_WRITE],
+            secret: c.clientSecret !== undefined,
+            certificate: c.certificatePem !== undefined,
+            federatedIssuer: c.federatedIssuer ?? null,
+        })),
     };
 }
 

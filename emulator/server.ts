@@ -13,10 +13,29 @@ import { type BatchItem, type BatchItemResponse, batchReply, parseBatch } from "
 import { EntraError, GraphError, entraErrorReply, graphErrorReply } from "./errors";
 import { type FaultInjector, FaultQueue, type FaultRule } from "./faults";
 import { ACCESS_ROLES, type GraphOutcome, type GraphRoute, GraphRoutes } from "./graph";
-import { BodyTooLargeError, type Correlation, GRAPH_JSON, PLAIN_JSON, type Reply, correlationFor, emptyReply, jsonReply, originFor, readBody, writeReply } from "./http";
+import {
+    BodyTooLargeError,
+    type Correlation,
+    GRAPH_JSON,
+    PLAIN_JSON,
+    type Reply,
+    correlationFor,
+    emptyReply,
+    jsonReply,
+    originFor,
+    readBody,
+    writeReply,
+} from "./http";
 import { type ImportStore, InMemoryImportStore } from "./imports";
 import { pathSegments } from "./odata";
-import { type EmulatorOptions, type FixedSettings, type RuntimeSettings, applyRuntimeOptions, resolveOptions, runtimeSnapshot } from "./options";
+import {
+    type EmulatorOptions,
+    type FixedSettings,
+    type RuntimeSettings,
+    applyRuntimeOptions,
+    resolveOptions,
+    runtimeSnapshot,
+} from "./options";
 import { RateLimiter } from "./rate-limit";
 import { InMemoryRestorePoints, type RestorePointStore } from "./snapshots";
 import { type EmulatorStats, StatsCollector } from "./stats";
@@ -81,7 +100,15 @@ function faultReply(fault: FaultRule, status: number, corr: Correlation): Reply 
 }
 
 function describeFault(f: FaultRule): string {
-    const parts = [f.status && `status=${f.status}${f.actFirst ? " after acting" : ""}`, f.drop && `drop=${f.drop}`, f.delayMs !== undefined && `delay=${f.delayMs}ms`, f.body && `body=${f.body}`, f.loopNextLink && "loopNextLink", f.skipSnapshotId && `skip=${f.skipSnapshotId}`, f.expireToken && "expireToken"];
+    const parts = [
+        f.status && `status=${f.status}${f.actFirst ? " after acting" : ""}`,
+        f.drop && `drop=${f.drop}`,
+        f.delayMs !== undefined && `delay=${f.delayMs}ms`,
+        f.body && `body=${f.body}`,
+        f.loopNextLink && "loopNextLink",
+        f.skipSnapshotId && `skip=${f.skipSnapshotId}`,
+        f.expireToken && "expireToken",
+    ];
     return parts.filter(Boolean).join(",");
 }
 
@@ -115,8 +142,18 @@ class GraphEmulator implements Emulator {
         this.tenantId = fixed.tenantId;
         this.caCertPath = certs.caCertPath;
         this.tokens = new TokenService(this.graphEndpoint, this.tenantId);
-        this.graph = new GraphRoutes({ origin: this.graphEndpoint, runtime, imports: this.imports, restorePoints: this.restorePoints });
-        this.authority = new Authority({ origin: this.graphEndpoint, tenantId: this.tenantId, runtime, tokens: this.tokens });
+        this.graph = new GraphRoutes({
+            origin: this.graphEndpoint,
+            runtime,
+            imports: this.imports,
+            restorePoints: this.restorePoints,
+        });
+        this.authority = new Authority({
+            origin: this.graphEndpoint,
+            tenantId: this.tenantId,
+            runtime,
+            tokens: this.tokens,
+        });
     }
 
     get clientId(): string {
@@ -182,14 +219,20 @@ class GraphEmulator implements Emulator {
         try {
             url = new URL(req.url ?? "/", this.graphEndpoint);
         } catch {
-            writeReply(res, corr, graphErrorReply(new GraphError(400, "The request URL is not valid.", "BadRequest"), corr));
+            writeReply(
+                res,
+                corr,
+                graphErrorReply(new GraphError(400, "The request URL is not valid.", "BadRequest"), corr),
+            );
             return;
         }
         const parts = url.pathname.split("/").filter(Boolean);
         const log = (status: number | string, key: string, fault?: FaultRule): void => {
             const extra = fault ? ` fault[${describeFault(fault)}]` : "";
             // Path only: no query strings, headers or bodies ever reach the log (they can carry secrets).
-            this.runtime.log?.(`${new Date().toISOString()} ${method} ${url.pathname} -> ${status} (${key}) ${Date.now() - started}ms${extra}`);
+            this.runtime.log?.(
+                `${new Date().toISOString()} ${method} ${url.pathname} -> ${status} (${key}) ${Date.now() - started}ms${extra}`,
+            );
         };
         try {
             if (parts[0] === "_emulator") {
@@ -207,15 +250,27 @@ class GraphEmulator implements Emulator {
                 return;
             }
             // Graph's answer for a path without a known version.
-            const reply = graphErrorReply(new GraphError(400, `Invalid version: ${parts[0] ?? ""}`, "BadRequest"), corr);
+            const reply = graphErrorReply(
+                new GraphError(400, `Invalid version: ${parts[0] ?? ""}`, "BadRequest"),
+                corr,
+            );
             writeReply(res, corr, reply);
             log(reply.status, "-");
         } catch (err) {
             const tooLarge = err instanceof BodyTooLargeError;
-            const reply = graphErrorReply(new GraphError(tooLarge ? 413 : 500, tooLarge ? err.message : "An internal server error occurred in the emulator."), corr);
+            const reply = graphErrorReply(
+                new GraphError(
+                    tooLarge ? 413 : 500,
+                    tooLarge ? err.message : "An internal server error occurred in the emulator.",
+                ),
+                corr,
+            );
             writeReply(res, corr, reply);
             log(reply.status, "-");
-            if (!tooLarge) this.runtime.log?.(`emulator internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+            if (!tooLarge)
+                this.runtime.log?.(
+                    `emulator internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+                );
         }
     }
 
@@ -233,7 +288,13 @@ class GraphEmulator implements Emulator {
         } catch (err) {
             if (!(err instanceof GraphError)) throw err;
             const last = url.pathname.split("/").filter(Boolean).pop() ?? "beta";
-            route = { key: `${method} ${last.split("(")[0]}`, access: "read", run: () => { throw err; } };
+            route = {
+                key: `${method} ${last.split("(")[0]}`,
+                access: "read",
+                run: () => {
+                    throw err;
+                },
+            };
         }
         // A $batch envelope is no write of its own: its items are counted as what they are.
         this.statsCollector.count(route.key, WRITE_METHODS.has(method) && route.key !== BATCH_KEY);
@@ -247,7 +308,14 @@ class GraphEmulator implements Emulator {
         if (fault?.expireToken) {
             // As if the client's token ran out right now: it and every other token issued so far stop working.
             this.tokens.revokeAll();
-            this.send(res, corr, graphErrorReply(this.invalidToken("Lifetime validation failed, the token is expired."), corr), route.key, fault, log);
+            this.send(
+                res,
+                corr,
+                graphErrorReply(this.invalidToken("Lifetime validation failed, the token is expired."), corr),
+                route.key,
+                fault,
+                log,
+            );
             return;
         }
         if (fault?.status !== undefined && !fault.actFirst) {
@@ -256,9 +324,23 @@ class GraphEmulator implements Emulator {
             return;
         }
         const rawBody = (await readBody(req)).toString("utf8");
-        const reply = route.key === BATCH_KEY
-            ? (fault?.status !== undefined ? (this.batch(req, corr, rawBody), faultReply(fault, fault.status, corr)) : this.batch(req, corr, rawBody))
-            : this.execute(route, { method, url, rawBody, authorization: req.headers.authorization, prefer: headerValue(req.headers.prefer) }, fault, corr);
+        const reply =
+            route.key === BATCH_KEY
+                ? fault?.status !== undefined
+                    ? (this.batch(req, corr, rawBody), faultReply(fault, fault.status, corr))
+                    : this.batch(req, corr, rawBody)
+                : this.execute(
+                      route,
+                      {
+                          method,
+                          url,
+                          rawBody,
+                          authorization: req.headers.authorization,
+                          prefer: headerValue(req.headers.prefer),
+                      },
+                      fault,
+                      corr,
+                  );
         await this.deliverAfterFault(req, res, corr, reply, route.key, fault, log);
     }
 
@@ -267,7 +349,9 @@ class GraphEmulator implements Emulator {
         const limit = this.runtime.rateLimit;
         // The batch envelope is not counted: each of its items is, as Graph throttles them one by one.
         if (limit && route.key !== BATCH_KEY && !this.rateLimiter.admit(limit.requestsPerSecond)) {
-            const err = new GraphError(429, "Please retry again later.", "TooManyRequests", { "Retry-After": String(limit.retryAfterSeconds ?? 1) });
+            const err = new GraphError(429, "Please retry again later.", "TooManyRequests", {
+                "Retry-After": String(limit.retryAfterSeconds ?? 1),
+            });
             return graphErrorReply(err, corr);
         }
         let reply: Reply;
@@ -276,7 +360,14 @@ class GraphEmulator implements Emulator {
             reply = graphErrorReply(denied, corr);
         } else {
             try {
-                const outcome: GraphOutcome = route.run({ method: call.method, url: call.url, rawBody: call.rawBody, loop: fault?.loopNextLink === true, skipSnapshotId: fault?.skipSnapshotId, prefer: call.prefer });
+                const outcome: GraphOutcome = route.run({
+                    method: call.method,
+                    url: call.url,
+                    rawBody: call.rawBody,
+                    loop: fault?.loopNextLink === true,
+                    skipSnapshotId: fault?.skipSnapshotId,
+                    prefer: call.prefer,
+                });
                 if (outcome.kind === "json") {
                     this.statsCollector.items(outcome.items);
                     reply = jsonReply(outcome.status, outcome.body, GRAPH_JSON, outcome.headers);
@@ -294,7 +385,11 @@ class GraphEmulator implements Emulator {
 
     /** POST /beta/$batch: every item goes through the pipeline of a request of its own (route, count, fault, throttle). */
     private batch(req: IncomingMessage, corr: Correlation, rawBody: string): Reply {
-        const denied = this.authorize(req.headers.authorization, { key: BATCH_KEY, access: "read", run: () => ({ kind: "empty", status: 204 }) });
+        const denied = this.authorize(req.headers.authorization, {
+            key: BATCH_KEY,
+            access: "read",
+            run: () => ({ kind: "empty", status: 204 }),
+        });
         if (denied) return graphErrorReply(denied, corr);
         let items: BatchItem[];
         try {
@@ -305,23 +400,55 @@ class GraphEmulator implements Emulator {
         }
         const responses: BatchItemResponse[] = items.map((item) => {
             const url = new URL(`/beta/${item.url.replace(/^\/+/, "")}`, this.graphEndpoint);
-            const itemCorr: Correlation = { requestId: randomUUID(), clientRequestId: item.headers["client-request-id"] ?? randomUUID() };
+            const itemCorr: Correlation = {
+                requestId: randomUUID(),
+                clientRequestId: item.headers["client-request-id"] ?? randomUUID(),
+            };
             let route: GraphRoute;
             try {
                 route = this.graph.match(item.method, pathSegments(url.pathname).slice(1));
             } catch (err) {
                 if (!(err instanceof GraphError)) throw err;
-                route = { key: `${item.method} -`, access: "read", run: () => { throw err; } };
+                route = {
+                    key: `${item.method} -`,
+                    access: "read",
+                    run: () => {
+                        throw err;
+                    },
+                };
             }
             this.statsCollector.count(route.key, WRITE_METHODS.has(item.method), true);
-            const fault = this.faults.take({ routeKey: route.key, method: item.method, path: url.pathname, graph: true });
+            const fault = this.faults.take({
+                routeKey: route.key,
+                method: item.method,
+                path: url.pathname,
+                graph: true,
+            });
             const rawItemBody = item.body === undefined ? "" : JSON.stringify(item.body);
-            const call: ItemCall = { method: item.method, url, rawBody: rawItemBody, authorization: req.headers.authorization, prefer: item.headers["Prefer"] ?? item.headers["prefer"] };
-            const reply = fault?.status !== undefined && !fault.actFirst ? faultReply(fault, fault.status, itemCorr) : this.execute(route, call, fault, itemCorr);
+            const call: ItemCall = {
+                method: item.method,
+                url,
+                rawBody: rawItemBody,
+                authorization: req.headers.authorization,
+                prefer: item.headers["Prefer"] ?? item.headers["prefer"],
+            };
+            const reply =
+                fault?.status !== undefined && !fault.actFirst
+                    ? faultReply(fault, fault.status, itemCorr)
+                    : this.execute(route, call, fault, itemCorr);
             this.statsCollector.answered(reply.status);
-            const headers: Record<string, string> = { "request-id": itemCorr.requestId, "client-request-id": itemCorr.clientRequestId };
-            for (const [k, v] of Object.entries(reply.headers)) if (k.toLowerCase() !== "content-length") headers[k] = String(v);
-            return { id: item.id, status: reply.status, headers, ...(reply.body ? { body: JSON.parse(reply.body) as unknown } : {}) };
+            const headers: Record<string, string> = {
+                "request-id": itemCorr.requestId,
+                "client-request-id": itemCorr.clientRequestId,
+            };
+            for (const [k, v] of Object.entries(reply.headers))
+                if (k.toLowerCase() !== "content-length") headers[k] = String(v);
+            return {
+                id: item.id,
+                status: reply.status,
+                headers,
+                ...(reply.body ? { body: JSON.parse(reply.body) as unknown } : {}),
+            };
         });
         return jsonReply(200, batchReply(responses), PLAIN_JSON);
     }
@@ -333,7 +460,11 @@ class GraphEmulator implements Emulator {
         if (!check.ok) return this.invalidToken(check.message);
         const needed: readonly string[] = ACCESS_ROLES[route.access];
         if (!check.claims.roles.some((r) => needed.includes(r))) {
-            return new GraphError(403, `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}.`, "Forbidden");
+            return new GraphError(
+                403,
+                `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}.`,
+                "Forbidden",
+            );
         }
         return undefined;
     }
@@ -365,7 +496,12 @@ class GraphEmulator implements Emulator {
         const extra = { "x-ms-request-id": corr.requestId };
         if (fault?.status !== undefined) {
             if (fault.delayMs) await this.sleep(fault.delayMs);
-            const err = new EntraError(fault.status, fault.status === 429 || fault.status >= 500 ? "temporarily_unavailable" : "invalid_request", 90033, "A transient error has occurred. Please try again.");
+            const err = new EntraError(
+                fault.status,
+                fault.status === 429 || fault.status >= 500 ? "temporarily_unavailable" : "invalid_request",
+                90033,
+                "A transient error has occurred. Please try again.",
+            );
             const reply = entraErrorReply(err, corr, this.authorityHost);
             if (fault.retryAfter !== undefined) reply.headers["Retry-After"] = fault.retryAfter;
             Object.assign(reply.headers, extra);
@@ -401,15 +537,26 @@ class GraphEmulator implements Emulator {
             return;
         }
         if (fault?.body) {
-            const full = reply.body ?? JSON.stringify({ "@odata.context": `${this.graphEndpoint}/beta/$metadata`, value: [] });
+            const full =
+                reply.body ?? JSON.stringify({ "@odata.context": `${this.graphEndpoint}/beta/$metadata`, value: [] });
             // truncated: a complete HTTP answer whose JSON stops half-way; malformed: not JSON at all.
-            const body = fault.body === "truncated" ? full.slice(0, Math.max(1, Math.floor(full.length / 2))) : "{ this is not JSON <html>502 Bad Gateway</html>";
+            const body =
+                fault.body === "truncated"
+                    ? full.slice(0, Math.max(1, Math.floor(full.length / 2)))
+                    : "{ this is not JSON <html>502 Bad Gateway</html>";
             reply = { status: 200, headers: { "Content-Type": GRAPH_JSON }, body };
         }
         this.send(res, corr, reply, key, fault, log);
     }
 
-    private send(res: ServerResponse, corr: Correlation, reply: Reply, key: string, fault: FaultRule | undefined, log: (status: number | string, key: string, fault?: FaultRule) => void): void {
+    private send(
+        res: ServerResponse,
+        corr: Correlation,
+        reply: Reply,
+        key: string,
+        fault: FaultRule | undefined,
+        log: (status: number | string, key: string, fault?: FaultRule) => void,
+    ): void {
         this.statsCollector.answered(reply.status);
         writeReply(res, corr, reply);
         log(reply.status, key, fault);
@@ -434,13 +581,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const { fixed, runtime } = resolveOptions(opts);
     const certs = ensureCertificates(fixed.certDir);
     let emulator: GraphEmulator | undefined;
-    const server = https.createServer({ key: fs.readFileSync(certs.keyPath), cert: fs.readFileSync(certs.certPath), minVersion: "TLSv1.2" }, (req, res) => {
-        if (!emulator) {
-            res.destroy();
-            return;
-        }
-        void emulator.handle(req, res);
-    });
+    const server = https.createServer(
+        { key: fs.readFileSync(certs.keyPath), cert: fs.readFileSync(certs.certPath), minVersion: "TLSv1.2" },
+        (req, res) => {
+            if (!emulator) {
+                res.destroy();
+                return;
+            }
+            void emulator.handle(req, res);
+        },
+    );
     const sockets = new Set<Socket>();
     server.on("connection", (socket: Socket) => {
         sockets.add(socket);

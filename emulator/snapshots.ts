@@ -118,7 +118,12 @@ export class InMemoryRestorePoints implements RestorePointStore {
         const now = more.now ?? Date.now();
         const pc = cloudPcId.toLowerCase();
         const id = `CPC_${pc}_${newGuid()}`;
-        const days = snapshotType === "retention" ? RETENTION_TYPE_DAYS : snapshotType === "manual" ? more.retentionDays ?? null : null;
+        const days =
+            snapshotType === "retention"
+                ? RETENTION_TYPE_DAYS
+                : snapshotType === "manual"
+                  ? (more.retentionDays ?? null)
+                  : null;
         const readyAt = now + delayMs;
         this.points.push({
             id,
@@ -131,7 +136,14 @@ export class InMemoryRestorePoints implements RestorePointStore {
             health: "healthy",
             lastRestoredAt: null,
             storageCopies: more.storageAccountId
-                ? [{ storageAccountId: more.storageAccountId, accessTier: more.accessTier ?? "hot", via: "createSnapshot", at: new Date(readyAt).toISOString() }]
+                ? [
+                      {
+                          storageAccountId: more.storageAccountId,
+                          accessTier: more.accessTier ?? "hot",
+                          via: "createSnapshot",
+                          at: new Date(readyAt).toISOString(),
+                      },
+                  ]
                 : [],
         });
         return id;
@@ -156,7 +168,11 @@ export class InMemoryRestorePoints implements RestorePointStore {
         const wanted = cloudPcId?.toLowerCase();
         return this.points
             .filter((p) => wanted === undefined || p.cloudPcId === wanted)
-            .map((p) => ({ ...this.toGraph(p, now, { pendingStatus: "notReady", includeUnknownEnumMembers: true }), readyAt: new Date(p.readyAt).toISOString(), storageCopies: p.storageCopies.map((c) => ({ ...c })) }));
+            .map((p) => ({
+                ...this.toGraph(p, now, { pendingStatus: "notReady", includeUnknownEnumMembers: true }),
+                readyAt: new Date(p.readyAt).toISOString(),
+                storageCopies: p.storageCopies.map((c) => ({ ...c })),
+            }));
     }
 
     expire(id: string): void {

@@ -22,7 +22,10 @@ export interface EmulatorSubscription {
 }
 
 /** The one subscription / storage account the emulator offers by default. */
-export const EMULATOR_SUBSCRIPTION: CloudPcSubscription = { subscriptionId: "5b1f8e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", subscriptionName: "Emulator Subscription" };
+export const EMULATOR_SUBSCRIPTION: CloudPcSubscription = {
+    subscriptionId: "5b1f8e2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+    subscriptionName: "Emulator Subscription",
+};
 export const EMULATOR_STORAGE_ACCOUNT: CloudPcForensicStorageAccount = {
     storageAccountId: `/subscriptions/${EMULATOR_SUBSCRIPTION.subscriptionId}/resourceGroups/emulator-rg/providers/Microsoft.Storage/storageAccounts/emulatorsnapshots`,
     storageAccountName: "emulatorsnapshots",
@@ -45,15 +48,23 @@ function toGraph(a: EmulatorStorageAccount): CloudPcForensicStorageAccount {
 }
 
 /** The storage accounts of one subscription (none for an unknown one, as Graph's list would be empty). */
-export function storageAccountsOf(subscriptions: EmulatorSubscription[], subscriptionId: string): CloudPcForensicStorageAccount[] {
+export function storageAccountsOf(
+    subscriptions: EmulatorSubscription[],
+    subscriptionId: string,
+): CloudPcForensicStorageAccount[] {
     const sub = subscriptions.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
     return (sub?.storageAccounts ?? []).map(toGraph);
 }
 
 /** The offered storage account with this ARM id (ARM ids are case-insensitive), or undefined. */
-export function offeredStorageAccount(subscriptions: EmulatorSubscription[], storageAccountId: string): CloudPcForensicStorageAccount | undefined {
+export function offeredStorageAccount(
+    subscriptions: EmulatorSubscription[],
+    storageAccountId: string,
+): CloudPcForensicStorageAccount | undefined {
     const wanted = storageAccountId.toLowerCase();
-    const found = subscriptions.flatMap((s) => s.storageAccounts ?? []).find((a) => a.storageAccountId.toLowerCase() === wanted);
+    const found = subscriptions
+        .flatMap((s) => s.storageAccounts ?? [])
+        .find((a) => a.storageAccountId.toLowerCase() === wanted);
     return found && toGraph(found);
 }
 

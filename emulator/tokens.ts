@@ -54,9 +54,7 @@ export interface AccessTokenClaims {
     emu_gen: number;
 }
 
-export type TokenCheck =
-    | { ok: true; claims: AccessTokenClaims }
-    | { ok: false; message: string };
+export type TokenCheck = { ok: true; claims: AccessTokenClaims } | { ok: false; message: string };
 
 /** How many issued tokens issuedTokens() remembers (the most recent). */
 const ISSUED_KEPT = 1000;
@@ -72,7 +70,12 @@ export class TokenService {
         private readonly tenantId: string,
     ) {}
 
-    issue(clientId: string, roles: string[], lifetimeSeconds: number, appidacr: "1" | "2"): { token: string; expiresIn: number } {
+    issue(
+        clientId: string,
+        roles: string[],
+        lifetimeSeconds: number,
+        appidacr: "1" | "2",
+    ): { token: string; expiresIn: number } {
         const now = Math.floor(Date.now() / 1000);
         const claims: AccessTokenClaims = {
             aud: this.audience,
@@ -109,16 +112,24 @@ export class TokenService {
         const jwt = decodeJwt(token);
         if (!jwt) return { ok: false, message: "IDX14100: JWT is not well formed. Access token validation failure." };
         const expected = Buffer.from(this.sign(jwt.signingInput), "base64url");
-        if (jwt.header["alg"] !== "HS256" || expected.length !== jwt.signature.length || !timingSafeEqual(expected, jwt.signature)) {
+        if (
+            jwt.header["alg"] !== "HS256" ||
+            expected.length !== jwt.signature.length ||
+            !timingSafeEqual(expected, jwt.signature)
+        ) {
             return { ok: false, message: "Access token validation failure. Invalid signature." };
         }
         const c = jwt.payload as unknown as AccessTokenClaims;
-        if (c.aud !== this.audience) return { ok: false, message: "Access token validation failure. Invalid audience." };
+        if (c.aud !== this.audience)
+            return { ok: false, message: "Access token validation failure. Invalid audience." };
         if (c.tid !== this.tenantId) return { ok: false, message: "Access token validation failure. Invalid tenant." };
         const seconds = now / 1000;
-        if (typeof c.exp !== "number" || c.exp <= seconds) return { ok: false, message: "Lifetime validation failed, the token is expired." };
-        if (typeof c.nbf !== "number" || c.nbf > seconds + 1) return { ok: false, message: "Lifetime validation failed, the token is not yet valid." };
-        if (c.emu_gen !== this.generation) return { ok: false, message: "The access token has been revoked. Acquire a new token." };
+        if (typeof c.exp !== "number" || c.exp <= seconds)
+            return { ok: false, message: "Lifetime validation failed, the token is expired." };
+        if (typeof c.nbf !== "number" || c.nbf > seconds + 1)
+            return { ok: false, message: "Lifetime validation failed, the token is not yet valid." };
+        if (c.emu_gen !== this.generation)
+            return { ok: false, message: "The access token has been revoked. Acquire a new token." };
         if (!Array.isArray(c.roles)) return { ok: false, message: "Access token validation failure." };
         return { ok: true, claims: c };
     }

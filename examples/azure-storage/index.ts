@@ -56,32 +56,52 @@ const ROLES = {
     "storage-blob-data-contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 };
 const subscriptionId = authorization.getClientConfigOutput().subscriptionId;
-const grants = Object.entries(ROLES).map(([name, role]) => new authorization.RoleAssignment(`windows365-${name}`, {
-    principalId: windows365PrincipalId,
-    principalType: authorization.PrincipalType.ServicePrincipal,
-    roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
-    scope: account.id,
-}));
+const grants = Object.entries(ROLES).map(
+    ([name, role]) =>
+        new authorization.RoleAssignment(`windows365-${name}`, {
+            principalId: windows365PrincipalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+            scope: account.id,
+        }),
+);
 
 // The import of a VHD already in the container (uploaded with azcopy). A new blob name replaces the import (the
 // user's old import is purged first: Graph allows one per user); re-uploading under the same name does not.
-const snapshot = assignedUserId && blobName
-    ? new CloudPcImportedSnapshot("os-disk", {
-          assignedUserId,
-          sourceFiles: [{ storageBlobInfo: { storageAccountId: account.id, containerName: container.name, fileName: blobName } }],
-      }, { dependsOn: grants })
-    : undefined;
+const snapshot =
+    assignedUserId && blobName
+        ? new CloudPcImportedSnapshot(
+              "os-disk",
+              {
+                  assignedUserId,
+                  sourceFiles: [
+                      {
+                          storageBlobInfo: {
+                              storageAccountId: account.id,
+                              containerName: container.name,
+                              fileName: blobName,
+                          },
+                      },
+                  ],
+              },
+              { dependsOn: grants },
+          )
+        : undefined;
 
 // A restore point of a Cloud PC, copied into the account. Graph has no delete for a restore point: `pulumi destroy`
 // only forgets it (with a warning), and Windows 365 expires it.
 const cloudPcId = cfg.get("cloudPcId");
 const restorePointTier = cfg.get("restorePointTier") as "hot" | "cool" | "cold" | "archive" | undefined;
 const restorePoint = cloudPcId
-    ? new CloudPcSnapshot("restore-point", {
-          cloudPcId,
-          storageAccountId: account.id,
-          ...(restorePointTier ? { accessTier: restorePointTier } : {}),
-      }, { dependsOn: grants })
+    ? new CloudPcSnapshot(
+          "restore-point",
+          {
+              cloudPcId,
+              storageAccountId: account.id,
+              ...(restorePointTier ? { accessTier: restorePointTier } : {}),
+          },
+          { dependsOn: grants },
+      )
     : undefined;
 
 export const storageAccountId = account.id;

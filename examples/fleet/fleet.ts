@@ -49,7 +49,9 @@ export function fleetImports(text: string, source = "fleet.yaml"): FleetImport[]
     };
     if (doc.errors.length > 0) {
         const e = doc.errors[0]!;
-        throw new FleetFileError(`${source}:${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+        throw new FleetFileError(
+            `${source}:${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+        );
     }
     const root = doc.contents;
     if (!isMap(root)) throw new FleetFileError(`${source}: expected a mapping with ${TOP_LEVEL_KEYS.join(", ")}`);
@@ -58,7 +60,9 @@ export function fleetImports(text: string, source = "fleet.yaml"): FleetImport[]
     for (const pair of root.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : "";
         if (!TOP_LEVEL_KEYS.includes(key)) {
-            throw new FleetFileError(`${at(pair.key as Node)}: unknown key '${key}' (expected ${TOP_LEVEL_KEYS.join(", ")})`);
+            throw new FleetFileError(
+                `${at(pair.key as Node)}: unknown key '${key}' (expected ${TOP_LEVEL_KEYS.join(", ")})`,
+            );
         }
         top.set(key, (pair.value as Node | null) ?? null);
     }
@@ -101,12 +105,18 @@ export function fleetImports(text: string, source = "fleet.yaml"): FleetImport[]
 }
 
 /** A user's value: a blob name, or a mapping with `blob` and an optional `adoptSnapshotId` (a GUID). */
-function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: Node | null | undefined) => string):
-    { blob: string; adoptSnapshotId?: string } {
+function userEntry(
+    valueNode: Node | null,
+    keyNode: Node,
+    name: string,
+    at: (n: Node | null | undefined) => string,
+): { blob: string; adoptSnapshotId?: string } {
     const nonEmpty = (n: unknown): n is { value: string } =>
         isScalar(n) && typeof n.value === "string" && n.value.trim() !== "";
     const needsBlob = () =>
-        new FleetFileError(`${at(valueNode ?? keyNode)}: user ${name} needs a blob name (e.g. ${name.slice(0, 8)}-os.vhd)`);
+        new FleetFileError(
+            `${at(valueNode ?? keyNode)}: user ${name} needs a blob name (e.g. ${name.slice(0, 8)}-os.vhd)`,
+        );
     if (!isMap(valueNode)) {
         if (!nonEmpty(valueNode)) throw needsBlob();
         return { blob: valueNode.value.trim() };
@@ -116,7 +126,8 @@ function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: 
         const key = isScalar(pair.key) ? String(pair.key.value) : "";
         if (!USER_KEYS.includes(key)) {
             throw new FleetFileError(
-                `${at(pair.key as Node)}: unknown key '${key}' for user ${name} (expected ${USER_KEYS.join(", ")})`);
+                `${at(pair.key as Node)}: unknown key '${key}' for user ${name} (expected ${USER_KEYS.join(", ")})`,
+            );
         }
         fields.set(key, (pair.value as Node | null) ?? null);
     }
@@ -127,7 +138,8 @@ function userEntry(valueNode: Node | null, keyNode: Node, name: string, at: (n: 
     const id = isScalar(adopt) ? String(adopt.value ?? "").trim() : "";
     if (!GUID.test(id)) {
         throw new FleetFileError(
-            `${at(adopt ?? valueNode)}: user ${name}: adoptSnapshotId '${id}' is not a snapshotId (a GUID)`);
+            `${at(adopt ?? valueNode)}: user ${name}: adoptSnapshotId '${id}' is not a snapshotId (a GUID)`,
+        );
     }
     return { blob: blob.value.trim(), adoptSnapshotId: id.toLowerCase() };
 }

@@ -18,9 +18,14 @@ const imports = fleetImports(fs.readFileSync(file, "utf8"), path.basename(file))
 const snapshots = imports.map(({ name, args }) => ({ name, snapshot: new CloudPcImportedSnapshot(name, args) }));
 
 /** Per user: the import's id and status. */
-export const fleet = Object.fromEntries(snapshots.map(({ name, snapshot }) => [name, {
-    snapshotId: snapshot.snapshotId,
-    importStatus: snapshot.importStatus,
-    assignedUserPrincipalName: snapshot.assignedUserPrincipalName,
-}]));
+export const fleet = Object.fromEntries(
+    snapshots.map(({ name, snapshot }) => [
+        name,
+        {
+            snapshotId: snapshot.snapshotId,
+            importStatus: snapshot.importStatus,
+            assignedUserPrincipalName: snapshot.assignedUserPrincipalName,
+        },
+    ]),
+);
 export const count = snapshots.length;

@@ -11,13 +11,15 @@ const cfg = new pulumi.Config();
 
 const snapshot = new CloudPcImportedSnapshot("snapshot", {
     assignedUserId: cfg.require("assignedUserId"),
-    sourceFiles: [{
-        storageBlobInfo: {
-            storageAccountId: cfg.require("storageAccountId"),
-            containerName: cfg.require("containerName"),
-            fileName: cfg.require("blobName"),
+    sourceFiles: [
+        {
+            storageBlobInfo: {
+                storageAccountId: cfg.require("storageAccountId"),
+                containerName: cfg.require("containerName"),
+                fileName: cfg.require("blobName"),
+            },
         },
-    }],
+    ],
     // Imports of large disks take hours: `pulumi config set waitForCompletion false` lets the job end once Graph
     // accepted the import (`pulumi refresh` later reports its status). Changing it never re-imports.
     waitForCompletion: cfg.getBoolean("waitForCompletion") ?? true,

@@ -40,7 +40,9 @@ const sas = storage.listStorageAccountServiceSASOutput({
 });
 
 const blobPath = `${containerName}/${blobName.split("/").map(encodeURIComponent).join("/")}`;
-const sasUrl: pulumi.Output<string> = pulumi.secret(pulumi.interpolate`${account.primaryEndpoints.blob}${blobPath}?${sas.serviceSasToken}`);
+const sasUrl: pulumi.Output<string> = pulumi.secret(
+    pulumi.interpolate`${account.primaryEndpoints.blob}${blobPath}?${sas.serviceSasToken}`,
+);
 
 const snapshot = new CloudPcImportedSnapshot("sas", {
     assignedUserId: cfg.require("assignedUserId"),

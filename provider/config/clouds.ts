@@ -15,10 +15,26 @@ export interface CloudEndpoints {
 }
 
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = Object.freeze({
-    public: { graphEndpoint: "https://graph.microsoft.com", authorityHost: "https://login.microsoftonline.com", snapshotImportDocumented: true },
-    usgovernment: { graphEndpoint: "https://graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: true },
-    usgovernmentdod: { graphEndpoint: "https://dod-graph.microsoft.us", authorityHost: "https://login.microsoftonline.us", snapshotImportDocumented: true },
-    china: { graphEndpoint: "https://microsoftgraph.chinacloudapi.cn", authorityHost: "https://login.chinacloudapi.cn", snapshotImportDocumented: false },
+    public: {
+        graphEndpoint: "https://graph.microsoft.com",
+        authorityHost: "https://login.microsoftonline.com",
+        snapshotImportDocumented: true,
+    },
+    usgovernment: {
+        graphEndpoint: "https://graph.microsoft.us",
+        authorityHost: "https://login.microsoftonline.us",
+        snapshotImportDocumented: true,
+    },
+    usgovernmentdod: {
+        graphEndpoint: "https://dod-graph.microsoft.us",
+        authorityHost: "https://login.microsoftonline.us",
+        snapshotImportDocumented: true,
+    },
+    china: {
+        graphEndpoint: "https://microsoftgraph.chinacloudapi.cn",
+        authorityHost: "https://login.chinacloudapi.cn",
+        snapshotImportDocumented: false,
+    },
 });
 
 export const CLOUD_NAMES: readonly CloudName[] = Object.keys(CLOUDS) as CloudName[];
@@ -42,21 +58,47 @@ export function cloudOfGraphEndpoint(graphEndpoint: string): CloudName | undefin
 export function snapshotImportCloudHint(graphEndpoint: string): string | undefined {
     const cloud = cloudOfGraphEndpoint(graphEndpoint);
     if (cloud === undefined || CLOUDS[cloud].snapshotImportDocumented) return undefined;
-    return `Microsoft documents importSnapshot and purgeImportedSnapshot for the global cloud, US Government L4 and ` +
+    return (
+        `Microsoft documents importSnapshot and purgeImportedSnapshot for the global cloud, US Government L4 and ` +
         `US Government L5 (DoD) only, not for ${cloud === "china" ? "Microsoft Azure operated by 21Vianet (China)" : cloud}: ` +
-        `Graph may not offer them at ${new URL(graphEndpoint).host}.`;
+        `Graph may not offer them at ${new URL(graphEndpoint).host}.`
+    );
 }
 
 // Names other tools use for the same clouds (Terraform azurerm, Azure CLI, @azure/identity, Graph docs).
 // Compared after lower-casing and dropping spaces, dashes and underscores.
 const ALIASES: Readonly<Record<string, CloudName>> = {
-    public: "public", global: "public", azure: "public", azurecloud: "public", azurepubliccloud: "public",
-    azureglobal: "public", azureglobalcloud: "public", commercial: "public", worldwide: "public", gcc: "public",
-    usgovernment: "usgovernment", usgov: "usgovernment", usgovernmentl4: "usgovernment", usgovl4: "usgovernment",
-    azureusgovernment: "usgovernment", azureusgovernmentcloud: "usgovernment", gcchigh: "usgovernment", l4: "usgovernment",
-    usgovernmentdod: "usgovernmentdod", usgovdod: "usgovernmentdod", dod: "usgovernmentdod", usgovernmentl5: "usgovernmentdod",
-    usgovl5: "usgovernmentdod", azureusgovernmentdod: "usgovernmentdod", l5: "usgovernmentdod",
-    china: "china", azurechinacloud: "china", azurechina: "china", chinacloud: "china", mooncake: "china", "21vianet": "china",
+    public: "public",
+    global: "public",
+    azure: "public",
+    azurecloud: "public",
+    azurepubliccloud: "public",
+    azureglobal: "public",
+    azureglobalcloud: "public",
+    commercial: "public",
+    worldwide: "public",
+    gcc: "public",
+    usgovernment: "usgovernment",
+    usgov: "usgovernment",
+    usgovernmentl4: "usgovernment",
+    usgovl4: "usgovernment",
+    azureusgovernment: "usgovernment",
+    azureusgovernmentcloud: "usgovernment",
+    gcchigh: "usgovernment",
+    l4: "usgovernment",
+    usgovernmentdod: "usgovernmentdod",
+    usgovdod: "usgovernmentdod",
+    dod: "usgovernmentdod",
+    usgovernmentl5: "usgovernmentdod",
+    usgovl5: "usgovernmentdod",
+    azureusgovernmentdod: "usgovernmentdod",
+    l5: "usgovernmentdod",
+    china: "china",
+    azurechinacloud: "china",
+    azurechina: "china",
+    chinacloud: "china",
+    mooncake: "china",
+    "21vianet": "china",
 };
 
 /** The cloud for a name or alias (case-insensitive), or undefined when unknown. */

@@ -17,17 +17,25 @@ const KIND_NAMES: Record<CredentialKind, string> = {
 /** The settings that decide each kind, in the order they are named. */
 function keysFor(kind: CredentialKind, s: ProviderSettings): SettingKey[] {
     switch (kind) {
-        case "clientSecret": return ["clientSecret", "tenantId", "clientId"];
-        case "clientCertificate": return ["clientCertificatePath", "clientCertificatePassword", "tenantId", "clientId"];
+        case "clientSecret":
+            return ["clientSecret", "tenantId", "clientId"];
+        case "clientCertificate":
+            return ["clientCertificatePath", "clientCertificatePassword", "tenantId", "clientId"];
         case "workloadIdentity": {
             // The same order federatedAssertionSource picks the assertion in.
-            const assertion: SettingKey[] = s.oidcToken ? ["oidcToken"] : s.oidcTokenFilePath ? ["oidcTokenFilePath"]
-                : ["oidcRequestUrl", "oidcRequestToken", "oidcAudience"];
+            const assertion: SettingKey[] = s.oidcToken
+                ? ["oidcToken"]
+                : s.oidcTokenFilePath
+                  ? ["oidcTokenFilePath"]
+                  : ["oidcRequestUrl", "oidcRequestToken", "oidcAudience"];
             return ["useOidc", ...assertion, "tenantId", "clientId"];
         }
-        case "azureCli": return ["useCli", "tenantId"];
-        case "managedIdentity": return ["useMsi", "clientId"];
-        default: return ["tenantId", "clientId"];
+        case "azureCli":
+            return ["useCli", "tenantId"];
+        case "managedIdentity":
+            return ["useMsi", "clientId"];
+        default:
+            return ["tenantId", "clientId"];
     }
 }
 

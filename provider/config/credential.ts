@@ -23,7 +23,8 @@ import type { ProviderSettings } from "./settings";
 export { tokenScope } from "./settings";
 export { shouldDisableInstanceDiscovery } from "./clouds";
 
-export type CredentialKind = "clientSecret" | "clientCertificate" | "workloadIdentity" | "azureCli" | "managedIdentity" | "default";
+export type CredentialKind =
+    "clientSecret" | "clientCertificate" | "workloadIdentity" | "azureCli" | "managedIdentity" | "default";
 
 export interface CreatedCredential {
     credential: TokenCredential;
@@ -41,8 +42,14 @@ export function credentialKind(s: ProviderSettings): CredentialKind {
 }
 
 /** Options every MSAL-based credential gets: the cloud's authority, and no instance discovery off Entra. */
-export function authorityOptions(s: Pick<ProviderSettings, "authorityHost">): { authorityHost: string; disableInstanceDiscovery: boolean } {
-    return { authorityHost: s.authorityHost, disableInstanceDiscovery: shouldDisableInstanceDiscovery(s.authorityHost) };
+export function authorityOptions(s: Pick<ProviderSettings, "authorityHost">): {
+    authorityHost: string;
+    disableInstanceDiscovery: boolean;
+} {
+    return {
+        authorityHost: s.authorityHost,
+        disableInstanceDiscovery: shouldDisableInstanceDiscovery(s.authorityHost),
+    };
 }
 
 function requireSettings(s: ProviderSettings, keys: SettingKey[], because: string): void {
@@ -57,7 +64,9 @@ function readTokenFile(path: string, redactor?: Redactor): string {
         token = fs.readFileSync(path, "utf8").trim();
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? "error";
-        throw new Error(`Cannot read the federated token file ${path} (${specFor("oidcTokenFilePath").configKey}): ${code}.`);
+        throw new Error(
+            `Cannot read the federated token file ${path} (${specFor("oidcTokenFilePath").configKey}): ${code}.`,
+        );
     }
     if (!token) throw new Error(`The federated token file ${path} is empty.`);
     redactor?.register(token);
@@ -66,7 +75,8 @@ function readTokenFile(path: string, redactor?: Redactor): string {
 
 /** The client assertion for OIDC: the token file, read again at every call, else the literal token. */
 export function federatedTokenSource(
-    s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath">, redactor?: Redactor,
+    s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath">,
+    redactor?: Redactor,
 ): () => Promise<string> {
     const file = s.oidcTokenFilePath;
     const literal = s.oidcToken;
@@ -78,20 +88,30 @@ export function federatedTokenSource(
  * GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL in every job with `id-token: write`, so it is ambient, the others deliberate.
  */
 export function federatedAssertionSource(
-    s: Pick<ProviderSettings, "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience">,
+    s: Pick<
+        ProviderSettings,
+        "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience"
+    >,
     redactor?: Redactor,
 ): () => Promise<string> {
     if (s.oidcToken || s.oidcTokenFilePath) return federatedTokenSource(s, redactor);
     if (s.oidcRequestUrl && s.oidcRequestToken) {
-        return oidcRequestTokenSource({ url: s.oidcRequestUrl, token: s.oidcRequestToken, audience: s.oidcAudience }, redactor);
+        return oidcRequestTokenSource(
+            { url: s.oidcRequestUrl, token: s.oidcRequestToken, audience: s.oidcAudience },
+            redactor,
+        );
     }
     if (s.oidcRequestUrl || s.oidcRequestToken) {
-        throw SettingsError.missing([specFor(s.oidcRequestUrl ? "oidcRequestToken" : "oidcRequestUrl")],
-            "OIDC (useOidc) asks a runner for ID tokens with both a request URL and a request token");
+        throw SettingsError.missing(
+            [specFor(s.oidcRequestUrl ? "oidcRequestToken" : "oidcRequestUrl")],
+            "OIDC (useOidc) asks a runner for ID tokens with both a request URL and a request token",
+        );
     }
-    throw SettingsError.missing([specFor("oidcTokenFilePath"), specFor("oidcToken"), specFor("oidcRequestUrl")],
+    throw SettingsError.missing(
+        [specFor("oidcTokenFilePath"), specFor("oidcToken"), specFor("oidcRequestUrl")],
         "OIDC (useOidc) is enabled and needs a federated token (a token file, the token itself, or a runner's request URL " +
-        "and token: in GitHub Actions, grant `permissions: id-token: write`)");
+            "and token: in GitHub Actions, grant `permissions: id-token: write`)",
+    );
 }
 
 /**
@@ -107,17 +127,32 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
         case "clientSecret": {
             requireSettings(s, ["tenantId", "clientId"], "a client secret is set");
             const { tenantId, clientId, clientSecret } = s as Required<ProviderSettings>;
-            return { kind, credential: new RenewableCredential(() => new ClientSecretCredential(tenantId, clientId, clientSecret, authority)) };
+            return {
+                kind,
+                credential: new RenewableCredential(
+                    () => new ClientSecretCredential(tenantId, clientId, clientSecret, authority),
+                ),
+            };
         }
         case "clientCertificate": {
             requireSettings(s, ["tenantId", "clientId"], "a client certificate path is set");
             const { tenantId, clientId, clientCertificatePath } = s as Required<ProviderSettings>;
             if (!fs.existsSync(clientCertificatePath)) {
-                throw SettingsError.invalid(specFor("clientCertificatePath"), clientCertificatePath, "settings",
-                    "does not name an existing file", "give the path of a PEM file holding the certificate and its private key.");
+                throw SettingsError.invalid(
+                    specFor("clientCertificatePath"),
+                    clientCertificatePath,
+                    "settings",
+                    "does not name an existing file",
+                    "give the path of a PEM file holding the certificate and its private key.",
+                );
             }
             const config = { certificatePath: clientCertificatePath, certificatePassword: s.clientCertificatePassword };
-            return { kind, credential: new RenewableCredential(() => new ClientCertificateCredential(tenantId, clientId, config, authority)) };
+            return {
+                kind,
+                credential: new RenewableCredential(
+                    () => new ClientCertificateCredential(tenantId, clientId, config, authority),
+                ),
+            };
         }
         case "workloadIdentity": {
             requireSettings(s, ["tenantId", "clientId"], "OIDC (useOidc) is enabled");
@@ -126,22 +161,35 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
             // a runner's endpoint, and our callback gets a fresh token on every token request (WorkloadIdentityCredential
             // keeps a file's content for up to 5 minutes).
             const getAssertion = federatedAssertionSource(s, redactor);
-            return { kind, credential: new RenewableCredential(() => new ClientAssertionCredential(tenantId, clientId, getAssertion, authority)) };
+            return {
+                kind,
+                credential: new RenewableCredential(
+                    () => new ClientAssertionCredential(tenantId, clientId, getAssertion, authority),
+                ),
+            };
         }
         case "azureCli":
             // The CLI keeps its own token cache; each getToken runs `az account get-access-token`, so nothing to renew.
             return { kind, credential: new AzureCliCredential(s.tenantId ? { tenantId: s.tenantId } : {}) };
         case "managedIdentity":
             // MSAL's managed-identity cache is process-wide (static), so a RenewableCredential would not help.
-            return { kind, credential: s.clientId ? new ManagedIdentityCredential({ clientId: s.clientId }) : new ManagedIdentityCredential() };
+            return {
+                kind,
+                credential: s.clientId
+                    ? new ManagedIdentityCredential({ clientId: s.clientId })
+                    : new ManagedIdentityCredential(),
+            };
         default:
             return {
                 kind,
-                credential: new RenewableCredential(() => new DefaultAzureCredential({
-                    ...authority,
-                    ...(s.tenantId ? { tenantId: s.tenantId } : {}),
-                    ...(s.clientId ? { managedIdentityClientId: s.clientId } : {}),
-                })),
+                credential: new RenewableCredential(
+                    () =>
+                        new DefaultAzureCredential({
+                            ...authority,
+                            ...(s.tenantId ? { tenantId: s.tenantId } : {}),
+                            ...(s.clientId ? { managedIdentityClientId: s.clientId } : {}),
+                        }),
+                ),
             };
     }
 }

@@ -16,26 +16,36 @@ function where(url: URL): string {
 }
 
 export function oidcRequestTokenSource(
-    request: OidcRequest, redactor?: Redactor, fetchFn: typeof fetch = fetch,
+    request: OidcRequest,
+    redactor?: Redactor,
+    fetchFn: typeof fetch = fetch,
 ): () => Promise<string> {
     redactor?.register(request.token);
-    const clean = (text: string): string => (redactor ? redactor.redact(text) : text).split(request.token).join("REDACTED");
+    const clean = (text: string): string =>
+        (redactor ? redactor.redact(text) : text).split(request.token).join("REDACTED");
     return async () => {
         const url = new URL(request.url);
         url.searchParams.set("audience", request.audience);
         let res: Response;
         try {
-            res = await fetchFn(url, { headers: { Authorization: `Bearer ${request.token}`, Accept: "application/json" } });
+            res = await fetchFn(url, {
+                headers: { Authorization: `Bearer ${request.token}`, Accept: "application/json" },
+            });
         } catch (err) {
             const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-            throw new Error(clean(`Cannot reach the OIDC token endpoint ${where(url)} (cloudpc:oidcRequestUrl): ${cause}.`));
+            throw new Error(
+                clean(`Cannot reach the OIDC token endpoint ${where(url)} (cloudpc:oidcRequestUrl): ${cause}.`),
+            );
         }
         const body = await res.text();
         if (!res.ok) {
-            const hint = res.status === 401 || res.status === 403
-                ? " Check that the job has `permissions: id-token: write` and that oidcRequestToken belongs to this run."
-                : "";
-            throw new Error(clean(`The OIDC token endpoint ${where(url)} answered ${res.status} ${res.statusText}.${hint}`));
+            const hint =
+                res.status === 401 || res.status === 403
+                    ? " Check that the job has `permissions: id-token: write` and that oidcRequestToken belongs to this run."
+                    : "";
+            throw new Error(
+                clean(`The OIDC token endpoint ${where(url)} answered ${res.status} ${res.statusText}.${hint}`),
+            );
         }
         let value: unknown;
         try {
@@ -44,7 +54,9 @@ export function oidcRequestTokenSource(
             value = undefined;
         }
         if (typeof value !== "string" || value === "") {
-            throw new Error(`The OIDC token endpoint ${where(url)} answered without an ID token (no "value" in its JSON).`);
+            throw new Error(
+                `The OIDC token endpoint ${where(url)} answered without an ID token (no "value" in its JSON).`,
+            );
         }
         redactor?.register(value);
         return value;

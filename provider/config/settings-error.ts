@@ -19,7 +19,8 @@ export class SettingsError extends Error {
         const shown = spec.secret ? "<secret, not shown>" : JSON.stringify(value);
         return new SettingsError(
             `Invalid provider setting ${describeSetting(spec)}: value ${shown} from ${source} ${problem}. Fix: ${fix}`,
-            [spec.configKey]);
+            [spec.configKey],
+        );
     }
 
     /** Settings that a chosen authentication method needs but that are absent. */
@@ -28,7 +29,8 @@ export class SettingsError extends Error {
         const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
         return new SettingsError(
             `Missing provider setting${specs.length > 1 ? "s" : ""}: ${because}, but ${list} ${specs.length > 1 ? "are" : "is"} not set. ` +
-            `Fix: set ${specs.length > 1 ? "them" : "it"} with \`pulumi config set\` or the environment.`,
-            specs.map((s) => s.configKey));
+                `Fix: set ${specs.length > 1 ? "them" : "it"} with \`pulumi config set\` or the environment.`,
+            specs.map((s) => s.configKey),
+        );
     }
 }

@@ -4,11 +4,28 @@
 export const CONFIG_NAMESPACE = "cloudpc";
 
 export type SettingKey =
-    | "tenantId" | "clientId" | "clientSecret" | "clientCertificatePath" | "clientCertificatePassword"
-    | "useOidc" | "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience"
-    | "useCli" | "useMsi"
-    | "environment" | "graphEndpoint" | "authorityHost" | "allowInsecureLoopback" | "pollIntervalSeconds" | "notFoundMeansGone"
-    | "pendingImportsDir" | "storageEndpoint" | "verifiedReplacementsOnly";
+    | "tenantId"
+    | "clientId"
+    | "clientSecret"
+    | "clientCertificatePath"
+    | "clientCertificatePassword"
+    | "useOidc"
+    | "oidcToken"
+    | "oidcTokenFilePath"
+    | "oidcRequestUrl"
+    | "oidcRequestToken"
+    | "oidcAudience"
+    | "useCli"
+    | "useMsi"
+    | "environment"
+    | "graphEndpoint"
+    | "authorityHost"
+    | "allowInsecureLoopback"
+    | "pollIntervalSeconds"
+    | "notFoundMeansGone"
+    | "pendingImportsDir"
+    | "storageEndpoint"
+    | "verifiedReplacementsOnly";
 
 export type SettingType = "string" | "boolean" | "number" | "cloud" | "origin" | "url" | "path" | "guid" | "tenant";
 
@@ -26,55 +43,195 @@ export interface SettingSpec {
     description: string;
 }
 
-function row(key: SettingKey, type: SettingType, env: string[], def: string, secret: boolean, description: string): SettingSpec {
-    return Object.freeze({ key, configKey: `${CONFIG_NAMESPACE}:${key}`, env: Object.freeze(env), default: def, secret, type, description });
+function row(
+    key: SettingKey,
+    type: SettingType,
+    env: string[],
+    def: string,
+    secret: boolean,
+    description: string,
+): SettingSpec {
+    return Object.freeze({
+        key,
+        configKey: `${CONFIG_NAMESPACE}:${key}`,
+        env: Object.freeze(env),
+        default: def,
+        secret,
+        type,
+        description,
+    });
 }
 
 export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
-    row("tenantId", "tenant", ["AZURE_TENANT_ID", "ARM_TENANT_ID"], "none", false,
-        "Entra tenant (GUID or domain) of the app registration."),
-    row("clientId", "guid", ["AZURE_CLIENT_ID", "ARM_CLIENT_ID"], "none", false,
-        "Application (client) id; with useMsi, the client id of a user-assigned managed identity."),
-    row("clientSecret", "string", ["AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"], "none", true,
-        "Client secret of the app registration (use `pulumi config set --secret`)."),
-    row("clientCertificatePath", "path", ["AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"], "none", false,
-        "Path to a PEM file holding the app's certificate and private key."),
-    row("clientCertificatePassword", "string", ["AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"], "none", true,
-        "Password of the certificate's private key, if any."),
-    row("useOidc", "boolean", ["ARM_USE_OIDC"], "false (true when AZURE_FEDERATED_TOKEN_FILE is set)", false,
-        "Authenticate with a federated (workload identity) token: GitHub Actions, AKS, other OIDC issuers."),
-    row("oidcToken", "string", ["ARM_OIDC_TOKEN"], "none", true,
-        "The federated token itself (prefer oidcTokenFilePath: tokens expire and files are refreshed)."),
-    row("oidcTokenFilePath", "path", ["AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"], "none", false,
-        "File holding the federated token; read again at every token request because it rotates."),
-    row("oidcRequestUrl", "url", ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"], "none (GitHub Actions sets it)", false,
-        "Where to ask for a fresh federated ID token at every Entra token request (GitHub Actions' runner; needs `id-token: write`). Used with useOidc when neither oidcToken nor oidcTokenFilePath is set."),
-    row("oidcRequestToken", "string", ["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"], "none (GitHub Actions sets it)", true,
-        "Bearer token for oidcRequestUrl."),
-    row("oidcAudience", "string", ["CLOUDPC_OIDC_AUDIENCE"], "api://AzureADTokenExchange", false,
-        "Audience of the ID token asked from oidcRequestUrl; must match the app's federated credential."),
-    row("useCli", "boolean", ["ARM_USE_CLI"], "false", false,
-        "Use the Azure CLI's signed-in account (`az login`)."),
-    row("useMsi", "boolean", ["ARM_USE_MSI"], "false", false,
-        "Use a managed identity (system-assigned, or user-assigned when clientId is set)."),
-    row("environment", "cloud", ["ARM_ENVIRONMENT", "AZURE_ENVIRONMENT"], "public", false,
-        "National cloud: public, usgovernment, usgovernmentdod or china (aliases such as AzureUSGovernment accepted)."),
-    row("graphEndpoint", "origin", ["CLOUDPC_GRAPH_ENDPOINT"], "from environment, e.g. https://graph.microsoft.com", false,
-        "Graph origin only (https://host[:port]); the client adds /beta. Token scope is `<graphEndpoint>/.default`."),
-    row("authorityHost", "origin", ["CLOUDPC_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"], "from environment, e.g. https://login.microsoftonline.com", false,
-        "Entra authority host. Hosts other than Entra's own get instance discovery disabled."),
-    row("allowInsecureLoopback", "boolean", ["CLOUDPC_ALLOW_INSECURE_LOOPBACK"], "false", false,
-        "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph."),
-    row("pollIntervalSeconds", "number", ["CLOUDPC_POLL_INTERVAL_SECONDS"], "2", false,
-        "First interval between reads while waiting for an import or a snapshot, in seconds (fractions allowed). It grows 1.5x per read, up to 30 s (a first interval under 2 s: up to 10 times it)."),
-    row("notFoundMeansGone", "boolean", ["CLOUDPC_NOT_FOUND_MEANS_GONE"], "false", false,
-        "Let refresh drop an import when retrieveSnapshotImportResults (the read Graph's metadata declares) answers 404 for it. By default only its empty answer proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged."),
-    row("pendingImportsDir", "path", ["CLOUDPC_PENDING_IMPORTS_DIR"], "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)", false,
-        "Where the provider notes imports not yet seen in a stack's state, so a rerun after a kill adopts them. Keep it across CI runs (a cache step): README, Troubleshooting."),
-    row("storageEndpoint", "url", ["CLOUDPC_STORAGE_ENDPOINT"], "from environment, e.g. https://{account}.blob.core.windows.net", false,
-        "Blob endpoint where the replacement preflight reads a storageBlobInfo blob, `{account}` standing for the storage account's name. For the storage emulator Azurite: https://127.0.0.1:10000/{account} (path-style)."),
-    row("verifiedReplacementsOnly", "boolean", ["CLOUDPC_VERIFIED_REPLACEMENTS_ONLY"], "false", false,
-        "Refuse a replacement that would purge a user's import unless the preflight could verify the new source (by default an unverifiable source, e.g. storage unreachable or the provider's read refused by a firewall, is a warning)."),
+    row(
+        "tenantId",
+        "tenant",
+        ["AZURE_TENANT_ID", "ARM_TENANT_ID"],
+        "none",
+        false,
+        "Entra tenant (GUID or domain) of the app registration.",
+    ),
+    row(
+        "clientId",
+        "guid",
+        ["AZURE_CLIENT_ID", "ARM_CLIENT_ID"],
+        "none",
+        false,
+        "Application (client) id; with useMsi, the client id of a user-assigned managed identity.",
+    ),
+    row(
+        "clientSecret",
+        "string",
+        ["AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"],
+        "none",
+        true,
+        "Client secret of the app registration (use `pulumi config set --secret`).",
+    ),
+    row(
+        "clientCertificatePath",
+        "path",
+        ["AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"],
+        "none",
+        false,
+        "Path to a PEM file holding the app's certificate and private key.",
+    ),
+    row(
+        "clientCertificatePassword",
+        "string",
+        ["AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"],
+        "none",
+        true,
+        "Password of the certificate's private key, if any.",
+    ),
+    row(
+        "useOidc",
+        "boolean",
+        ["ARM_USE_OIDC"],
+        "false (true when AZURE_FEDERATED_TOKEN_FILE is set)",
+        false,
+        "Authenticate with a federated (workload identity) token: GitHub Actions, AKS, other OIDC issuers.",
+    ),
+    row(
+        "oidcToken",
+        "string",
+        ["ARM_OIDC_TOKEN"],
+        "none",
+        true,
+        "The federated token itself (prefer oidcTokenFilePath: tokens expire and files are refreshed).",
+    ),
+    row(
+        "oidcTokenFilePath",
+        "path",
+        ["AZURE_FEDERATED_TOKEN_FILE", "ARM_OIDC_TOKEN_FILE_PATH"],
+        "none",
+        false,
+        "File holding the federated token; read again at every token request because it rotates.",
+    ),
+    row(
+        "oidcRequestUrl",
+        "url",
+        ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"],
+        "none (GitHub Actions sets it)",
+        false,
+        "Where to ask for a fresh federated ID token at every Entra token request (GitHub Actions' runner; needs `id-token: write`). Used with useOidc when neither oidcToken nor oidcTokenFilePath is set.",
+    ),
+    row(
+        "oidcRequestToken",
+        "string",
+        ["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
+        "none (GitHub Actions sets it)",
+        true,
+        "Bearer token for oidcRequestUrl.",
+    ),
+    row(
+        "oidcAudience",
+        "string",
+        ["CLOUDPC_OIDC_AUDIENCE"],
+        "api://AzureADTokenExchange",
+        false,
+        "Audience of the ID token asked from oidcRequestUrl; must match the app's federated credential.",
+    ),
+    row("useCli", "boolean", ["ARM_USE_CLI"], "false", false, "Use the Azure CLI's signed-in account (`az login`)."),
+    row(
+        "useMsi",
+        "boolean",
+        ["ARM_USE_MSI"],
+        "false",
+        false,
+        "Use a managed identity (system-assigned, or user-assigned when clientId is set).",
+    ),
+    row(
+        "environment",
+        "cloud",
+        ["ARM_ENVIRONMENT", "AZURE_ENVIRONMENT"],
+        "public",
+        false,
+        "National cloud: public, usgovernment, usgovernmentdod or china (aliases such as AzureUSGovernment accepted).",
+    ),
+    row(
+        "graphEndpoint",
+        "origin",
+        ["CLOUDPC_GRAPH_ENDPOINT"],
+        "from environment, e.g. https://graph.microsoft.com",
+        false,
+        "Graph origin only (https://host[:port]); the client adds /beta. Token scope is `<graphEndpoint>/.default`.",
+    ),
+    row(
+        "authorityHost",
+        "origin",
+        ["CLOUDPC_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"],
+        "from environment, e.g. https://login.microsoftonline.com",
+        false,
+        "Entra authority host. Hosts other than Entra's own get instance discovery disabled.",
+    ),
+    row(
+        "allowInsecureLoopback",
+        "boolean",
+        ["CLOUDPC_ALLOW_INSECURE_LOOPBACK"],
+        "false",
+        false,
+        "Allow plain http:// to loopback hosts only (local emulators). Never needed against Microsoft Graph.",
+    ),
+    row(
+        "pollIntervalSeconds",
+        "number",
+        ["CLOUDPC_POLL_INTERVAL_SECONDS"],
+        "2",
+        false,
+        "First interval between reads while waiting for an import or a snapshot, in seconds (fractions allowed). It grows 1.5x per read, up to 30 s (a first interval under 2 s: up to 10 times it).",
+    ),
+    row(
+        "notFoundMeansGone",
+        "boolean",
+        ["CLOUDPC_NOT_FOUND_MEANS_GONE"],
+        "false",
+        false,
+        "Let refresh drop an import when retrieveSnapshotImportResults (the read Graph's metadata declares) answers 404 for it. By default only its empty answer proves an import gone; set this where Graph answers unknown ids with 404, after checking the import really was purged.",
+    ),
+    row(
+        "pendingImportsDir",
+        "path",
+        ["CLOUDPC_PENDING_IMPORTS_DIR"],
+        "$XDG_STATE_HOME/cloudpc-pulumi/pending-imports (~/.local/state/...)",
+        false,
+        "Where the provider notes imports not yet seen in a stack's state, so a rerun after a kill adopts them. Keep it across CI runs (a cache step): README, Troubleshooting.",
+    ),
+    row(
+        "storageEndpoint",
+        "url",
+        ["CLOUDPC_STORAGE_ENDPOINT"],
+        "from environment, e.g. https://{account}.blob.core.windows.net",
+        false,
+        "Blob endpoint where the replacement preflight reads a storageBlobInfo blob, `{account}` standing for the storage account's name. For the storage emulator Azurite: https://127.0.0.1:10000/{account} (path-style).",
+    ),
+    row(
+        "verifiedReplacementsOnly",
+        "boolean",
+        ["CLOUDPC_VERIFIED_REPLACEMENTS_ONLY"],
+        "false",
+        false,
+        "Refuse a replacement that would purge a user's import unless the preflight could verify the new source (by default an unverifiable source, e.g. storage unreachable or the provider's read refused by a firewall, is a warning).",
+    ),
 ]);
 
 export function specFor(key: SettingKey): SettingSpec {
@@ -90,10 +247,7 @@ export function describeSetting(spec: SettingSpec): string {
 
 /** The table as Markdown, for the README (`npx ts-node -e` it, or a docs script). */
 export function settingsTableMarkdown(): string {
-    const lines = [
-        "| config key | environment fallbacks | default | secret | description |",
-        "|---|---|---|---|---|",
-    ];
+    const lines = ["| config key | environment fallbacks | default | secret | description |", "|---|---|---|---|---|"];
     for (const s of SETTINGS_TABLE) {
         const env = s.env.map((e) => `\`${e}\``).join(", ");
         lines.push(`| \`${s.configKey}\` | ${env} | ${s.default} | ${s.secret ? "yes" : "no"} | ${s.description} |`);

@@ -8,7 +8,13 @@ import { specFor, type SettingKey, type SettingSpec } from "./settings-table";
 import { STORAGE_ENDPOINTS } from "../preflight/storage-endpoint";
 
 export { SettingsError } from "./settings-error";
-export { SETTINGS_TABLE, CONFIG_NAMESPACE, settingsTableMarkdown, type SettingSpec, type SettingKey } from "./settings-table";
+export {
+    SETTINGS_TABLE,
+    CONFIG_NAMESPACE,
+    settingsTableMarkdown,
+    type SettingSpec,
+    type SettingKey,
+} from "./settings-table";
 export type { CloudName } from "./clouds";
 
 export interface ProviderSettings {
@@ -57,7 +63,8 @@ interface Found {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
+const TENANT =
+    /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
 
 function lookup(spec: SettingSpec, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): Found | undefined {
     const fromConfig = config?.get(spec.configKey);
@@ -105,13 +112,23 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
 
     const tenant = get("tenantId");
     if (tenant && !TENANT.test(tenant.value)) {
-        throw SettingsError.invalid(specFor("tenantId"), tenant.value, tenant.source, "is neither a GUID nor a domain name",
-            "give the directory (tenant) id GUID or its primary domain, e.g. contoso.onmicrosoft.com.");
+        throw SettingsError.invalid(
+            specFor("tenantId"),
+            tenant.value,
+            tenant.source,
+            "is neither a GUID nor a domain name",
+            "give the directory (tenant) id GUID or its primary domain, e.g. contoso.onmicrosoft.com.",
+        );
     }
     const client = get("clientId");
     if (client && !GUID.test(client.value)) {
-        throw SettingsError.invalid(specFor("clientId"), client.value, client.source, "is not a GUID",
-            "give the application (client) id GUID from the app registration's overview page.");
+        throw SettingsError.invalid(
+            specFor("clientId"),
+            client.value,
+            client.source,
+            "is not a GUID",
+            "give the application (client) id GUID from the app registration's overview page.",
+        );
     }
 
     const cloudFound = get("environment");
@@ -119,18 +136,36 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     if (cloudFound) {
         const cloud = cloudFromName(cloudFound.value);
         if (!cloud) {
-            throw SettingsError.invalid(specFor("environment"), cloudFound.value, cloudFound.source, "is not a known cloud",
-                `use one of ${CLOUD_NAMES.join(", ")} (aliases such as AzurePublicCloud, AzureUSGovernment, AzureChinaCloud are accepted).`);
+            throw SettingsError.invalid(
+                specFor("environment"),
+                cloudFound.value,
+                cloudFound.source,
+                "is not a known cloud",
+                `use one of ${CLOUD_NAMES.join(", ")} (aliases such as AzurePublicCloud, AzureUSGovernment, AzureChinaCloud are accepted).`,
+            );
         }
         environment = cloud;
     }
     const allowInsecureLoopback = bool("allowInsecureLoopback", false);
 
-    const graphEndpoint = resolveOrigin("graphEndpoint", get("graphEndpoint"), CLOUDS[environment].graphEndpoint, allowInsecureLoopback);
-    const authorityHost = resolveOrigin("authorityHost", get("authorityHost"), CLOUDS[environment].authorityHost, allowInsecureLoopback);
+    const graphEndpoint = resolveOrigin(
+        "graphEndpoint",
+        get("graphEndpoint"),
+        CLOUDS[environment].graphEndpoint,
+        allowInsecureLoopback,
+    );
+    const authorityHost = resolveOrigin(
+        "authorityHost",
+        get("authorityHost"),
+        CLOUDS[environment].authorityHost,
+        allowInsecureLoopback,
+    );
 
     // A federated token file set by the platform (AKS workload identity) means "use OIDC" unless config says otherwise.
-    const useOidc = bool("useOidc", typeof env.AZURE_FEDERATED_TOKEN_FILE === "string" && env.AZURE_FEDERATED_TOKEN_FILE.trim() !== "");
+    const useOidc = bool(
+        "useOidc",
+        typeof env.AZURE_FEDERATED_TOKEN_FILE === "string" && env.AZURE_FEDERATED_TOKEN_FILE.trim() !== "",
+    );
 
     const settings: ProviderSettings = {
         tenantId: tenant?.value,
@@ -153,7 +188,11 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         pollIntervalSeconds: positiveNumber("pollIntervalSeconds", get("pollIntervalSeconds"), 2),
         notFoundMeansGone: bool("notFoundMeansGone", false),
         pendingImportsDir: str("pendingImportsDir"),
-        storageEndpoint: resolveStorageEndpoint(get("storageEndpoint"), STORAGE_ENDPOINTS[environment], allowInsecureLoopback),
+        storageEndpoint: resolveStorageEndpoint(
+            get("storageEndpoint"),
+            STORAGE_ENDPOINTS[environment],
+            allowInsecureLoopback,
+        ),
         verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
     };
     if (!sources.useOidc && useOidc) sources.useOidc = "env AZURE_FEDERATED_TOKEN_FILE";
@@ -171,13 +210,23 @@ function resolveRequestUrl(found: Found | undefined, allowInsecureLoopback: bool
     try {
         url = new URL(found.value);
     } catch {
-        throw SettingsError.invalid(specFor("oidcRequestUrl"), found.value, found.source, "is not a URL",
-            "give the URL the CI system provides (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL).");
+        throw SettingsError.invalid(
+            specFor("oidcRequestUrl"),
+            found.value,
+            found.source,
+            "is not a URL",
+            "give the URL the CI system provides (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL).",
+        );
     }
     const check = checkOrigin(url.origin, allowInsecureLoopback);
     if (!check.ok) {
-        throw SettingsError.invalid(specFor("oidcRequestUrl"), found.value, found.source, check.reason,
-            "use https:// (for a local stand-in on a loopback host, set cloudpc:allowInsecureLoopback=true).");
+        throw SettingsError.invalid(
+            specFor("oidcRequestUrl"),
+            found.value,
+            found.source,
+            check.reason,
+            "use https:// (for a local stand-in on a loopback host, set cloudpc:allowInsecureLoopback=true).",
+        );
     }
     return url.toString();
 }
@@ -186,27 +235,47 @@ function positiveNumber(key: SettingKey, found: Found | undefined, fallback: num
     if (!found) return fallback;
     const n = Number(found.value);
     if (Number.isFinite(n) && n > 0) return n;
-    throw SettingsError.invalid(specFor(key), found.value, found.source, "is not a positive number",
-        "give a number of seconds, such as 2 or 0.5.");
+    throw SettingsError.invalid(
+        specFor(key),
+        found.value,
+        found.source,
+        "is not a positive number",
+        "give a number of seconds, such as 2 or 0.5.",
+    );
 }
 
-function resolveOrigin(key: "graphEndpoint" | "authorityHost", found: Found | undefined, fallback: string, allowInsecureLoopback: boolean): string {
+function resolveOrigin(
+    key: "graphEndpoint" | "authorityHost",
+    found: Found | undefined,
+    fallback: string,
+    allowInsecureLoopback: boolean,
+): string {
     if (!found) return fallback;
     const check = checkOrigin(found.value, allowInsecureLoopback);
     if (check.ok) return check.origin;
     const example = key === "graphEndpoint" ? "https://graph.microsoft.com" : "https://login.microsoftonline.com";
     let fix = `give the origin only, like ${example}`;
-    if (/beta|v1\.0/i.test(check.reason)) fix = `drop the version path: give ${stripPath(found.value)} — the client adds /beta itself.`;
-    else if (/http:/.test(check.reason)) fix = `use https://, or for a local emulator on a loopback host set cloudpc:allowInsecureLoopback=true.`;
+    if (/beta|v1\.0/i.test(check.reason))
+        fix = `drop the version path: give ${stripPath(found.value)} — the client adds /beta itself.`;
+    else if (/http:/.test(check.reason))
+        fix = `use https://, or for a local emulator on a loopback host set cloudpc:allowInsecureLoopback=true.`;
     throw SettingsError.invalid(specFor(key), found.value, found.source, check.reason, fix);
 }
 
 function resolveStorageEndpoint(found: Found | undefined, fallback: string, allowInsecureLoopback: boolean): string {
     if (!found) return fallback;
-    const check = checkOrigin(new URL("/", found.value.replace(/\{account\}/g, "account")).origin, allowInsecureLoopback);
+    const check = checkOrigin(
+        new URL("/", found.value.replace(/\{account\}/g, "account")).origin,
+        allowInsecureLoopback,
+    );
     if (!check.ok) {
-        throw SettingsError.invalid(specFor("storageEndpoint"), found.value, found.source, check.reason,
-            "give an https URL such as https://{account}.blob.core.windows.net, or https://127.0.0.1:10000/{account} for Azurite.");
+        throw SettingsError.invalid(
+            specFor("storageEndpoint"),
+            found.value,
+            found.source,
+            check.reason,
+            "give an https URL such as https://{account}.blob.core.windows.net, or https://127.0.0.1:10000/{account} for Azurite.",
+        );
     }
     return found.value.replace(/\/+$/, "");
 }
@@ -227,15 +296,23 @@ export function tokenScope(s: Pick<ProviderSettings, "graphEndpoint">): string {
 /** The settings without secrets (for logs and diagnostics). Secret fields become "<set>" when present. */
 export function publicSettings(s: ProviderSettings): Record<string, string | boolean | undefined> {
     return {
-        tenantId: s.tenantId, clientId: s.clientId,
+        tenantId: s.tenantId,
+        clientId: s.clientId,
         clientSecret: s.clientSecret ? "<set>" : undefined,
         clientCertificatePath: s.clientCertificatePath,
         clientCertificatePassword: s.clientCertificatePassword ? "<set>" : undefined,
-        useOidc: s.useOidc, oidcToken: s.oidcToken ? "<set>" : undefined, oidcTokenFilePath: s.oidcTokenFilePath,
-        oidcRequestUrl: s.oidcRequestUrl, oidcRequestToken: s.oidcRequestToken ? "<set>" : undefined,
+        useOidc: s.useOidc,
+        oidcToken: s.oidcToken ? "<set>" : undefined,
+        oidcTokenFilePath: s.oidcTokenFilePath,
+        oidcRequestUrl: s.oidcRequestUrl,
+        oidcRequestToken: s.oidcRequestToken ? "<set>" : undefined,
         oidcAudience: s.oidcAudience,
-        useCli: s.useCli, useMsi: s.useMsi, environment: s.environment,
-        graphEndpoint: s.graphEndpoint, authorityHost: s.authorityHost, allowInsecureLoopback: s.allowInsecureLoopback ?? false,
+        useCli: s.useCli,
+        useMsi: s.useMsi,
+        environment: s.environment,
+        graphEndpoint: s.graphEndpoint,
+        authorityHost: s.authorityHost,
+        allowInsecureLoopback: s.allowInsecureLoopback ?? false,
         pollIntervalSeconds: String(s.pollIntervalSeconds),
         notFoundMeansGone: s.notFoundMeansGone ?? false,
         storageEndpoint: s.storageEndpoint,

@@ -19,7 +19,8 @@ export interface ShareCloudPcSnapshotArgs extends RestoreCloudPcArgs {
 }
 
 function checkSnapshotId(id: unknown): void {
-    if (typeof id !== "string" || id.trim() === "") throw new Error("snapshotId is required: a restore point's id, e.g. CPC_{guid}_{guid}.");
+    if (typeof id !== "string" || id.trim() === "")
+        throw new Error("snapshotId is required: a restore point's id, e.g. CPC_{guid}_{guid}.");
 }
 
 /** Restores the Cloud PC to one of its restore points. Everything on the Cloud PC since then is lost. */
@@ -34,5 +35,9 @@ export async function shareCloudPcSnapshot(args: ShareCloudPcSnapshotArgs, optio
     rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
     checkSnapshotId(args.snapshotId);
     rejectInvalid("storageAccountId", checkStorageAccountId(args.storageAccountId));
-    await share(functionClient(options), args.cloudPcId, { cloudPcSnapshotId: args.snapshotId, storageAccountId: args.storageAccountId, accessTier: args.accessTier });
+    await share(functionClient(options), args.cloudPcId, {
+        cloudPcSnapshotId: args.snapshotId,
+        storageAccountId: args.storageAccountId,
+        accessTier: args.accessTier,
+    });
 }

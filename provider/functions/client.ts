@@ -45,6 +45,10 @@ export function rejectInvalid(what: string, problem: string | undefined): void {
 export type InputArgs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /** The Output form of a function: resolves the (possibly Output) arguments, then calls it. */
-export function outputOf<A extends object, R>(fn: (args: A, options?: FunctionOptions) => Promise<R>, args: InputArgs<A>, options?: FunctionOptions): pulumi.Output<R> {
+export function outputOf<A extends object, R>(
+    fn: (args: A, options?: FunctionOptions) => Promise<R>,
+    args: InputArgs<A>,
+    options?: FunctionOptions,
+): pulumi.Output<R> {
     return pulumi.output(args).apply((resolved) => fn(resolved as unknown as A, options)) as pulumi.Output<R>;
 }

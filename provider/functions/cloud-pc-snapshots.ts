@@ -1,6 +1,10 @@
 // Read-only views of a Cloud PC's restore points (cloudPcSnapshot, contract E6-E8).
 import type * as pulumi from "@pulumi/pulumi";
-import { getCloudPcSnapshot as readOne, listCloudPcSnapshots, restorePointProperties } from "../snapshots/restore-points";
+import {
+    getCloudPcSnapshot as readOne,
+    listCloudPcSnapshots,
+    restorePointProperties,
+} from "../snapshots/restore-points";
 import type { CloudPcSnapshot, RestorePointProperties } from "../snapshots/types";
 import { checkGuid } from "../validation/rules";
 import { functionApi, outputOf, rejectInvalid, type FunctionOptions, type InputArgs } from "./client";
@@ -28,7 +32,10 @@ function toResult(s: CloudPcSnapshot): CloudPcSnapshotResult {
 }
 
 /** A Cloud PC's restore points, oldest first. */
-export async function getCloudPcSnapshots(args: GetCloudPcSnapshotsArgs, options?: FunctionOptions): Promise<CloudPcSnapshotResult[]> {
+export async function getCloudPcSnapshots(
+    args: GetCloudPcSnapshotsArgs,
+    options?: FunctionOptions,
+): Promise<CloudPcSnapshotResult[]> {
     rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
     const { snapshots } = await listCloudPcSnapshots(functionApi(options), args.cloudPcId);
     return snapshots
@@ -38,17 +45,27 @@ export async function getCloudPcSnapshots(args: GetCloudPcSnapshotsArgs, options
 }
 
 /** One restore point, or null when Graph has none with this id. */
-export async function getCloudPcSnapshot(args: GetCloudPcSnapshotArgs, options?: FunctionOptions): Promise<CloudPcSnapshotResult | null> {
-    if (typeof args.snapshotId !== "string" || args.snapshotId.trim() === "") throw new Error("snapshotId is required: the restore point's id, e.g. CPC_{guid}_{guid}.");
+export async function getCloudPcSnapshot(
+    args: GetCloudPcSnapshotArgs,
+    options?: FunctionOptions,
+): Promise<CloudPcSnapshotResult | null> {
+    if (typeof args.snapshotId !== "string" || args.snapshotId.trim() === "")
+        throw new Error("snapshotId is required: the restore point's id, e.g. CPC_{guid}_{guid}.");
     if (args.cloudPcId !== undefined) rejectInvalid("cloudPcId", checkGuid(args.cloudPcId, "the Cloud PC's id"));
     const snapshot = await readOne(functionApi(options), args.snapshotId, args.cloudPcId);
     return snapshot ? toResult(snapshot) : null;
 }
 
-export function getCloudPcSnapshotsOutput(args: InputArgs<GetCloudPcSnapshotsArgs>, options?: FunctionOptions): pulumi.Output<CloudPcSnapshotResult[]> {
+export function getCloudPcSnapshotsOutput(
+    args: InputArgs<GetCloudPcSnapshotsArgs>,
+    options?: FunctionOptions,
+): pulumi.Output<CloudPcSnapshotResult[]> {
     return outputOf(getCloudPcSnapshots, args, options);
 }
 
-export function getCloudPcSnapshotOutput(args: InputArgs<GetCloudPcSnapshotArgs>, options?: FunctionOptions): pulumi.Output<CloudPcSnapshotResult | null> {
+export function getCloudPcSnapshotOutput(
+    args: InputArgs<GetCloudPcSnapshotArgs>,
+    options?: FunctionOptions,
+): pulumi.Output<CloudPcSnapshotResult | null> {
     return outputOf(getCloudPcSnapshot, args, options);
 }

@@ -44,8 +44,13 @@ function toResult(r: CloudPcSnapshotImportActionResult): ImportedSnapshotResult 
 }
 
 /** Graph's `assignedUserPrincipalName` holds the UPN or, in some tenants, the object id: match either. */
-export function isUsersImport(r: { assignedUserPrincipalName?: string | null }, args: GetImportedSnapshotsArgs): boolean {
-    const wanted = [args.userId, args.userPrincipalName].filter((v): v is string => typeof v === "string" && v !== "").map((v) => v.toLowerCase());
+export function isUsersImport(
+    r: { assignedUserPrincipalName?: string | null },
+    args: GetImportedSnapshotsArgs,
+): boolean {
+    const wanted = [args.userId, args.userPrincipalName]
+        .filter((v): v is string => typeof v === "string" && v !== "")
+        .map((v) => v.toLowerCase());
     if (wanted.length === 0) return true;
     const reported = (r.assignedUserPrincipalName ?? "").toLowerCase();
     return wanted.includes(reported);
@@ -55,7 +60,10 @@ export function isUsersImport(r: { assignedUserPrincipalName?: string | null }, 
  * Every imported snapshot of the tenant, or one user's. Needs Graph's list form of the import results
  * (listSnapshotImportResults); where Graph offers only per-id reads this throws, naming the functions it tried.
  */
-export async function getImportedSnapshots(args: GetImportedSnapshotsArgs = {}, options?: FunctionOptions): Promise<ImportedSnapshotResult[]> {
+export async function getImportedSnapshots(
+    args: GetImportedSnapshotsArgs = {},
+    options?: FunctionOptions,
+): Promise<ImportedSnapshotResult[]> {
     if (args.userId) rejectInvalid("userId", checkGuid(args.userId, "the user's Entra object id"));
     const api = functionApi(options);
     const records = await listImportResults(api);
@@ -66,16 +74,25 @@ export async function getImportedSnapshots(args: GetImportedSnapshotsArgs = {}, 
 }
 
 /** One import by its snapshotId, or null when Graph has none. */
-export async function getImportedSnapshot(args: GetImportedSnapshotArgs, options?: FunctionOptions): Promise<ImportedSnapshotResult | null> {
+export async function getImportedSnapshot(
+    args: GetImportedSnapshotArgs,
+    options?: FunctionOptions,
+): Promise<ImportedSnapshotResult | null> {
     rejectInvalid("snapshotId", checkGuid(args.snapshotId, "the snapshotId of an imported snapshot"));
     const record = await getImportResult(functionApi(options), args.snapshotId);
     return record ? toResult(record) : null;
 }
 
-export function getImportedSnapshotsOutput(args: InputArgs<GetImportedSnapshotsArgs> = {}, options?: FunctionOptions): pulumi.Output<ImportedSnapshotResult[]> {
+export function getImportedSnapshotsOutput(
+    args: InputArgs<GetImportedSnapshotsArgs> = {},
+    options?: FunctionOptions,
+): pulumi.Output<ImportedSnapshotResult[]> {
     return outputOf(getImportedSnapshots, args, options);
 }
 
-export function getImportedSnapshotOutput(args: InputArgs<GetImportedSnapshotArgs>, options?: FunctionOptions): pulumi.Output<ImportedSnapshotResult | null> {
+export function getImportedSnapshotOutput(
+    args: InputArgs<GetImportedSnapshotArgs>,
+    options?: FunctionOptions,
+): pulumi.Output<ImportedSnapshotResult | null> {
     return outputOf(getImportedSnapshot, args, options);
 }

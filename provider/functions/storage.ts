@@ -30,7 +30,10 @@ export async function getSubscriptions(options?: FunctionOptions): Promise<Subsc
 }
 
 /** The storage accounts of one of those subscriptions. */
-export async function getStorageAccounts(args: GetStorageAccountsArgs, options?: FunctionOptions): Promise<StorageAccountResult[]> {
+export async function getStorageAccounts(
+    args: GetStorageAccountsArgs,
+    options?: FunctionOptions,
+): Promise<StorageAccountResult[]> {
     rejectInvalid("subscriptionId", checkGuid(args.subscriptionId, "an Azure subscription id"));
     const accounts = await listAccounts(functionClient(options), args.subscriptionId);
     return accounts.map((a) => ({
@@ -45,6 +48,9 @@ export function getSubscriptionsOutput(options?: FunctionOptions): pulumi.Output
     return pulumi.output(getSubscriptions(options));
 }
 
-export function getStorageAccountsOutput(args: InputArgs<GetStorageAccountsArgs>, options?: FunctionOptions): pulumi.Output<StorageAccountResult[]> {
+export function getStorageAccountsOutput(
+    args: InputArgs<GetStorageAccountsArgs>,
+    options?: FunctionOptions,
+): pulumi.Output<StorageAccountResult[]> {
     return outputOf(getStorageAccounts, args, options);
 }

@@ -9,9 +9,17 @@ import { classifyTransportError, parseRetryAfter } from "./retry";
 import type { Transport } from "./transport";
 import type { GraphClientStats, GraphResponse } from "./types";
 
-export function transportLink(transport: Transport, clock: Clock, stats: GraphClientStats, timeoutMs: number): SendAttempt {
+export function transportLink(
+    transport: Transport,
+    clock: Clock,
+    stats: GraphClientStats,
+    timeoutMs: number,
+): SendAttempt {
     return async (call) => {
-        const attemptTimeout = Math.max(1, Math.min(call.request.timeoutMs ?? timeoutMs, call.deadlineAt - clock.now()));
+        const attemptTimeout = Math.max(
+            1,
+            Math.min(call.request.timeoutMs ?? timeoutMs, call.deadlineAt - clock.now()),
+        );
         call.attempts++;
         const result = await transport.send({
             origin: call.target.origin,
@@ -23,10 +31,21 @@ export function transportLink(transport: Transport, clock: Clock, stats: GraphCl
         });
         stats.requests++;
         if (!result.ok) {
-            const f = classifyTransportError(result.error, result.sent, result.timedOut, call.target.host, attemptTimeout);
+            const f = classifyTransportError(
+                result.error,
+                result.sent,
+                result.timedOut,
+                call.target.host,
+                attemptTimeout,
+            );
             throw new GraphTransportError({
-                operation: call.request.operation, clientRequestId: call.clientRequestId, ambiguous: f.ambiguous,
-                code: f.code, detail: f.detail, cause: result.error, retryable: f.retryable,
+                operation: call.request.operation,
+                clientRequestId: call.clientRequestId,
+                ambiguous: f.ambiguous,
+                code: f.code,
+                detail: f.detail,
+                cause: result.error,
+                retryable: f.retryable,
             });
         }
         const { status, headers, bodyText } = result;
@@ -40,7 +59,9 @@ function parseJson(status: number, bodyText: string): GraphAnswer["json"] {
         return { value: JSON.parse(bodyText) as unknown };
     } catch (err) {
         if (status < 200 || status >= 300) return undefined; // error bodies are read by parseGraphError
-        return { invalid: `the response body is not valid JSON (${bodyText.length} characters received: ${(err as Error).message})` };
+        return {
+            invalid: `the response body is not valid JSON (${bodyText.length} characters received: ${(err as Error).message})`,
+        };
     }
 }
 
@@ -51,17 +72,33 @@ export function toGraphResponse<T>(call: GraphCall, a: GraphAnswer, now: number)
     if (status >= 200 && status < 300) {
         if (a.json && "invalid" in a.json) {
             return new GraphError({
-                status, code: "InvalidResponse", graphMessage: a.json.invalid, operation: call.request.operation,
-                requestId: headers["request-id"], clientRequestId, date: headers["date"],
+                status,
+                code: "InvalidResponse",
+                graphMessage: a.json.invalid,
+                operation: call.request.operation,
+                requestId: headers["request-id"],
+                clientRequestId,
+                date: headers["date"],
                 // Graph answered 2xx, so a POST was carried out even though its answer is unusable.
                 ambiguous: !call.idempotent,
             });
         }
-        return { status, body: a.json?.value as T | undefined, requestId: headers["request-id"], clientRequestId, headers };
+        return {
+            status,
+            body: a.json?.value as T | undefined,
+            requestId: headers["request-id"],
+            clientRequestId,
+            headers,
+        };
     }
     return parseGraphError({
-        status, bodyText: a.bodyText, headers, operation: call.request.operation, clientRequestId: call.clientRequestId,
+        status,
+        bodyText: a.bodyText,
+        headers,
+        operation: call.request.operation,
+        clientRequestId: call.clientRequestId,
         retryAfterMs: parseRetryAfter(headers["retry-after"], now, headers["date"]),
-        ambiguous: !call.idempotent && (status === 500 || status === 502 || status === 504), attempts: call.attempts,
+        ambiguous: !call.idempotent && (status === 500 || status === 502 || status === 504),
+        attempts: call.attempts,
     });
 }

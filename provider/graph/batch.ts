@@ -28,7 +28,11 @@ interface WireResponse {
 }
 
 /** Sends the GETs in batches of at most 20 (in parallel); every id gets an answer, or the whole call throws. */
-export async function batchGet(client: GraphClient, operation: string, gets: readonly BatchGet[]): Promise<Map<string, BatchAnswer>> {
+export async function batchGet(
+    client: GraphClient,
+    operation: string,
+    gets: readonly BatchGet[],
+): Promise<Map<string, BatchAnswer>> {
     const answers = new Map<string, BatchAnswer>();
     const chunks: BatchGet[][] = [];
     for (let i = 0; i < gets.length; i += MAX_BATCH_SIZE) chunks.push(gets.slice(i, i + MAX_BATCH_SIZE));
@@ -36,11 +40,19 @@ export async function batchGet(client: GraphClient, operation: string, gets: rea
     return answers;
 }
 
-async function sendChunk(client: GraphClient, operation: string, chunk: BatchGet[], answers: Map<string, BatchAnswer>): Promise<void> {
+async function sendChunk(
+    client: GraphClient,
+    operation: string,
+    chunk: BatchGet[],
+    answers: Map<string, BatchAnswer>,
+): Promise<void> {
     let pending = chunk;
     for (let round = 1; pending.length > 0; round++) {
         const res = await client.request<{ responses?: WireResponse[] }>({
-            method: "POST", path: "/$batch", operation: `${operation} ($batch)`, idempotent: true,
+            method: "POST",
+            path: "/$batch",
+            operation: `${operation} ($batch)`,
+            idempotent: true,
             body: { requests: pending.map((g) => ({ id: g.id, method: "GET", url: g.path })) },
         });
         const byId = new Map((res.body?.responses ?? []).map((r) => [String(r.id), r] as const));
@@ -49,7 +61,10 @@ async function sendChunk(client: GraphClient, operation: string, chunk: BatchGet
         for (const get of pending) {
             const item = byId.get(get.id);
             if (!item || typeof item.status !== "number") {
-                answers.set(get.id, { ok: false, error: missingItem(operation, get.id, res.requestId, res.clientRequestId) });
+                answers.set(get.id, {
+                    ok: false,
+                    error: missingItem(operation, get.id, res.requestId, res.clientRequestId),
+                });
                 continue;
             }
             const headers = lowerCase(item.headers ?? {});
@@ -67,8 +82,12 @@ async function sendChunk(client: GraphClient, operation: string, chunk: BatchGet
             answers.set(get.id, {
                 ok: false,
                 error: parseGraphError({
-                    status: item.status, bodyText: JSON.stringify(item.body ?? ""), headers, operation,
-                    clientRequestId: headers["client-request-id"] ?? res.clientRequestId, retryAfterMs,
+                    status: item.status,
+                    bodyText: JSON.stringify(item.body ?? ""),
+                    headers,
+                    operation,
+                    clientRequestId: headers["client-request-id"] ?? res.clientRequestId,
+                    retryAfterMs,
                 }),
             });
         }
@@ -81,9 +100,18 @@ async function sendChunk(client: GraphClient, operation: string, chunk: BatchGet
     }
 }
 
-function missingItem(operation: string, id: string, requestId: string | undefined, clientRequestId: string): GraphError {
+function missingItem(
+    operation: string,
+    id: string,
+    requestId: string | undefined,
+    clientRequestId: string,
+): GraphError {
     return new GraphError({
-        status: 502, code: "InvalidResponse", operation, requestId, clientRequestId,
+        status: 502,
+        code: "InvalidResponse",
+        operation,
+        requestId,
+        clientRequestId,
         graphMessage: `the $batch answer has no response for item ${id}`,
     });
 }

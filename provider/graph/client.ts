@@ -94,21 +94,30 @@ export class GraphClient {
         const policies: GraphPolicy[] = [
             requestIdsPolicy(o.userAgent ?? defaultUserAgent()),
             retryPolicy({
-                clock: this.clock, stats: this.stats, log: o.log, deadlineMs: this.deadlineMs, random: o.random,
+                clock: this.clock,
+                stats: this.stats,
+                log: o.log,
+                deadlineMs: this.deadlineMs,
+                random: o.random,
                 maxRetries: nonNegative(o.maxRetries, 6, "maxRetries"),
                 maxThrottledRetries: nonNegative(o.maxThrottledRetries, 50, "maxThrottledRetries"),
                 retryBaseMs: nonNegative(o.retryBaseMs, 500, "retryBaseMs"),
                 retryMaxMs: nonNegative(o.retryMaxMs, 30_000, "retryMaxMs"),
             }),
             authPolicy({
-                auth: new BearerAuth(o.credential, o.scope, this.clock), clock: this.clock, stats: this.stats, log: o.log,
+                auth: new BearerAuth(o.credential, o.scope, this.clock),
+                clock: this.clock,
+                stats: this.stats,
+                log: o.log,
                 authorityTls: authority ? () => this.authorityTls(authority) : undefined,
             }),
             throttlePolicy(this.throttle, this.clock, this.stats),
             loggingPolicy(o.log, this.clock),
         ];
-        this.send = composePolicies(policies, transportLink(this.transport, this.clock, this.stats,
-            positive(o.timeoutMs, 30_000, "timeoutMs")));
+        this.send = composePolicies(
+            policies,
+            transportLink(this.transport, this.clock, this.stats, positive(o.timeoutMs, 30_000, "timeoutMs")),
+        );
     }
 
     /** Sends one logical call, retrying per the rules in retry.ts. Throws GraphError for non-2xx after retries. */
@@ -149,7 +158,9 @@ export class GraphClient {
     }
 
     /** A refused certificate of the authority, found by a TLS handshake of our own (nothing is sent over it). */
-    private async authorityTls(authority: string): Promise<{ code: string; message: string; host: string } | undefined> {
+    private async authorityTls(
+        authority: string,
+    ): Promise<{ code: string; message: string; host: string } | undefined> {
         const tls = await this.transport.certificateProblem(authority);
         return tls && tlsErrorCode(tls) ? { ...tls, host: new URL(authority).host } : undefined;
     }
@@ -157,7 +168,8 @@ export class GraphClient {
 
 function positive(v: number | undefined, fallback: number, name: string): number {
     if (v === undefined) return fallback;
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`GraphClient option ${name} must be a positive number, got ${v}`);
+    if (!Number.isFinite(v) || v <= 0)
+        throw new Error(`GraphClient option ${name} must be a positive number, got ${v}`);
     return v;
 }
 

@@ -35,14 +35,17 @@ export class GraphEndpoint {
                 throw new Error(`Not a valid URL: ${pathOrUrl}`);
             }
             if (url.origin !== this.origin) {
-                throw new Error(`Refusing to send a Graph request (and its token) to ${url.origin}: the client's endpoint is ${this.origin}.`);
+                throw new Error(
+                    `Refusing to send a Graph request (and its token) to ${url.origin}: the client's endpoint is ${this.origin}.`,
+                );
             }
             // Everything after the authority, untouched: nextLinks must be requested verbatim.
             const rest = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(pathOrUrl)?.[1] ?? "/";
             const path = rest.replace(/#.*$/, "");
             return { origin: this.origin, path: path.startsWith("/") ? path : `/${path}`, host: this.host };
         }
-        if (!pathOrUrl.startsWith("/")) throw new Error(`Graph paths start with "/" (relative to ${API_VERSION_PATH}): ${pathOrUrl}`);
+        if (!pathOrUrl.startsWith("/"))
+            throw new Error(`Graph paths start with "/" (relative to ${API_VERSION_PATH}): ${pathOrUrl}`);
         if (/^\/(beta|v1\.0)(\/|$|\?)/i.test(pathOrUrl)) {
             throw new Error(`Graph paths are relative to ${API_VERSION_PATH}; drop the version prefix: ${pathOrUrl}`);
         }

@@ -77,7 +77,9 @@ function formatGraphErrorMessage(e: GraphErrorInit): string {
         `client-request-id: ${e.clientRequestId ?? "none"}`,
         e.date ? `date: ${e.date}` : undefined,
         e.retryAfterMs !== undefined ? `retry-after: ${e.retryAfterMs} ms` : undefined,
-    ].filter(Boolean).join(", ");
+    ]
+        .filter(Boolean)
+        .join(", ");
     const http = e.status > 0 ? `HTTP ${e.status}${statusText(e.status) ? ` ${statusText(e.status)}` : ""}: ` : "";
     const advice = adviceFor(e.status);
     return redact(`${e.operation} failed: ${http}${e.graphMessage} (${ids})${advice ? `. ${advice}` : ""}`);
@@ -96,10 +98,19 @@ export class GraphTransportError extends Error {
     override readonly cause?: unknown;
 
     constructor(init: {
-        operation: string; clientRequestId: string; ambiguous: boolean; code: string; detail: string; cause?: unknown;
+        operation: string;
+        clientRequestId: string;
+        ambiguous: boolean;
+        code: string;
+        detail: string;
+        cause?: unknown;
         retryable?: boolean;
     }) {
-        super(redact(`${init.operation} failed: ${init.detail} (code: ${init.code}, client-request-id: ${init.clientRequestId})`));
+        super(
+            redact(
+                `${init.operation} failed: ${init.detail} (code: ${init.code}, client-request-id: ${init.clientRequestId})`,
+            ),
+        );
         this.name = "GraphTransportError";
         this.operation = init.operation;
         this.clientRequestId = init.clientRequestId;
@@ -116,14 +127,26 @@ export class GraphAuthenticationError extends Error {
     readonly clientRequestId: string;
     override readonly cause?: unknown;
 
-    constructor(init: { operation: string; clientRequestId: string; scope: string; cause: unknown; tls?: { code: string; message: string; host: string } }) {
+    constructor(init: {
+        operation: string;
+        clientRequestId: string;
+        scope: string;
+        cause: unknown;
+        tls?: { code: string; message: string; host: string };
+    }) {
         const why = init.cause instanceof Error ? `${init.cause.name}: ${init.cause.message}` : String(init.cause);
         // A certificate problem with the authority reads like any network error in @azure/identity's words: say what fixes it.
         const code = init.tls ? tlsErrorCode(init.tls) : tlsErrorCode(init.cause);
-        const advice = !code ? "" : init.tls
-            ? `. TLS to the authority ${init.tls.host} fails (${init.tls.message}). ${tlsAdvice(code, init.tls.host)}.`
-            : `. ${tlsAdvice(code, "the authority host")}.`;
-        super(redact(`${init.operation} failed: could not get an access token for ${init.scope}: ${why}${advice} (client-request-id: ${init.clientRequestId})`));
+        const advice = !code
+            ? ""
+            : init.tls
+              ? `. TLS to the authority ${init.tls.host} fails (${init.tls.message}). ${tlsAdvice(code, init.tls.host)}.`
+              : `. ${tlsAdvice(code, "the authority host")}.`;
+        super(
+            redact(
+                `${init.operation} failed: could not get an access token for ${init.scope}: ${why}${advice} (client-request-id: ${init.clientRequestId})`,
+            ),
+        );
         this.name = "GraphAuthenticationError";
         this.operation = init.operation;
         this.clientRequestId = init.clientRequestId;
@@ -168,7 +191,9 @@ function unwrapMessage(message: string): string {
 /** PascalCase name of a status ("TooManyRequests"), used as code when the body has none. */
 export function codeForStatus(status: number): string {
     const text = statusText(status);
-    return text ? text.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : "")) : `Http${status}`;
+    return text
+        ? text.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))
+        : `Http${status}`;
 }
 
 export interface ParsedErrorInput {

@@ -7,7 +7,9 @@ export function newClientRequestId(): string {
     return randomUUID();
 }
 
-export function flattenHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string> {
+export function flattenHeaders(
+    headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
         if (value === undefined) continue;

@@ -1,4 +1,11 @@
-export { GraphClient, type GraphClientOptions, type GraphRequest, type GraphResponse, type GraphClientStats, type GraphLog } from "./client";
+export {
+    GraphClient,
+    type GraphClientOptions,
+    type GraphRequest,
+    type GraphResponse,
+    type GraphClientStats,
+    type GraphLog,
+} from "./client";
 export { GraphError, GraphTransportError, GraphAuthenticationError, parseGraphError } from "./errors";
 export { parseRetryAfter, backoffDelay, isRetryableStatus } from "./retry";
 export { Throttle, ThrottleDeadlineError } from "./throttle";

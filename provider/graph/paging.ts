@@ -49,12 +49,23 @@ export async function* followPages<T>(
         yield body.value;
         const link = body["@odata.nextLink"];
         if (link === undefined || link === null || link === "") return;
-        if (typeof link !== "string") throw pagingError("InvalidResponse", `page ${page} has a non-string @odata.nextLink`, operation, res);
+        if (typeof link !== "string")
+            throw pagingError("InvalidResponse", `page ${page} has a non-string @odata.nextLink`, operation, res);
         if (seen.has(link)) {
-            throw pagingError("PagingLoop", `@odata.nextLink repeats after ${page} pages (${link}); stopping to avoid a loop`, operation, res);
+            throw pagingError(
+                "PagingLoop",
+                `@odata.nextLink repeats after ${page} pages (${link}); stopping to avoid a loop`,
+                operation,
+                res,
+            );
         }
         if (page >= maxPages) {
-            throw pagingError("TooManyPages", `more than ${maxPages} pages; stopping (raise maxPages if this is expected)`, operation, res);
+            throw pagingError(
+                "TooManyPages",
+                `more than ${maxPages} pages; stopping (raise maxPages if this is expected)`,
+                operation,
+                res,
+            );
         }
         seen.add(link);
         next = link;

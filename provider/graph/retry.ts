@@ -24,7 +24,11 @@ export function isRetryableStatus(status: number, idempotent: boolean): boolean 
  * against the response's own Date header when there is one, so a skewed local clock does not matter.
  * Returns milliseconds (>= 0), or undefined when absent or unparseable.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now(), responseDate?: string): number | undefined {
+export function parseRetryAfter(
+    value: string | undefined,
+    now: number = Date.now(),
+    responseDate?: string,
+): number | undefined {
     if (value === undefined) return undefined;
     const v = value.trim();
     if (v === "") return undefined;
@@ -54,22 +58,48 @@ export interface TransportFailure {
 
 // Failures while connecting (DNS, TCP, connect timeout): the request was never written.
 const CONNECT_CODES = new Set([
-    "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EHOSTDOWN",
-    "ECONNRESET", "ETIMEDOUT", "EPIPE", "ECONNABORTED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_CLOSED",
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "ENETDOWN",
+    "EHOSTDOWN",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "EPIPE",
+    "ECONNABORTED",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CLOSED",
 ]);
 // Failures after the request was written, while waiting for or reading the response.
 const AFTER_SEND_CODES = new Set([
-    "ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT",
-    "UND_ERR_BODY_TIMEOUT", "UND_ERR_RES_CONTENT_LENGTH_MISMATCH", "UND_ERR_CLOSED", "HPE_INVALID_CONSTANT",
-    "HPE_INVALID_CHUNK_SIZE", "UND_ERR_INFO", "UND_ERR_ABORTED", "ABORT_ERR",
+    "ECONNRESET",
+    "EPIPE",
+    "ETIMEDOUT",
+    "ECONNABORTED",
+    "UND_ERR_SOCKET",
+    "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_BODY_TIMEOUT",
+    "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+    "UND_ERR_CLOSED",
+    "HPE_INVALID_CONSTANT",
+    "HPE_INVALID_CHUNK_SIZE",
+    "UND_ERR_INFO",
+    "UND_ERR_ABORTED",
+    "ABORT_ERR",
 ]);
 
 /** undici's code when an answer exceeds the transport's maxResponseSize. */
 const TOO_LARGE = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
 
 function isTlsCode(code: string): boolean {
-    return /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(code)
-        || code === "ERR_TLS_CERT_ALTNAME_INVALID";
+    return (
+        /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(
+            code,
+        ) || code === "ERR_TLS_CERT_ALTNAME_INVALID"
+    );
 }
 
 const HOSTNAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH"]);
@@ -81,12 +111,16 @@ const HOSTNAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMAT
  */
 export function tlsAdvice(code: string, host: string): string {
     if (HOSTNAME_CODES.has(code)) {
-        return `The server's certificate is not valid for ${host}: use the host name it was issued for (the Graph emulator's ` +
-            `certificate names localhost, 127.0.0.1 and ::1). Certificate checks are never turned off`;
+        return (
+            `The server's certificate is not valid for ${host}: use the host name it was issued for (the Graph emulator's ` +
+            `certificate names localhost, 127.0.0.1 and ::1). Certificate checks are never turned off`
+        );
     }
-    return `The server's certificate is not trusted by Node.js: add the CA that issued it to NODE_EXTRA_CA_CERTS before ` +
+    return (
+        `The server's certificate is not trusted by Node.js: add the CA that issued it to NODE_EXTRA_CA_CERTS before ` +
         `Node starts (for the Graph emulator: export NODE_EXTRA_CA_CERTS="$(bash scripts/certs.sh)", or the caCertPath it ` +
-        `prints). Certificate checks are never turned off`;
+        `prints). Certificate checks are never turned off`
+    );
 }
 
 /** The TLS error code in `err` or its causes (undici and @azure/identity wrap them), or undefined. */
@@ -96,9 +130,17 @@ export function tlsErrorCode(err: unknown): string | undefined {
         const code = (e as { code?: unknown }).code;
         if (typeof code === "string" && isTlsCode(code)) return code;
         const message = e instanceof Error ? e.message : typeof e === "string" ? e : "";
-        const named = /\b(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED)\b/.exec(message);
+        const named =
+            /\b(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED)\b/.exec(
+                message,
+            );
         if (named) return named[1];
-        if (/self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate/i.test(message)) return "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
+        if (
+            /self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate/i.test(
+                message,
+            )
+        )
+            return "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
         if (/does not match certificate's altnames/i.test(message)) return "ERR_TLS_CERT_ALTNAME_INVALID";
         e = (e as { cause?: unknown }).cause;
     }
@@ -119,25 +161,61 @@ export function errorCode(err: unknown): string {
  * Classifies a failure without a response. `sent` says whether undici began writing the request (its
  * onRequestStart hook ran); `timedOut` whether our own per-attempt timer fired; `host` names the peer in messages.
  */
-export function classifyTransportError(err: unknown, sent: boolean, timedOut: boolean, host: string, timeoutMs: number): TransportFailure {
+export function classifyTransportError(
+    err: unknown,
+    sent: boolean,
+    timedOut: boolean,
+    host: string,
+    timeoutMs: number,
+): TransportFailure {
     const code = timedOut ? "ETIMEDOUT" : errorCode(err);
     const cause = err instanceof Error ? err.message : String(err);
     if (isTlsCode(code)) {
-        return { retryable: false, ambiguous: false, code, detail: `TLS to ${host} failed (${cause}). ${tlsAdvice(code, host)}` };
+        return {
+            retryable: false,
+            ambiguous: false,
+            code,
+            detail: `TLS to ${host} failed (${cause}). ${tlsAdvice(code, host)}`,
+        };
     }
     if (timedOut) {
         return sent
-            ? { retryable: true, ambiguous: true, code, detail: `no response from ${host} within ${timeoutMs} ms after the request was sent; Graph may have acted on it` }
-            : { retryable: true, ambiguous: false, code, detail: `could not reach ${host} within ${timeoutMs} ms; the request was not sent` };
+            ? {
+                  retryable: true,
+                  ambiguous: true,
+                  code,
+                  detail: `no response from ${host} within ${timeoutMs} ms after the request was sent; Graph may have acted on it`,
+              }
+            : {
+                  retryable: true,
+                  ambiguous: false,
+                  code,
+                  detail: `could not reach ${host} within ${timeoutMs} ms; the request was not sent`,
+              };
     }
     if (!sent) {
         return CONNECT_CODES.has(code) || /^E[A-Z]+$/.test(code)
-            ? { retryable: true, ambiguous: false, code, detail: `could not connect to ${host} (${cause}); the request was not sent` }
-            : { retryable: false, ambiguous: false, code, detail: `the request to ${host} could not be made (${cause})` };
+            ? {
+                  retryable: true,
+                  ambiguous: false,
+                  code,
+                  detail: `could not connect to ${host} (${cause}); the request was not sent`,
+              }
+            : {
+                  retryable: false,
+                  ambiguous: false,
+                  code,
+                  detail: `the request to ${host} could not be made (${cause})`,
+              };
     }
     if (code === TOO_LARGE) {
         // Asking again brings the same answer; a write was carried out, so the caller reconciles.
-        return { retryable: false, ambiguous: true, code, detail: `the answer from ${host} is larger than the client reads (${cause})` };
+        return {
+            retryable: false,
+            ambiguous: true,
+            code,
+            detail: `the answer from ${host} is larger than the client reads (${cause})`,
+        };
     }
     return {
         retryable: AFTER_SEND_CODES.has(code) || /^E[A-Z]+$/.test(code) || /^UND_ERR_|^HPE_/.test(code),

@@ -47,7 +47,10 @@ interface SendTracker {
  * declare none of the methods an override would call.
  */
 class SendTrackingHandler implements Dispatcher.DispatchHandler {
-    constructor(private readonly inner: Dispatcher.DispatchHandler, private readonly tracker: SendTracker) {}
+    constructor(
+        private readonly inner: Dispatcher.DispatchHandler,
+        private readonly tracker: SendTracker,
+    ) {}
     onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
         this.tracker.sent = true;
         this.inner.onRequestStart?.(controller, context);
@@ -87,7 +90,8 @@ class AttemptTimeout extends Error {
 function trustedCas(extra: TransportOptions["ca"]): Array<string | Buffer> | undefined {
     if (extra === undefined) return undefined; // Node's defaults, NODE_EXTRA_CA_CERTS included
     // `ca` replaces Node's list, so start from it: the defaults plus NODE_EXTRA_CA_CERTS, then ours.
-    const base = typeof tls.getCACertificates === "function" ? tls.getCACertificates("default") : [...tls.rootCertificates];
+    const base =
+        typeof tls.getCACertificates === "function" ? tls.getCACertificates("default") : [...tls.rootCertificates];
     return [...base, ...(Array.isArray(extra) ? extra : [extra])];
 }
 
@@ -167,7 +171,11 @@ export class Transport {
         const host = url.hostname.replace(/^\[|\]$/g, "");
         return new Promise((resolve) => {
             const socket = tls.connect({
-                host, port: Number(url.port || 443), servername: isIP(host) ? undefined : host, rejectUnauthorized: true, ...(this.ca ? { ca: this.ca } : {}),
+                host,
+                port: Number(url.port || 443),
+                servername: isIP(host) ? undefined : host,
+                rejectUnauthorized: true,
+                ...(this.ca ? { ca: this.ca } : {}),
             });
             const done = (result: { code: string; message: string } | undefined) => {
                 clearTimeout(timer);
@@ -176,7 +184,9 @@ export class Transport {
             };
             const timer = setTimeout(() => done(undefined), timeoutMs);
             socket.once("secureConnect", () => done(undefined));
-            socket.once("error", (err: NodeJS.ErrnoException) => done(err.code ? { code: err.code, message: err.message } : undefined));
+            socket.once("error", (err: NodeJS.ErrnoException) =>
+                done(err.code ? { code: err.code, message: err.message } : undefined),
+            );
         });
     }
 

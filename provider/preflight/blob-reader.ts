@@ -44,7 +44,7 @@ function classify(err: unknown): BlobRead {
     }
     // Never the error's message as such: a request error can quote the URL, and with it a SAS signature.
     const e = err as { name?: string; code?: string; cause?: { code?: string } };
-    const why = e.name === "AbortError" ? "no answer in time" : e.code ?? e.cause?.code ?? e.name ?? "error";
+    const why = e.name === "AbortError" ? "no answer in time" : (e.code ?? e.cause?.code ?? e.name ?? "error");
     const token = e.name === "CredentialUnavailableError" || e.name === "AuthenticationError";
     return { kind: "unreachable", why: token ? `no storage token from the provider's credential (${e.name})` : why };
 }

@@ -45,7 +45,11 @@ async function checkFile(file: SourceFile, timeoutMinutes: number, deps: Preflig
         const expiry = sasExpiryObjection(file.sasUrl!, deps.now(), importWindowMs(timeoutMinutes));
         if (expiry) return { objections: [expiry], doubts: [] };
     }
-    const url = viaSas ? file.sasUrl! : file.storageBlobInfo ? storageBlobUrl(deps.storageEndpoint, file.storageBlobInfo) : undefined;
+    const url = viaSas
+        ? file.sasUrl!
+        : file.storageBlobInfo
+          ? storageBlobUrl(deps.storageEndpoint, file.storageBlobInfo)
+          : undefined;
     if (!url) return v;
     const credential = viaSas ? undefined : deps.credential();
     const read = await (deps.read ?? ((u, c) => readBlobTail(u, { credential: c })))(url, credential);
@@ -54,12 +58,16 @@ async function checkFile(file: SourceFile, timeoutMinutes: number, deps: Preflig
         return v;
     }
     if (read.kind === "refused") {
-        if (NOT_FOUND.has(read.code) || read.status === 404) v.objections.push(`does not exist (storage answered ${read.status} ${read.code})`);
+        if (NOT_FOUND.has(read.code) || read.status === 404)
+            v.objections.push(`does not exist (storage answered ${read.status} ${read.code})`);
         // A SAS is refused for its signature or expiry with AuthenticationFailed, whoever reads it. The provider's own
         // token being refused says nothing about Windows 365's access; neither do firewall, IP-bound and RBAC refusals
         // (AuthorizationFailure, AuthorizationSourceIPMismatch, AuthorizationPermissionMismatch): Windows 365 reads
         // from elsewhere, as itself.
-        else if (viaSas && read.code === "AuthenticationFailed") v.objections.push(`cannot be read with its SAS: storage refused the signature or its time window (403 AuthenticationFailed)`);
+        else if (viaSas && read.code === "AuthenticationFailed")
+            v.objections.push(
+                `cannot be read with its SAS: storage refused the signature or its time window (403 AuthenticationFailed)`,
+            );
         else v.doubts.push(`could not be checked: storage refused the provider's read (${read.status} ${read.code})`);
         return v;
     }
@@ -67,7 +75,8 @@ async function checkFile(file: SourceFile, timeoutMinutes: number, deps: Preflig
     const judged = judgeVhdFile(read.tail, read.length);
     if ("objection" in judged) v.objections.push(judged.objection);
     else if ("doubt" in judged) v.doubts.push(judged.doubt);
-    if (read.blobType && read.blobType !== "PageBlob") v.doubts.push(`is a ${read.blobType}; Azure makes disks from VHDs stored as page blobs`);
+    if (read.blobType && read.blobType !== "PageBlob")
+        v.doubts.push(`is a ${read.blobType}; Azure makes disks from VHDs stored as page blobs`);
     return v;
 }
 

@@ -31,7 +31,9 @@ export interface GateContext {
  * verifiedReplacementsOnly, when it could not be verified); warns about doubts otherwise.
  */
 export async function gateReplacement(
-    ctx: GateContext, snapshotId: string, inputs: ImportedSnapshotInputs,
+    ctx: GateContext,
+    snapshotId: string,
+    inputs: ImportedSnapshotInputs,
 ): Promise<PreflightVerdict> {
     const verdict = await preflightImport(inputs, {
         now: ctx.now ?? Date.now,
@@ -42,16 +44,22 @@ export async function gateReplacement(
     const who = `Replacing import ${snapshotId} of user ${inputs.assignedUserId}`;
     const kept = `Nothing was purged: the user's import ${snapshotId} and the stack's state are as they were.`;
     if (verdict.objections.length > 0) {
-        throw new ReplacementRefusedError(`${who} was refused before purging it, because the new source cannot be imported:\n` +
-            `${verdict.objections.map((o) => `  - ${o}`).join("\n")}\n${kept} Fix the source, then run pulumi up again.`);
+        throw new ReplacementRefusedError(
+            `${who} was refused before purging it, because the new source cannot be imported:\n` +
+                `${verdict.objections.map((o) => `  - ${o}`).join("\n")}\n${kept} Fix the source, then run pulumi up again.`,
+        );
     }
     if (verdict.doubts.length > 0 && ctx.settings.verifiedReplacementsOnly) {
-        throw new ReplacementRefusedError(`${who} was refused before purging it: cloudpc:verifiedReplacementsOnly is set and ` +
-            `the new source could not be verified:\n${verdict.doubts.map((d) => `  - ${d}`).join("\n")}\n${kept}`);
+        throw new ReplacementRefusedError(
+            `${who} was refused before purging it: cloudpc:verifiedReplacementsOnly is set and ` +
+                `the new source could not be verified:\n${verdict.doubts.map((d) => `  - ${d}`).join("\n")}\n${kept}`,
+        );
     }
     for (const d of verdict.doubts) {
-        ctx.progress.warn(`${who}: ${d}. Going ahead; if Windows 365 rejects the file after the purge, the user has no ` +
-            `imported snapshot until a good one is imported (set cloudpc:verifiedReplacementsOnly to refuse instead).`);
+        ctx.progress.warn(
+            `${who}: ${d}. Going ahead; if Windows 365 rejects the file after the purge, the user has no ` +
+                `imported snapshot until a good one is imported (set cloudpc:verifiedReplacementsOnly to refuse instead).`,
+        );
     }
     return verdict;
 }

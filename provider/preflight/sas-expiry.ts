@@ -39,8 +39,10 @@ export function sasExpiryObjection(sasUrl: string, now: number, windowMs: number
     const what = expiry.field === "se" ? "its SAS" : "the user delegation key its SAS was signed with (ske)";
     if (expiry.at <= now) return `cannot be read by Windows 365: ${what} expired at ${when}`;
     if (expiry.at < now + windowMs) {
-        return `expires too soon: ${what} expires at ${when}, less than ${Math.round(windowMs / 3_600_000 * 10) / 10} h from now, ` +
-            `and Windows 365 reads the blob while it imports; issue a SAS valid for longer`;
+        return (
+            `expires too soon: ${what} expires at ${when}, less than ${Math.round((windowMs / 3_600_000) * 10) / 10} h from now, ` +
+            `and Windows 365 reads the blob while it imports; issue a SAS valid for longer`
+        );
     }
     return undefined;
 }

@@ -17,6 +17,9 @@ export const STORAGE_SCOPE = "https://storage.azure.com/.default";
 export function storageBlobUrl(template: string, info: StorageBlobInfo): string {
     const account = info.storageAccountId.split("/").filter(Boolean).pop() ?? "";
     const base = template.replace(/\{account\}/g, account).replace(/\/+$/, "");
-    const blob = String(info.fileName ?? info.blobName ?? "").split("/").map(encodeURIComponent).join("/");
+    const blob = String(info.fileName ?? info.blobName ?? "")
+        .split("/")
+        .map(encodeURIComponent)
+        .join("/");
     return `${base}/${encodeURIComponent(info.containerName)}/${blob}`;
 }

@@ -26,7 +26,7 @@ export function parseVhdFooter(bytes: Uint8Array): VhdFooter {
     const type = view.getUint32(60);
     return {
         cookieOk: cookie === COOKIE,
-        checksumOk: ((~sum) >>> 0) === stored,
+        checksumOk: ~sum >>> 0 === stored,
         diskType: type === 2 ? "fixed" : type === 3 ? "dynamic" : type === 4 ? "differencing" : "other",
         currentSize: view.getBigUint64(48),
     };
@@ -36,18 +36,33 @@ export function parseVhdFooter(bytes: Uint8Array): VhdFooter {
 export type FooterJudgement = { objection: string } | { doubt: string } | { ok: true };
 
 export function judgeVhdFile(tail: Uint8Array, blobLength: number): FooterJudgement {
-    if (blobLength < FOOTER_SIZE) return { objection: `is ${blobLength} bytes long: too short to be a .vhd file (a VHD ends in a 512-byte footer)` };
+    if (blobLength < FOOTER_SIZE)
+        return {
+            objection: `is ${blobLength} bytes long: too short to be a .vhd file (a VHD ends in a 512-byte footer)`,
+        };
     const footer = parseVhdFooter(tail);
-    if (!footer.cookieOk) return { objection: `is not a .vhd file: its last 512 bytes are not a VHD footer (no "conectix" cookie; a VHDX, an ISO or a truncated upload?)` };
-    if (!footer.checksumOk) return { objection: `is not a valid .vhd file: the checksum of its VHD footer is wrong (a damaged or partly uploaded file)` };
-    if (footer.diskType === "other") return { objection: `is not a valid .vhd file: its VHD footer names no known disk type` };
+    if (!footer.cookieOk)
+        return {
+            objection: `is not a .vhd file: its last 512 bytes are not a VHD footer (no "conectix" cookie; a VHDX, an ISO or a truncated upload?)`,
+        };
+    if (!footer.checksumOk)
+        return {
+            objection: `is not a valid .vhd file: the checksum of its VHD footer is wrong (a damaged or partly uploaded file)`,
+        };
+    if (footer.diskType === "other")
+        return { objection: `is not a valid .vhd file: its VHD footer names no known disk type` };
     if (footer.diskType !== "fixed") {
-        return { doubt: `is a ${footer.diskType} VHD; Azure makes disks from fixed-size VHDs only (convert it with Convert-VHD -VHDType Fixed)` };
+        return {
+            doubt: `is a ${footer.diskType} VHD; Azure makes disks from fixed-size VHDs only (convert it with Convert-VHD -VHDType Fixed)`,
+        };
     }
     const expected = footer.currentSize + BigInt(FOOTER_SIZE);
     if (expected !== BigInt(blobLength)) {
-        return { objection: `is not a complete fixed VHD: its footer says ${footer.currentSize} bytes of disk, so the file should be ` +
-            `${expected} bytes, but the blob is ${blobLength} bytes (a truncated or padded upload)` };
+        return {
+            objection:
+                `is not a complete fixed VHD: its footer says ${footer.currentSize} bytes of disk, so the file should be ` +
+                `${expected} bytes, but the blob is ${blobLength} bytes (a truncated or padded upload)`,
+        };
     }
     return { ok: true };
 }
@@ -66,6 +81,6 @@ export function fixedVhdFooter(diskSize: number, type = 2): Buffer {
     f.writeUInt32BE(type, 60);
     let sum = 0;
     for (const b of f) sum += b;
-    f.writeUInt32BE((~sum) >>> 0, 64);
+    f.writeUInt32BE(~sum >>> 0, 64);
     return f;
 }

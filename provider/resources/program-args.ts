@@ -24,7 +24,10 @@ export interface PreparedArgs {
 
 /** @param outputOnly the resource's outputs that are not also inputs (snapshotId, status, ...). */
 export function prepareArgs(
-    name: string, given: unknown, opts: pulumi.CustomResourceOptions | undefined, outputOnly: readonly string[],
+    name: string,
+    given: unknown,
+    opts: pulumi.CustomResourceOptions | undefined,
+    outputOnly: readonly string[],
 ): PreparedArgs {
     const plain: Record<string, unknown> = typeof given === "object" && given !== null ? { ...given } : {};
     const reserved = [...RESERVED, ...outputOnly].filter((k) => Object.prototype.hasOwnProperty.call(plain, k));
@@ -34,8 +37,11 @@ export function prepareArgs(
     let bindType: (type: string) => void = () => undefined;
     const type = new Promise<string>((resolve) => (bindType = resolve));
     const hidden = type.then(async (t): Promise<HiddenInput> => ({
-        organization: safe(() => pulumi.getOrganization()), project: safe(() => pulumi.getProject()),
-        stack: safe(() => pulumi.getStack()), urn: await urnOf(name, t, opts?.parent), reserved,
+        organization: safe(() => pulumi.getOrganization()),
+        project: safe(() => pulumi.getProject()),
+        stack: safe(() => pulumi.getStack()),
+        urn: await urnOf(name, t, opts?.parent),
+        reserved,
     }));
     const outputs = Object.fromEntries(outputOnly.map((k) => [k, undefined]));
     return { args, hidden, outputs, bind: (resource) => bindType(pulumi.resourceType(resource)) };
@@ -92,7 +98,10 @@ export function sendable(value: unknown, ancestors: Set<object>): unknown {
     const proto = Object.getPrototypeOf(value) as unknown;
     const isPlain = Array.isArray(value) || proto === Object.prototype || proto === null;
     // Dates, maps, sets, buffers and the like would arrive as {}; resources and assets the SDK sends itself.
-    if (!isPlain) return BUILT_INS.some((t) => value instanceof t) || ArrayBuffer.isView(value) ? unsendable(`a ${builtInName(value)}`) : value;
+    if (!isPlain)
+        return BUILT_INS.some((t) => value instanceof t) || ArrayBuffer.isView(value)
+            ? unsendable(`a ${builtInName(value)}`)
+            : value;
     ancestors.add(value);
     try {
         return Array.isArray(value)
@@ -103,7 +112,16 @@ export function sendable(value: unknown, ancestors: Set<object>): unknown {
     }
 }
 
-const BUILT_INS: (abstract new (...args: never[]) => object)[] = [Date, Map, Set, WeakMap, WeakSet, RegExp, Error, ArrayBuffer];
+const BUILT_INS: (abstract new (...args: never[]) => object)[] = [
+    Date,
+    Map,
+    Set,
+    WeakMap,
+    WeakSet,
+    RegExp,
+    Error,
+    ArrayBuffer,
+];
 
 function builtInName(value: object): string {
     return (value.constructor as { name?: string } | undefined)?.name || "non-plain object";

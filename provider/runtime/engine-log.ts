@@ -24,11 +24,17 @@ export function engineLog(address: string, timeoutMs = 5_000): EngineLog {
     const engproto = fromPulumi("./proto/engine_pb") as EngineProto;
     let client: EngineClient | undefined;
     let last: Promise<unknown> = Promise.resolve();
-    const severities = { debug: engproto.LogSeverity.DEBUG, info: engproto.LogSeverity.INFO, warning: engproto.LogSeverity.WARNING };
+    const severities = {
+        debug: engproto.LogSeverity.DEBUG,
+        info: engproto.LogSeverity.INFO,
+        warning: engproto.LogSeverity.WARNING,
+    };
 
     const send = (severity: EngineSeverity, message: string, urn: string, ephemeral: boolean) =>
         new Promise<boolean>((resolve) => {
-            client ??= new engrpc.EngineClient(address, grpc.credentials.createInsecure(), { "grpc.enable_http_proxy": 0 });
+            client ??= new engrpc.EngineClient(address, grpc.credentials.createInsecure(), {
+                "grpc.enable_http_proxy": 0,
+            });
             const req = new engproto.LogRequest();
             req.setSeverity(severities[severity]);
             req.setMessage(message);
@@ -58,8 +64,17 @@ interface EngineProto {
     LogSeverity: { DEBUG: number; INFO: number; WARNING: number };
 }
 interface EngineClient {
-    log(req: LogRequest, md: grpcTypes.Metadata, opts: grpcTypes.CallOptions, cb: (err: grpcTypes.ServiceError | null) => void): void;
+    log(
+        req: LogRequest,
+        md: grpcTypes.Metadata,
+        opts: grpcTypes.CallOptions,
+        cb: (err: grpcTypes.ServiceError | null) => void,
+    ): void;
 }
 interface EngineRpc {
-    EngineClient: new (address: string, creds: grpcTypes.ChannelCredentials, opts: grpcTypes.ChannelOptions) => EngineClient;
+    EngineClient: new (
+        address: string,
+        creds: grpcTypes.ChannelCredentials,
+        opts: grpcTypes.ChannelOptions,
+    ) => EngineClient;
 }

@@ -46,17 +46,25 @@ export function watchEngine(opts: EngineWatchOptions): () => void {
         timer.unref();
     };
     const check = () => {
-        client.makeUnaryRequest(HEALTH_CHECK, () => Buffer.alloc(0), (b: Buffer) => b, Buffer.alloc(0),
-            { deadline: Date.now() + opts.intervalMs }, (err: grpcTypes.ServiceError | null) => {
+        client.makeUnaryRequest(
+            HEALTH_CHECK,
+            () => Buffer.alloc(0),
+            (b: Buffer) => b,
+            Buffer.alloc(0),
+            { deadline: Date.now() + opts.intervalMs },
+            (err: grpcTypes.ServiceError | null) => {
                 if (stopped) return;
                 if (!err || err.code === grpc.status.UNIMPLEMENTED) failed = 0;
                 else if (++failed >= opts.failures) {
                     stop();
-                    opts.onGone(`${failed} health checks of the engine at ${opts.address} failed (last: ${err.details || err.message})`);
+                    opts.onGone(
+                        `${failed} health checks of the engine at ${opts.address} failed (last: ${err.details || err.message})`,
+                    );
                     return;
                 }
                 schedule();
-            });
+            },
+        );
     };
     const stop = () => {
         stopped = true;

@@ -59,7 +59,10 @@ const MAX_AGE_MS = 30 * 24 * 3600_000;
 
 /** `$XDG_STATE_HOME/cloudpc-pulumi/pending-imports`, by default `~/.local/state/cloudpc-pulumi/pending-imports`. */
 export function defaultPendingImportsDir(env: NodeJS.ProcessEnv = process.env): string {
-    const state = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(os.homedir(), ".local", "state");
+    const state =
+        env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME)
+            ? env.XDG_STATE_HOME
+            : path.join(os.homedir(), ".local", "state");
     return path.join(state, "cloudpc-pulumi", "pending-imports");
 }
 
@@ -83,7 +86,11 @@ export class PendingImportsJournal implements PendingImports {
      * @param scope what else tells notes apart besides user, owner and source: Graph endpoint and tenant.
      * @param onError told (once per failure) when the journal cannot be read or written.
      */
-    constructor(readonly dir: string, private readonly scope: readonly string[], private readonly onError: (message: string) => void = () => undefined) {}
+    constructor(
+        readonly dir: string,
+        private readonly scope: readonly string[],
+        private readonly onError: (message: string) => void = () => undefined,
+    ) {}
 
     forUser(userId: string): PendingImport[] {
         const dir = this.userDir(userId);
@@ -91,7 +98,8 @@ export class PendingImportsJournal implements PendingImports {
         try {
             names = fs.readdirSync(dir).filter((n) => n.endsWith(".json"));
         } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.onError(`cannot read ${dir}: ${(err as Error).message}`);
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+                this.onError(`cannot read ${dir}: ${(err as Error).message}`);
             return [];
         }
         return names.map((n) => this.read(path.join(dir, n))).filter((e): e is PendingImport => e !== undefined);
@@ -101,8 +109,13 @@ export class PendingImportsJournal implements PendingImports {
         this.sweepOnce();
         const earlier = this.read(this.file(key));
         this.write(key, {
-            userId: key.userId.toLowerCase(), owner: key.owner ?? null, source: key.source, fileName,
-            snapshotId: earlier?.snapshotId ?? null, sentAt: earlier?.sentAt ?? Date.now(), pid: process.pid,
+            userId: key.userId.toLowerCase(),
+            owner: key.owner ?? null,
+            source: key.source,
+            fileName,
+            snapshotId: earlier?.snapshotId ?? null,
+            sentAt: earlier?.sentAt ?? Date.now(),
+            pid: process.pid,
         });
     }
 
@@ -126,10 +139,16 @@ export class PendingImportsJournal implements PendingImports {
         try {
             note = JSON.parse(fs.readFileSync(file, "utf8")) as PendingImport;
         } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.onError(`cannot read ${file}: ${(err as Error).message}`);
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+                this.onError(`cannot read ${file}: ${(err as Error).message}`);
             return undefined;
         }
-        if (typeof note !== "object" || note === null || typeof note.source !== "string" || !(Date.now() - note.sentAt < MAX_AGE_MS)) {
+        if (
+            typeof note !== "object" ||
+            note === null ||
+            typeof note.source !== "string" ||
+            !(Date.now() - note.sentAt < MAX_AGE_MS)
+        ) {
             this.remove(file); // too old, or a note of an older version of this package
             return undefined;
         }

@@ -22,9 +22,15 @@ export const pulumiProgress: Progress = {
 /** Collects lines, for tests. */
 export class RecordingProgress implements Progress {
     readonly lines: string[] = [];
-    info(m: string): void { this.lines.push(`info: ${redact(m)}`); }
-    warn(m: string): void { this.lines.push(`warn: ${redact(m)}`); }
-    debug(m: string): void { this.lines.push(`debug: ${redact(m)}`); }
+    info(m: string): void {
+        this.lines.push(`info: ${redact(m)}`);
+    }
+    warn(m: string): void {
+        this.lines.push(`warn: ${redact(m)}`);
+    }
+    debug(m: string): void {
+        this.lines.push(`debug: ${redact(m)}`);
+    }
 }
 
 /**

@@ -17,7 +17,9 @@ export interface RegistryOptions extends RuntimeOptions {
 
 /** Same settings, same key: the field order of the object does not matter. */
 export function settingsKey(s: ProviderSettings): string {
-    const ordered = Object.keys(s).sort().map((k) => [k, (s as unknown as Record<string, unknown>)[k]]);
+    const ordered = Object.keys(s)
+        .sort()
+        .map((k) => [k, (s as unknown as Record<string, unknown>)[k]]);
     return createHash("sha256").update(JSON.stringify(ordered)).digest("hex");
 }
 
@@ -67,12 +69,16 @@ export class RuntimeRegistry {
         const address = engineOfThisProcess();
         if (!address || !(intervalMs > 0)) return;
         watchEngine({
-            address, intervalMs, failures: 2,
+            address,
+            intervalMs,
+            failures: 2,
             onGone: (reason) => {
                 // Nobody reads this once the engine is gone, except in a debugging session; imports already sent are
                 // in the pending-import notes, so the next `pulumi up` of the stack adopts them.
-                process.stderr.write(`cloudpc provider: the Pulumi engine is gone (${reason}); exiting. ` +
-                    `Imports already sent are in the pending-import notes: the next pulumi up adopts them.\n`);
+                process.stderr.write(
+                    `cloudpc provider: the Pulumi engine is gone (${reason}); exiting. ` +
+                        `Imports already sent are in the pending-import notes: the next pulumi up adopts them.\n`,
+                );
                 process.exit(1);
             },
         });

@@ -12,7 +12,10 @@ import { GraphClient } from "../graph/client";
 import type { SnapshotsApi } from "../snapshots/api";
 import type { ImportsGateway } from "../snapshots/coalescing/imports-gateway";
 import {
-    createSnapshotsServices, type GatewayFactory, type PollSettings, type SnapshotsServices,
+    createSnapshotsServices,
+    type GatewayFactory,
+    type PollSettings,
+    type SnapshotsServices,
 } from "../snapshots/services";
 import { systemClock, type Clock } from "../util/clock";
 import { Redactor } from "../util/redact";
@@ -54,8 +57,16 @@ export class ProviderRuntime {
     private preflight: { credential: TokenCredential | undefined } | undefined;
     private readonly parts = new Map<RuntimePart<unknown>, unknown>();
 
-    constructor(readonly settings: ProviderSettings, private readonly options: RuntimeOptions = {}) {
-        for (const secret of [settings.clientSecret, settings.clientCertificatePassword, settings.oidcToken, settings.oidcRequestToken]) {
+    constructor(
+        readonly settings: ProviderSettings,
+        private readonly options: RuntimeOptions = {},
+    ) {
+        for (const secret of [
+            settings.clientSecret,
+            settings.clientCertificatePassword,
+            settings.oidcToken,
+            settings.oidcRequestToken,
+        ]) {
             this.redactor.register(secret);
         }
         this.progress = this.redacting(options.progress ?? pulumiProgress);
@@ -69,7 +80,9 @@ export class ProviderRuntime {
      */
     progressFor(urn: string | undefined): Progress {
         const engine = this.options.engineLog;
-        return engine && urn ? this.redacting(resourceProgress(urn, engine, this.options.progress ?? pulumiProgress)) : this.progress;
+        return engine && urn
+            ? this.redacting(resourceProgress(urn, engine, this.options.progress ?? pulumiProgress))
+            : this.progress;
     }
 
     /** Resolves when every progress line sent to the engine so far was answered (before a handler answers). */
@@ -79,7 +92,11 @@ export class ProviderRuntime {
 
     private redacting(sink: Progress): Progress {
         const r = this.redactor;
-        return { info: (m) => sink.info(r.redact(m)), warn: (m) => sink.warn(r.redact(m)), debug: (m) => sink.debug(r.redact(m)) };
+        return {
+            info: (m) => sink.info(r.redact(m)),
+            warn: (m) => sink.warn(r.redact(m)),
+            debug: (m) => sink.debug(r.redact(m)),
+        };
     }
 
     /** The Graph client, created on first use (diff and check never need one; a bad credential fails only here). */
@@ -129,8 +146,9 @@ export class ProviderRuntime {
             const s = this.settings;
             // A relative directory is the project's (the provider process's cwd), like every path a program gives.
             const dir = s.pendingImportsDir ? path.resolve(s.pendingImportsDir) : defaultPendingImportsDir();
-            this.journal = new PendingImportsJournal(dir, [s.graphEndpoint, s.tenantId ?? ""],
-                (m) => this.progress.debug(`pending-imports journal: ${m}`));
+            this.journal = new PendingImportsJournal(dir, [s.graphEndpoint, s.tenantId ?? ""], (m) =>
+                this.progress.debug(`pending-imports journal: ${m}`),
+            );
         }
         return this.journal;
     }
@@ -140,7 +158,10 @@ export class ProviderRuntime {
         if (!this.preflight) {
             let credential: TokenCredential | undefined;
             try {
-                credential = redactingCredential(createCredential(this.settings, this.redactor).credential, this.redactor);
+                credential = redactingCredential(
+                    createCredential(this.settings, this.redactor).credential,
+                    this.redactor,
+                );
             } catch {
                 credential = undefined; // the read is then "could not be checked"
             }

@@ -18,7 +18,8 @@ import type { SnapshotsApi } from "./api";
 import { odataString, SNAPSHOTS } from "./paths";
 import type { CloudPcSnapshotImportActionResult, ODataCollection } from "./types";
 
-export type ReadFunction = "retrieveSnapshotImportResults" | "retrieveSnapshotImportResult" | "listSnapshotImportResults";
+export type ReadFunction =
+    "retrieveSnapshotImportResults" | "retrieveSnapshotImportResult" | "listSnapshotImportResults";
 export const READ_FUNCTIONS: readonly ReadFunction[] = [
     "retrieveSnapshotImportResults",
     "retrieveSnapshotImportResult",
@@ -32,9 +33,7 @@ export type ImportRecord = CloudPcSnapshotImportActionResult;
 
 /** What a read by id established. `unknown` says why, with the answer's request ids when there was one. */
 export type ImportLookup =
-    | { kind: "found"; record: ImportRecord }
-    | { kind: "gone" }
-    | { kind: "unknown"; why: string };
+    { kind: "found"; record: ImportRecord } | { kind: "gone" } | { kind: "unknown"; why: string };
 
 export interface LookupOptions {
     /**
@@ -45,7 +44,11 @@ export interface LookupOptions {
 }
 
 /** The import with this snapshotId: found, proven gone, or unknown (see the invariant above). */
-export async function lookUpImport(api: SnapshotsApi, snapshotId: string, options: LookupOptions = {}): Promise<ImportLookup> {
+export async function lookUpImport(
+    api: SnapshotsApi,
+    snapshotId: string,
+    options: LookupOptions = {},
+): Promise<ImportLookup> {
     const { client, routes } = api;
     let via: ReadFunction | undefined;
     const refused: unknown[] = [];
@@ -61,7 +64,8 @@ export async function lookUpImport(api: SnapshotsApi, snapshotId: string, option
         if (lookup.kind !== "unknown" || refused.length === 0) return lookup;
         return { kind: "unknown", why: `${lookup.why}; before that: ${refused.map(errorText).join("; ")}` };
     } catch (err) {
-        if (err instanceof NoRouteError) return { kind: "unknown", why: `no read function answered (${errorText(err.cause)})` };
+        if (err instanceof NoRouteError)
+            return { kind: "unknown", why: `no read function answered (${errorText(err.cause)})` };
         // Only a proven function's errors reach here (route-fallback.ts).
         if (err instanceof GraphError && err.status === 404 && via) return fromProvenError(via, err, options);
         throw err;
@@ -73,7 +77,11 @@ export async function lookUpImport(api: SnapshotsApi, snapshotId: string, option
  * request). Per-item answers follow the same invariant as lookUpImport. Where the plural is not (yet) proven and an
  * item's answer casts doubt on it, that id is looked up on its own, through the fallback order.
  */
-export async function lookUpImports(api: SnapshotsApi, ids: readonly string[], options: LookupOptions = {}): Promise<Map<string, ImportLookup>> {
+export async function lookUpImports(
+    api: SnapshotsApi,
+    ids: readonly string[],
+    options: LookupOptions = {},
+): Promise<Map<string, ImportLookup>> {
     const { client, routes } = api;
     const out = new Map<string, ImportLookup>();
     const plural = "retrieveSnapshotImportResults";
@@ -82,7 +90,11 @@ export async function lookUpImports(api: SnapshotsApi, ids: readonly string[], o
         for (const id of unique) out.set(id, await lookUpImport(api, id, options));
         return out;
     }
-    const answers = await batchGet(client, plural, unique.map((id, i) => ({ id: String(i), path: readPath(plural, id) })));
+    const answers = await batchGet(
+        client,
+        plural,
+        unique.map((id, i) => ({ id: String(i), path: readPath(plural, id) })),
+    );
     if ([...answers.values()].some((a) => a.ok)) routes.markProven(FAMILY, plural);
     const alone: string[] = [];
     unique.forEach((id, i) => {
@@ -109,7 +121,11 @@ function fromProvenError(fn: ReadFunction, err: GraphError, options: LookupOptio
 }
 
 /** The record, or undefined when it is proven gone; throws UnknownImportError when Graph's answers prove nothing. */
-export async function getImportResult(api: SnapshotsApi, snapshotId: string, options: LookupOptions = {}): Promise<ImportRecord | undefined> {
+export async function getImportResult(
+    api: SnapshotsApi,
+    snapshotId: string,
+    options: LookupOptions = {},
+): Promise<ImportRecord | undefined> {
     const lookup = await lookUpImport(api, snapshotId, options);
     if (lookup.kind === "unknown") throw new UnknownImportError(snapshotId, lookup.why);
     return lookup.kind === "found" ? lookup.record : undefined;
@@ -117,7 +133,10 @@ export async function getImportResult(api: SnapshotsApi, snapshotId: string, opt
 
 /** Graph's answers neither show the import nor prove it gone. */
 export class UnknownImportError extends Error {
-    constructor(readonly snapshotId: string, readonly why: string) {
+    constructor(
+        readonly snapshotId: string,
+        readonly why: string,
+    ) {
         super(`Graph's answers neither show imported snapshot ${snapshotId} nor prove it gone: ${why}`);
         this.name = "UnknownImportError";
     }
@@ -153,7 +172,12 @@ export function lookupFromBody(fn: ReadFunction, body: unknown, snapshotId: stri
     return { kind: "unknown", why: `${fn} answered without the record` };
 }
 
-async function readBy(client: GraphClient, fn: ReadFunction, snapshotId: string, options: LookupOptions): Promise<ImportLookup> {
+async function readBy(
+    client: GraphClient,
+    fn: ReadFunction,
+    snapshotId: string,
+    options: LookupOptions,
+): Promise<ImportLookup> {
     if (fn === "listSnapshotImportResults") {
         for await (const page of client.pages<ImportRecord>(`${SNAPSHOTS}/${fn}`, fn)) {
             const hit = page.find((r) => sameId(r.snapshotId, snapshotId));
@@ -187,8 +211,10 @@ function pick(body: unknown, snapshotId: string): ImportRecord | undefined {
     if (!body || typeof body !== "object") return undefined;
     const value = (body as ODataCollection<ImportRecord>).value;
     if (Array.isArray(value)) {
-        return value.find((r) => sameId(r.snapshotId, snapshotId)) ??
-            (value.length === 1 && !value[0]!.snapshotId ? { ...value[0]!, snapshotId } : undefined);
+        return (
+            value.find((r) => sameId(r.snapshotId, snapshotId)) ??
+            (value.length === 1 && !value[0]!.snapshotId ? { ...value[0]!, snapshotId } : undefined)
+        );
     }
     const record = body as ImportRecord;
     if (record.snapshotId === undefined || record.snapshotId === null) {

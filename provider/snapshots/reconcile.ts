@@ -51,20 +51,20 @@ export type LookPurpose =
 
 export type RecoveryState =
     | {
-        phase: "look";
-        purpose: LookPurpose;
-        sends: number;
-        /** Consecutive list passes without the user's import (for this purpose). */
-        misses: number;
-        /** Consecutive failed looks (reset by any answer). */
-        failures: number;
-        /** Wait this long before looking (a backoff after a failed look, a poll interval for a fresh pass). */
-        delayMs: number;
-        /** Start a new list pass rather than reuse a recent one. */
-        fresh: boolean;
-        /** A resend's refusal, reported if the looks find nothing. */
-        refusal?: unknown;
-    }
+          phase: "look";
+          purpose: LookPurpose;
+          sends: number;
+          /** Consecutive list passes without the user's import (for this purpose). */
+          misses: number;
+          /** Consecutive failed looks (reset by any answer). */
+          failures: number;
+          /** Wait this long before looking (a backoff after a failed look, a poll interval for a fresh pass). */
+          delayMs: number;
+          /** Start a new list pass rather than reuse a recent one. */
+          fresh: boolean;
+          /** A resend's refusal, reported if the looks find nothing. */
+          refusal?: unknown;
+      }
     | { phase: "send"; sends: number }
     | { phase: "adopt"; record: Record_ }
     | { phase: "imported"; record: Record_ }
@@ -107,8 +107,24 @@ export function recoveryStart(): RecoveryState {
     return look("before-send", 1, 0, 0, false);
 }
 
-function look(purpose: LookPurpose, sends: number, misses: number, delayMs: number, fresh: boolean, refusal?: unknown): RecoveryState {
-    return { phase: "look", purpose, sends, misses, failures: 0, delayMs, fresh, ...(refusal !== undefined ? { refusal } : {}) };
+function look(
+    purpose: LookPurpose,
+    sends: number,
+    misses: number,
+    delayMs: number,
+    fresh: boolean,
+    refusal?: unknown,
+): RecoveryState {
+    return {
+        phase: "look",
+        purpose,
+        sends,
+        misses,
+        failures: 0,
+        delayMs,
+        fresh,
+        ...(refusal !== undefined ? { refusal } : {}),
+    };
 }
 
 function fail(failure: RecoveryFailure): RecoveryState {
@@ -134,28 +150,34 @@ function afterLook(s: Extract<RecoveryState, { phase: "look" }>, e: RecoveryEven
             return { phase: "adopt", record: e.record };
         case "look-failed": {
             const failures = s.failures + 1;
-            if (failures >= LOOKUP_ATTEMPTS || !isTransient(e.error)) return fail({ kind: "look-failed", error: e.error, attempts: failures });
+            if (failures >= LOOKUP_ATTEMPTS || !isTransient(e.error))
+                return fail({ kind: "look-failed", error: e.error, attempts: failures });
             const delayMs = Math.min(env.poll.maxMs, env.poll.initialMs * 2 ** (failures - 1));
             return { ...s, failures, delayMs, fresh: false };
         }
         case "cannot-list":
             // No list to look in: nothing is known of the earlier sends.
             if (s.purpose === "after-conflict") return fail({ kind: "conflict", error: s.refusal });
-            if (s.purpose === "confirm-absent" && s.refusal !== undefined) return fail({ kind: "resend-failed", error: s.refusal });
+            if (s.purpose === "confirm-absent" && s.refusal !== undefined)
+                return fail({ kind: "resend-failed", error: s.refusal });
             if (s.sends < MAX_IMPORT_SENDS && s.purpose === "before-send") return { phase: "send", sends: s.sends };
             return fail({ kind: "may-have-imported", sends: s.sends });
         case "missed": {
             const misses = s.misses + 1;
             if (s.purpose === "before-send") {
                 if (s.sends < MAX_IMPORT_SENDS) return { phase: "send", sends: s.sends };
-                return misses >= MISSES_FOR_ABSENT ? fail({ kind: "nothing-imported", sends: s.sends })
+                return misses >= MISSES_FOR_ABSENT
+                    ? fail({ kind: "nothing-imported", sends: s.sends })
                     : look("confirm-absent", s.sends, misses, fresh, true);
             }
             if (s.purpose === "confirm-absent") {
                 if (misses < MISSES_FOR_ABSENT) return look("confirm-absent", s.sends, misses, fresh, true, s.refusal);
-                return s.refusal !== undefined ? fail({ kind: "refused", error: s.refusal }) : fail({ kind: "nothing-imported", sends: s.sends });
+                return s.refusal !== undefined
+                    ? fail({ kind: "refused", error: s.refusal })
+                    : fail({ kind: "nothing-imported", sends: s.sends });
             }
-            return misses >= LOOKUP_ATTEMPTS ? fail({ kind: "conflict", error: s.refusal })
+            return misses >= LOOKUP_ATTEMPTS
+                ? fail({ kind: "conflict", error: s.refusal })
                 : look("after-conflict", s.sends, misses, fresh, true, s.refusal);
         }
         default:
@@ -223,7 +245,8 @@ export interface WatchEnv {
 /** One answer for a waiter: what it learns, and whether it keeps waiting. */
 export function watch(s: WatchState, e: WatchEvent, env: WatchEnv): WatchStep {
     const orTimeout = (state: WatchState, report?: Record_): WatchStep => ({
-        state, report,
+        state,
+        report,
         action: env.now + env.pollIntervalMs > env.deadline ? { kind: "timeout" } : { kind: "wait" },
     });
     if (e.kind === "failed") {

@@ -48,17 +48,28 @@ export interface SnapshotList {
  * members only to clients that ask for them, and `unknownFutureValue` otherwise (so retention restore points would
  * never show as such). Every restore-point read asks.
  */
-export const INCLUDE_UNKNOWN_ENUM_MEMBERS: Readonly<Record<string, string>> = Object.freeze({ prefer: "include-unknown-enum-members" });
+export const INCLUDE_UNKNOWN_ENUM_MEMBERS: Readonly<Record<string, string>> = Object.freeze({
+    prefer: "include-unknown-enum-members",
+});
 
 const cloudPcPath = (cloudPcId: string): string => `${CLOUD_PCS}/${encodeURIComponent(cloudPcId)}`;
 const sameId = (a: unknown, b: string): boolean => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
 /** Every page of a collection, plus the Date header of the first page. */
-async function collect(client: GraphClient, path: string, operation: string): Promise<{ items: CloudPcSnapshot[]; serverTime?: number }> {
+async function collect(
+    client: GraphClient,
+    path: string,
+    operation: string,
+): Promise<{ items: CloudPcSnapshot[]; serverTime?: number }> {
     let serverTime: number | undefined;
     const items: CloudPcSnapshot[] = [];
     const fetchPage = async (p: string) => {
-        const res = await client.request<ODataCollection<CloudPcSnapshot>>({ method: "GET", path: p, operation, headers: INCLUDE_UNKNOWN_ENUM_MEMBERS });
+        const res = await client.request<ODataCollection<CloudPcSnapshot>>({
+            method: "GET",
+            path: p,
+            operation,
+            headers: INCLUDE_UNKNOWN_ENUM_MEMBERS,
+        });
         if (serverTime === undefined) {
             const date = Date.parse(res.headers["date"] ?? "");
             if (!Number.isNaN(date)) serverTime = date;
@@ -71,7 +82,11 @@ async function collect(client: GraphClient, path: string, operation: string): Pr
 
 async function listVia(client: GraphClient, route: SnapshotReadRoute, cloudPcId: string): Promise<SnapshotList> {
     if (route === "retrieveSnapshots") {
-        const { items, serverTime } = await collect(client, `${cloudPcPath(cloudPcId)}/retrieveSnapshots`, "retrieveSnapshots");
+        const { items, serverTime } = await collect(
+            client,
+            `${cloudPcPath(cloudPcId)}/retrieveSnapshots`,
+            "retrieveSnapshots",
+        );
         return { snapshots: items, serverTime, route };
     }
     const filter = encodeURIComponent(`cloudPcId eq ${odataLiteral(cloudPcId)}`);
@@ -92,19 +107,30 @@ export function listCloudPcSnapshots(api: SnapshotsApi, cloudPcId: string): Prom
  * GET /snapshots/{id} comes last in both orders: Graph may still route it (the metadata declares it) yet answer 404
  * for every id, which would read as "gone".
  */
-export async function getCloudPcSnapshot(api: SnapshotsApi, id: string, cloudPcId?: string): Promise<CloudPcSnapshot | undefined> {
+export async function getCloudPcSnapshot(
+    api: SnapshotsApi,
+    id: string,
+    cloudPcId?: string,
+): Promise<CloudPcSnapshot | undefined> {
     const { client, routes } = api;
     const order = cloudPcId ? [RETRIEVE, LIST, GET] : [LIST, GET];
     try {
         return await routes.run(FAMILY, order, async (route) => {
             if (route === "getSnapshot") {
                 const res = await client.request<CloudPcSnapshot>({
-                    method: "GET", path: `${SNAPSHOTS}/${encodeURIComponent(id)}`, operation: "getSnapshot", headers: INCLUDE_UNKNOWN_ENUM_MEMBERS,
+                    method: "GET",
+                    path: `${SNAPSHOTS}/${encodeURIComponent(id)}`,
+                    operation: "getSnapshot",
+                    headers: INCLUDE_UNKNOWN_ENUM_MEMBERS,
                 });
                 return pickOne(res.body, id);
             }
             if (route === "listSnapshots" && !cloudPcId) {
-                const { items } = await collect(client, `${SNAPSHOTS}?$filter=${encodeURIComponent(`id eq ${odataLiteral(id)}`)}`, "listSnapshots");
+                const { items } = await collect(
+                    client,
+                    `${SNAPSHOTS}?$filter=${encodeURIComponent(`id eq ${odataLiteral(id)}`)}`,
+                    "listSnapshots",
+                );
                 return items.find((s) => sameId(s.id, id));
             }
             return (await listVia(client, route, cloudPcId!)).snapshots.find((s) => sameId(s.id, id));
@@ -138,12 +164,24 @@ export interface CreateSnapshotOptions {
  * createSnapshot (E9): 204, no id; the restore point appears in the lists later. Not idempotent: a repeat takes a
  * second restore point, so the client retries it only when Graph surely did not act. Returns Graph's clock.
  */
-export async function createSnapshot(client: GraphClient, cloudPcId: string, options: CreateSnapshotOptions = {}): Promise<{ serverTime?: number }> {
-    const body = options.storageAccountId || options.accessTier
-        ? { ...(options.storageAccountId ? { storageAccountId: options.storageAccountId } : {}), ...(options.accessTier ? { accessTier: options.accessTier } : {}) }
-        : undefined;
+export async function createSnapshot(
+    client: GraphClient,
+    cloudPcId: string,
+    options: CreateSnapshotOptions = {},
+): Promise<{ serverTime?: number }> {
+    const body =
+        options.storageAccountId || options.accessTier
+            ? {
+                  ...(options.storageAccountId ? { storageAccountId: options.storageAccountId } : {}),
+                  ...(options.accessTier ? { accessTier: options.accessTier } : {}),
+              }
+            : undefined;
     const res = await client.request<void>({
-        method: "POST", path: `${cloudPcPath(cloudPcId)}/createSnapshot`, body, operation: "createSnapshot", idempotent: false,
+        method: "POST",
+        path: `${cloudPcPath(cloudPcId)}/createSnapshot`,
+        body,
+        operation: "createSnapshot",
+        idempotent: false,
     });
     const date = Date.parse(res.headers["date"] ?? "");
     return { serverTime: Number.isNaN(date) ? undefined : date };
@@ -152,7 +190,11 @@ export async function createSnapshot(client: GraphClient, cloudPcId: string, opt
 /** restore (E10): puts the Cloud PC back to one of its restore points. Asynchronous on Graph's side (204). */
 export async function restoreCloudPc(client: GraphClient, cloudPcId: string, cloudPcSnapshotId: string): Promise<void> {
     await client.request<void>({
-        method: "POST", path: `${cloudPcPath(cloudPcId)}/restore`, body: { cloudPcSnapshotId }, operation: "restore", idempotent: false,
+        method: "POST",
+        path: `${cloudPcPath(cloudPcId)}/restore`,
+        body: { cloudPcSnapshotId },
+        operation: "restore",
+        idempotent: false,
     });
 }
 
@@ -164,9 +206,20 @@ export interface ShareSnapshotOptions {
 }
 
 /** shareSnapshot (E11): copies a restore point to a customer storage account (204). */
-export async function shareCloudPcSnapshot(client: GraphClient, cloudPcId: string, options: ShareSnapshotOptions): Promise<void> {
+export async function shareCloudPcSnapshot(
+    client: GraphClient,
+    cloudPcId: string,
+    options: ShareSnapshotOptions,
+): Promise<void> {
     await client.request<void>({
-        method: "POST", path: `${cloudPcPath(cloudPcId)}/shareSnapshot`, operation: "shareSnapshot", idempotent: false,
-        body: { cloudPcSnapshotId: options.cloudPcSnapshotId, storageAccountId: options.storageAccountId, accessTier: options.accessTier ?? "hot" },
+        method: "POST",
+        path: `${cloudPcPath(cloudPcId)}/shareSnapshot`,
+        operation: "shareSnapshot",
+        idempotent: false,
+        body: {
+            cloudPcSnapshotId: options.cloudPcSnapshotId,
+            storageAccountId: options.storageAccountId,
+            accessTier: options.accessTier ?? "hot",
+        },
     });
 }

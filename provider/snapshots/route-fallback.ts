@@ -59,7 +59,11 @@ export class RouteBook {
      * Runs `call` with the routes of `order`, in that order but with doubted ones last. Transient, auth and
      * throttling errors pass through at once; so does any error of a proven route.
      */
-    async run<N extends string, T>(family: string, order: readonly FallbackRoute<N>[], call: (name: N) => Promise<T>): Promise<T> {
+    async run<N extends string, T>(
+        family: string,
+        order: readonly FallbackRoute<N>[],
+        call: (name: N) => Promise<T>,
+    ): Promise<T> {
         const f = this.family(family);
         // The contract's order stands (the plural first, even where the list is proven): only doubted routes move last.
         const rank = (r: FallbackRoute<N>) => (this.isDoubted(family, r.name) ? 1 : 0);
@@ -76,7 +80,11 @@ export class RouteBook {
                 lastError = err;
             }
         }
-        throw new NoRouteError(family, order.map((r) => r.name), lastError);
+        throw new NoRouteError(
+            family,
+            order.map((r) => r.name),
+            lastError,
+        );
     }
 }
 

@@ -14,7 +14,10 @@ export interface PollSettings {
 }
 
 /** Builds an imports gateway other than the coalesced one (the benchmark's per-resource baseline). */
-export type GatewayFactory = (api: SnapshotsApi, options: { poll: PollSettings; lookup: LookupOptions }) => ImportsGateway;
+export type GatewayFactory = (
+    api: SnapshotsApi,
+    options: { poll: PollSettings; lookup: LookupOptions },
+) => ImportsGateway;
 
 export interface SnapshotsServicesOptions {
     poll: PollSettings;
@@ -36,7 +39,10 @@ export function createSnapshotsServices(client: GraphClient, options: SnapshotsS
     const imports = options.gatewayFactory
         ? options.gatewayFactory(api, { poll: options.poll, lookup })
         : new CoalescedImports(api, {
-            pollIntervalMs: options.poll.initialMs, lookup, clock: options.clock, observer: options.observer,
-        });
+              pollIntervalMs: options.poll.initialMs,
+              lookup,
+              clock: options.clock,
+              observer: options.observer,
+          });
     return { api, imports };
 }

@@ -8,7 +8,12 @@ export function getSubscriptions(client: GraphClient): Promise<CloudPcSubscripti
     return client.listAll<CloudPcSubscription>(`${SNAPSHOTS}/getSubscriptions`, "getSubscriptions");
 }
 
-export function getStorageAccounts(client: GraphClient, subscriptionId: string): Promise<CloudPcForensicStorageAccount[]> {
+export function getStorageAccounts(
+    client: GraphClient,
+    subscriptionId: string,
+): Promise<CloudPcForensicStorageAccount[]> {
     return client.listAll<CloudPcForensicStorageAccount>(
-        `${SNAPSHOTS}/getStorageAccounts(subscriptionId=${odataString(subscriptionId)})`, "getStorageAccounts");
+        `${SNAPSHOTS}/getStorageAccounts(subscriptionId=${odataString(subscriptionId)})`,
+        "getStorageAccounts",
+    );
 }

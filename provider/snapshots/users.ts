@@ -31,21 +31,30 @@ export class UserDirectory {
 async function readUpn(client: GraphClient, userId: string): Promise<UpnLookup> {
     try {
         const res = await client.request<{ userPrincipalName?: string }>({
-            method: "GET", path: `/users/${encodeURIComponent(userId)}?$select=userPrincipalName`, operation: "getUser",
+            method: "GET",
+            path: `/users/${encodeURIComponent(userId)}?$select=userPrincipalName`,
+            operation: "getUser",
         });
         const upn = res.body?.userPrincipalName;
         return typeof upn === "string" && upn !== "" ? { upn } : { refused: "Graph returned no userPrincipalName" };
     } catch (err) {
         if (err instanceof GraphError && (err.status === 401 || err.status === 403)) {
-            return { refused: `reading user ${userId} was refused (grant the app User.ReadBasic.All so imports are matched to their user exactly): ${err.message}` };
+            return {
+                refused: `reading user ${userId} was refused (grant the app User.ReadBasic.All so imports are matched to their user exactly): ${err.message}`,
+            };
         }
-        if (err instanceof GraphError && err.status === 404) return { refused: `Graph has no user ${userId}: ${err.message}` };
+        if (err instanceof GraphError && err.status === 404)
+            return { refused: `Graph has no user ${userId}: ${err.message}` };
         return { refused: err instanceof Error ? err.message : String(err), transient: true };
     }
 }
 
 /** True when the record names this user, by UPN or (as some answers may) by object id. */
-export function isUsersRecord(record: CloudPcSnapshotImportActionResult, userId: string, upn: string | undefined): boolean {
+export function isUsersRecord(
+    record: CloudPcSnapshotImportActionResult,
+    userId: string,
+    upn: string | undefined,
+): boolean {
     const who = (record.assignedUserPrincipalName ?? "").toLowerCase();
     return who !== "" && (who === userId.toLowerCase() || (upn !== undefined && who === upn.toLowerCase()));
 }

@@ -41,7 +41,10 @@ export function checkOrigin(value: string, allowInsecureLoopback = false): Origi
     if (url.search || url.hash) return { ok: false, reason: "has a query or fragment (give the origin only)" };
     const path = url.pathname.replace(/\/$/, "");
     if (/^\/(beta|v1\.0)(\/|$)/i.test(path)) {
-        return { ok: false, reason: `contains the API version "${path}" (give the origin only; the client adds /beta itself)` };
+        return {
+            ok: false,
+            reason: `contains the API version "${path}" (give the origin only; the client adds /beta itself)`,
+        };
     }
     if (path !== "") return { ok: false, reason: `has a path "${url.pathname}" (give the origin only)` };
     return { ok: true, origin: url.origin, url };

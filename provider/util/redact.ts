@@ -36,14 +36,18 @@ export class Redactor {
 
 // `sig` of a SAS URL, plain (`sig=`), URL-encoded once (`sig%3D`) or twice (`sig%253D`), after `?`, `&`, their
 // encoded forms, or any non-word character. The value ends at the next separator in whichever encoding.
-const SAS_SIG = /((?:^|[^A-Za-z0-9_]|%26|%3F|%2526|%253F|\\u0026|\\u003[fF])sig)(=|%3D|%253D|\\u003[dD])((?:(?!%26|%2526|\\u0026)[^&\s"'<>#,;)\]}\\])+)/gi;
+const SAS_SIG =
+    /((?:^|[^A-Za-z0-9_]|%26|%3F|%2526|%253F|\\u0026|\\u003[fF])sig)(=|%3D|%253D|\\u003[dD])((?:(?!%26|%2526|\\u0026)[^&\s"'<>#,;)\]}\\])+)/gi;
 // "Bearer <token>" in headers, messages and JSON; not the parameters of a WWW-Authenticate challenge.
-const BEARER = /\b(Bearer)(\s+)(?!(?:realm|error|error_description|error_uri|authorization_uri|claims|scope|resource|client_id|trusted_issuers)=)[A-Za-z0-9\-._~+/]+=*/gi;
+const BEARER =
+    /\b(Bearer)(\s+)(?!(?:realm|error|error_description|error_uri|authorization_uri|claims|scope|resource|client_id|trusted_issuers)=)[A-Za-z0-9\-._~+/]+=*/gi;
 // A JWT: base64url header starting `{"` (eyJ), payload, optional signature.
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 // OAuth form fields and their JSON/camelCase spellings.
-const FORM_SECRET = /\b(client_secret|client_assertion|clientSecret|clientAssertion|certificatePassword|clientCertificatePassword)(=|%3D)([^&\s"'<>]+)/gi;
-const JSON_SECRET = /("(?:client_secret|client_assertion|clientSecret|clientAssertion|certificatePassword|clientCertificatePassword|access_token|refresh_token|sasUrl)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
+const FORM_SECRET =
+    /\b(client_secret|client_assertion|clientSecret|clientAssertion|certificatePassword|clientCertificatePassword)(=|%3D)([^&\s"'<>]+)/gi;
+const JSON_SECRET =
+    /("(?:client_secret|client_assertion|clientSecret|clientAssertion|certificatePassword|clientCertificatePassword|access_token|refresh_token|sasUrl)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 
 function escapeRegExp(s: string): string {
     return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -54,7 +58,8 @@ export function redact(text: string): string {
     if (typeof text !== "string" || text.length === 0) return text;
     let out = text.replace(JSON_SECRET, (_m, pre: string, value: string, post: string) =>
         // sasUrl in a JSON body: keep the URL, drop its signature; other fields go entirely.
-        pre.toLowerCase().includes("sasurl") ? `${pre}${redactSig(value)}${post}` : `${pre}${REDACTED}${post}`);
+        pre.toLowerCase().includes("sasurl") ? `${pre}${redactSig(value)}${post}` : `${pre}${REDACTED}${post}`,
+    );
     out = redactSig(out);
     out = out.replace(BEARER, (_m, word: string, space: string) => `${word}${space}${REDACTED}`);
     out = out.replace(JWT, REDACTED);

@@ -30,7 +30,12 @@ const OWNER_FIELDS = ["organization", "project", "stack", "urn"] as const;
  * check(): reports the names the program may not give, and a hidden input that is not what the class sends.
  * @param hints extra advice per output name (e.g. how to adopt an existing snapshotId).
  */
-export function checkHiddenInput(news: Record<string, unknown>, f: Failures, resource: string, hints: Record<string, string> = {}): void {
+export function checkHiddenInput(
+    news: Record<string, unknown>,
+    f: Failures,
+    resource: string,
+    hints: Record<string, string> = {},
+): void {
     const value = news[HIDDEN_INPUT];
     if (value === undefined || isUnknown(value)) return;
     const parsed = parseHidden(value);
@@ -39,9 +44,12 @@ export function checkHiddenInput(news: Record<string, unknown>, f: Failures, res
         return;
     }
     for (const name of parsed.reserved) {
-        f.add(name, name.startsWith("__")
-            ? "is reserved for the provider's own use; remove it from the resource's arguments."
-            : `is an output of ${resource}, set by the provider; remove it from the arguments.${hints[name] ? ` ${hints[name]}` : ""}`);
+        f.add(
+            name,
+            name.startsWith("__")
+                ? "is reserved for the provider's own use; remove it from the resource's arguments."
+                : `is an output of ${resource}, set by the provider; remove it from the arguments.${hints[name] ? ` ${hints[name]}` : ""}`,
+        );
     }
 }
 
@@ -65,8 +73,11 @@ function parseHidden(value: unknown): HiddenInput | undefined {
     const reserved = v.reserved ?? [];
     if (!Array.isArray(reserved) || !reserved.every((r) => typeof r === "string")) return undefined;
     return {
-        organization: v.organization as string, project: v.project as string, stack: v.stack as string,
-        urn: v.urn as string, reserved: reserved as string[],
+        organization: v.organization as string,
+        project: v.project as string,
+        stack: v.stack as string,
+        urn: v.urn as string,
+        reserved: reserved as string[],
     };
 }
 

@@ -13,7 +13,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 // Zero-width, bidi-control and other invisible format characters: a name that holds one looks like another name
 // (or reads backwards) on screen. Rejected in names; shown escaped in messages, so they can never reorder the text.
 const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
-const INVISIBLE_ALL = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+const INVISIBLE_ALL =
+    /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
 
 export const MAX_STRING = 2048;
 
@@ -64,11 +65,14 @@ export function checkGuid(value: unknown, what: string): string | undefined {
 export function checkStorageAccountId(value: unknown): string | undefined {
     const shape =
         "/subscriptions/{subscription-guid}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/{name}";
-    if (typeof value !== "string") return `must be the storage account's ARM resource id (${shape}), got ${describeType(value)}.`;
+    if (typeof value !== "string")
+        return `must be the storage account's ARM resource id (${shape}), got ${describeType(value)}.`;
     const m = STORAGE_ACCOUNT_ID.exec(value);
     if (!m || value.length > MAX_STRING || CONTROL_CHARS.test(value)) {
-        return `must be the storage account's ARM resource id, shaped ${shape}; got ${quote(value)}. ` +
-            `Use the storage account's "id" output (azure-native: storage.StorageAccount.id).`;
+        return (
+            `must be the storage account's ARM resource id, shaped ${shape}; got ${quote(value)}. ` +
+            `Use the storage account's "id" output (azure-native: storage.StorageAccount.id).`
+        );
     }
     const [, subscription, group, account] = m;
     if (!GUID.test(subscription)) return `has subscription ${quote(subscription)}, which is not a GUID.`;
@@ -84,8 +88,10 @@ export function checkStorageAccountId(value: unknown): string | undefined {
 export function checkContainerName(value: unknown): string | undefined {
     if (typeof value !== "string") return `must be a blob container name, got ${describeType(value)}.`;
     if (!CONTAINER_NAME.test(value)) {
-        return `must be a blob container name: 3-63 lower-case letters, digits and single hyphens, ` +
-            `starting and ending with a letter or digit; got ${quote(value)}.`;
+        return (
+            `must be a blob container name: 3-63 lower-case letters, digits and single hyphens, ` +
+            `starting and ending with a letter or digit; got ${quote(value)}.`
+        );
     }
     return undefined;
 }
@@ -108,7 +114,8 @@ export function checkVhdBlobName(value: unknown): string | undefined {
     if (typeof value !== "string") return `must be the blob name of a .vhd file, got ${describeType(value)}.`;
     if (value.length === 0 || value.length > 1024) return `must be 1-1024 characters long, got ${value.length}.`;
     if (CONTROL_CHARS.test(value)) return `contains control characters; use a plain blob name like "disks/os.vhd".`;
-    if (INVISIBLE.test(value)) return `contains invisible or right-to-left control characters (${quote(value)}); type the name again.`;
+    if (INVISIBLE.test(value))
+        return `contains invisible or right-to-left control characters (${quote(value)}); type the name again.`;
     if (value.includes("\\")) return `contains a backslash; blob paths use "/" (e.g. "disks/os.vhd").`;
     if (value.startsWith("/")) return `starts with "/"; give the name inside the container, e.g. "disks/os.vhd".`;
     if (value.split("/").some((s) => s === "." || s === ".." || s === "")) {
@@ -116,12 +123,22 @@ export function checkVhdBlobName(value: unknown): string | undefined {
     }
     // A service that decodes the name once more (into a URL path) would see "%2e%2e" as "..", "%2f" as "/".
     const decoded = decodings(value).slice(1);
-    if (decoded.some((d) => CONTROL_CHARS.test(d) || d.includes("\\") || d.startsWith("/") || d.split("/").some((s) => s === "." || s === ".."))) {
+    if (
+        decoded.some(
+            (d) =>
+                CONTROL_CHARS.test(d) ||
+                d.includes("\\") ||
+                d.startsWith("/") ||
+                d.split("/").some((s) => s === "." || s === ".."),
+        )
+    ) {
         return `has a percent-encoded "..", ".", separator or control character (${quote(value)}); give the blob's literal name, not URL-encoded.`;
     }
     if (!value.toLowerCase().endsWith(".vhd")) {
-        return `must name a fixed-size VHD ending in ".vhd" (Windows 365 imports VHD files only); got ${quote(value)}. ` +
-            `Convert VHDX disks with Convert-VHD -VHDType Fixed.`;
+        return (
+            `must name a fixed-size VHD ending in ".vhd" (Windows 365 imports VHD files only); got ${quote(value)}. ` +
+            `Convert VHDX disks with Convert-VHD -VHDType Fixed.`
+        );
     }
     return undefined;
 }
@@ -129,14 +146,16 @@ export function checkVhdBlobName(value: unknown): string | undefined {
 /** A SAS URL to a VHD blob: https, a container and blob path, a signature. The URL itself is never quoted back. */
 export function checkSasUrl(value: unknown): string | undefined {
     if (typeof value !== "string") return `must be an https SAS URL string, got ${describeType(value)}.`;
-    if (value.length > 8192 || CONTROL_CHARS.test(value)) return `is not a valid URL (too long or contains control characters).`;
+    if (value.length > 8192 || CONTROL_CHARS.test(value))
+        return `is not a valid URL (too long or contains control characters).`;
     let url: URL;
     try {
         url = new URL(value);
     } catch {
         return `is not a valid URL; give the blob's full SAS URL (https://{account}.blob.core.windows.net/{container}/{blob}.vhd?{sas}).`;
     }
-    if (url.protocol !== "https:") return `must use https (got ${brief(url.protocol.replace(":", ""))}); Windows 365 only reads blobs over https.`;
+    if (url.protocol !== "https:")
+        return `must use https (got ${brief(url.protocol.replace(":", ""))}); Windows 365 only reads blobs over https.`;
     if (url.username || url.password) return `must not carry a user name or password.`;
     if (!url.searchParams.get("sig")) {
         return `has no signature ("sig=" query parameter); generate a SAS with read permission on the blob and give the whole URL.`;

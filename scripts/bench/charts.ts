@@ -84,18 +84,26 @@ export function lineChartSvg(chart: LineChart): string {
         out.push(`<line x1="${MARGIN.left}" y1="${ty}" x2="${right}" y2="${ty}" stroke="#ddd"/>`);
         out.push(`<text x="${MARGIN.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${t}</text>`);
     }
-    out.push(`<text x="${(MARGIN.left + right) / 2}" y="${HEIGHT - 12}" text-anchor="middle">` +
-        `${escapeXml(chart.xLabel)}</text>`);
-    out.push(`<text transform="translate(16 ${(MARGIN.top + bottom) / 2}) rotate(-90)" text-anchor="middle">` +
-        `${escapeXml(chart.yLabel)}</text>`);
+    out.push(
+        `<text x="${(MARGIN.left + right) / 2}" y="${HEIGHT - 12}" text-anchor="middle">` +
+            `${escapeXml(chart.xLabel)}</text>`,
+    );
+    out.push(
+        `<text transform="translate(16 ${(MARGIN.top + bottom) / 2}) rotate(-90)" text-anchor="middle">` +
+            `${escapeXml(chart.yLabel)}</text>`,
+    );
     chart.series.forEach((s, i) => {
         const colour = COLOURS[i % COLOURS.length];
         const points = [...s.points].sort((a, b) => a[0] - b[0]);
         const coords = points.map(([px, py]) => `${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(" ");
-        out.push(`<polyline data-series="${escapeXml(s.name)}" fill="none" stroke="${colour}" stroke-width="2" ` +
-            `points="${coords}"/>`);
+        out.push(
+            `<polyline data-series="${escapeXml(s.name)}" fill="none" stroke="${colour}" stroke-width="2" ` +
+                `points="${coords}"/>`,
+        );
         const ly = MARGIN.top + 8 + i * 18;
-        out.push(`<line x1="${right + 12}" y1="${ly}" x2="${right + 32}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
+        out.push(
+            `<line x1="${right + 12}" y1="${ly}" x2="${right + 32}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`,
+        );
         out.push(`<text x="${right + 38}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
     });
     out.push("</svg>");
@@ -121,22 +129,36 @@ export function benchCharts(runs: ChartRun[]): Map<string, string> {
         for (const phase of phases) {
             const withPhase = ofEngine.filter((r) => r.phases[phase]);
             if (withPhase.length === 0) continue;
-            charts.set(`bench-${engine}-${phase}-requests.svg`, lineChartSvg({
-                title: `Graph requests to ${phase} N imports (${engine})`,
-                xLabel: "N (imported snapshots)",
-                yLabel: "HTTP requests to Graph",
-                logX: true,
-                logY: true,
-                series: seriesOf(withPhase, (r) => `${r.mode}, ${r.dialect}`, (r) => r.phases[phase].total),
-            }));
+            charts.set(
+                `bench-${engine}-${phase}-requests.svg`,
+                lineChartSvg({
+                    title: `Graph requests to ${phase} N imports (${engine})`,
+                    xLabel: "N (imported snapshots)",
+                    yLabel: "HTTP requests to Graph",
+                    logX: true,
+                    logY: true,
+                    series: seriesOf(
+                        withPhase,
+                        (r) => `${r.mode}, ${r.dialect}`,
+                        (r) => r.phases[phase].total,
+                    ),
+                }),
+            );
         }
-        charts.set(`bench-${engine}-rss.svg`, lineChartSvg({
-            title: `Provider process peak RSS (${engine})`,
-            xLabel: "N (imported snapshots)",
-            yLabel: "MB",
-            logX: true,
-            series: seriesOf(ofEngine, (r) => `${r.mode}, ${r.dialect}`, (r) => r.peakRssMb),
-        }));
+        charts.set(
+            `bench-${engine}-rss.svg`,
+            lineChartSvg({
+                title: `Provider process peak RSS (${engine})`,
+                xLabel: "N (imported snapshots)",
+                yLabel: "MB",
+                logX: true,
+                series: seriesOf(
+                    ofEngine,
+                    (r) => `${r.mode}, ${r.dialect}`,
+                    (r) => r.peakRssMb,
+                ),
+            }),
+        );
     }
     return charts;
 }

@@ -6,7 +6,12 @@ import type { PollSettings } from "../../provider/runtime/runtime";
 import { listImportResults, lookUpImport, type LookupOptions } from "../../provider/snapshots/import-results";
 import { purgeImportedSnapshots } from "../../provider/snapshots/imports";
 import {
-    isTerminal, WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions,
+    isTerminal,
+    WaitTimeoutError,
+    type ImportLookup,
+    type ImportRecord,
+    type ImportsGateway,
+    type WaitOptions,
 } from "../../provider/snapshots/coalescing/imports-gateway";
 import { isAlreadyGone } from "../../provider/snapshots/coalescing/purge-batcher";
 import { systemClock, type Clock } from "../../provider/util/clock";

@@ -24,12 +24,18 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export async function provisionedPulumi(): Promise<PulumiCommand> {
     let printed: string;
     try {
-        const r = await promisify(execFile)("bash", [path.join(REPO_ROOT, "scripts", "pulumi-cli.sh"), "--cli-only", "--check"], { cwd: REPO_ROOT });
+        const r = await promisify(execFile)(
+            "bash",
+            [path.join(REPO_ROOT, "scripts", "pulumi-cli.sh"), "--cli-only", "--check"],
+            { cwd: REPO_ROOT },
+        );
         printed = r.stdout.trim();
     } catch (err) {
         const stderr = (err as { stderr?: string }).stderr?.trim();
-        throw new Error(`no Pulumi CLI is provisioned${stderr ? ` (${stderr})` : ""}: run \`bash scripts/pulumi-cli.sh --cli-only\` ` +
-            "(bash scripts/test.sh and bash scripts/demo.sh do it; the first build takes about 8 minutes)");
+        throw new Error(
+            `no Pulumi CLI is provisioned${stderr ? ` (${stderr})` : ""}: run \`bash scripts/pulumi-cli.sh --cli-only\` ` +
+                "(bash scripts/test.sh and bash scripts/demo.sh do it; the first build takes about 8 minutes)",
+        );
     }
     // One directory (our cache), or "<launcher dir>:<dir of a pulumi already installed>".
     const dirs = printed.split(":").filter((d) => d !== "");
@@ -91,7 +97,13 @@ export function stepEvents(events: EngineEvent[]): StepEvent[] {
         const pre = e.resourcePreEvent?.metadata;
         const out = e.resOutputsEvent?.metadata;
         const failed = e.resOpFailedEvent?.metadata;
-        const [phase, m] = pre ? ["pre", pre] as const : out ? ["outputs", out] as const : failed ? ["failed", failed] as const : [undefined, undefined];
+        const [phase, m] = pre
+            ? (["pre", pre] as const)
+            : out
+              ? (["outputs", out] as const)
+              : failed
+                ? (["failed", failed] as const)
+                : [undefined, undefined];
         if (phase && m) steps.push({ phase, op: String(m.op), urn: m.urn, type: m.type });
     }
     return steps;

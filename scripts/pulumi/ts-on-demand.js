@@ -29,8 +29,13 @@ const SHIM = `${path.sep}@pulumi${path.sep}pulumi${path.sep}typescript-shim.js`;
 const stand_ins = new Map();
 const load = Module._load;
 Module._load = function loadPulumiTypeScriptLazily(request, parent, isMain) {
-    if (typeof request === "string" && request.endsWith("typescript-shim") && parent && parent.filename &&
-        parent.filename.includes(`${path.sep}@pulumi${path.sep}pulumi${path.sep}`)) {
+    if (
+        typeof request === "string" &&
+        request.endsWith("typescript-shim") &&
+        parent &&
+        parent.filename &&
+        parent.filename.includes(`${path.sep}@pulumi${path.sep}pulumi${path.sep}`)
+    ) {
         let filename;
         try {
             filename = Module._resolveFilename(request, parent, isMain);

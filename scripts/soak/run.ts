@@ -22,12 +22,24 @@
 //                             [--objection-rate 0.3] [--corrupt-replacement-rate 0.15] [--no-interleave] [--json]
 // Exits 1 when anything was lost, duplicated or orphaned, an operation hung, or a user was left with nothing after a
 // definite objection.
-import { RANDOM_FAULT_KINDS, startEmulator, type Emulator, type RandomFaultKind, type RandomFaultStats } from "../../emulator";
+import {
+    RANDOM_FAULT_KINDS,
+    startEmulator,
+    type Emulator,
+    type RandomFaultKind,
+    type RandomFaultStats,
+} from "../../emulator";
 import { parseArgs as parseCommandLine } from "node:util";
 import { prng } from "../../emulator/faults";
 import type { InMemoryImportStore } from "../../emulator/imports";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
-import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider, type Props } from "../../test/harness/dynamic-provider";
+import {
+    DynamicProviderProcess,
+    PROVIDER_KEY,
+    ProviderCallError,
+    serializeProvider,
+    type Props,
+} from "../../test/harness/dynamic-provider";
 import { STORAGE_ACCOUNT_ID } from "../../test/fixtures";
 import { startAzurite, startFaultProxy } from "../../test/harness/azurite";
 import { DevStorage, syntheticFixedVhd } from "../../test/harness/storage-blobs";
@@ -56,7 +68,9 @@ export interface SoakOptions {
     corruptReplacementRate?: number;
     /** Called before each comparison (tests use it to check that the counters see planted damage). */
     beforeVerify?: (at: {
-        round: number; emulator: Emulator; state: Map<number, { id: string }>;
+        round: number;
+        emulator: Emulator;
+        state: Map<number, { id: string }>;
         /** This round's replacements to a bad source: the user, and the import the preflight must have kept. */
         objectionSteps: ReadonlyArray<{ u: number; oldId: string }>;
     }) => void;
@@ -66,8 +80,16 @@ export interface SoakOptions {
 const UNKNOWABLE = /documents no call that lists a user's imports/;
 
 export const DEFAULTS: SoakOptions = {
-    users: 40, rounds: 6, faultRate: 0.15, seed: 1, concurrency: 16, importMs: 300, pageSize: 20, pollMs: 100,
-    objectionRate: 0.3, corruptReplacementRate: 0.15,
+    users: 40,
+    rounds: 6,
+    faultRate: 0.15,
+    seed: 1,
+    concurrency: 16,
+    importMs: 300,
+    pageSize: 20,
+    pollMs: 100,
+    objectionRate: 0.3,
+    corruptReplacementRate: 0.15,
 };
 
 /** New sources the preflight must refuse before a purge, each a definite objection (provider/preflight/). */
@@ -81,8 +103,15 @@ type Op = "create" | "read" | "update" | "delete";
 
 export interface Anomaly {
     round: number;
-    kind: "lost-create" | "lost-delete" | "duplicated" | "orphaned" | "orphaned-reported" | "hung"
-        | "nothing-after-objection" | "nothing-past-purge";
+    kind:
+        | "lost-create"
+        | "lost-delete"
+        | "duplicated"
+        | "orphaned"
+        | "orphaned-reported"
+        | "hung"
+        | "nothing-after-objection"
+        | "nothing-past-purge";
     user: string;
     snapshotId?: string;
     /** The provider's last error for this user, when there was one. */
@@ -149,9 +178,11 @@ export function userId(i: number): string {
 
 async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, async () => {
-        while (next < items.length) await fn(items[next++]!);
-    }));
+    await Promise.all(
+        Array.from({ length: Math.max(1, Math.min(n, items.length)) }, async () => {
+            while (next < items.length) await fn(items[next++]!);
+        }),
+    );
 }
 
 class HungError extends Error {}
@@ -167,7 +198,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** A failure message with ids, numbers and durations blanked, so equal causes group together. */
 function reasonOf(err: unknown): string {
     const text = err instanceof Error ? err.message : String(err);
-    return text.split("\n")[0]!
+    return text
+        .split("\n")[0]!
         .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<id>")
         .replace(/\(code: .*$/, "")
         .replace(/\d+/g, "N")
@@ -228,13 +260,33 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const report: SoakReport = {
         options: { ...o, log: undefined, beforeVerify: undefined } as Omit<SoakOptions, "log">,
         wallMs: 0,
-        operations: { create: { ok: 0, failed: 0 }, read: { ok: 0, failed: 0 }, update: { ok: 0, failed: 0 }, delete: { ok: 0, failed: 0 }, total: 0 },
-        checks: 0, diffs: 0, expectedFailures: 0, failureReasons: {}, createdButFailed: 0, graphRequests: 0,
+        operations: {
+            create: { ok: 0, failed: 0 },
+            read: { ok: 0, failed: 0 },
+            update: { ok: 0, failed: 0 },
+            delete: { ok: 0, failed: 0 },
+            total: 0,
+        },
+        checks: 0,
+        diffs: 0,
+        expectedFailures: 0,
+        failureReasons: {},
+        createdButFailed: 0,
+        graphRequests: 0,
         faults: { rate: o.faultRate, seed: o.seed, kinds: [], considered: 0, injected: 0, byKind: {} },
         retries: { total: 0, backoff: 0, tokenRefresh: 0, reconciliations: 0, gaveUp: 0 },
-        lost: 0, duplicated: 0, orphaned: 0, orphanedReported: 0, hung: 0, anomalies: [], leftAfterFaultedDestroy: 0, importsCreated: 0,
-        objections: { attempted: 0, refused: 0, byKind: {} }, nothingAfterObjection: 0,
-        nothingPastPurge: { content: 0, other: 0, injected: 0 }, unverifiedReplacements: 0,
+        lost: 0,
+        duplicated: 0,
+        orphaned: 0,
+        orphanedReported: 0,
+        hung: 0,
+        anomalies: [],
+        leftAfterFaultedDestroy: 0,
+        importsCreated: 0,
+        objections: { attempted: 0, refused: 0, byKind: {} },
+        nothingAfterObjection: 0,
+        nothingPastPurge: { content: 0, other: 0, injected: 0 },
+        unverifiedReplacements: 0,
     };
     const urn = (u: number) => `urn:pulumi:soak::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::user${u}`;
     // Every fifth user imports from a SAS URL (path-style, to Azurite through the fault proxy), the others by
@@ -249,14 +301,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     };
     const sasFor = (file: string, expiresInMs = 2 * 86_400_000) =>
         storage.sasUrl(storageProxy.origin, "vhds", file, new Date(Date.now() + expiresInMs));
-    const props = (u: number, source: Record<string, unknown>): Props =>
-        ({ assignedUserId: userId(u), sourceFiles: [source], [PROVIDER_KEY]: serialized });
+    const props = (u: number, source: Record<string, unknown>): Props => ({
+        assignedUserId: userId(u),
+        sourceFiles: [source],
+        [PROVIDER_KEY]: serialized,
+    });
     const news = async (u: number, corrupt: boolean): Promise<Props> => {
         const file = `user${u}-v${version[u]}${corrupt ? "-corrupt" : ""}.vhd`;
         await put(file);
-        return props(u, u % 5 === 4
-            ? { sasUrl: sasFor(file) }
-            : { storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: file } });
+        return props(
+            u,
+            u % 5 === 4
+                ? { sasUrl: sasFor(file) }
+                : { storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: file } },
+        );
     };
     /** A new source the preflight can prove unimportable (always a SAS URL: storage answers the reads itself). */
     const badNews = async (u: number, kind: ObjectionKind): Promise<Props> => {
@@ -264,9 +322,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         unreadable.add(file);
         if (kind === "notVhd") await put(file, Buffer.alloc(64 * 1024, 0x41));
         else if (kind !== "missing") await put(file);
-        const sasUrl = kind === "sasExpiring" ? sasFor(file, 30 * 60_000) // an import may take hours
-            : kind === "forgedSignature" ? sasFor(file).replace(/sig=[^&]+/, `sig=${FORGED_SIG}`)
-                : sasFor(file);
+        const sasUrl =
+            kind === "sasExpiring"
+                ? sasFor(file, 30 * 60_000) // an import may take hours
+                : kind === "forgedSignature"
+                  ? sasFor(file).replace(/sig=[^&]+/, `sig=${FORGED_SIG}`)
+                  : sasFor(file);
         return props(u, { sasUrl });
     };
 
@@ -278,7 +339,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     let objectionSteps: Array<{ u: number; oldId: string }> = [];
     let purgedSteps: Array<{ u: number; corrupt: boolean; from: number }> = [];
 
-    const run = async (op: Op, u: number, work: () => Promise<void>, expected?: (err: unknown) => boolean): Promise<void> => {
+    const run = async (
+        op: Op,
+        u: number,
+        work: () => Promise<void>,
+        expected?: (err: unknown) => boolean,
+    ): Promise<void> => {
         report.operations.total++;
         try {
             await withTimeout(work(), opTimeoutMs, `${op} of user${u}`);
@@ -298,61 +364,93 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         }
     };
 
-    const create = (p: DynamicProviderProcess, u: number, corrupt: boolean, given?: Props) => run("create", u, async () => {
-        const checked = await p.check(urn(u), {}, given ?? await news(u, corrupt));
-        report.checks++;
-        if (checked.failures.length > 0) throw new Error(`check failed: ${checked.failures.map((f) => f.reason).join("; ")}`);
-        const from = Date.now();
-        try {
-            const r = await p.create(urn(u), checked.inputs);
-            state.set(u, { urn: urn(u), id: r.id, inputs: checked.inputs, outputs: r.properties });
-            doneCreates.push({ u, id: r.id });
-        } catch (err) {
-            // Like the engine: a created-but-failed resource is recorded with its id.
-            if (err instanceof ProviderCallError && err.initFailure) {
-                state.set(u, { urn: urn(u), id: err.initFailure.id, inputs: checked.inputs, outputs: err.initFailure.properties, initErrors: err.initFailure.reasons });
-                report.createdButFailed++;
-            }
-            throw err;
-        } finally {
-            createWindows.push({ u, from, to: Date.now() });
-        }
-    }, (err) => corrupt && /not a fixed-size VHD/.test(String((err as Error).message)));
+    const create = (p: DynamicProviderProcess, u: number, corrupt: boolean, given?: Props) =>
+        run(
+            "create",
+            u,
+            async () => {
+                const checked = await p.check(urn(u), {}, given ?? (await news(u, corrupt)));
+                report.checks++;
+                if (checked.failures.length > 0)
+                    throw new Error(`check failed: ${checked.failures.map((f) => f.reason).join("; ")}`);
+                const from = Date.now();
+                try {
+                    const r = await p.create(urn(u), checked.inputs);
+                    state.set(u, { urn: urn(u), id: r.id, inputs: checked.inputs, outputs: r.properties });
+                    doneCreates.push({ u, id: r.id });
+                } catch (err) {
+                    // Like the engine: a created-but-failed resource is recorded with its id.
+                    if (err instanceof ProviderCallError && err.initFailure) {
+                        state.set(u, {
+                            urn: urn(u),
+                            id: err.initFailure.id,
+                            inputs: checked.inputs,
+                            outputs: err.initFailure.properties,
+                            initErrors: err.initFailure.reasons,
+                        });
+                        report.createdButFailed++;
+                    }
+                    throw err;
+                } finally {
+                    createWindows.push({ u, from, to: Date.now() });
+                }
+            },
+            (err) => corrupt && /not a fixed-size VHD/.test(String((err as Error).message)),
+        );
 
-    const update = (p: DynamicProviderProcess, u: number, res: Res) => run("update", u, async () => {
-        const checked = await p.check(res.urn, res.inputs, { ...res.inputs, [PROVIDER_KEY]: serialized });
-        report.checks++;
-        const d = await p.diff(res.id, res.urn, res.outputs, checked.inputs);
-        report.diffs++;
-        if (d.changes !== "none") throw new Error(`diff of a continued resource reported changes: ${d.replaces.join(", ")}`);
-        const from = Date.now();
-        try {
-            const r = await p.update(res.id, res.urn, res.outputs, checked.inputs);
-            Object.assign(res, { inputs: checked.inputs, outputs: r.properties, initErrors: undefined });
-            doneCreates.push({ u, id: res.id });
-        } catch (err) {
-            if (err instanceof ProviderCallError && err.initFailure) {
-                Object.assign(res, { outputs: err.initFailure.properties, initErrors: err.initFailure.reasons });
-            }
-            throw err;
-        } finally {
-            createWindows.push({ u, from, to: Date.now() });
-        }
-    }, (err) => /not a fixed-size VHD/.test(String((err as Error).message)));
+    const update = (p: DynamicProviderProcess, u: number, res: Res) =>
+        run(
+            "update",
+            u,
+            async () => {
+                const checked = await p.check(res.urn, res.inputs, { ...res.inputs, [PROVIDER_KEY]: serialized });
+                report.checks++;
+                const d = await p.diff(res.id, res.urn, res.outputs, checked.inputs);
+                report.diffs++;
+                if (d.changes !== "none")
+                    throw new Error(`diff of a continued resource reported changes: ${d.replaces.join(", ")}`);
+                const from = Date.now();
+                try {
+                    const r = await p.update(res.id, res.urn, res.outputs, checked.inputs);
+                    Object.assign(res, { inputs: checked.inputs, outputs: r.properties, initErrors: undefined });
+                    doneCreates.push({ u, id: res.id });
+                } catch (err) {
+                    if (err instanceof ProviderCallError && err.initFailure) {
+                        Object.assign(res, {
+                            outputs: err.initFailure.properties,
+                            initErrors: err.initFailure.reasons,
+                        });
+                    }
+                    throw err;
+                } finally {
+                    createWindows.push({ u, from, to: Date.now() });
+                }
+            },
+            (err) => /not a fixed-size VHD/.test(String((err as Error).message)),
+        );
 
-    const remove = (p: DynamicProviderProcess, u: number, res: Res) => run("delete", u, async () => {
-        await p.delete(res.id, res.urn, res.outputs);
-        state.delete(u);
-        doneDeletes.push({ u, id: res.id });
-    });
+    const remove = (p: DynamicProviderProcess, u: number, res: Res) =>
+        run("delete", u, async () => {
+            await p.delete(res.id, res.urn, res.outputs);
+            state.delete(u);
+            doneDeletes.push({ u, id: res.id });
+        });
 
-    const read = (p: DynamicProviderProcess, u: number, res: Res) => run("read", u, async () => {
-        const r = await p.read(res.id, res.urn, res.outputs, res.inputs);
-        if (!r.id && state.get(u) === res) state.delete(u); // refresh drops what Graph no longer has
-        else res.outputs = r.properties;
-    });
+    const read = (p: DynamicProviderProcess, u: number, res: Res) =>
+        run("read", u, async () => {
+            const r = await p.read(res.id, res.urn, res.outputs, res.inputs);
+            if (!r.id && state.get(u) === res)
+                state.delete(u); // refresh drops what Graph no longer has
+            else res.outputs = r.properties;
+        });
 
-    const replace = async (p: DynamicProviderProcess, u: number, res: Res, objection: ObjectionKind | undefined, corrupt: boolean) => {
+    const replace = async (
+        p: DynamicProviderProcess,
+        u: number,
+        res: Res,
+        objection: ObjectionKind | undefined,
+        corrupt: boolean,
+    ) => {
         version[u]++;
         const next = objection ? await badNews(u, objection) : await news(u, corrupt);
         const checked = await p.check(res.urn, res.inputs, next);
@@ -378,7 +476,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         } finally {
             report.diffs++;
         }
-        if (!d.deleteBeforeReplace || d.replaces.length === 0) throw new Error(`diff did not replace delete-first: ${JSON.stringify(d)}`);
+        if (!d.deleteBeforeReplace || d.replaces.length === 0)
+            throw new Error(`diff did not replace delete-first: ${JSON.stringify(d)}`);
         const from = Date.now();
         await remove(p, u, res);
         if (state.has(u)) return; // the purge failed: the user keeps the old import
@@ -387,7 +486,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     };
 
     let currentRound = 0;
-    const retryLines = { backoff: /(?:retry|Retry-After wait) \d+\/\d+ in \d+ ms/, tokenRefresh: /retrying once with a fresh token/, reconciliations: /the outcome is unknown/, gaveUp: /giving up/ };
+    const retryLines = {
+        backoff: /(?:retry|Retry-After wait) \d+\/\d+ in \d+ ms/,
+        tokenRefresh: /retrying once with a fresh token/,
+        reconciliations: /the outcome is unknown/,
+        gaveUp: /giving up/,
+    };
     const countRetries = (p: DynamicProviderProcess) => {
         for (const line of p.stderr.join("").split("\n")) {
             if (retryLines.backoff.test(line)) report.retries.backoff++;
@@ -404,7 +508,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         const liveIds = new Set(live.map((r) => r.snapshotId));
         const inState = new Set([...state.values()].map((r) => r.id.toLowerCase()));
         const flag = (kind: Anomaly["kind"], u: number | undefined, user: string, snapshotId?: string) => {
-            report.anomalies.push({ round, kind, user, snapshotId, lastError: u === undefined ? undefined : lastError.get(u) });
+            report.anomalies.push({
+                round,
+                kind,
+                user,
+                snapshotId,
+                lastError: u === undefined ? undefined : lastError.get(u),
+            });
         };
         const userIndex = (id: string) => Number.parseInt(id.slice(-12), 16) - 1;
         for (const { u, id } of doneCreates) {
@@ -451,7 +561,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             const rejected = created.some((c) => c.user === userId(u) && c.at >= from && /corrupt/.test(c.file));
             if (rejected) report.nothingPastPurge.content++;
             else report.nothingPastPurge.other++;
-            const held = live.filter((r) => r.assignedUserId === userId(u)).map((r) => `${r.snapshotId} ${r.importStatus}`);
+            const held = live
+                .filter((r) => r.assignedUserId === userId(u))
+                .map((r) => `${r.snapshotId} ${r.importStatus}`);
             flag("nothing-past-purge", u, userId(u), held.join(", ") || undefined);
         }
         for (const r of emulator.imports.list()) {
@@ -472,19 +584,25 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     };
 
     const withProvider = async (work: (p: DynamicProviderProcess) => Promise<void>) => {
-        const p = await DynamicProviderProcess.start({ env: {
-            ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: String(o.pollMs / 1000),
-            // storageBlobInfo reads go to Azurite too; the emulator's authority issues no storage token, so those
-            // reads are refused and the replacement goes ahead with a warning (counted as unverified).
-            CLOUDPC_STORAGE_ENDPOINT: `${storageProxy.origin}/{account}`,
-        } });
+        const p = await DynamicProviderProcess.start({
+            env: {
+                ...emulator.env(),
+                CLOUDPC_POLL_INTERVAL_SECONDS: String(o.pollMs / 1000),
+                // storageBlobInfo reads go to Azurite too; the emulator's authority issues no storage token, so those
+                // reads are refused and the replacement goes ahead with a warning (counted as unverified).
+                CLOUDPC_STORAGE_ENDPOINT: `${storageProxy.origin}/{account}`,
+            },
+        });
         try {
             await p.configure({});
             await work(p);
         } finally {
             await p.close();
             countRetries(p);
-            report.unverifiedReplacements += p.stderr.join("").split("\n").filter((l) => /could not be checked.*Going ahead/.test(l)).length;
+            report.unverifiedReplacements += p.stderr
+                .join("")
+                .split("\n")
+                .filter((l) => /could not be checked.*Going ahead/.test(l)).length;
         }
     };
 
@@ -495,7 +613,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             const before = report.operations.total;
             await withProvider(async (p) => {
                 // The round's draws, up front: which users get a step (and so are refreshed first).
-                const draws = Array.from({ length: o.users }, () => ({ r: rand(), corrupt: rand() < 0.05, bad: rand() }));
+                const draws = Array.from({ length: o.users }, () => ({
+                    r: rand(),
+                    corrupt: rand() < 0.05,
+                    bad: rand(),
+                }));
                 const stepFor = (u: number): boolean => {
                     const res = state.get(u);
                     return res ? res.initErrors !== undefined || draws[u]!.r < 0.35 : draws[u]!.r < 0.7;
@@ -504,7 +626,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                 // Refresh: every resource in state; with interleaving, those without a step this round are read
                 // while the others change (another stack's refresh, or a stack split in parts, in the same tenant).
                 const quiet = interleave ? [...state.entries()].filter(([u]) => !stepFor(u)) : [];
-                await pool([...state.entries()].filter(([u]) => !quiet.some(([q]) => q === u)), o.concurrency, ([u, res]) => read(p, u, res));
+                await pool(
+                    [...state.entries()].filter(([u]) => !quiet.some(([q]) => q === u)),
+                    o.concurrency,
+                    ([u, res]) => read(p, u, res),
+                );
                 // Up: one step per user.
                 const steps: Array<() => Promise<void>> = [];
                 for (let u = 0; u < o.users; u++) {
@@ -519,14 +645,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                     } else if (r < 0.35) {
                         // A new blob: diff replaces delete-first (same user), as the engine would. A share of new
                         // sources is bad (the preflight must refuse), another good but rejected by Windows 365.
-                        const objection = bad < objectionRate
-                            ? OBJECTION_KINDS[Math.floor((bad / objectionRate) * OBJECTION_KINDS.length)]! : undefined;
+                        const objection =
+                            bad < objectionRate
+                                ? OBJECTION_KINDS[Math.floor((bad / objectionRate) * OBJECTION_KINDS.length)]!
+                                : undefined;
                         const rejected = !objection && bad < objectionRate + corruptReplacementRate;
                         steps.push(() => replace(p, u, res, objection, rejected));
                     }
                 }
                 // Reads of the quiet users spread among the steps.
-                const reads = quiet.map(([u, res]) => () => read(p, u, res));
+                const reads = quiet.map(
+                    ([u, res]) =>
+                        () =>
+                            read(p, u, res),
+                );
                 const mixed: Array<() => Promise<void>> = [];
                 const every = Math.max(1, Math.ceil(steps.length / Math.max(1, reads.length)));
                 steps.forEach((step, i) => {
@@ -537,8 +669,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
                 await pool(mixed, o.concurrency, (step) => step());
             });
             verify(round);
-            log(`round ${round}/${o.rounds}: ${report.operations.total - before} operations, ${state.size} resources in state, ` +
-                `${emulator.imports.list().length} imports; lost ${report.lost}, duplicated ${report.duplicated}, orphaned ${report.orphaned}`);
+            log(
+                `round ${round}/${o.rounds}: ${report.operations.total - before} operations, ${state.size} resources in state, ` +
+                    `${emulator.imports.list().length} imports; lost ${report.lost}, duplicated ${report.duplicated}, orphaned ${report.orphaned}`,
+            );
         }
 
         // Destroy, still under faults; a user re-runs `pulumi destroy` until it is clean.
@@ -559,7 +693,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         if (state.size > 0 || emulator.imports.list().length > 0) {
             for (const r of emulator.imports.list()) {
                 report.orphaned++;
-                report.anomalies.push({ round: currentRound, kind: "orphaned", user: r.assignedUserId, snapshotId: r.snapshotId });
+                report.anomalies.push({
+                    round: currentRound,
+                    kind: "orphaned",
+                    user: r.assignedUserId,
+                    snapshotId: r.snapshotId,
+                });
             }
         }
     } finally {
@@ -576,7 +715,9 @@ export function formatReport(r: SoakReport): string {
     const o = r.options;
     const ops = r.operations;
     const pct = (a: number, b: number) => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`;
-    const kinds = (r.faults.kinds.length ? r.faults.kinds : [...RANDOM_FAULT_KINDS]).map((k) => `${k}=${r.faults.byKind[k] ?? 0}`).join(" ");
+    const kinds = (r.faults.kinds.length ? r.faults.kinds : [...RANDOM_FAULT_KINDS])
+        .map((k) => `${k}=${r.faults.byKind[k] ?? 0}`)
+        .join(" ");
     const reasons = Object.entries(r.failureReasons).sort((a, b) => b[1] - a[1]);
     const lines = [
         `Soak: ${o.users} users x ${o.rounds} rounds + destroy, fault rate ${o.faultRate} (seed ${o.seed}), concurrency ${o.concurrency}, ` +
@@ -607,7 +748,9 @@ export function formatReport(r: SoakReport): string {
         `wall time         ${(r.wallMs / 1000).toFixed(1)} s`,
     ];
     for (const a of r.anomalies.slice(0, 20)) {
-        lines.push(`  ! round ${a.round} ${a.kind} user ${a.user}${a.snapshotId ? ` import ${a.snapshotId}` : ""}${a.lastError ? `: ${a.lastError.split("\n")[0]!.slice(0, 300)}` : ""}`);
+        lines.push(
+            `  ! round ${a.round} ${a.kind} user ${a.user}${a.snapshotId ? ` import ${a.snapshotId}` : ""}${a.lastError ? `: ${a.lastError.split("\n")[0]!.slice(0, 300)}` : ""}`,
+        );
     }
     return lines.join("\n");
 }
@@ -641,9 +784,19 @@ export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
         ({ values } = parseCommandLine({
             args: argv,
             options: {
-                users: text, rounds: text, "fault-rate": text, seed: text, concurrency: text, "import-ms": text,
-                "page-size": text, "poll-ms": text, kinds: text, "objection-rate": text,
-                "corrupt-replacement-rate": text, "no-interleave": flag, json: flag,
+                users: text,
+                rounds: text,
+                "fault-rate": text,
+                seed: text,
+                concurrency: text,
+                "import-ms": text,
+                "page-size": text,
+                "poll-ms": text,
+                kinds: text,
+                "objection-rate": text,
+                "corrupt-replacement-rate": text,
+                "no-interleave": flag,
+                json: flag,
                 help: { type: "boolean", short: "h" },
             },
         }));
@@ -674,7 +827,11 @@ export function parseArgs(argv: string[]): SoakOptions & { json: boolean } {
         pollMs: num("poll-ms", DEFAULTS.pollMs, int),
         ...(kinds ? { kinds } : {}),
         objectionRate: num("objection-rate", DEFAULTS.objectionRate!, (n) => n >= 0 && n <= 1),
-        corruptReplacementRate: num("corrupt-replacement-rate", DEFAULTS.corruptReplacementRate!, (n) => n >= 0 && n <= 1),
+        corruptReplacementRate: num(
+            "corrupt-replacement-rate",
+            DEFAULTS.corruptReplacementRate!,
+            (n) => n >= 0 && n <= 1,
+        ),
         interleaveReads: values["no-interleave"] !== true,
         json: values.json === true,
     };

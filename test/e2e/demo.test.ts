@@ -18,13 +18,21 @@ interface DemoRun {
 }
 
 /** The provider plugin launcher appends one line per start (with its pid) here. */
-const pluginLog = path.join(fs.mkdtempSync(path.join(require("node:os").tmpdir(), "cloudpc-demo-test-")), "plugins.log");
+const pluginLog = path.join(
+    fs.mkdtempSync(path.join(require("node:os").tmpdir(), "cloudpc-demo-test-")),
+    "plugins.log",
+);
 
 /** Runs the demo in its own process group, so a timeout can stop everything it started. */
 function runDemo(): Promise<DemoRun> {
     return new Promise((resolve, reject) => {
         const env = { ...process.env, CLOUDPC_PULUMI_PLUGIN_LOG: pluginLog };
-        const child = spawn("bash", [path.join(ROOT, "scripts/demo.sh")], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn("bash", [path.join(ROOT, "scripts/demo.sh")], {
+            cwd: ROOT,
+            env,
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let output = "";
         let timedOut = false;
         child.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -33,8 +41,16 @@ function runDemo(): Promise<DemoRun> {
             timedOut = true;
             try {
                 process.kill(-child.pid!, "SIGTERM");
-                setTimeout(() => { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }, 10_000).unref();
-            } catch { /* gone */ }
+                setTimeout(() => {
+                    try {
+                        process.kill(-child.pid!, "SIGKILL");
+                    } catch {
+                        /* gone */
+                    }
+                }, 10_000).unref();
+            } catch {
+                /* gone */
+            }
         }, DEMO_TIMEOUT_MS);
         child.on("error", reject);
         child.on("close", (code, signal) => {
@@ -62,7 +78,9 @@ function processesMentioning(needle: string): string[] {
         try {
             const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
             if (cmd.includes(needle)) found.push(`${entry}: ${cmd}`);
-        } catch { /* exited meanwhile */ }
+        } catch {
+            /* exited meanwhile */
+        }
     }
     return found;
 }
@@ -80,7 +98,11 @@ describe("demo: bash scripts/demo.sh", function () {
         const snapshotIds = [...run.output.matchAll(/^\s*snapshotId\s*: "([^"]+)"$/gm)].map((m) => m[1]!);
         assert.ok(snapshotIds.length >= 2, `expected the outputs of both ups${context}`);
         for (const id of snapshotIds) assert.match(id, GUID);
-        assert.equal(new Set(snapshotIds).size, 1, `the second up must keep the first import: ${snapshotIds.join(", ")}`);
+        assert.equal(
+            new Set(snapshotIds).size,
+            1,
+            `the second up must keep the first import: ${snapshotIds.join(", ")}`,
+        );
         assert.match(run.output, new RegExp(`^\\s*snapshotId\\s+${snapshotIds[0]}$`, "m"), "pulumi stack output");
         assert.match(run.output, /^\s*importStatus\s*: "succeeded"$/m);
         assert.match(run.output, /^Outputs:$/m);
@@ -96,7 +118,8 @@ describe("demo: bash scripts/demo.sh", function () {
         assert.ok(emulatorPid, `the demo did not print the emulator's pid${context}`);
         const pluginPids = [...fs.readFileSync(pluginLog, "utf8").matchAll(/ pid=(\d+) /g)].map((m) => Number(m[1]));
         assert.ok(pluginPids.length >= 3, `expected a provider plugin per pulumi command${context}`);
-        for (const pid of [Number(emulatorPid), ...pluginPids]) assert.ok(!alive(pid), `process ${pid} is still running after the demo`);
+        for (const pid of [Number(emulatorPid), ...pluginPids])
+            assert.ok(!alive(pid), `process ${pid} is still running after the demo`);
         const runDir = path.join(ROOT, ".state", `demo-${run.pid}`);
         assert.deepEqual(processesMentioning(`${runDir}/`), [], "processes of this demo run are still running");
         assert.ok(!fs.existsSync(runDir), `${runDir} was not removed`);

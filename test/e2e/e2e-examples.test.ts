@@ -49,20 +49,26 @@ describe("e2e: examples run from their own folders with the real Pulumi CLI and 
     for (const example of EXAMPLES) {
         it(`${example.name}: up imports, a second up and preview change nothing, destroy purges`, async () => {
             const workDir = path.join(REPO_ROOT, "examples", example.name);
-            const stack = await LocalWorkspace.createOrSelectStack({ workDir, stackName: STACK }, {
-                pulumiCommand,
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
-                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                    NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
-                    // Type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
-                    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                    AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+            const stack = await LocalWorkspace.createOrSelectStack(
+                { workDir, stackName: STACK },
+                {
+                    pulumiCommand,
+                    envVars: {
+                        PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
+                        PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                        PULUMI_SKIP_UPDATE_CHECK: "true",
+                        CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                        NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
+                        // Type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
+                        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                        AZURE_TENANT_ID: "",
+                        AZURE_CLIENT_ID: "",
+                        AZURE_CLIENT_SECRET: "",
+                        CLOUDPC_GRAPH_ENDPOINT: "",
+                        CLOUDPC_AUTHORITY_HOST: "",
+                    },
                 },
-            });
+            );
             try {
                 await stack.setAllConfig({ ...providerConfig(emulator), ...example.config });
                 emulator.resetStats();
@@ -70,13 +76,22 @@ describe("e2e: examples run from their own folders with the real Pulumi CLI and 
                 assert.equal(up.summary.result, "succeeded");
                 assert.equal(up.outputs.importStatus!.value, "succeeded");
                 assert.equal(emulator.stats().byRoute["POST importSnapshot"], 1);
-                assert.deepEqual(emulator.imports.byUser(USER).map((i) => i.snapshotId), [up.outputs.snapshotId!.value]);
+                assert.deepEqual(
+                    emulator.imports.byUser(USER).map((i) => i.snapshotId),
+                    [up.outputs.snapshotId!.value],
+                );
 
                 emulator.resetStats();
                 const preview = await stack.preview({ expectNoChanges: true });
-                assert.deepEqual(Object.keys(preview.changeSummary).filter((k) => k !== "same"), []);
+                assert.deepEqual(
+                    Object.keys(preview.changeSummary).filter((k) => k !== "same"),
+                    [],
+                );
                 const again = await stack.up({ expectNoChanges: true });
-                assert.deepEqual(Object.keys(again.summary.resourceChanges ?? {}).filter((k) => k !== "same"), []);
+                assert.deepEqual(
+                    Object.keys(again.summary.resourceChanges ?? {}).filter((k) => k !== "same"),
+                    [],
+                );
                 assert.equal(emulator.stats().writes, 0, "a run with no changes wrote to Graph");
 
                 await stack.destroy();

@@ -32,7 +32,8 @@ function processesWith(marker: string, part: string): number[] {
         if (!/^\d+$/.test(entry)) continue;
         try {
             if (!fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(part)) continue;
-            if (fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker)) pids.push(Number(entry));
+            if (fs.readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker))
+                pids.push(Number(entry));
         } catch {
             // gone, or not ours to read
         }
@@ -66,7 +67,10 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
 
     /** A stack of this project, in the same project directory, configured for the emulator. */
     async function stackNamed(name: string): Promise<Stack> {
-        const s = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-faults", stackName: name, program: importsProgram({}) }, workspace);
+        const s = await LocalWorkspace.createOrSelectStack(
+            { projectName: "cloudpc-e2e-faults", stackName: name, program: importsProgram({}) },
+            workspace,
+        );
         await s.setAllConfig(providerConfig(emulator));
         return s;
     }
@@ -75,7 +79,11 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
     async function up(resources: Record<string, Record<string, unknown>>, on: Stack = stack): Promise<Outcome> {
         const r: Outcome = { ok: false, output: "", message: "", outputs: {}, events: [] };
         try {
-            const result = await on.up({ program: importsProgram(resources), onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
+            const result = await on.up({
+                program: importsProgram(resources),
+                onOutput: (s) => (r.output += s),
+                onEvent: (e) => r.events.push(e),
+            });
             r.ok = true;
             r.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
         } catch (err) {
@@ -84,7 +92,10 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         return r;
     }
 
-    async function deployment(): Promise<{ resources: Array<{ type: string; id?: string; outputs?: Record<string, unknown> }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> }> {
+    async function deployment(): Promise<{
+        resources: Array<{ type: string; id?: string; outputs?: Record<string, unknown> }>;
+        pending_operations?: Array<{ type: string; resource: { urn: string } }>;
+    }> {
         return (await stack.exportStack()).deployment as never;
     }
 
@@ -92,8 +103,12 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
     const journalEntries = (): Array<{ snapshotId: string | null; owner: { stack: string; urn: string } | null }> => {
         const dir = path.join(stateHome, "cloudpc-pulumi", "pending-imports");
         if (!fs.existsSync(dir)) return [];
-        return fs.readdirSync(dir).flatMap((u) => fs.readdirSync(path.join(dir, u)).filter((f) => f.endsWith(".json"))
-            .map((f) => JSON.parse(fs.readFileSync(path.join(dir, u, f), "utf8")) as never));
+        return fs.readdirSync(dir).flatMap((u) =>
+            fs
+                .readdirSync(path.join(dir, u))
+                .filter((f) => f.endsWith(".json"))
+                .map((f) => JSON.parse(fs.readFileSync(path.join(dir, u, f), "utf8")) as never),
+        );
     };
 
     /** Starts `pulumi up`, waits until Graph made the import (its answer held back), then kills `victims`. */
@@ -123,11 +138,19 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         const refused = await up({ a: inputs() });
         assert.equal(refused.ok, false);
         const shown = `${refused.output}\n${refused.message}`;
-        assert.match(shown, /already has an imported snapshot .*documents no call that lists a user's imports.*adoptSnapshotId/s, shown);
+        assert.match(
+            shown,
+            /already has an imported snapshot .*documents no call that lists a user's imports.*adoptSnapshotId/s,
+            shown,
+        );
         const adopted = await up({ a: inputs({ adoptSnapshotId: importId }) });
         assert.ok(adopted.ok, adopted.message);
         assert.equal(adopted.outputs.a, importId);
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId], "exactly one import for the user");
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [importId],
+            "exactly one import for the user",
+        );
     }
 
     before(async function () {
@@ -150,7 +173,11 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
                 XDG_STATE_HOME: stateHome,
                 // Lets the test find (and kill) exactly the processes of this run, however many tests run at once.
                 [markerName]: markerValue,
-                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+                AZURE_TENANT_ID: "",
+                AZURE_CLIENT_ID: "",
+                AZURE_CLIENT_SECRET: "",
+                CLOUDPC_GRAPH_ENDPOINT: "",
+                CLOUDPC_AUTHORITY_HOST: "",
             },
         };
         stack = await stackNamed(STACK);
@@ -159,7 +186,8 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
 
     after(async function () {
         try {
-            for (const pid of [...processesWith(marker, "dynamic-provider"), ...processesWith(marker, "\0up\0")]) process.kill(pid, "SIGKILL");
+            for (const pid of [...processesWith(marker, "dynamic-provider"), ...processesWith(marker, "\0up\0")])
+                process.kill(pid, "SIGKILL");
             if (stack) {
                 await stack.cancel().catch(() => undefined);
                 if ((await deployment()).resources?.some((r) => r.type === DYNAMIC)) await stack.destroy();
@@ -182,22 +210,46 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         const { run, importId } = await upKilledAfterImport("provider");
         assert.equal(run.ok, false);
         assert.match(`${run.output}\n${run.message}`, /error reading from server: EOF/, run.output);
-        assert.ok(!(await deployment()).resources.some((r) => r.type === DYNAMIC), "the engine recorded nothing for it");
+        assert.ok(
+            !(await deployment()).resources.some((r) => r.type === DYNAMIC),
+            "the engine recorded nothing for it",
+        );
         const left = journalEntries();
         // Graph's answer was held back, so the note has no id: the rerun matches the import by file and start time.
-        assert.deepEqual(left.map((n) => [n.snapshotId, n.owner?.stack, n.owner?.urn.split("::").pop()]), [[null, STACK, "a"]],
-            "the killed provider left its note, saying whose it is");
+        assert.deepEqual(
+            left.map((n) => [n.snapshotId, n.owner?.stack, n.owner?.urn.split("::").pop()]),
+            [[null, STACK, "a"]],
+            "the killed provider left its note, saying whose it is",
+        );
         if (!CAN_LIST) return refusedThenAdopted(importId);
 
         const again = await up({ a: inputs() });
         assert.ok(again.ok, `${again.message}\n${again.output}`);
         assert.equal(again.outputs.a, importId);
-        assert.match(again.output, new RegExp(`already has import ${importId} of the same file .*stopped before Pulumi recorded it`));
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId], "exactly one import for the user");
-        assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import, and one answered 409");
+        assert.match(
+            again.output,
+            new RegExp(`already has import ${importId} of the same file .*stopped before Pulumi recorded it`),
+        );
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [importId],
+            "exactly one import for the user",
+        );
+        assert.equal(
+            emulator.stats().byRoute["POST importSnapshot"],
+            2,
+            "the killed run's import, and one answered 409",
+        );
         const recorded = (await deployment()).resources.filter((r) => r.type === DYNAMIC);
-        assert.deepEqual(recorded.map((r) => [r.id, r.outputs?.importStatus]), [[importId, "succeeded"]]);
-        assert.deepEqual(journalEntries().map((n) => n.snapshotId), [importId], "kept until an operation shows the id in state");
+        assert.deepEqual(
+            recorded.map((r) => [r.id, r.outputs?.importStatus]),
+            [[importId, "succeeded"]],
+        );
+        assert.deepEqual(
+            journalEntries().map((n) => n.snapshotId),
+            [importId],
+            "kept until an operation shows the id in state",
+        );
 
         const third = await up({ a: inputs() });
         assert.ok(third.ok);
@@ -210,7 +262,10 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         assert.equal(run.ok, false);
         assert.match(run.message, /SIGKILL/);
         const pending = (await deployment()).pending_operations ?? [];
-        assert.deepEqual(pending.map((p) => [p.type, p.resource.urn.split("::").pop()]), [["creating", "a"]]);
+        assert.deepEqual(
+            pending.map((p) => [p.type, p.resource.urn.split("::").pop()]),
+            [["creating", "a"]],
+        );
 
         await stack.cancel(); // the killed CLI's lock
         if (!CAN_LIST) return refusedThenAdopted(importId);
@@ -218,10 +273,16 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         assert.ok(again.ok, `${again.message}\n${again.output}`);
         assert.match(again.output, /1 pending operations from previous deployment/);
         assert.equal(again.outputs.a, importId);
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [importId],
+        );
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2);
         const after = await deployment();
-        assert.deepEqual(after.resources.filter((r) => r.type === DYNAMIC).map((r) => r.id), [importId]);
+        assert.deepEqual(
+            after.resources.filter((r) => r.type === DYNAMIC).map((r) => r.id),
+            [importId],
+        );
         // v3.274 keeps a pending create through a successful up (and warns on every run) until it is cleared.
         assert.equal((after.pending_operations ?? []).length, 1);
 
@@ -229,7 +290,11 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         await stack.refresh({ clearPendingCreates: true, onOutput: (o) => (refreshed += o) });
         const tidy = await deployment();
         assert.deepEqual(tidy.pending_operations ?? [], [], refreshed);
-        assert.deepEqual(tidy.resources.filter((r) => r.type === DYNAMIC).map((r) => r.id), [importId], "the adopted import stays");
+        assert.deepEqual(
+            tidy.resources.filter((r) => r.type === DYNAMIC).map((r) => r.id),
+            [importId],
+            "the adopted import stays",
+        );
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2);
     });
 
@@ -245,17 +310,27 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
             assert.match(shown, new RegExp(`set adoptSnapshotId: "${importId}"`));
         } else {
             // Graph lists no imports: the error says so and how to adopt the id from the killed run's log.
-            assert.match(shown, /already has an imported snapshot .*documents no call that lists a user's imports/s, shown);
+            assert.match(
+                shown,
+                /already has an imported snapshot .*documents no call that lists a user's imports/s,
+                shown,
+            );
             assert.match(shown, /adoptSnapshotId/);
         }
         assert.match(shown, /HTTP 409 Conflict/);
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [importId],
+        );
 
         const adopted = await up({ a: inputs({ adoptSnapshotId: importId }) });
         assert.ok(adopted.ok, adopted.message);
         assert.equal(adopted.outputs.a, importId);
         assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2, "the killed run's import and the refused one");
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [importId],
+        );
     });
     it("only the CLI killed with 8 imports running: the provider exits, and the rerun adopts every import, none orphaned", async function () {
         this.timeout(240_000);
@@ -267,8 +342,11 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
         const mark = (what: string) => timings.push(`${what} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
         try {
             const running = up(resources);
-            await until("Graph to hold every import, and the notes their ids",
-                () => journalEntries().filter((n) => n.snapshotId).length === users.length, 60_000);
+            await until(
+                "Graph to hold every import, and the notes their ids",
+                () => journalEntries().filter((n) => n.snapshotId).length === users.length,
+                60_000,
+            );
             const cli = processesWith(marker, "\0up\0");
             assert.equal(cli.length, 1, `one pulumi up of ours: ${cli.join(", ")}`);
             assert.equal(processesWith(marker, "dynamic-provider").length, 1);
@@ -276,9 +354,17 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
             process.kill(cli[0]!, "SIGKILL"); // the CLI only: the provider and the language host live on
             const run = await running;
             assert.equal(run.ok, false);
-            await until("the provider to exit on its own once its engine is gone", () => processesWith(marker, "dynamic-provider").length === 0, 60_000);
+            await until(
+                "the provider to exit on its own once its engine is gone",
+                () => processesWith(marker, "dynamic-provider").length === 0,
+                60_000,
+            );
             mark("the provider exited");
-            await until("Graph to finish every import", () => users.every((u) => emulator.imports.byUser(u)[0]?.importStatus === "succeeded"), 60_000);
+            await until(
+                "Graph to finish every import",
+                () => users.every((u) => emulator.imports.byUser(u)[0]?.importStatus === "succeeded"),
+                60_000,
+            );
             mark("Graph finished every import");
             const graphIds = users.map((u) => emulator.imports.byUser(u)[0]!.snapshotId);
             assert.equal(journalEntries().length, users.length, "no note settled: the engine recorded none of them");
@@ -286,13 +372,31 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
             await stack.cancel();
             const again = await up(resources);
             assert.ok(again.ok, `${again.message}\n${again.output}`);
-            assert.deepEqual(users.map((_, i) => again.outputs[`u${i}`]), graphIds, "every import adopted");
-            assert.deepEqual(users.map((u) => emulator.imports.byUser(u).length), users.map(() => 1), "none imported twice");
-            assert.equal(emulator.stats().byRoute["POST importSnapshot"], 2 * users.length, "the killed run's imports, and one 409 each");
+            assert.deepEqual(
+                users.map((_, i) => again.outputs[`u${i}`]),
+                graphIds,
+                "every import adopted",
+            );
+            assert.deepEqual(
+                users.map((u) => emulator.imports.byUser(u).length),
+                users.map(() => 1),
+                "none imported twice",
+            );
+            assert.equal(
+                emulator.stats().byRoute["POST importSnapshot"],
+                2 * users.length,
+                "the killed run's imports, and one 409 each",
+            );
             mark("the rerun adopted all 8");
-            const recorded = (await deployment()).resources.filter((r) => r.type === DYNAMIC).map((r) => r.id).sort();
+            const recorded = (await deployment()).resources
+                .filter((r) => r.type === DYNAMIC)
+                .map((r) => r.id)
+                .sort();
             assert.deepEqual(recorded, [...graphIds].sort(), "every import is in the stack's state");
-            const unknown = emulator.imports.list().map((r) => r.snapshotId).filter((id) => !recorded.includes(id));
+            const unknown = emulator.imports
+                .list()
+                .map((r) => r.snapshotId)
+                .filter((id) => !recorded.includes(id));
             assert.deepEqual(unknown, [], "Graph holds no import Pulumi does not know: none orphaned");
             const third = await up(resources);
             assert.ok(third.ok);
@@ -312,17 +416,31 @@ describe("e2e: a create killed after importSnapshot was sent, then pulumi up aga
             const refused = await up({ a: inputs() }, jb);
             assert.equal(refused.ok, false);
             const shown = `${refused.output}\n${refused.message}`;
-            assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId], "never adopted by jb");
+            assert.deepEqual(
+                emulator.imports.byUser(USER).map((r) => r.snapshotId),
+                [importId],
+                "never adopted by jb",
+            );
             if (!CAN_LIST) return await refusedThenAdopted(importId);
             assert.match(shown, new RegExp(`already has imported snapshot ${importId}`), shown);
-            assert.match(shown, new RegExp(`notes say stack ${STACK} of project cloudpc-e2e-faults .*resource urn:pulumi:${STACK}::`), shown);
+            assert.match(
+                shown,
+                new RegExp(`notes say stack ${STACK} of project cloudpc-e2e-faults .*resource urn:pulumi:${STACK}::`),
+                shown,
+            );
             assert.match(shown, new RegExp(`set adoptSnapshotId: "${importId}"`));
-            assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+            assert.deepEqual(
+                emulator.imports.byUser(USER).map((r) => r.snapshotId),
+                [importId],
+            );
 
             const again = await up({ a: inputs() });
             assert.ok(again.ok, `${again.message}\n${again.output}`);
             assert.equal(again.outputs.a, importId, "the stack that sent it adopts it");
-            assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [importId]);
+            assert.deepEqual(
+                emulator.imports.byUser(USER).map((r) => r.snapshotId),
+                [importId],
+            );
         } finally {
             await jb.workspace.removeStack("jb", { force: true });
         }

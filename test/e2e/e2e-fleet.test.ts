@@ -34,19 +34,26 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-fleet-"));
         fleetFile = path.join(scratch, "fleet.yaml");
         fs.mkdirSync(path.join(scratch, "backend"));
-        stack = await LocalWorkspace.createOrSelectStack({ workDir: FLEET_DIR, stackName: STACK }, {
-            pulumiCommand,
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
-                PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
-                // The program is type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
-                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+        stack = await LocalWorkspace.createOrSelectStack(
+            { workDir: FLEET_DIR, stackName: STACK },
+            {
+                pulumiCommand,
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
+                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
+                    // The program is type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
+                    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+                    AZURE_TENANT_ID: "",
+                    AZURE_CLIENT_ID: "",
+                    AZURE_CLIENT_SECRET: "",
+                    CLOUDPC_GRAPH_ENDPOINT: "",
+                    CLOUDPC_AUTHORITY_HOST: "",
+                },
             },
-        });
+        );
         // The stack's own settings file lands in the example's folder; it is removed in after().
         await stack.setAllConfig({ ...providerConfig(emulator), fleetFile: { value: fleetFile } });
     });
@@ -73,9 +80,17 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
         const events: EngineEvent[] = [];
         const up = await stack.up({ onEvent: (e) => events.push(e) });
         const routes = emulator.stats().byRoute;
-        const steps = stepEvents(events).filter((s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")
+        const steps = stepEvents(events)
+            .filter((s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")
             .map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
-        return { planned: preview.changeSummary, changes: up.summary.resourceChanges, steps, imports: routes["POST importSnapshot"] ?? 0, purges: routes["POST purgeImportedSnapshot"] ?? 0, outputs: up.outputs };
+        return {
+            planned: preview.changeSummary,
+            changes: up.summary.resourceChanges,
+            steps,
+            imports: routes["POST importSnapshot"] ?? 0,
+            purges: routes["POST purgeImportedSnapshot"] ?? 0,
+            outputs: up.outputs,
+        };
     }
 
     it("a new line imports, a changed blob replaces delete-first, a removed line purges; destroy purges the rest", async () => {
@@ -86,16 +101,33 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
 
         const added = await apply({ [USER]: "alice-os.vhd", [OTHER_USER]: "bob-os.vhd", [THIRD_USER]: "carol-os.vhd" });
         assert.deepEqual(added.planned, { create: 1, same: 3 });
-        assert.deepEqual(added.steps.filter((s) => !s.startsWith("same")), [`create ${THIRD_USER}`]);
+        assert.deepEqual(
+            added.steps.filter((s) => !s.startsWith("same")),
+            [`create ${THIRD_USER}`],
+        );
         assert.deepEqual([added.imports, added.purges], [1, 0]);
 
-        const changed = await apply({ [USER]: "alice-os.vhd", [OTHER_USER]: "bob-os-v2.vhd", [THIRD_USER]: "carol-os.vhd" });
+        const changed = await apply({
+            [USER]: "alice-os.vhd",
+            [OTHER_USER]: "bob-os-v2.vhd",
+            [THIRD_USER]: "carol-os.vhd",
+        });
         assert.deepEqual(changed.planned, { replace: 1, same: 3 });
         const order = (op: string): number => changed.steps.indexOf(`${op} ${OTHER_USER}`);
-        assert.ok(order("delete-replaced") >= 0 && order("delete-replaced") < order("create-replacement"), changed.steps.join(", "));
-        assert.deepEqual(changed.steps.filter((s) => !s.startsWith("same") && !s.endsWith(OTHER_USER)), [], "only bob's line changed");
+        assert.ok(
+            order("delete-replaced") >= 0 && order("delete-replaced") < order("create-replacement"),
+            changed.steps.join(", "),
+        );
+        assert.deepEqual(
+            changed.steps.filter((s) => !s.startsWith("same") && !s.endsWith(OTHER_USER)),
+            [],
+            "only bob's line changed",
+        );
         assert.deepEqual([changed.imports, changed.purges], [1, 1]);
-        assert.deepEqual(emulator.imports.byUser(OTHER_USER).map((r) => r.filename), ["bob-os-v2.vhd"]);
+        assert.deepEqual(
+            emulator.imports.byUser(OTHER_USER).map((r) => r.filename),
+            ["bob-os-v2.vhd"],
+        );
 
         const removed = await apply({ [OTHER_USER]: "bob-os-v2.vhd", [THIRD_USER]: "carol-os.vhd" });
         assert.deepEqual(removed.planned, { delete: 1, same: 3 });
@@ -109,16 +141,27 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
 
     it("a line with adoptSnapshotId adopts the user's existing import with no Graph write; the plain line then changes nothing", async () => {
         const existing = await importOutsidePulumi(emulator, USER, "alice-portal.vhd");
-        fs.writeFileSync(fleetFile, `storageAccountId: ${STORAGE_ACCOUNT_ID}\ncontainerName: vhds\nusers:\n` +
-            `  ${USER}:\n    blob: alice-os.vhd\n    adoptSnapshotId: ${existing}\n`);
+        fs.writeFileSync(
+            fleetFile,
+            `storageAccountId: ${STORAGE_ACCOUNT_ID}\ncontainerName: vhds\nusers:\n` +
+                `  ${USER}:\n    blob: alice-os.vhd\n    adoptSnapshotId: ${existing}\n`,
+        );
         emulator.resetStats();
         const events: EngineEvent[] = [];
         const up = await stack.up({ onEvent: (e) => events.push(e) });
-        const steps = stepEvents(events).filter((s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot");
-        assert.deepEqual(steps.map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`), [`create ${USER}`]);
+        const steps = stepEvents(events).filter(
+            (s) => s.phase === "pre" && s.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot",
+        );
+        assert.deepEqual(
+            steps.map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`),
+            [`create ${USER}`],
+        );
         assert.equal(emulator.stats().writes, 0, "adopting wrote to Graph");
         assert.equal((up.outputs.fleet!.value as Record<string, { snapshotId: string }>)[USER]!.snapshotId, existing);
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [existing]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [existing],
+        );
 
         fs.writeFileSync(fleetFile, fleetYaml({ [USER]: "alice-os.vhd" }));
         const preview = await stack.preview();
@@ -130,9 +173,12 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
 
     it("a refresh of 30 imports at --parallel 8 costs at most 5 read requests where Graph only reads by id", async () => {
         emulator.setOptions({ dialect: "metadata" });
-        const users = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [
-            `f1ee7000-0000-4000-8000-${(i + 1).toString(16).padStart(12, "0")}`, `user${i}-os.vhd`,
-        ]));
+        const users = Object.fromEntries(
+            Array.from({ length: 30 }, (_, i) => [
+                `f1ee7000-0000-4000-8000-${(i + 1).toString(16).padStart(12, "0")}`,
+                `user${i}-os.vhd`,
+            ]),
+        );
         fs.writeFileSync(fleetFile, fleetYaml(users));
         await stack.up({ parallel: 8 });
         assert.equal(emulator.imports.list().length, 30);
@@ -140,7 +186,9 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
         const refreshed = await stack.refresh({ parallel: 8 });
         assert.equal(refreshed.summary.result, "succeeded");
         const s = emulator.stats();
-        const tokens = Object.entries(s.byRoute).filter(([k]) => /token|openid|keys/i.test(k)).reduce((n, [, v]) => n + v, 0);
+        const tokens = Object.entries(s.byRoute)
+            .filter(([k]) => /token|openid|keys/i.test(k))
+            .reduce((n, [, v]) => n + v, 0);
         const reads = s.httpRequests - tokens;
         // One probe of the list function (refused, never asked again), then reads by id, 8 to a $batch at most.
         assert.ok(reads <= 5, `${reads} read requests: ${JSON.stringify(s.byRoute)}`);

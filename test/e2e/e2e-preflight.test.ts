@@ -27,13 +27,24 @@ describe("e2e: the replacement preflight through the real Pulumi CLI", function 
     const dirs: string[] = [];
 
     const sas = (blob: string) => storage.sasUrl(azurite.origin, "vhds", blob, new Date(Date.now() + 2 * 86_400_000));
-    const program = (blob: string, opts: pulumi.CustomResourceOptions = {}) => async () => ({
-        id: new CloudPcImportedSnapshot("alice", { assignedUserId: USER, sourceFiles: [{ sasUrl: sas(blob) }] }, opts).snapshotId,
-    });
+    const program =
+        (blob: string, opts: pulumi.CustomResourceOptions = {}) =>
+        async () => ({
+            id: new CloudPcImportedSnapshot(
+                "alice",
+                { assignedUserId: USER, sourceFiles: [{ sasUrl: sas(blob) }] },
+                opts,
+            ).snapshotId,
+        });
 
     async function recorded(): Promise<{ id?: string; urn: string; outputs?: Record<string, unknown> }> {
         const exported = await stack.exportStack();
-        const all = (exported.deployment as { resources?: { type: string; id?: string; urn: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
+        const all =
+            (
+                exported.deployment as {
+                    resources?: { type: string; id?: string; urn: string; outputs?: Record<string, unknown> }[];
+                }
+            ).resources ?? [];
         const mine = all.filter((r) => r.type === DYNAMIC);
         assert.equal(mine.length, 1);
         return mine[0]!;
@@ -59,14 +70,24 @@ describe("e2e: the replacement preflight through the real Pulumi CLI", function 
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-preflight-backend-"));
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-preflight-work-"));
         dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: "cloudpc-e2e-preflight", stackName: STACK, program: program("v1.vhd") }, {
-            workDir, pulumiCommand,
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true", CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+        stack = await LocalWorkspace.createOrSelectStack(
+            { projectName: "cloudpc-e2e-preflight", stackName: STACK, program: program("v1.vhd") },
+            {
+                workDir,
+                pulumiCommand,
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backend}`,
+                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    AZURE_TENANT_ID: "",
+                    AZURE_CLIENT_ID: "",
+                    AZURE_CLIENT_SECRET: "",
+                    CLOUDPC_GRAPH_ENDPOINT: "",
+                    CLOUDPC_AUTHORITY_HOST: "",
+                },
             },
-        });
+        );
         await stack.setAllConfig(providerConfig(emulator));
         assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
     });
@@ -105,7 +126,9 @@ describe("e2e: the replacement preflight through the real Pulumi CLI", function 
         await storage.service.getContainerClient("vhds").getBlobClient("v1.vhd").delete();
         try {
             // The same inputs: the engine's diff is not asked; check then delete are.
-            const out = await refused(stack.up({ program: program("v1.vhd", { deleteBeforeReplace: true }), replace: [before.urn] }));
+            const out = await refused(
+                stack.up({ program: program("v1.vhd", { deleteBeforeReplace: true }), replace: [before.urn] }),
+            );
             assert.match(out, /refused before purging it[\s\S]*BlobNotFound/);
         } finally {
             await storage.putPageBlob("vhds", "v1.vhd", syntheticFixedVhd());

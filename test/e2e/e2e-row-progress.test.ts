@@ -6,7 +6,13 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, type DiagnosticEvent, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import {
+    LocalWorkspace,
+    type DiagnosticEvent,
+    type EngineEvent,
+    type PulumiFn,
+    type Stack,
+} from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcSnapshot } from "../../provider";
 import { provisionedPulumi, providerConfig, REPO_ROOT } from "../../scripts/pulumi/automation";
@@ -18,7 +24,10 @@ const STACK = "rows";
 const IMPORTED = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot";
 const SNAPSHOT = "pulumi-nodejs:dynamic/cloudpc:Snapshot";
 
-interface Run { output: string; events: EngineEvent[] }
+interface Run {
+    output: string;
+    events: EngineEvent[];
+}
 
 const diagnostics = (events: EngineEvent[]): DiagnosticEvent[] =>
     events.flatMap((e) => (e.diagnosticEvent ? [e.diagnosticEvent] : []));
@@ -29,7 +38,9 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
     let stack: Stack;
     const dirs: string[] = [];
 
-    async function run(op: (o: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<unknown>): Promise<Run> {
+    async function run(
+        op: (o: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<unknown>,
+    ): Promise<Run> {
         const r: Run = { output: "", events: [] };
         await op({ onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
         return r;
@@ -48,17 +59,24 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-rows-backend-"));
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-rows-work-"));
         dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: STACK, program: async () => ({}) }, {
-            workDir,
-            pulumiCommand,
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backend}`,
-                PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+        stack = await LocalWorkspace.createOrSelectStack(
+            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
+            {
+                workDir,
+                pulumiCommand,
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backend}`,
+                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    AZURE_TENANT_ID: "",
+                    AZURE_CLIENT_ID: "",
+                    AZURE_CLIENT_SECRET: "",
+                    CLOUDPC_GRAPH_ENDPOINT: "",
+                    CLOUDPC_AUTHORITY_HOST: "",
+                },
             },
-        });
+        );
         await stack.setAllConfig(providerConfig(emulator));
         assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
     });
@@ -85,13 +103,18 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
         }
         assert.ok(progress.some((d) => new RegExp(`for user ${USER}: succeeded after`).test(d.message)));
         // The CLI shows them on the import's row, not as stack-level `[runtime]` lines.
-        assert.match(up.output, new RegExp(`ImportedSnapshot a creating \\(\\d+s\\) Import \\S+ for user ${USER}: succeeded after`));
+        assert.match(
+            up.output,
+            new RegExp(`ImportedSnapshot a creating \\(\\d+s\\) Import \\S+ for user ${USER}: succeeded after`),
+        );
         assert.doesNotMatch(up.output, /\[runtime\] cloudpc:/);
         await stack.destroy();
     });
 
     it("destroy of a CloudPcSnapshot counts one warning, on the snapshot's row", async () => {
-        const program: PulumiFn = async () => ({ id: new CloudPcSnapshot("restore", { cloudPcId: randomUUID() }).snapshotId });
+        const program: PulumiFn = async () => ({
+            id: new CloudPcSnapshot("restore", { cloudPcId: randomUUID() }).snapshotId,
+        });
         const up = await run((o) => stack.up({ ...o, program }));
         const urn = urnOf(up.events, SNAPSHOT);
         const destroyed = await run((o) => stack.destroy(o));
@@ -101,7 +124,11 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
         assert.match(warnings[0]!.message, /removed from the Pulumi state only/);
         // The CLI's closing summary lists it once, under the snapshot, as a warning (not a stack-level info line).
         const summary = destroyed.output.slice(destroyed.output.indexOf("\nDiagnostics:\n"));
-        assert.match(summary, /^ {2}pulumi-nodejs:dynamic\/cloudpc:Snapshot \(restore\):\n {4}warning: Snapshot /m, destroyed.output);
+        assert.match(
+            summary,
+            /^ {2}pulumi-nodejs:dynamic\/cloudpc:Snapshot \(restore\):\n {4}warning: Snapshot /m,
+            destroyed.output,
+        );
         assert.equal(summary.match(/^ +warning: /gm)?.length, 1, destroyed.output);
         assert.doesNotMatch(destroyed.output, /\[runtime\] cloudpc:/);
     });

@@ -22,10 +22,18 @@ const OLD_TEXT = fs.readFileSync(path.join(__dirname, "..", "stored-providers", 
 
 /** A SAS URL for the same blob with new credentials (signature, expiry, start), as a stack that builds it per run. */
 function rotated(n: number): string {
-    return SAS_URL.replace(SAS_SIG, `ROTATED${n}abcdef0123456789%3D`).replace("se=2026-12-01", `se=2027-0${n}-15`).replace("st=2026-11-01", `st=2026-12-0${n}`);
+    return SAS_URL.replace(SAS_SIG, `ROTATED${n}abcdef0123456789%3D`)
+        .replace("se=2026-12-01", `se=2027-0${n}-15`)
+        .replace("st=2026-11-01", `st=2026-12-0${n}`);
 }
 
-interface StateResource { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }
+interface StateResource {
+    urn: string;
+    type: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+}
 
 /**
  * The provider object 0.1.0 built (runtime/lazy-provider.ts then): arrow functions requiring the handlers by a path
@@ -53,9 +61,15 @@ class ImportedSnapshot010 extends pulumi.dynamic.Resource {
         super(PROVIDER_0_1_0, name, {
             ...args,
             sourceFiles: files.map((f) => (f.sasUrl ? { ...f, sasUrl: pulumi.secret(f.sasUrl as string) } : f)),
-            snapshotId: undefined, importStatus: undefined, usageStatus: undefined, filename: undefined,
-            assignedUserPrincipalName: undefined, policyName: undefined, startDateTime: undefined,
-            endDateTime: undefined, additionalDetail: undefined,
+            snapshotId: undefined,
+            importStatus: undefined,
+            usageStatus: undefined,
+            filename: undefined,
+            assignedUserPrincipalName: undefined,
+            policyName: undefined,
+            startDateTime: undefined,
+            endDateTime: undefined,
+            additionalDetail: undefined,
         });
     }
 }
@@ -68,7 +82,9 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
 
     async function stateResources(): Promise<StateResource[]> {
         const exported = await stack.exportStack();
-        return ((exported.deployment as { resources?: StateResource[] }).resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:"));
+        return ((exported.deployment as { resources?: StateResource[] }).resources ?? []).filter((r) =>
+            r.type.startsWith("pulumi-nodejs:"),
+        );
     }
 
     async function up(program: PulumiFn) {
@@ -78,9 +94,11 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
         return { result, events, output };
     }
 
-    const imported = (name: string, args: Record<string, unknown>): PulumiFn => async () => ({
-        [name]: new CloudPcImportedSnapshot(name, args as unknown as CloudPcImportedSnapshotArgs).snapshotId,
-    });
+    const imported =
+        (name: string, args: Record<string, unknown>): PulumiFn =>
+        async () => ({
+            [name]: new CloudPcImportedSnapshot(name, args as unknown as CloudPcImportedSnapshotArgs).snapshotId,
+        });
 
     before(async () => {
         const pulumiCommand = await provisionedPulumi();
@@ -88,17 +106,24 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-stored-backend-"));
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-stored-work-"));
         dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: STACK, program: async () => ({}) }, {
-            workDir,
-            pulumiCommand,
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backend}`,
-                PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+        stack = await LocalWorkspace.createOrSelectStack(
+            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
+            {
+                workDir,
+                pulumiCommand,
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backend}`,
+                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    AZURE_TENANT_ID: "",
+                    AZURE_CLIENT_ID: "",
+                    AZURE_CLIENT_SECRET: "",
+                    CLOUDPC_GRAPH_ENDPOINT: "",
+                    CLOUDPC_AUTHORITY_HOST: "",
+                },
             },
-        });
+        );
         await stack.setAllConfig(providerConfig(emulator));
         assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
     });
@@ -123,7 +148,8 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
     it("a CloudPcImportedSnapshot and a CloudPcSnapshot with one logical name preview and deploy side by side", async () => {
         const cloudPcId = randomUUID();
         const program: PulumiFn = async () => ({
-            imported: new CloudPcImportedSnapshot("alice", inputs() as unknown as CloudPcImportedSnapshotArgs).snapshotId,
+            imported: new CloudPcImportedSnapshot("alice", inputs() as unknown as CloudPcImportedSnapshotArgs)
+                .snapshotId,
             snapshot: new CloudPcSnapshot("alice", { cloudPcId }).snapshotId,
         });
         const preview = await stack.preview({ program });
@@ -138,7 +164,9 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
     });
 
     it("a stack made by 0.1.0 (its token, its provider text) is upgraded with no replace and no Graph write", async () => {
-        const first = await up(async () => ({ a: new ImportedSnapshot010("a", inputs({ sourceFiles: [{ sasUrl: SAS_URL }] })).snapshotId }));
+        const first = await up(async () => ({
+            a: new ImportedSnapshot010("a", inputs({ sourceFiles: [{ sasUrl: SAS_URL }] })).snapshotId,
+        }));
         const id = first.result.outputs.a!.value as string;
         const [old] = await stateResources();
         assert.equal(old!.type, TOKEN_0_1_0);
@@ -148,11 +176,17 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
         emulator.resetStats();
         const program = imported("a", inputs({ sourceFiles: [{ sasUrl: rotated(1) }] }));
         const preview = await stack.preview({ program });
-        assert.deepEqual(preview.changeSummary, { same: 1, update: 1 }, "a rewrite of what is stored, nothing replaced");
+        assert.deepEqual(
+            preview.changeSummary,
+            { same: 1, update: 1 },
+            "a rewrite of what is stored, nothing replaced",
+        );
         const upgraded = await up(program);
         assert.deepEqual(upgraded.result.summary.resourceChanges, { same: 1, update: 1 });
         assert.equal(upgraded.result.outputs.a!.value, id);
-        const ops = stepEvents(upgraded.events).filter((s) => s.phase === "pre" && s.urn.endsWith("::a")).map((s) => s.op);
+        const ops = stepEvents(upgraded.events)
+            .filter((s) => s.phase === "pre" && s.urn.endsWith("::a"))
+            .map((s) => s.op);
         assert.deepEqual(ops, ["update"]);
         assert.equal(emulator.stats().writes, 0, "no Graph write");
         const [now] = await stateResources();
@@ -163,7 +197,10 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
         assert.equal(emulator.imports.get(id)?.importStatus, "succeeded", "the user's import is untouched");
 
         // From now on an ordinary stack: the next rotation is no change at all.
-        await stack.preview({ program: imported("a", inputs({ sourceFiles: [{ sasUrl: rotated(2) }] })), expectNoChanges: true });
+        await stack.preview({
+            program: imported("a", inputs({ sourceFiles: [{ sasUrl: rotated(2) }] })),
+            expectNoChanges: true,
+        });
     });
 
     it("a rotated SAS is no change (preview --expect-no-changes passes, no Graph write); a new blob path replaces delete-first", async () => {
@@ -188,8 +225,13 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
         const moved = rotated(3).replace("/vhds/user1-os.vhd", "/vhds/user1-os-v2.vhd");
         const replaced = await up(imported("sas", inputs({ sourceFiles: [{ sasUrl: moved }] })));
         assert.deepEqual(replaced.result.summary.resourceChanges, { replace: 1, same: 1 });
-        const ops = stepEvents(replaced.events).filter((s) => s.phase === "pre" && s.urn.endsWith("::sas")).map((s) => s.op);
-        assert.ok(ops.indexOf("delete-replaced") >= 0 && ops.indexOf("delete-replaced") < ops.indexOf("create-replacement"), ops.join(", "));
+        const ops = stepEvents(replaced.events)
+            .filter((s) => s.phase === "pre" && s.urn.endsWith("::sas"))
+            .map((s) => s.op);
+        assert.ok(
+            ops.indexOf("delete-replaced") >= 0 && ops.indexOf("delete-replaced") < ops.indexOf("create-replacement"),
+            ops.join(", "),
+        );
         assert.equal(emulator.imports.get(id), undefined, "the old import was purged");
     });
 });

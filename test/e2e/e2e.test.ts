@@ -39,7 +39,9 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     const dirs: string[] = [];
 
     /** Runs one CLI operation, collecting its output and engine events; a failure carries the output too. */
-    async function run<T>(op: (opts: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<T>): Promise<Run & { result: T }> {
+    async function run<T>(
+        op: (opts: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<T>,
+    ): Promise<Run & { result: T }> {
         const r: Run = { output: "", events: [] };
         try {
             const result = await op({ onOutput: (s) => (r.output += s), onEvent: (e) => r.events.push(e) });
@@ -63,7 +65,9 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
 
     async function stateResources(): Promise<StateResource[]> {
         const exported = await stack.exportStack();
-        return ((exported.deployment as { resources?: StateResource[] }).resources ?? []).filter((r) => r.type === DYNAMIC);
+        return ((exported.deployment as { resources?: StateResource[] }).resources ?? []).filter(
+            (r) => r.type === DYNAMIC,
+        );
     }
 
     /**
@@ -73,7 +77,9 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     async function exportAsUsersSeeIt(): Promise<string> {
         const ws = stack.workspace;
         // PulumiCommand.run exists at run time but is left out of the published declarations.
-        const cli = ws.pulumiCommand as unknown as { run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }> };
+        const cli = ws.pulumiCommand as unknown as {
+            run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }>;
+        };
         const r = await cli.run(["stack", "export", "--stack", STACK], ws.workDir, { ...ws.envVars });
         return r.stdout;
     }
@@ -86,18 +92,25 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-backend-"));
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-work-"));
         dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: STACK, program: importsProgram({}) }, {
-            workDir,
-            pulumiCommand,
-            envVars: {
-                PULUMI_BACKEND_URL: `file://${backend}`,
-                PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-                CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                // Everything the provider knows comes from the stack config, as in a real stack.
-                AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+        stack = await LocalWorkspace.createOrSelectStack(
+            { projectName: PROJECT, stackName: STACK, program: importsProgram({}) },
+            {
+                workDir,
+                pulumiCommand,
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backend}`,
+                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+                    PULUMI_SKIP_UPDATE_CHECK: "true",
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    // Everything the provider knows comes from the stack config, as in a real stack.
+                    AZURE_TENANT_ID: "",
+                    AZURE_CLIENT_ID: "",
+                    AZURE_CLIENT_SECRET: "",
+                    CLOUDPC_GRAPH_ENDPOINT: "",
+                    CLOUDPC_AUTHORITY_HOST: "",
+                },
             },
-        });
+        );
         await stack.setAllConfig(providerConfig(emulator));
         // The engine starts the plugin in this process's cwd; the serialized provider finds the package from there.
         assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
@@ -154,7 +167,12 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         const sampler = setInterval(() => (most = Math.max(most, emulator.imports.byUser(USER).length)), 2);
         let replaced: Awaited<ReturnType<typeof run<Awaited<ReturnType<Stack["up"]>>>>>;
         try {
-            replaced = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs({ sourceFiles: [blobFile("user1-os-v2.vhd")] }) }) }));
+            replaced = await run((o) =>
+                stack.up({
+                    ...o,
+                    program: importsProgram({ a: inputs({ sourceFiles: [blobFile("user1-os-v2.vhd")] }) }),
+                }),
+            );
         } finally {
             clearInterval(sampler);
         }
@@ -164,7 +182,9 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         assert.equal(emulator.imports.get(oldId), undefined, "the old import was purged");
         assert.equal(emulator.imports.byUser(USER).length, 1);
         assert.ok(most <= 1, `the user had ${most} imports at once`);
-        const ops = stepEvents(replaced.events).filter((s) => nameOf(s.urn) === "a" && s.phase === "pre").map((s) => s.op);
+        const ops = stepEvents(replaced.events)
+            .filter((s) => nameOf(s.urn) === "a" && s.phase === "pre")
+            .map((s) => s.op);
         const del = ops.indexOf("delete-replaced");
         const create = ops.indexOf("create-replacement");
         assert.ok(del >= 0 && create > del, `the engine's steps for a: ${ops.join(", ")}`);
@@ -172,12 +192,17 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("refresh drops an import purged outside Pulumi", async () => {
-        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }));
+        const { result } = await run((o) =>
+            stack.up({ ...o, program: importsProgram({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }),
+        );
         const a = result.outputs.a!.value as string;
         assert.ok(emulator.imports.remove(a));
         const refreshed = await run((o) => stack.refresh(o));
         assert.deepEqual(refreshed.result.summary.resourceChanges, { delete: 1, same: 2 });
-        assert.deepEqual((await stateResources()).map((r) => nameOf(r.urn)), ["b"]);
+        assert.deepEqual(
+            (await stateResources()).map((r) => nameOf(r.urn)),
+            ["b"],
+        );
         assert.equal(emulator.stats().writes, 2, "refresh only reads");
     });
 
@@ -205,16 +230,26 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     it("adopts an existing import through adoptSnapshotId, with no second import", async () => {
         const existing = await importOutsidePulumi(emulator, USER, "portal-made.vhd");
         emulator.resetStats();
-        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ adopted: inputs({ adoptSnapshotId: existing }) }) }));
+        const { result } = await run((o) =>
+            stack.up({ ...o, program: importsProgram({ adopted: inputs({ adoptSnapshotId: existing }) }) }),
+        );
         assert.equal(result.outputs.adopted!.value, existing);
         assert.equal(emulator.stats().byRoute["POST importSnapshot"] ?? 0, 0);
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [existing]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [existing],
+        );
         const [recorded] = await stateResources();
         assert.equal(recorded!.id, existing);
     });
 
     it("a failing import leaves no record (state or Graph) and the CLI shows Graph's additionalDetail", async () => {
-        const failed = await failing((o) => stack.up({ ...o, program: importsProgram({ bad: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }) }));
+        const failed = await failing((o) =>
+            stack.up({
+                ...o,
+                program: importsProgram({ bad: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }),
+            }),
+        );
         const shown = `${failed.output}\n${failed.message}`;
         assert.match(shown, /is not a fixed-size VHD or is damaged/, shown);
         assert.match(shown, /purged/);
@@ -229,9 +264,15 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         const shown = `${failed.output}\n${failed.message}`;
         assert.match(shown, /HTTP 403/, shown);
         assert.match(shown, /code: Forbidden/);
-        assert.match(shown, /Fix: grant the app the Microsoft Graph application permission CloudPC\.ReadWrite\.All/, "the 403 says what to do");
+        assert.match(
+            shown,
+            /Fix: grant the app the Microsoft Graph application permission CloudPC\.ReadWrite\.All/,
+            "the 403 says what to do",
+        );
         assert.match(shown, /request-id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
-        const failedOps = stepEvents(failed.events).filter((s) => s.phase === "failed").map((s) => `${s.op} ${nameOf(s.urn)}`);
+        const failedOps = stepEvents(failed.events)
+            .filter((s) => s.phase === "failed")
+            .map((s) => `${s.op} ${nameOf(s.urn)}`);
         assert.deepEqual(failedOps, ["create a"]);
         assert.deepEqual(await stateResources(), []);
         assert.equal(emulator.imports.list().length, 0);
@@ -258,7 +299,9 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("destroy purges everything; an import already gone counts as purged", async () => {
-        const { result } = await run((o) => stack.up({ ...o, program: importsProgram({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }));
+        const { result } = await run((o) =>
+            stack.up({ ...o, program: importsProgram({ a: inputs(), b: inputs({ assignedUserId: OTHER_USER }) }) }),
+        );
         emulator.imports.remove(result.outputs.b!.value as string);
         const destroyed = await run((o) => stack.destroy(o));
         assert.deepEqual(destroyed.result.summary.resourceChanges, { delete: 3 });
@@ -267,7 +310,15 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     });
 
     it("`pulumi stack export` holds no SAS signature, client secret or token", async () => {
-        await run((o) => stack.up({ ...o, program: importsProgram({ sas: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }), blob: inputs({ assignedUserId: OTHER_USER }) }) }));
+        await run((o) =>
+            stack.up({
+                ...o,
+                program: importsProgram({
+                    sas: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }),
+                    blob: inputs({ assignedUserId: OTHER_USER }),
+                }),
+            }),
+        );
         const exported = await exportAsUsersSeeIt();
         assert.match(exported, /"ciphertext"/, "the SAS URL input is stored as an encrypted secret");
         assert.ok(!exported.includes(SAS_SIG), "the SAS signature is in the exported state");
@@ -283,15 +334,19 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
         for (const r of resources) {
             const provider = String(r.inputs!.__provider);
             assert.ok(provider.length < 3_072, `__provider of ${nameOf(r.urn)} is ${provider.length} bytes`);
-            console.log(`      __provider of ${nameOf(r.urn)}: ${provider.length} bytes (stored twice: inputs and outputs)`);
+            console.log(
+                `      __provider of ${nameOf(r.urn)}: ${provider.length} bytes (stored twice: inputs and outputs)`,
+            );
         }
-        console.log(`      exported state, ${resources.length} imported snapshots: ${Buffer.byteLength(exported)} bytes`);
+        console.log(
+            `      exported state, ${resources.length} imported snapshots: ${Buffer.byteLength(exported)} bytes`,
+        );
     });
 });
 
 /** A value from a --show-secrets export: a secret is { <sig key>: ..., plaintext: "<JSON>" }. */
 function revealed(value: unknown): unknown {
-    if (value && typeof value === "object" && "plaintext" in value) return JSON.parse(String((value as { plaintext: unknown }).plaintext));
+    if (value && typeof value === "object" && "plaintext" in value)
+        return JSON.parse(String((value as { plaintext: unknown }).plaintext));
     return value;
 }
-

@@ -15,7 +15,8 @@ import { inputs } from "../fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
-    name: string; dependencies: Record<string, string>;
+    name: string;
+    dependencies: Record<string, string>;
 };
 const SDK = "@pulumi/pulumi";
 /** SDK installs are kept between runs: an install takes about 10 s and the versions never change. */
@@ -25,8 +26,14 @@ function run(cmd: string, args: string[], cwd: string): string {
     // Without the npm_* variables of an enclosing `npm run` (npm_config_local_prefix would make a nested
     // `npm install` install into this repository instead of `cwd`).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 300_000, env: { ...env, npm_config_loglevel: "error" } });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    const r = spawnSync(cmd, args, {
+        cwd,
+        encoding: "utf8",
+        timeout: 300_000,
+        env: { ...env, npm_config_loglevel: "error" },
+    });
+    if (r.status !== 0)
+        throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
     return r.stdout;
 }
 
@@ -45,7 +52,11 @@ function sdkModules(version: string): string {
         fs.rmSync(dir, { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "sdk", private: true }));
-        run("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts", `${SDK}@${version}`], dir);
+        run(
+            "npm",
+            ["install", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts", `${SDK}@${version}`],
+            dir,
+        );
     }
     return modules;
 }
@@ -60,7 +71,11 @@ describe(`package: ${SDK} at the floor of its range and at the newest`, function
     before(async () => {
         work = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-sdk-range-"));
         run("npm", ["run", "build"], ROOT);
-        tarball = path.join(work, JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], ROOT))[0].filename);
+        tarball = path.join(
+            work,
+            JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], ROOT))[0]
+                .filename,
+        );
         emulator = await startEmulator({ importDurationMs: 300 });
     });
     after(async () => {
@@ -85,8 +100,12 @@ describe(`package: ${SDK} at the floor of its range and at the newest`, function
             fs.mkdirSync(pkgDir, { recursive: true });
             execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
             // Package by package (a scope is a real folder), so links added below never land in the cache.
-            const installed = fs.readdirSync(modules).filter((e) => !e.startsWith("."))
-                .flatMap((e) => (e.startsWith("@") ? fs.readdirSync(path.join(modules, e)).map((p) => `${e}/${p}`) : [e]));
+            const installed = fs
+                .readdirSync(modules)
+                .filter((e) => !e.startsWith("."))
+                .flatMap((e) =>
+                    e.startsWith("@") ? fs.readdirSync(path.join(modules, e)).map((p) => `${e}/${p}`) : [e],
+                );
             for (const name of installed) {
                 fs.mkdirSync(path.dirname(path.join(nm, name)), { recursive: true });
                 fs.symlinkSync(path.join(modules, name), path.join(nm, name), "dir");
@@ -97,30 +116,50 @@ describe(`package: ${SDK} at the floor of its range and at the newest`, function
                 fs.mkdirSync(path.dirname(link), { recursive: true });
                 fs.symlinkSync(path.join(ROOT, "node_modules", dep), link, "dir");
             }
-            fs.writeFileSync(path.join(project, "package.json"),
-                JSON.stringify({ name: `sdk-${which}`, private: true, dependencies: { [PKG.name]: "*", [SDK]: version } }));
-            fs.writeFileSync(path.join(project, "Pulumi.yaml"),
-                `name: sdk-${which}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`);
-            fs.writeFileSync(path.join(project, "index.js"), [
-                `const { CloudPcImportedSnapshot } = require("${PKG.name}");`,
-                `const snap = new CloudPcImportedSnapshot("sdk-${which}", ${JSON.stringify(inputs())});`,
-                `exports.snapshotId = snap.snapshotId;`,
-                `exports.sdk = require("${SDK}/package.json").version;`,
-                // Resolved from inside the package: the project's copy, not a nested one.
-                `exports.sdkOfPackage = require(require.resolve("${SDK}/package.json", { paths: [require.resolve("${PKG.name}")] })).version;`,
-            ].join("\n"));
+            fs.writeFileSync(
+                path.join(project, "package.json"),
+                JSON.stringify({
+                    name: `sdk-${which}`,
+                    private: true,
+                    dependencies: { [PKG.name]: "*", [SDK]: version },
+                }),
+            );
+            fs.writeFileSync(
+                path.join(project, "Pulumi.yaml"),
+                `name: sdk-${which}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+            );
+            fs.writeFileSync(
+                path.join(project, "index.js"),
+                [
+                    `const { CloudPcImportedSnapshot } = require("${PKG.name}");`,
+                    `const snap = new CloudPcImportedSnapshot("sdk-${which}", ${JSON.stringify(inputs())});`,
+                    `exports.snapshotId = snap.snapshotId;`,
+                    `exports.sdk = require("${SDK}/package.json").version;`,
+                    // Resolved from inside the package: the project's copy, not a nested one.
+                    `exports.sdkOfPackage = require(require.resolve("${SDK}/package.json", { paths: [require.resolve("${PKG.name}")] })).version;`,
+                ].join("\n"),
+            );
 
             const backend = fs.mkdtempSync(path.join(work, "backend-"));
-            const stack = await LocalWorkspace.createOrSelectStack({ workDir: project, stackName: which }, {
-                pulumiCommand: await provisionedPulumi(),
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "cloudpc-sdk-range", PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                    NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
-                    // Nothing from the environment: only configure() can tell the provider where Graph is.
-                    AZURE_TENANT_ID: "", AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "", CLOUDPC_GRAPH_ENDPOINT: "", CLOUDPC_AUTHORITY_HOST: "",
+            const stack = await LocalWorkspace.createOrSelectStack(
+                { workDir: project, stackName: which },
+                {
+                    pulumiCommand: await provisionedPulumi(),
+                    envVars: {
+                        PULUMI_BACKEND_URL: `file://${backend}`,
+                        PULUMI_CONFIG_PASSPHRASE: "cloudpc-sdk-range",
+                        PULUMI_SKIP_UPDATE_CHECK: "true",
+                        CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                        NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
+                        // Nothing from the environment: only configure() can tell the provider where Graph is.
+                        AZURE_TENANT_ID: "",
+                        AZURE_CLIENT_ID: "",
+                        AZURE_CLIENT_SECRET: "",
+                        CLOUDPC_GRAPH_ENDPOINT: "",
+                        CLOUDPC_AUTHORITY_HOST: "",
+                    },
                 },
-            });
+            );
             try {
                 await stack.setAllConfig(providerConfig(emulator));
                 const up = await stack.up();

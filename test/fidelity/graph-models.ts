@@ -28,7 +28,10 @@ export interface Model {
 export const IMPORT_RESULT: Model = {
     name: "cloudPcSnapshotImportActionResult",
     factory: beta.createCloudPcSnapshotImportActionResultFromDiscriminatorValue,
-    enums: { importStatus: beta.CloudPcSnapshotImportActionStatusObject, usageStatus: beta.CloudPcImportedSnapshotStateObject },
+    enums: {
+        importStatus: beta.CloudPcSnapshotImportActionStatusObject,
+        usageStatus: beta.CloudPcImportedSnapshotStateObject,
+    },
     dates: ["startDateTime", "endDateTime"],
 };
 
@@ -43,7 +46,10 @@ export const RESTORE_POINT: Model = {
     dates: ["createdDateTime", "expirationDateTime", "lastRestoredDateTime"],
 };
 
-export const SUBSCRIPTION: Model = { name: "cloudPcSubscription", factory: beta.createCloudPcSubscriptionFromDiscriminatorValue };
+export const SUBSCRIPTION: Model = {
+    name: "cloudPcSubscription",
+    factory: beta.createCloudPcSubscriptionFromDiscriminatorValue,
+};
 
 export const STORAGE_ACCOUNT: Model = {
     name: "cloudPcForensicStorageAccount",
@@ -52,12 +58,18 @@ export const STORAGE_ACCOUNT: Model = {
     booleans: ["immutableStorage"],
 };
 
-export const STORAGE_BLOB: Model = { name: "cloudPcStorageBlobDetail", factory: beta.createCloudPcStorageBlobDetailFromDiscriminatorValue };
+export const STORAGE_BLOB: Model = {
+    name: "cloudPcStorageBlobDetail",
+    factory: beta.createCloudPcStorageBlobDetailFromDiscriminatorValue,
+};
 
 export const IMPORT_DETAIL: Model = {
     name: "cloudPcSnapshotImportActionDetail",
     factory: beta.createCloudPcSnapshotImportActionDetailFromDiscriminatorValue,
-    enums: { sourceType: beta.CloudPcSnapshotImportSourceTypeObject, fileType: beta.CloudPcSnapshotImportFileTypeObject },
+    enums: {
+        sourceType: beta.CloudPcSnapshotImportSourceTypeObject,
+        fileType: beta.CloudPcSnapshotImportFileTypeObject,
+    },
     objects: { storageBlobInfo: STORAGE_BLOB },
 };
 
@@ -71,13 +83,24 @@ const INNER_ERROR: Model = {
 export const ODATA_ERROR: Model = {
     name: "ODataError",
     factory: errors.createODataErrorFromDiscriminatorValue,
-    objects: { error: { name: "mainError", factory: errors.createMainErrorFromDiscriminatorValue, objects: { innerError: INNER_ERROR } } },
+    objects: {
+        error: {
+            name: "mainError",
+            factory: errors.createMainErrorFromDiscriminatorValue,
+            objects: { innerError: INNER_ERROR },
+        },
+    },
 };
 
 /** Graph's throttling sample (concepts/throttling.md) nests code, status and message in innerError; the model has none of them. */
 export const THROTTLING_ERROR: Model = {
     ...ODATA_ERROR,
-    objects: { error: { ...ODATA_ERROR.objects!.error!, objects: { innerError: { ...INNER_ERROR, tolerated: ["code", "status", "message"] } } } },
+    objects: {
+        error: {
+            ...ODATA_ERROR.objects!.error!,
+            objects: { innerError: { ...INNER_ERROR, tolerated: ["code", "status", "message"] } },
+        },
+    },
 };
 
 /** The enum objects of the SDK this file judges with (for tests that compare member lists). */
@@ -102,7 +125,9 @@ function propertyOf(model: Model, key: string): string {
 /** Problems found in `raw` judged as `model` (empty when the model accepts every property and value). */
 export function judge(raw: unknown, model: Model, where = model.name): string[] {
     if (!isRecord(raw)) return [`${where}: not a JSON object`];
-    const parsed = new JsonParseNode(raw).getObjectValue(model.factory) as Record<string, unknown> & { additionalData?: Record<string, unknown> };
+    const parsed = new JsonParseNode(raw).getObjectValue(model.factory) as Record<string, unknown> & {
+        additionalData?: Record<string, unknown>;
+    };
     const problems: string[] = [];
     for (const key of Object.keys(parsed.additionalData ?? {})) {
         if (!ODATA_ANNOTATIONS.includes(key) && !(model.tolerated ?? []).includes(key)) {
@@ -115,7 +140,9 @@ export function judge(raw: unknown, model: Model, where = model.name): string[] 
         const members = model.enums?.[key];
         if (members) {
             if (!Object.values(members).includes(value as string)) {
-                problems.push(`${where}.${key}: ${JSON.stringify(value)} is not a member of the model's enum (${Object.values(members).join(", ")})`);
+                problems.push(
+                    `${where}.${key}: ${JSON.stringify(value)} is not a member of the model's enum (${Object.values(members).join(", ")})`,
+                );
             }
             continue;
         }
@@ -125,7 +152,8 @@ export function judge(raw: unknown, model: Model, where = model.name): string[] 
         if (model.dates?.includes(key) && (typeof value !== "string" || Number.isNaN(Date.parse(value)))) {
             problems.push(`${where}.${key}: ${JSON.stringify(value)} is not a DateTimeOffset`);
         }
-        if (model.booleans?.includes(key) && typeof value !== "boolean") problems.push(`${where}.${key}: ${JSON.stringify(value)} is not a boolean`);
+        if (model.booleans?.includes(key) && typeof value !== "boolean")
+            problems.push(`${where}.${key}: ${JSON.stringify(value)} is not a boolean`);
         const nested = model.objects?.[key];
         if (nested) problems.push(...judge(value, nested, `${where}.${key}`));
     }
@@ -141,11 +169,13 @@ export function judgeCollection(raw: unknown, item: Model, where = `Collection($
     if (!isRecord(raw)) return [`${where}: not a JSON object`];
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
-        if (key !== "value" && !ODATA_ANNOTATIONS.includes(key)) problems.push(`${where}.${key}: not part of a collection response`);
+        if (key !== "value" && !ODATA_ANNOTATIONS.includes(key))
+            problems.push(`${where}.${key}: not part of a collection response`);
     }
     if (!Array.isArray(raw.value)) return [...problems, `${where}.value: not an array`];
     const next = raw["@odata.nextLink"];
-    if (next !== undefined && (typeof next !== "string" || !/^https:\/\//.test(next))) problems.push(`${where}.@odata.nextLink: not an absolute URL`);
+    if (next !== undefined && (typeof next !== "string" || !/^https:\/\//.test(next)))
+        problems.push(`${where}.@odata.nextLink: not an absolute URL`);
     const count = raw["@odata.count"];
     if (count !== undefined && !Number.isInteger(count)) problems.push(`${where}.@odata.count: not an integer`);
     raw.value.forEach((v, i) => problems.push(...judge(v, item, `${where}.value[${i}]`)));
@@ -154,10 +184,16 @@ export function judgeCollection(raw: unknown, item: Model, where = `Collection($
 
 /** cloudPcSnapshot has a collection model of its own (CloudPcSnapshotCollectionResponse): judge with it too. */
 export function judgeRestorePointCollection(raw: unknown): string[] {
-    const wrapper: Model = { name: "CloudPcSnapshotCollectionResponse", factory: beta.createCloudPcSnapshotCollectionResponseFromDiscriminatorValue };
+    const wrapper: Model = {
+        name: "CloudPcSnapshotCollectionResponse",
+        factory: beta.createCloudPcSnapshotCollectionResponseFromDiscriminatorValue,
+    };
     const problems = judgeCollection(raw, RESTORE_POINT);
     if (isRecord(raw)) {
-        const parsed = new JsonParseNode(raw).getObjectValue(wrapper.factory) as { additionalData?: Record<string, unknown>; value?: unknown[] };
+        const parsed = new JsonParseNode(raw).getObjectValue(wrapper.factory) as {
+            additionalData?: Record<string, unknown>;
+            value?: unknown[];
+        };
         for (const key of Object.keys(parsed.additionalData ?? {})) {
             if (!ODATA_ANNOTATIONS.includes(key)) problems.push(`${wrapper.name}.${key}: not a property of the model`);
         }

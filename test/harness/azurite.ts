@@ -35,32 +35,67 @@ export async function startAzurite(): Promise<Azurite> {
     const port = await freePort();
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-azurite-"));
     const main = require.resolve("azurite/dist/src/blob/main.js");
-    const child: ChildProcess = spawn(process.execPath, [main,
-        "--blobHost", "127.0.0.1", "--blobPort", String(port), "--cert", certs.certPath, "--key", certs.keyPath,
-        "--oauth", "basic", "--inMemoryPersistence", "--extentMemoryLimit", "64", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-    ], { stdio: ["ignore", "pipe", "pipe"], cwd: workspace }); // cwd: whatever Azurite might write stays out of the repo
+    const child: ChildProcess = spawn(
+        process.execPath,
+        [
+            main,
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            String(port),
+            "--cert",
+            certs.certPath,
+            "--key",
+            certs.keyPath,
+            "--oauth",
+            "basic",
+            "--inMemoryPersistence",
+            "--extentMemoryLimit",
+            "64",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--loose",
+        ],
+        { stdio: ["ignore", "pipe", "pipe"], cwd: workspace },
+    ); // cwd: whatever Azurite might write stays out of the repo
     const killOnExit = () => child.kill();
     process.once("exit", killOnExit); // a mocha --exit must not leave Azurite running
     child.once("exit", () => process.removeListener("exit", killOnExit));
     let output = "";
-    child.stdout!.on("data", (d) => { output += String(d); });
-    child.stderr!.on("data", (d) => { output += String(d); });
+    child.stdout!.on("data", (d) => {
+        output += String(d);
+    });
+    child.stderr!.on("data", (d) => {
+        output += String(d);
+    });
     await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
             child.kill();
             reject(new Error(`Azurite did not start in 30 s:\n${output}`));
         }, 30_000);
         const poll = setInterval(() => {
-            if (/successfully listens on/i.test(output)) { clearTimeout(timer); clearInterval(poll); resolve(); }
+            if (/successfully listens on/i.test(output)) {
+                clearTimeout(timer);
+                clearInterval(poll);
+                resolve();
+            }
         }, 50);
-        child.once("exit", (code) => { clearTimeout(timer); clearInterval(poll); reject(new Error(`Azurite exited ${code}:\n${output}`)); });
+        child.once("exit", (code) => {
+            clearTimeout(timer);
+            clearInterval(poll);
+            reject(new Error(`Azurite exited ${code}:\n${output}`));
+        });
     });
     return {
         origin: `https://127.0.0.1:${port}`,
-        close: () => new Promise<void>((resolve) => {
-            child.once("exit", () => { fs.rmSync(workspace, { recursive: true, force: true }); resolve(); });
-            child.kill();
-        }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                child.once("exit", () => {
+                    fs.rmSync(workspace, { recursive: true, force: true });
+                    resolve();
+                });
+                child.kill();
+            }),
     };
 }
 
@@ -82,28 +117,43 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const certs = ensureCertificates();
     const ca = fs.readFileSync(certs.caCertPath);
     const faults: StorageFault[] = [];
-    const server = https.createServer({ cert: fs.readFileSync(certs.certPath), key: fs.readFileSync(certs.keyPath) }, (req, res) => {
-        const fault = faults.find((f) => (req.url ?? "").includes(f.pathContains));
-        if (fault) {
-            const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${fault.code}</Code>` +
-                `<Message>Injected by the test's fault proxy.</Message></Error>`;
-            res.writeHead(fault.status, { "content-type": "application/xml", "x-ms-error-code": fault.code });
-            res.end(req.method === "HEAD" ? undefined : body);
-            return;
-        }
-        const url = new URL(req.url ?? "/", target);
-        const upstream = https.request(url, { method: req.method, headers: { ...req.headers, host: url.host }, ca }, (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-        });
-        upstream.on("error", () => { res.writeHead(502); res.end(); });
-        req.pipe(upstream);
-    });
+    const server = https.createServer(
+        { cert: fs.readFileSync(certs.certPath), key: fs.readFileSync(certs.keyPath) },
+        (req, res) => {
+            const fault = faults.find((f) => (req.url ?? "").includes(f.pathContains));
+            if (fault) {
+                const body =
+                    `<?xml version="1.0" encoding="utf-8"?><Error><Code>${fault.code}</Code>` +
+                    `<Message>Injected by the test's fault proxy.</Message></Error>`;
+                res.writeHead(fault.status, { "content-type": "application/xml", "x-ms-error-code": fault.code });
+                res.end(req.method === "HEAD" ? undefined : body);
+                return;
+            }
+            const url = new URL(req.url ?? "/", target);
+            const upstream = https.request(
+                url,
+                { method: req.method, headers: { ...req.headers, host: url.host }, ca },
+                (up) => {
+                    res.writeHead(up.statusCode ?? 502, up.headers);
+                    up.pipe(res);
+                },
+            );
+            upstream.on("error", () => {
+                res.writeHead(502);
+                res.end();
+            });
+            req.pipe(upstream);
+        },
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as net.AddressInfo).port;
     return {
         origin: `https://127.0.0.1:${port}`,
         faults,
-        close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
     };
 }

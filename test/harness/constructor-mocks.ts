@@ -7,8 +7,22 @@ import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import type { CheckFailure } from "../../provider/validation/failures";
 import {
-    anyValue, assertGoodFailures, BLOB, brokenCloudPc, brokenImported, chaos, CLOUD_PC, IMPORTED, names, preview, SIG,
-    SOURCE_FILE, validCloudPc, validImported, type Broken, type Level,
+    anyValue,
+    assertGoodFailures,
+    BLOB,
+    brokenCloudPc,
+    brokenImported,
+    chaos,
+    CLOUD_PC,
+    IMPORTED,
+    names,
+    preview,
+    SIG,
+    SOURCE_FILE,
+    validCloudPc,
+    validImported,
+    type Broken,
+    type Level,
 } from "./input-arbitraries";
 
 const RUNS = Number(process.env.CLOUDPC_PROPERTY_RUNS ?? 100);
@@ -18,7 +32,12 @@ const SECRET_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 type Check = (news: Record<string, unknown>) => { failures: CheckFailure[] };
-interface Kind { name: string; make: (name: string, args: unknown) => pulumi.Resource; check: Check; level: Level }
+interface Kind {
+    name: string;
+    make: (name: string, args: unknown) => pulumi.Resource;
+    check: Check;
+    level: Level;
+}
 
 const registered = new Map<string, Record<string, unknown>>();
 const escaped: unknown[] = [];
@@ -28,14 +47,23 @@ process.on("uncaughtException", (e) => escaped.push(e));
 // ---- wrapping values the way programs pass them ------------------------------------------------------------------
 
 type Wrap = "plain" | "output" | "promise" | "secret";
-const wraps = fc.array(fc.constantFrom<Wrap>("plain", "plain", "output", "promise", "secret"), { minLength: 8, maxLength: 8 });
+const wraps = fc.array(fc.constantFrom<Wrap>("plain", "plain", "output", "promise", "secret"), {
+    minLength: 8,
+    maxLength: 8,
+});
 
 /** `value` with its top-level values, list entries and their fields wrapped as `how` says (used in turn). */
 function wrapDeep(value: unknown, how: Wrap[], depth = 0): unknown {
     let i = depth;
     const wrap = (v: unknown): unknown => {
         const w = how[i++ % how.length];
-        return w === "output" ? pulumi.output(v) : w === "promise" ? Promise.resolve(v) : w === "secret" ? pulumi.secret(v) : v;
+        return w === "output"
+            ? pulumi.output(v)
+            : w === "promise"
+              ? Promise.resolve(v)
+              : w === "secret"
+                ? pulumi.secret(v)
+                : v;
     };
     if (depth > 2 || typeof value !== "object" || value === null) return value;
     if (Array.isArray(value)) return value.map((v) => wrap(wrapDeep(v, how, depth + 1)));
@@ -62,7 +90,11 @@ function hasProtoKey(value: unknown): boolean {
 
 let counter = 0;
 
-interface Built { resource: pulumi.Resource; raw: Record<string, unknown>; news: Record<string, unknown> }
+interface Built {
+    resource: pulumi.Resource;
+    raw: Record<string, unknown>;
+    news: Record<string, unknown>;
+}
 
 /** Constructs, waits for the registration, and returns what the mock monitor got. Throws if anything threw. */
 async function build(kind: Kind, args: unknown): Promise<Built> {
@@ -75,7 +107,9 @@ async function build(kind: Kind, args: unknown): Promise<Built> {
     }
     const urn = (resource.urn as unknown as { promise(): Promise<string> }).promise();
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("registration never finished")), 10_000)));
+    const late = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error("registration never finished")), 10_000)),
+    );
     try {
         await Promise.race([urn, late]);
     } catch (err) {
@@ -93,7 +127,10 @@ async function build(kind: Kind, args: unknown): Promise<Built> {
 async function assertHiddenInput(built: Built): Promise<void> {
     const hidden = built.news.__cloudpc as Record<string, unknown>;
     const urn = await (built.resource.urn as unknown as { promise(): Promise<string> }).promise();
-    assert.deepEqual({ project: hidden.project, stack: hidden.stack, urn: hidden.urn }, { project: PROJECT, stack: STACK, urn });
+    assert.deepEqual(
+        { project: hidden.project, stack: hidden.stack, urn: hidden.urn },
+        { project: PROJECT, stack: STACK, urn },
+    );
     assert.ok(urn.includes(`::${pulumi.resourceType(built.resource)}::`), urn);
 }
 
@@ -108,25 +145,45 @@ const KNOWN_FIELDS = new Set([...IMPORTED.fields, ...SOURCE_FILE.fields, ...BLOB
 function deliverable({ input, expect }: Broken): boolean {
     if (hasProtoKey(input) || expect === undefined) return !hasProtoKey(input);
     const files = (input.sourceFiles as unknown[] | undefined)?.[0] as Record<string, unknown> | undefined;
-    const levels: [string, unknown][] = [["sourceFiles[0].storageBlobInfo.", files?.storageBlobInfo], ["sourceFiles[0].", files], ["", input]];
+    const levels: [string, unknown][] = [
+        ["sourceFiles[0].storageBlobInfo.", files?.storageBlobInfo],
+        ["sourceFiles[0].", files],
+        ["", input],
+    ];
     for (const [prefix, at] of levels) {
         const key = expect.slice(prefix.length);
-        if (!expect.startsWith(prefix) || typeof at !== "object" || at === null || !Object.prototype.hasOwnProperty.call(at, key)) continue;
+        if (
+            !expect.startsWith(prefix) ||
+            typeof at !== "object" ||
+            at === null ||
+            !Object.prototype.hasOwnProperty.call(at, key)
+        )
+            continue;
         return !((at as Record<string, unknown>)[key] === undefined && !KNOWN_FIELDS.has(key));
     }
     return true;
 }
 
-interface Named { property: string; run(numRuns: number): Promise<fc.RunDetails<unknown>> }
+interface Named {
+    property: string;
+    run(numRuns: number): Promise<fc.RunDetails<unknown>>;
+}
 
 function named<T extends unknown[]>(property: string, prop: fc.IAsyncProperty<T>): Named {
     const seed = process.env.CLOUDPC_PROPERTY_SEED ? { seed: Number(process.env.CLOUDPC_PROPERTY_SEED) } : {};
-    return { property, run: (numRuns) => fc.check(prop, { numRuns, ...seed, verbose: process.env.CLOUDPC_PROPERTY_VERBOSE ? 2 : 0 }) as Promise<fc.RunDetails<unknown>> };
+    return {
+        property,
+        run: (numRuns) =>
+            fc.check(prop, { numRuns, ...seed, verbose: process.env.CLOUDPC_PROPERTY_VERBOSE ? 2 : 0 }) as Promise<
+                fc.RunDetails<unknown>
+            >,
+    };
 }
 
 function properties(kind: Kind, valid: fc.Arbitrary<Record<string, unknown>>, broken: fc.Arbitrary<Broken>): Named[] {
     return [
-        named(`${kind.name}: every valid input, however wrapped, passes check() and carries the hidden input`,
+        named(
+            `${kind.name}: every valid input, however wrapped, passes check() and carries the hidden input`,
             fc.asyncProperty(valid, wraps, async (input, how) => {
                 const built = await build(kind, wrapDeep(input, how));
                 assert.deepEqual(kind.check(built.news).failures, [], preview(input));
@@ -136,67 +193,132 @@ function properties(kind: Kind, valid: fc.Arbitrary<Record<string, unknown>>, br
                     const files = built.raw.sourceFiles as Record<string, unknown>;
                     assert.equal(files?.[SECRET_KEY], SECRET_SIG, "sourceFiles with a SAS URL is a secret");
                 }
-            })),
-        named(`${kind.name}: every broken input, however wrapped, fails check() on the broken property`,
+            }),
+        ),
+        named(
+            `${kind.name}: every broken input, however wrapped, fails check() on the broken property`,
             fc.asyncProperty(broken.filter(deliverable), wraps, async ({ input, expect }, how) => {
                 const built = await build(kind, wrapDeep(input, how));
                 const { failures } = kind.check(built.news);
                 assert.ok(failures.length > 0, `no failure for ${preview(input)}`);
-                if (expect !== undefined) assert.ok(failures.some((f) => names(f.property, expect)), `no failure on ${expect}: ${preview(failures)}`);
+                if (expect !== undefined)
+                    assert.ok(
+                        failures.some((f) => names(f.property, expect)),
+                        `no failure on ${expect}: ${preview(failures)}`,
+                    );
                 assertGoodFailures(input, failures, kind.level);
-            })),
-        named(`${kind.name}: anything under its input names ends in check() failures on those names`,
-            fc.asyncProperty(chaos(kind.level).filter((i) => !hasProtoKey(i)), wraps, async (input, how) => {
-                const built = await build(kind, wrapDeep(input, how));
-                assertGoodFailures(input, kind.check(built.news).failures, kind.level);
-            })),
-        named(`${kind.name}: functions, bigints, NaN, dates and cycles fail check() by name instead of vanishing`,
-            fc.asyncProperty(valid, fc.constantFrom(...kind.level.fields), fc.constantFrom<() => unknown>(
-                () => () => 1, () => 10n, () => Number.NaN, () => Number.POSITIVE_INFINITY, () => new Date(0), () => new Map(),
-                () => { const o: Record<string, unknown> = {}; o.self = o; return o; },
-            ), fc.boolean(), wraps, async (input, field, make, inOutput, how) => {
-                // pulumi.output() of a cycle overflows in the SDK before any constructor runs: a cycle is given as is.
-                const junk = make();
-                const cyclic = typeof junk === "object" && junk !== null && "self" in junk;
-                const built = await build(kind, { ...(wrapDeep(input, how) as object), [field]: inOutput && !cyclic ? pulumi.output(junk) : junk });
-                const { failures } = kind.check(built.news);
-                assert.ok(failures.some((f) => names(f.property, field)), `no failure on ${field}: ${preview(failures)}`);
-            })),
-        named(`${kind.name}: reserved names in the arguments fail check() by name, never throw`,
+            }),
+        ),
+        named(
+            `${kind.name}: anything under its input names ends in check() failures on those names`,
+            fc.asyncProperty(
+                chaos(kind.level).filter((i) => !hasProtoKey(i)),
+                wraps,
+                async (input, how) => {
+                    const built = await build(kind, wrapDeep(input, how));
+                    assertGoodFailures(input, kind.check(built.news).failures, kind.level);
+                },
+            ),
+        ),
+        named(
+            `${kind.name}: functions, bigints, NaN, dates and cycles fail check() by name instead of vanishing`,
+            fc.asyncProperty(
+                valid,
+                fc.constantFrom(...kind.level.fields),
+                fc.constantFrom<() => unknown>(
+                    () => () => 1,
+                    () => 10n,
+                    () => Number.NaN,
+                    () => Number.POSITIVE_INFINITY,
+                    () => new Date(0),
+                    () => new Map(),
+                    () => {
+                        const o: Record<string, unknown> = {};
+                        o.self = o;
+                        return o;
+                    },
+                ),
+                fc.boolean(),
+                wraps,
+                async (input, field, make, inOutput, how) => {
+                    // pulumi.output() of a cycle overflows in the SDK before any constructor runs: a cycle is given as is.
+                    const junk = make();
+                    const cyclic = typeof junk === "object" && junk !== null && "self" in junk;
+                    const built = await build(kind, {
+                        ...(wrapDeep(input, how) as object),
+                        [field]: inOutput && !cyclic ? pulumi.output(junk) : junk,
+                    });
+                    const { failures } = kind.check(built.news);
+                    assert.ok(
+                        failures.some((f) => names(f.property, field)),
+                        `no failure on ${field}: ${preview(failures)}`,
+                    );
+                },
+            ),
+        ),
+        named(
+            `${kind.name}: reserved names in the arguments fail check() by name, never throw`,
             fc.asyncProperty(valid, fc.constantFrom("__provider", "__cloudpc"), anyValue, async (input, key, value) => {
                 const built = await build(kind, { ...input, [key]: value });
                 const { failures } = kind.check(built.news);
-                assert.ok(failures.some((f) => f.property === key), `no failure on ${key}: ${preview(failures)}`);
+                assert.ok(
+                    failures.some((f) => f.property === key),
+                    `no failure on ${key}: ${preview(failures)}`,
+                );
                 await assertHiddenInput(built);
-            })),
-        named(`${kind.name}: any arguments at all (not even an object) never throw`,
+            }),
+        ),
+        named(
+            `${kind.name}: any arguments at all (not even an object) never throw`,
             fc.asyncProperty(fc.oneof(fc.anything(), anyValue, fc.constant(undefined)), wraps, async (args, how) => {
                 if (hasProtoKey(args)) return;
                 const built = await build(kind, wrapDeep(args, how));
                 kind.check(built.news); // never throws, whatever arrives
-            })),
+            }),
+        ),
     ];
 }
 
 async function main(): Promise<void> {
-    await pulumi.runtime.setMocks({
-        async newResource(a) {
-            registered.set(a.name, a.inputs as Record<string, unknown>);
-            return { id: `${a.name}-id`, state: {} };
+    await pulumi.runtime.setMocks(
+        {
+            async newResource(a) {
+                registered.set(a.name, a.inputs as Record<string, unknown>);
+                return { id: `${a.name}-id`, state: {} };
+            },
+            call() {
+                throw new Error("no invokes expected");
+            },
         },
-        call() {
-            throw new Error("no invokes expected");
-        },
-    }, PROJECT, STACK, false);
+        PROJECT,
+        STACK,
+        false,
+    );
     // Loaded after setMocks, as a program would be.
     const { CloudPcImportedSnapshot, CloudPcSnapshot } = await import("../../provider/index");
     const { checkImportedSnapshot } = await import("../../provider/resources/imported-snapshot/check");
     const { checkCloudPcSnapshot } = await import("../../provider/resources/cloud-pc-snapshot/check");
     const kinds: [Kind, fc.Arbitrary<Record<string, unknown>>, fc.Arbitrary<Broken>][] = [
-        [{ name: "CloudPcImportedSnapshot", make: (n, a) => new CloudPcImportedSnapshot(n, a as never), check: checkImportedSnapshot, level: IMPORTED },
-            validImported as fc.Arbitrary<Record<string, unknown>>, brokenImported],
-        [{ name: "CloudPcSnapshot", make: (n, a) => new CloudPcSnapshot(n, a as never), check: checkCloudPcSnapshot, level: CLOUD_PC },
-            validCloudPc as fc.Arbitrary<Record<string, unknown>>, brokenCloudPc],
+        [
+            {
+                name: "CloudPcImportedSnapshot",
+                make: (n, a) => new CloudPcImportedSnapshot(n, a as never),
+                check: checkImportedSnapshot,
+                level: IMPORTED,
+            },
+            validImported as fc.Arbitrary<Record<string, unknown>>,
+            brokenImported,
+        ],
+        [
+            {
+                name: "CloudPcSnapshot",
+                make: (n, a) => new CloudPcSnapshot(n, a as never),
+                check: checkCloudPcSnapshot,
+                level: CLOUD_PC,
+            },
+            validCloudPc as fc.Arbitrary<Record<string, unknown>>,
+            brokenCloudPc,
+        ],
     ];
     let failed = false;
     for (const [kind, valid, broken] of kinds) {
@@ -204,8 +326,12 @@ async function main(): Promise<void> {
             if (process.env.CLOUDPC_PROPERTY_ONLY && !property.includes(process.env.CLOUDPC_PROPERTY_ONLY)) continue;
             const details = await run(RUNS);
             failed ||= details.failed;
-            const message = details.failed ? `${fc.defaultReportMessage(details) ?? "failed"}\n${String(details.errorInstance)}` : "";
-            process.stdout.write(`${JSON.stringify({ property, ok: !details.failed, runs: details.numRuns, message })}\n`);
+            const message = details.failed
+                ? `${fc.defaultReportMessage(details) ?? "failed"}\n${String(details.errorInstance)}`
+                : "";
+            process.stdout.write(
+                `${JSON.stringify({ property, ok: !details.failed, runs: details.numRuns, message })}\n`,
+            );
         }
     }
     // The last resource's registration resolves its URN before its other outputs: let it finish, or the SDK's leak

@@ -38,25 +38,40 @@ export interface StartOptions {
 
 /** The gRPC error of a failed call, with the "created but failed" details the engine would record. */
 export class ProviderCallError extends Error {
-    constructor(message: string, readonly initFailure?: { id: string; properties: Props; reasons: string[] }) {
+    constructor(
+        message: string,
+        readonly initFailure?: { id: string; properties: Props; reasons: string[] },
+    ) {
         super(message);
     }
 }
 
 export class DynamicProviderProcess {
     private constructor(
-        private readonly child: ChildProcess, private readonly client: any, readonly stderr: string[], readonly stdout: string[],
+        private readonly child: ChildProcess,
+        private readonly client: any,
+        readonly stderr: string[],
+        readonly stdout: string[],
         private readonly engine: grpc.Server | undefined,
     ) {}
 
     static async start(opts: StartOptions = {}): Promise<DynamicProviderProcess> {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
         // The provider may load this repository's TypeScript sources: ts-node on demand, as our plugin launcher does.
-        const tsNode = opts.typescript === false ? [] : ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js")];
-        const launcher = typeof opts.launcher === "string" ? opts.launcher : path.join(REPO_ROOT, "scripts", "pulumi", "bin", "pulumi-resource-pulumi-nodejs");
+        const tsNode =
+            opts.typescript === false ? [] : ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js")];
+        const launcher =
+            typeof opts.launcher === "string"
+                ? opts.launcher
+                : path.join(REPO_ROOT, "scripts", "pulumi", "bin", "pulumi-resource-pulumi-nodejs");
         const engine = opts.engineAddress === undefined ? new grpc.Server() : undefined;
-        const engineAddress = opts.engineAddress ?? `127.0.0.1:${await new Promise<number>((resolve, reject) =>
-            engine!.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))))}`;
+        const engineAddress =
+            opts.engineAddress ??
+            `127.0.0.1:${await new Promise<number>((resolve, reject) =>
+                engine!.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+                    err ? reject(err) : resolve(p),
+                ),
+            )}`;
         // The launcher execs node, so the child's pid is the provider process's.
         const [command, args] = opts.launcher
             ? [launcher, [engineAddress]]
@@ -65,7 +80,9 @@ export class DynamicProviderProcess {
             cwd: opts.cwd ?? REPO_ROOT,
             env: {
                 ...process.env,
-                ...(opts.launcher === true ? { CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: entry } : {}),
+                ...(opts.launcher === true
+                    ? { CLOUDPC_NODE: process.execPath, CLOUDPC_DYNAMIC_PROVIDER_SCRIPT: entry }
+                    : {}),
                 ...opts.env,
                 PULUMI_NODEJS_PROJECT: opts.project ?? "cloudpc-test",
             },
@@ -86,7 +103,9 @@ export class DynamicProviderProcess {
                 }
             };
             child.stdout!.on("data", onData);
-            child.once("exit", (code) => reject(new Error(`dynamic provider exited (${code}) before printing its port: ${stderr.join("")}`)));
+            child.once("exit", (code) =>
+                reject(new Error(`dynamic provider exited (${code}) before printing its port: ${stderr.join("")}`)),
+            );
         });
         const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new DynamicProviderProcess(child, client, stderr, stdout, engine);
@@ -109,7 +128,11 @@ export class DynamicProviderProcess {
         await this.call("configure", req);
     }
 
-    async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+    async check(
+        urn: string,
+        olds: Props,
+        news: Props,
+    ): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
         const req = new providerPb.CheckRequest();
         req.setUrn(urn);
         req.setOlds(Struct.fromJavaScript(olds));
@@ -121,7 +144,12 @@ export class DynamicProviderProcess {
         };
     }
 
-    async diff(id: string, urn: string, olds: Props, news: Props): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }> {
+    async diff(
+        id: string,
+        urn: string,
+        olds: Props,
+        news: Props,
+    ): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }> {
         const req = new providerPb.DiffRequest();
         req.setId(id);
         req.setUrn(urn);
@@ -199,10 +227,15 @@ function toCallError(err: grpc.ServiceError): ProviderCallError {
     if (bin) {
         const status = statusPb.Status.deserializeBinary(new Uint8Array(bin as Buffer));
         for (const any of status.getDetailsList()) {
-            const detail = any.unpack(providerPb.ErrorResourceInitFailed.deserializeBinary, "pulumirpc.ErrorResourceInitFailed");
+            const detail = any.unpack(
+                providerPb.ErrorResourceInitFailed.deserializeBinary,
+                "pulumirpc.ErrorResourceInitFailed",
+            );
             if (detail) {
                 return new ProviderCallError(err.details, {
-                    id: detail.getId(), properties: detail.getProperties()?.toJavaScript() ?? {}, reasons: detail.getReasonsList(),
+                    id: detail.getId(),
+                    properties: detail.getProperties()?.toJavaScript() ?? {},
+                    reasons: detail.getReasonsList(),
                 });
             }
         }

@@ -28,7 +28,11 @@ export class MiniEngine {
     readonly state = new Map<string, ResourceState>();
     readonly steps: StepLog[] = [];
 
-    constructor(readonly provider: DynamicProviderProcess, readonly serializedProvider: string, readonly type = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot") {}
+    constructor(
+        readonly provider: DynamicProviderProcess,
+        readonly serializedProvider: string,
+        readonly type = "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot",
+    ) {}
 
     urn(name: string): string {
         return `urn:pulumi:test::cloudpc::${this.type}::${name}`;
@@ -40,12 +44,16 @@ export class MiniEngine {
         for (const d of desired) {
             const old = this.state.get(d.name);
             const checked = await this.checked(d, old);
-            if (!old) { plan.push({ op: "create", name: d.name }); continue; }
+            if (!old) {
+                plan.push({ op: "create", name: d.name });
+                continue;
+            }
             const diff = await this.provider.diff(old.id, old.urn, old.outputs, checked);
             const op = diff.changes === "none" ? "same" : diff.replaces.length === 0 ? "update" : "replace";
             plan.push({ op, name: d.name, id: old.id });
         }
-        for (const name of this.state.keys()) if (!desired.some((d) => d.name === name)) plan.push({ op: "delete", name });
+        for (const name of this.state.keys())
+            if (!desired.some((d) => d.name === name)) plan.push({ op: "delete", name });
         return plan;
     }
 
@@ -87,7 +95,8 @@ export class MiniEngine {
             }
             steps.push({ op: "replace", name: d.name });
         }
-        for (const [name, res] of [...this.state]) if (!desired.some((d) => d.name === name)) await this.remove(res, steps);
+        for (const [name, res] of [...this.state])
+            if (!desired.some((d) => d.name === name)) await this.remove(res, steps);
         this.steps.push(...steps);
         return steps;
     }
@@ -135,7 +144,14 @@ export class MiniEngine {
         } catch (err) {
             // Like the engine: a "created but failed" resource is recorded, so it is not orphaned.
             if (err instanceof ProviderCallError && err.initFailure) {
-                this.state.set(name, { name, urn, id: err.initFailure.id, inputs, outputs: err.initFailure.properties, initErrors: err.initFailure.reasons });
+                this.state.set(name, {
+                    name,
+                    urn,
+                    id: err.initFailure.id,
+                    inputs,
+                    outputs: err.initFailure.properties,
+                    initErrors: err.initFailure.reasons,
+                });
                 steps.push({ op: "create", name, id: err.initFailure.id });
             }
             throw err;
@@ -149,7 +165,11 @@ export class MiniEngine {
             steps.push({ op: "update", name: res.name, id: res.id });
         } catch (err) {
             if (err instanceof ProviderCallError && err.initFailure) {
-                Object.assign(res, { inputs, outputs: err.initFailure.properties, initErrors: err.initFailure.reasons });
+                Object.assign(res, {
+                    inputs,
+                    outputs: err.initFailure.properties,
+                    initErrors: err.initFailure.reasons,
+                });
             }
             throw err;
         }

@@ -31,7 +31,14 @@ export class FakeClock implements Clock {
         return new Promise((resolve, reject) => {
             if (signal?.aborted) return reject(signal.reason);
             const timer = this.setTimeout(resolve, ms);
-            signal?.addEventListener("abort", () => { timer.clear(); reject(signal.reason); }, { once: true });
+            signal?.addEventListener(
+                "abort",
+                () => {
+                    timer.clear();
+                    reject(signal.reason);
+                },
+                { once: true },
+            );
         });
     }
 
@@ -48,7 +55,9 @@ export class FakeClock implements Clock {
         const end = this.time + ms;
         await settle();
         for (;;) {
-            const next = this.pending.filter((p) => !p.cleared && p.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+            const next = this.pending
+                .filter((p) => !p.cleared && p.at <= end)
+                .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
             if (!next) break;
             this.time = next.at;
             next.cleared = true;

@@ -8,7 +8,10 @@ export function importsProgram(resources: Record<string, Record<string, unknown>
     return async () => {
         const outputs: Record<string, pulumi.Output<string>> = {};
         for (const [name, args] of Object.entries(resources)) {
-            outputs[name] = new CloudPcImportedSnapshot(name, args as unknown as CloudPcImportedSnapshotArgs).snapshotId;
+            outputs[name] = new CloudPcImportedSnapshot(
+                name,
+                args as unknown as CloudPcImportedSnapshotArgs,
+            ).snapshotId;
         }
         return outputs;
     };

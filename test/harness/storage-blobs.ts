@@ -2,7 +2,10 @@
 // footer per the VHD specification), uploads as page or block blobs, SAS URLs, and an OAuth token Azurite accepts.
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import {
-    BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential,
+    BlobSASPermissions,
+    BlobServiceClient,
+    generateBlobSASQueryParameters,
+    StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { fixedVhdFooter } from "../../provider/preflight/vhd-footer";
 import { DEV_ACCOUNT, DEV_KEY } from "./azurite";
@@ -37,10 +40,23 @@ export class DevStorage {
     }
 
     /** A read SAS for the blob, path-style on `origin` (the proxy's or Azurite's own). */
-    sasUrl(origin: string, container: string, blob: string, expiresOn: Date, startsOn = new Date(Date.now() - 60_000)): string {
-        const sas = generateBlobSASQueryParameters({
-            containerName: container, blobName: blob, permissions: BlobSASPermissions.parse("r"), startsOn, expiresOn,
-        }, this.key).toString();
+    sasUrl(
+        origin: string,
+        container: string,
+        blob: string,
+        expiresOn: Date,
+        startsOn = new Date(Date.now() - 60_000),
+    ): string {
+        const sas = generateBlobSASQueryParameters(
+            {
+                containerName: container,
+                blobName: blob,
+                permissions: BlobSASPermissions.parse("r"),
+                startsOn,
+                expiresOn,
+            },
+            this.key,
+        ).toString();
         return `${origin}/${DEV_ACCOUNT}/${container}/${blob}?${sas}`;
     }
 }
@@ -53,7 +69,16 @@ export class AzuriteTokenCredential implements TokenCredential {
         this.scopes.push(...(Array.isArray(scopes) ? scopes : [scopes]));
         const now = Math.floor(Date.now() / 1000);
         const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-        const claims = { aud: "https://storage.azure.com", iss: "https://sts.windows.net/00000000-0000-0000-0000-000000000001/", nbf: now - 60, exp: now + 3600, iat: now - 60 };
-        return { token: `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.sig`, expiresOnTimestamp: (now + 3600) * 1000 };
+        const claims = {
+            aud: "https://storage.azure.com",
+            iss: "https://sts.windows.net/00000000-0000-0000-0000-000000000001/",
+            nbf: now - 60,
+            exp: now + 3600,
+            iat: now - 60,
+        };
+        return {
+            token: `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.sig`,
+            expiresOnTimestamp: (now + 3600) * 1000,
+        };
     }
 }

@@ -16,7 +16,16 @@ import { resolveSettings } from "../../provider/config/settings";
 import { ProviderRuntime } from "../../provider/runtime/runtime";
 import type { ResourceHandlers } from "../../provider/resources/shared/handlers";
 import {
-    CLOUD_PC, IMPORTED, assertGoodFailures, brokenCloudPc, brokenImported, chaos, names, preview, validCloudPc, validImported,
+    CLOUD_PC,
+    IMPORTED,
+    assertGoodFailures,
+    brokenCloudPc,
+    brokenImported,
+    chaos,
+    names,
+    preview,
+    validCloudPc,
+    validImported,
 } from "../harness/input-arbitraries";
 
 const RUNS = Number(process.env.CLOUDPC_PROPERTY_RUNS ?? 300);
@@ -42,8 +51,11 @@ describe("check() properties (fast-check)", function () {
         const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         // Graph and the authority on a local server that counts connections: check() must never get there.
         const config: Record<string, string> = {
-            "cloudpc:tenantId": "7c3a9f1e-2b4d-4e8a-9f00-5d6c7b8a9e01", "cloudpc:clientId": "0d4e5f60-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
-            "cloudpc:clientSecret": "property-test-secret", "cloudpc:graphEndpoint": origin, "cloudpc:authorityHost": origin,
+            "cloudpc:tenantId": "7c3a9f1e-2b4d-4e8a-9f00-5d6c7b8a9e01",
+            "cloudpc:clientId": "0d4e5f60-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+            "cloudpc:clientSecret": "property-test-secret",
+            "cloudpc:graphEndpoint": origin,
+            "cloudpc:authorityHost": origin,
             "cloudpc:allowInsecureLoopback": "true",
         };
         runtime = new ProviderRuntime(resolveSettings({ get: (k: string) => config[k] }, {}));
@@ -74,50 +86,76 @@ describe("check() properties (fast-check)", function () {
 
     describe("CloudPcImportedSnapshot", () => {
         it("passes every valid input, and passes its own output again", async () => {
-            await fc.assert(fc.asyncProperty(validImported, async (input) => {
-                const r = await importCheck(input);
-                assert.deepEqual(r.failures, [], preview(input));
-                assert.deepEqual((await importCheck(r.inputs)).failures, []);
-            }), { numRuns: RUNS });
+            await fc.assert(
+                fc.asyncProperty(validImported, async (input) => {
+                    const r = await importCheck(input);
+                    assert.deepEqual(r.failures, [], preview(input));
+                    assert.deepEqual((await importCheck(r.inputs)).failures, []);
+                }),
+                { numRuns: RUNS },
+            );
         });
 
         it("fails every broken input on the broken property, with a readable reason", async () => {
-            await fc.assert(fc.asyncProperty(brokenImported, async ({ input, expect }) => {
-                const { failures } = await importCheck(input);
-                assert.ok(failures.length > 0, `no failure for ${preview(input)}`);
-                if (expect !== undefined) assert.ok(failures.some((f) => names(f.property, expect)), `no failure on ${expect}: ${preview(failures)}`);
-                assertGoodFailures(input, failures, IMPORTED);
-            }), { numRuns: RUNS * 2 });
+            await fc.assert(
+                fc.asyncProperty(brokenImported, async ({ input, expect }) => {
+                    const { failures } = await importCheck(input);
+                    assert.ok(failures.length > 0, `no failure for ${preview(input)}`);
+                    if (expect !== undefined)
+                        assert.ok(
+                            failures.some((f) => names(f.property, expect)),
+                            `no failure on ${expect}: ${preview(failures)}`,
+                        );
+                    assertGoodFailures(input, failures, IMPORTED);
+                }),
+                { numRuns: RUNS * 2 },
+            );
         });
 
         it("never throws on anything, and every failure is well formed", async () => {
-            await fc.assert(fc.asyncProperty(chaos(IMPORTED), async (input) => {
-                const { failures } = await importCheck(input);
-                assertGoodFailures(input, failures, IMPORTED);
-            }), { numRuns: RUNS });
+            await fc.assert(
+                fc.asyncProperty(chaos(IMPORTED), async (input) => {
+                    const { failures } = await importCheck(input);
+                    assertGoodFailures(input, failures, IMPORTED);
+                }),
+                { numRuns: RUNS },
+            );
         });
     });
 
     describe("CloudPcSnapshot", () => {
         it("passes every valid input", async () => {
-            await fc.assert(fc.asyncProperty(validCloudPc, async (input) => {
-                assert.deepEqual((await cloudPcCheck(input)).failures, [], preview(input));
-            }), { numRuns: RUNS });
+            await fc.assert(
+                fc.asyncProperty(validCloudPc, async (input) => {
+                    assert.deepEqual((await cloudPcCheck(input)).failures, [], preview(input));
+                }),
+                { numRuns: RUNS },
+            );
         });
 
         it("fails every broken input on the broken property, with a readable reason", async () => {
-            await fc.assert(fc.asyncProperty(brokenCloudPc, async ({ input, expect }) => {
-                const { failures } = await cloudPcCheck(input);
-                assert.ok(failures.length > 0, `no failure for ${preview(input)}`);
-                if (expect !== undefined) assert.ok(failures.some((f) => names(f.property, expect)), `no failure on ${expect}: ${preview(failures)}`);
-                assertGoodFailures(input, failures, CLOUD_PC);
-            }), { numRuns: RUNS });
+            await fc.assert(
+                fc.asyncProperty(brokenCloudPc, async ({ input, expect }) => {
+                    const { failures } = await cloudPcCheck(input);
+                    assert.ok(failures.length > 0, `no failure for ${preview(input)}`);
+                    if (expect !== undefined)
+                        assert.ok(
+                            failures.some((f) => names(f.property, expect)),
+                            `no failure on ${expect}: ${preview(failures)}`,
+                        );
+                    assertGoodFailures(input, failures, CLOUD_PC);
+                }),
+                { numRuns: RUNS },
+            );
         });
 
         it("never throws on anything, and every failure is well formed", async () => {
-            await fc.assert(fc.asyncProperty(chaos(CLOUD_PC), async (input) => {
-                assertGoodFailures(input, (await cloudPcCheck(input)).failures, CLOUD_PC);
-            }), { numRuns: RUNS });
+            await fc.assert(
+                fc.asyncProperty(chaos(CLOUD_PC), async (input) => {
+                    assertGoodFailures(input, (await cloudPcCheck(input)).failures, CLOUD_PC);
+                }),
+                { numRuns: RUNS },
+            );
         });
     });
 });

@@ -7,10 +7,23 @@ import * as path from "node:path";
 import { EMULATOR_STORAGE_ACCOUNT, startEmulator, type Emulator } from "../../emulator";
 import { CloudPcSnapshotProvider } from "../../provider";
 import { providerForEmulator } from "../harness/emulator-config";
-import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider } from "../harness/dynamic-provider";
+import {
+    DynamicProviderProcess,
+    PROVIDER_KEY,
+    ProviderCallError,
+    serializeProvider,
+} from "../harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "../harness/engine";
 
-const DOCUMENTED = ["cloudPcId", "status", "snapshotType", "healthCheckStatus", "createdDateTime", "expirationDateTime", "lastRestoredDateTime"];
+const DOCUMENTED = [
+    "cloudPcId",
+    "status",
+    "snapshotType",
+    "healthCheckStatus",
+    "createdDateTime",
+    "expirationDateTime",
+    "lastRestoredDateTime",
+];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server", function () {
@@ -47,7 +60,10 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
 
     it("preview makes no writes; up takes and waits; a second up changes nothing", async () => {
         const id = pc();
-        assert.deepEqual((await engine.preview([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op), ["create"]);
+        assert.deepEqual(
+            (await engine.preview([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op),
+            ["create"],
+        );
         assert.equal(emulator.stats().writes, 0);
         await engine.up([{ name: "s", inputs: { cloudPcId: id } }]);
         const res = engine.state.get("s")!;
@@ -57,7 +73,10 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
         for (const key of DOCUMENTED) assert.ok(key in res.outputs, key);
         assert.equal(res.outputs[PROVIDER_KEY], serialized);
         const writes = emulator.stats().writes;
-        assert.deepEqual((await engine.up([{ name: "s", inputs: { cloudPcId: id, timeoutMinutes: 5 } }])).map((s) => s.op), ["same"]);
+        assert.deepEqual(
+            (await engine.up([{ name: "s", inputs: { cloudPcId: id, timeoutMinutes: 5 } }])).map((s) => s.op),
+            ["same"],
+        );
         assert.equal(emulator.stats().writes, writes);
     });
 
@@ -67,36 +86,63 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
         await engine.up([{ name: "s", inputs: { cloudPcId: id, storageAccountId: account } }]);
         const first = engine.state.get("s")!;
         assert.equal(first.outputs.accessTier, "hot");
-        const steps = await engine.up([{ name: "s", inputs: { cloudPcId: id, storageAccountId: account, accessTier: "cold" } }]);
-        assert.deepEqual(steps.map((s) => s.op), ["create", "delete", "replace"]);
+        const steps = await engine.up([
+            { name: "s", inputs: { cloudPcId: id, storageAccountId: account, accessTier: "cold" } },
+        ]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["create", "delete", "replace"],
+        );
         const second = engine.state.get("s")!;
         assert.notEqual(second.id, first.id);
         assert.equal(second.outputs.accessTier, "cold");
-        assert.deepEqual(emulator.restorePoints.records(id).map((r) => r.id).sort(), [first.id, second.id].sort(), "Graph has no delete");
+        assert.deepEqual(
+            emulator.restorePoints
+                .records(id)
+                .map((r) => r.id)
+                .sort(),
+            [first.id, second.id].sort(),
+            "Graph has no delete",
+        );
     });
 
     it("creates racing in one provider process never share a restore point", async () => {
         const id = pc();
         emulator.faults.add({ route: "POST createSnapshot", delayMs: 1_200, times: 1 });
         const urn = (n: string) => engine.urn(n);
-        const checked = await Promise.all(["a", "b", "c"].map(async (n, i) => {
-            const inputs = i === 0 ? { cloudPcId: id, storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId } : { cloudPcId: id };
-            return (await provider.check(urn(n), {}, { ...inputs, [PROVIDER_KEY]: serialized })).inputs;
-        }));
+        const checked = await Promise.all(
+            ["a", "b", "c"].map(async (n, i) => {
+                const inputs =
+                    i === 0
+                        ? { cloudPcId: id, storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId }
+                        : { cloudPcId: id };
+                return (await provider.check(urn(n), {}, { ...inputs, [PROVIDER_KEY]: serialized })).inputs;
+            }),
+        );
         const created = await Promise.all(checked.map((inputs, i) => provider.create(urn(["a", "b", "c"][i]), inputs)));
         assert.equal(new Set(created.map((c) => c.id)).size, 3);
         const copies = new Map(emulator.restorePoints.records(id).map((r) => [r.id, r.storageCopies.length]));
-        assert.deepEqual(created.map((c) => copies.get(c.id)), [1, 0, 0], "the copy is on the restore point of the resource that asked for it");
+        assert.deepEqual(
+            created.map((c) => copies.get(c.id)),
+            [1, 0, 0],
+            "the copy is on the restore point of the resource that asked for it",
+        );
     });
 
     it("refresh updates lastRestoredDateTime and drops an expired restore point", async () => {
         const [a, b] = [pc(), pc()];
-        await engine.up([{ name: "a", inputs: { cloudPcId: a } }, { name: "b", inputs: { cloudPcId: b } }]);
+        await engine.up([
+            { name: "a", inputs: { cloudPcId: a } },
+            { name: "b", inputs: { cloudPcId: b } },
+        ]);
         emulator.restorePoints.expire(engine.state.get("a")!.id);
         const restored = engine.state.get("b")!.id;
         assert.ok(emulator.restorePoints.restore(b, restored));
         const steps = await engine.refresh();
-        assert.deepEqual(steps.map((s) => s.op), ["drop", "same"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["drop", "same"],
+        );
         assert.equal(engine.state.has("a"), false);
         assert.ok(engine.state.get("b")!.outputs.lastRestoredDateTime);
     });
@@ -105,16 +151,22 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
         // Far longer than the 0.6 s timeout however slow the machine: the test finishes it between the two ups.
         emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 3_600_000 });
         const id = pc();
-        await assert.rejects(engine.up([{ name: "slow", inputs: { cloudPcId: id, timeoutMinutes: 0.01 } }]), (err: ProviderCallError) => {
-            assert.ok(err.initFailure, "reported as created-but-failed");
-            assert.match(err.message, /timeoutMinutes/);
-            return true;
-        });
+        await assert.rejects(
+            engine.up([{ name: "slow", inputs: { cloudPcId: id, timeoutMinutes: 0.01 } }]),
+            (err: ProviderCallError) => {
+                assert.ok(err.initFailure, "reported as created-but-failed");
+                assert.match(err.message, /timeoutMinutes/);
+                return true;
+            },
+        );
         const recorded = engine.state.get("slow")!;
         assert.match(recorded.id, /^CPC_/);
         assert.ok(recorded.outputs[PROVIDER_KEY], "the engine can still manage it");
         emulator.restorePoints.finish(recorded.id);
-        assert.deepEqual((await engine.up([{ name: "slow", inputs: { cloudPcId: id, timeoutMinutes: 0.01 } }])).map((s) => s.op), ["update"]);
+        assert.deepEqual(
+            (await engine.up([{ name: "slow", inputs: { cloudPcId: id, timeoutMinutes: 0.01 } }])).map((s) => s.op),
+            ["update"],
+        );
         assert.equal(engine.state.get("slow")!.outputs.status, "ready");
         assert.equal(emulator.restorePoints.records(id).length, 1, "no second snapshot");
     });
@@ -134,10 +186,13 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
     });
 
     it("check failures stop the run before Graph is called", async () => {
-        await assert.rejects(engine.up([{ name: "x", inputs: { cloudPcId: pc(), accessTier: "cool" } }]), (err: CheckFailedError) => {
-            assert.equal(err.failures[0].property, "accessTier");
-            return true;
-        });
+        await assert.rejects(
+            engine.up([{ name: "x", inputs: { cloudPcId: pc(), accessTier: "cool" } }]),
+            (err: CheckFailedError) => {
+                assert.equal(err.failures[0].property, "accessTier");
+                return true;
+            },
+        );
         assert.equal(emulator.stats().total, 0);
     });
 
@@ -149,21 +204,34 @@ describe("engine-level: CloudPcSnapshot through the dynamic-provider gRPC server
     });
 
     it("a restore point recorded by 0.1.0's provider text refreshes with it; the next up rewrites it with no Graph call", async () => {
-        const OLD_TEXT = fs.readFileSync(path.join(__dirname, "..", "stored-providers", "0.1.0-cloud-pc-snapshot.txt"), "utf8");
+        const OLD_TEXT = fs.readFileSync(
+            path.join(__dirname, "..", "stored-providers", "0.1.0-cloud-pc-snapshot.txt"),
+            "utf8",
+        );
         const id = pc();
         const old = new MiniEngine(provider, OLD_TEXT);
         await old.up([{ name: "s", inputs: { cloudPcId: id } }]);
-        assert.deepEqual((await old.refresh()).map((s) => s.op), ["same"], "read through the 0.1.0 text");
+        assert.deepEqual(
+            (await old.refresh()).map((s) => s.op),
+            ["same"],
+            "read through the 0.1.0 text",
+        );
         const before = structuredClone(old.state.get("s")!);
         for (const [name, res] of old.state) engine.state.set(name, res);
         emulator.resetStats();
-        assert.deepEqual((await engine.up([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op), ["update"]);
+        assert.deepEqual(
+            (await engine.up([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op),
+            ["update"],
+        );
         assert.equal(emulator.stats().total, 0, "no Graph call");
         const after = engine.state.get("s")!;
         assert.equal(after.outputs[PROVIDER_KEY], serialized);
         const { [PROVIDER_KEY]: _a, ...restAfter } = after.outputs;
         const { [PROVIDER_KEY]: _b, ...restBefore } = before.outputs;
         assert.deepEqual(restAfter, restBefore, "everything else as it was");
-        assert.deepEqual((await engine.up([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op), ["same"]);
+        assert.deepEqual(
+            (await engine.up([{ name: "s", inputs: { cloudPcId: id } }])).map((s) => s.op),
+            ["same"],
+        );
     });
 });

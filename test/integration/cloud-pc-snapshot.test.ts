@@ -15,13 +15,22 @@ import { UNKNOWN } from "../../provider/validation/unknown";
 import { STORAGE_ACCOUNT_ID } from "../fixtures";
 
 const PC = "d8b39ec3-03c9-457f-824e-25f48197cec6";
-const DOCUMENTED = ["cloudPcId", "status", "snapshotType", "healthCheckStatus", "createdDateTime", "expirationDateTime", "lastRestoredDateTime"];
+const DOCUMENTED = [
+    "cloudPcId",
+    "status",
+    "snapshotType",
+    "healthCheckStatus",
+    "createdDateTime",
+    "expirationDateTime",
+    "lastRestoredDateTime",
+];
 const ALL_ROUTES = ["retrieveSnapshots", "listSnapshots", "getSnapshot"] as const;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function undefinedPaths(value: unknown, path = "outs"): string[] {
     if (value === undefined) return [path];
-    if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => undefinedPaths(v, `${path}.${k}`));
+    if (value && typeof value === "object")
+        return Object.entries(value).flatMap(([k, v]) => undefinedPaths(v, `${path}.${k}`));
     return [];
 }
 
@@ -36,7 +45,10 @@ describe("CloudPcSnapshot check", () => {
     });
 
     it("validates the storage account's ARM id with the shared rule", () => {
-        const [f] = failures({ cloudPcId: PC, storageAccountId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/ok123" });
+        const [f] = failures({
+            cloudPcId: PC,
+            storageAccountId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/ok123",
+        });
         assert.equal(f.property, "storageAccountId");
         assert.match(f.reason, /not a GUID/);
         assert.deepEqual(failures({ cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID }), []);
@@ -46,7 +58,10 @@ describe("CloudPcSnapshot check", () => {
         const [f] = failures({ cloudPcId: PC, accessTier: "cool" });
         assert.equal(f.property, "accessTier");
         assert.match(f.reason, /set storageAccountId too/);
-        assert.match(failures({ cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID, accessTier: "frozen" })[0].reason, /"hot", "cool", "cold", "archive"/);
+        assert.match(
+            failures({ cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID, accessTier: "frozen" })[0].reason,
+            /"hot", "cool", "cold", "archive"/,
+        );
     });
 
     it("fills defaults: hot only with a storage account, wait 60 minutes", () => {
@@ -54,31 +69,59 @@ describe("CloudPcSnapshot check", () => {
         assert.equal(plain.accessTier, undefined);
         assert.equal(plain.waitForCompletion, true);
         assert.equal(plain.timeoutMinutes, 60);
-        assert.equal(checkCloudPcSnapshot({ cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID }).inputs.accessTier, "hot");
+        assert.equal(
+            checkCloudPcSnapshot({ cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID }).inputs.accessTier,
+            "hot",
+        );
     });
 
     it("skips values not known yet (preview) and rejects unknown inputs", () => {
-        assert.deepEqual(failures({ cloudPcId: UNKNOWN, storageAccountId: UNKNOWN, accessTier: "cold", timeoutMinutes: UNKNOWN }), []);
+        assert.deepEqual(
+            failures({ cloudPcId: UNKNOWN, storageAccountId: UNKNOWN, accessTier: "cold", timeoutMinutes: UNKNOWN }),
+            [],
+        );
         assert.equal(failures({ cloudPcId: PC, adoptSnapshotId: "x" })[0].property, "adoptSnapshotId");
         assert.equal(failures({ cloudPcId: PC, timeoutMinutes: 0 })[0].property, "timeoutMinutes");
     });
 });
 
 describe("CloudPcSnapshot diff", () => {
-    const olds = { cloudPcId: PC, storageAccountId: null, accessTier: null, waitForCompletion: true, timeoutMinutes: 60, snapshotId: "CPC_x" };
+    const olds = {
+        cloudPcId: PC,
+        storageAccountId: null,
+        accessTier: null,
+        waitForCompletion: true,
+        timeoutMinutes: 60,
+        snapshotId: "CPC_x",
+    };
 
     it("no change for the same inputs (ids compared case-insensitively) or a new wait setting", () => {
-        assert.equal(diffCloudPcSnapshot(olds, { cloudPcId: PC.toUpperCase(), waitForCompletion: false, timeoutMinutes: 5 }).changes, false);
+        assert.equal(
+            diffCloudPcSnapshot(olds, { cloudPcId: PC.toUpperCase(), waitForCompletion: false, timeoutMinutes: 5 })
+                .changes,
+            false,
+        );
     });
 
     it("any change to what is snapshotted replaces, creating the new one first", () => {
-        for (const news of [{ cloudPcId: randomUUID() }, { cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID, accessTier: "hot" }, { cloudPcId: UNKNOWN }]) {
+        for (const news of [
+            { cloudPcId: randomUUID() },
+            { cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID, accessTier: "hot" },
+            { cloudPcId: UNKNOWN },
+        ]) {
             const d = diffCloudPcSnapshot(olds, news);
             assert.equal(d.changes, true, JSON.stringify(news));
             assert.equal(d.deleteBeforeReplace, false);
         }
         const withCopy = { ...olds, storageAccountId: STORAGE_ACCOUNT_ID, accessTier: "hot" };
-        assert.deepEqual(diffCloudPcSnapshot(withCopy, { cloudPcId: PC, storageAccountId: STORAGE_ACCOUNT_ID.toUpperCase(), accessTier: "cool" }).replaces, ["accessTier"]);
+        assert.deepEqual(
+            diffCloudPcSnapshot(withCopy, {
+                cloudPcId: PC,
+                storageAccountId: STORAGE_ACCOUNT_ID.toUpperCase(),
+                accessTier: "cool",
+            }).replaces,
+            ["accessTier"],
+        );
     });
 });
 
@@ -112,7 +155,11 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         emulator.restorePoints.clear();
         emulator.faults.clear();
         emulator.resetStats();
-        emulator.setOptions({ snapshotListRoutes: [...ALL_ROUTES], pendingSnapshotStatus: null, snapshotDurationMs: 300 });
+        emulator.setOptions({
+            snapshotListRoutes: [...ALL_ROUTES],
+            pendingSnapshotStatus: null,
+            snapshotDurationMs: 300,
+        });
         progress.lines.length = 0;
     });
 
@@ -134,8 +181,15 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
 
     it("sends storageAccountId and accessTier when given", async () => {
         const id = pc();
-        const { outs } = await handlers.create({ cloudPcId: id, storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId, accessTier: "archive" });
-        assert.deepEqual(records(id)[0].storageCopies.map((c) => c.accessTier), ["archive"]);
+        const { outs } = await handlers.create({
+            cloudPcId: id,
+            storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId,
+            accessTier: "archive",
+        });
+        assert.deepEqual(
+            records(id)[0].storageCopies.map((c) => c.accessTier),
+            ["archive"],
+        );
         assert.equal(outs!.accessTier, "archive");
     });
 
@@ -157,12 +211,20 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         // one's restore point appear first and take it.
         emulator.faults.add({ route: "POST createSnapshot", delayMs: 1_200, times: 1 });
         const [withCopy, plain] = await Promise.all([
-            handlers.create({ cloudPcId: id, storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId, accessTier: "cool" }),
+            handlers.create({
+                cloudPcId: id,
+                storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId,
+                accessTier: "cool",
+            }),
             handlers.create({ cloudPcId: id }),
         ]);
         assert.notEqual(withCopy.id, plain.id);
         const byId = new Map(records(id).map((r) => [r.id, r]));
-        assert.deepEqual(byId.get(withCopy.id)!.storageCopies.map((c) => c.accessTier), ["cool"], "the copy belongs to the resource that asked for it");
+        assert.deepEqual(
+            byId.get(withCopy.id)!.storageCopies.map((c) => c.accessTier),
+            ["cool"],
+            "the copy belongs to the resource that asked for it",
+        );
         assert.deepEqual(byId.get(plain.id)!.storageCopies, []);
     });
 
@@ -174,9 +236,14 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         const posts = (): number => emulator.stats().byRoute["POST createSnapshot"] ?? 0;
         let firstDone = false;
         let postsWhenFirstDone = 0;
-        const creates = [pc(), pc(), pc()].map((cloudPcId) => handlers.create({ cloudPcId }).finally(() => {
-            if (!firstDone) { firstDone = true; postsWhenFirstDone = posts(); }
-        }));
+        const creates = [pc(), pc(), pc()].map((cloudPcId) =>
+            handlers.create({ cloudPcId }).finally(() => {
+                if (!firstDone) {
+                    firstDone = true;
+                    postsWhenFirstDone = posts();
+                }
+            }),
+        );
         const results = await Promise.all(creates);
         assert.equal(new Set(results.map((r) => r.id)).size, 3);
         assert.equal(postsWhenFirstDone, 3, "createSnapshot for the other Cloud PCs waited for the first create");
@@ -186,7 +253,10 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 500 });
         const { outs } = await handlers.create({ cloudPcId: pc() });
         assert.equal(outs!.status, "ready");
-        assert.ok(progress.lines.some((l) => /unknownFutureValue after \d+s/.test(l)), progress.lines.join("\n"));
+        assert.ok(
+            progress.lines.some((l) => /unknownFutureValue after \d+s/.test(l)),
+            progress.lines.join("\n"),
+        );
         assert.ok(progress.lines.some((l) => /: ready after \d+s/.test(l)));
     });
 
@@ -205,7 +275,10 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         // Far longer than the 0.6 s timeout however slow the machine: the test finishes it when the create gave up.
         emulator.setOptions({ pendingSnapshotStatus: "unknownFutureValue", snapshotDurationMs: 3_600_000 });
         const id = pc();
-        const err = await handlers.create({ cloudPcId: id, timeoutMinutes: 0.01, __provider: "serialized" }).then(() => undefined, (e: unknown) => e);
+        const err = await handlers.create({ cloudPcId: id, timeoutMinutes: 0.01, __provider: "serialized" }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         assert.ok(err instanceof CreatedButFailedError, String(err));
         assert.match(err.id, /^CPC_/);
         assert.equal(err.properties.__provider, "serialized");
@@ -222,7 +295,10 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
 
     it("past timeoutMinutes with no restore point found: a plain error (nothing to record) that says why", async () => {
         emulator.setOptions({ snapshotDurationMs: 3_600_000 });
-        const err = await handlers.create({ cloudPcId: pc(), timeoutMinutes: 0.01 }).then(() => undefined, (e: unknown) => e as Error & { id?: string });
+        const err = await handlers.create({ cloudPcId: pc(), timeoutMinutes: 0.01 }).then(
+            () => undefined,
+            (e: unknown) => e as Error & { id?: string },
+        );
         assert.ok(err && !err.id, "no id: the engine records nothing");
         assert.match(err.message, /no new manual snapshot appeared/);
         assert.match(err.message, /Graph has no delete/);
@@ -232,7 +308,10 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         const id = pc();
         emulator.faults.add({ route: "POST createSnapshot", drop: "after" });
         const { id: taken } = await handlers.create({ cloudPcId: id });
-        assert.deepEqual(records(id).map((r) => r.id), [taken]);
+        assert.deepEqual(
+            records(id).map((r) => r.id),
+            [taken],
+        );
         assert.equal(emulator.stats().byRoute["POST createSnapshot"], 1);
         assert.ok(progress.lines.some((l) => /outcome is unknown/.test(l)));
     });
@@ -241,21 +320,30 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         const id = pc();
         emulator.faults.add({ route: "POST createSnapshot", status: 500 });
         const { id: taken } = await handlers.create({ cloudPcId: id });
-        assert.deepEqual(records(id).map((r) => r.id), [taken]);
+        assert.deepEqual(
+            records(id).map((r) => r.id),
+            [taken],
+        );
         assert.equal(emulator.stats().byRoute["POST createSnapshot"], 2);
-        assert.ok(progress.lines.some((l) => /sending it once more/.test(l)), progress.lines.join("\n"));
+        assert.ok(
+            progress.lines.some((l) => /sending it once more/.test(l)),
+            progress.lines.join("\n"),
+        );
     });
 
     it("a refused createSnapshot keeps Graph's status, code and request-id, and takes nothing", async () => {
         const id = pc();
         emulator.restorePoints.deprovision(id);
-        await assert.rejects(handlers.create({ cloudPcId: id }), (err: Error & { status?: number; code?: string; requestId?: string }) => {
-            assert.equal(err.status, 404);
-            assert.equal(err.code, "itemNotFound");
-            assert.match(err.requestId ?? "", /^[0-9a-f-]{36}$/);
-            assert.match(err.message, /request-id: [0-9a-f-]{36}/);
-            return true;
-        });
+        await assert.rejects(
+            handlers.create({ cloudPcId: id }),
+            (err: Error & { status?: number; code?: string; requestId?: string }) => {
+                assert.equal(err.status, 404);
+                assert.equal(err.code, "itemNotFound");
+                assert.match(err.requestId ?? "", /^[0-9a-f-]{36}$/);
+                assert.match(err.message, /request-id: [0-9a-f-]{36}/);
+                return true;
+            },
+        );
         // (A 404 from a read route not yet proven may mean the route is missing: the fallback goes on, so the
         // refusal may come from createSnapshot itself. Either way nothing is taken.)
         assert.equal(records(id).length, 0, "nothing taken");
@@ -283,7 +371,8 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
                 assert.equal(read.props!.status, "ready");
             }
             const stats = emulator.stats().byRoute;
-            if (only !== "retrieveSnapshots") assert.equal(stats["GET retrieveSnapshots"], 1, "the missing current route is asked once per process");
+            if (only !== "retrieveSnapshots")
+                assert.equal(stats["GET retrieveSnapshots"], 1, "the missing current route is asked once per process");
             if (only === "getSnapshot") assert.equal(stats["GET snapshots"], 1);
         });
     }
@@ -292,7 +381,10 @@ describe("lifecycle: CloudPcSnapshot handlers against the emulator", function ()
         emulator.setOptions({ snapshotListRoutes: ["listSnapshots"] });
         const id = pc();
         const { id: taken } = await handlers.create({ cloudPcId: id });
-        assert.deepEqual(records(id).map((r) => r.id), [taken]);
+        assert.deepEqual(
+            records(id).map((r) => r.id),
+            [taken],
+        );
     });
 
     it("read without a cloudPcId in state uses the list filtered by id, and the removed GET /snapshots/{id} only where Graph lacks the list", async () => {

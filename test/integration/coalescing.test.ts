@@ -50,11 +50,15 @@ describe("coalescing: single-flight reads", () => {
         const clock = new FakeClock();
         let calls = 0;
         let release!: () => void;
-        const sf = new SingleFlight(async () => {
-            const n = ++calls;
-            if (n === 1) await new Promise<void>((r) => (release = r));
-            return n;
-        }, 5, clock);
+        const sf = new SingleFlight(
+            async () => {
+                const n = ++calls;
+                if (n === 1) await new Promise<void>((r) => (release = r));
+                return n;
+            },
+            5,
+            clock,
+        );
         const first = sf.get();
         await clock.advance(5); // the window closed: the first fetch is now in flight
         assert.equal(calls, 1);
@@ -62,7 +66,11 @@ describe("coalescing: single-flight reads", () => {
         release();
         assert.equal(await first, 1);
         await clock.advance(5);
-        assert.deepEqual(await Promise.all(late), [2, 2, 2], "late callers never see the fetch that started before them");
+        assert.deepEqual(
+            await Promise.all(late),
+            [2, 2, 2],
+            "late callers never see the fetch that started before them",
+        );
         assert.equal(calls, 2);
     });
 
@@ -70,11 +78,15 @@ describe("coalescing: single-flight reads", () => {
         const clock = new FakeClock();
         let calls = 0;
         let release!: () => void;
-        const sf = new SingleFlight(async () => {
-            const n = ++calls;
-            if (n === 1) await new Promise<void>((r) => (release = r));
-            return n;
-        }, 5, clock);
+        const sf = new SingleFlight(
+            async () => {
+                const n = ++calls;
+                if (n === 1) await new Promise<void>((r) => (release = r));
+                return n;
+            },
+            5,
+            clock,
+        );
         const first = sf.get();
         await clock.advance(5); // the first fetch is now in flight
         await clock.advance(1);
@@ -102,16 +114,27 @@ describe("coalescing: paced resumption", () => {
         const turns: number[][] = [];
         let turn = 0;
         const ticker = setInterval(() => undefined, 1); // keep the loop alive while counting turns
-        const count = () => setImmediate(() => { turn++; if (turn < 20) count(); });
+        const count = () =>
+            setImmediate(() => {
+                turn++;
+                if (turn < 20) count();
+            });
         count();
-        await Promise.all(Array.from({ length: 8 }, (_, i) => pacer.turn().then(() => {
-            order.push(i);
-            (turns[turn] ??= []).push(i);
-        })));
+        await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+                pacer.turn().then(() => {
+                    order.push(i);
+                    (turns[turn] ??= []).push(i);
+                }),
+            ),
+        );
         clearInterval(ticker);
         assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7]);
         const slices = turns.filter(Boolean);
-        assert.ok(slices.every((s) => s.length <= 3), JSON.stringify(turns));
+        assert.ok(
+            slices.every((s) => s.length <= 3),
+            JSON.stringify(turns),
+        );
         assert.equal(slices.length, 3, JSON.stringify(turns));
     });
 });
@@ -120,26 +143,43 @@ describe("coalescing: batched purges", () => {
     it("sends one request per batch and falls back per id when a batch fails", async () => {
         const sent: string[][] = [];
         const purged = new Set<string>();
-        const batcher = new PurgeBatcher(async (ids) => {
-            sent.push(ids);
-            if (ids.includes("bad") || ids.includes("gone")) {
-                throw new GraphError({ status: ids.length === 1 && ids[0] === "gone" ? 404 : 409, code: "Conflict", graphMessage: "x", operation: "purgeImportedSnapshot" } as any);
-            }
-            ids.forEach((id) => purged.add(id));
-        }, { quietMs: 10, batchSize: 3 });
+        const batcher = new PurgeBatcher(
+            async (ids) => {
+                sent.push(ids);
+                if (ids.includes("bad") || ids.includes("gone")) {
+                    throw new GraphError({
+                        status: ids.length === 1 && ids[0] === "gone" ? 404 : 409,
+                        code: "Conflict",
+                        graphMessage: "x",
+                        operation: "purgeImportedSnapshot",
+                    } as any);
+                }
+                ids.forEach((id) => purged.add(id));
+            },
+            { quietMs: 10, batchSize: 3 },
+        );
         const results = await Promise.allSettled(["a", "b", "bad", "c", "gone"].map((id) => batcher.purge(id)));
-        assert.deepEqual(results.map((r) => r.status), ["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+        assert.deepEqual(
+            results.map((r) => r.status),
+            ["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"],
+        );
         assert.deepEqual([...purged].sort(), ["a", "b", "c"], "nothing is reported purged unless it was");
         assert.equal(sent[0].length, 3, "batches are bounded");
-        assert.ok(sent.some((ids) => ids.length === 1 && ids[0] === "bad"), "the bad id was tried alone");
+        assert.ok(
+            sent.some((ids) => ids.length === 1 && ids[0] === "bad"),
+            "the bad id was tried alone",
+        );
     });
 
     it("a few purges go out after the short quiet window; a filling batch rides out a pause mid-stream", async () => {
         const clock = new FakeClock();
         const sent: Array<{ ids: string[]; at: number }> = [];
-        const batcher = new PurgeBatcher(async (ids) => {
-            sent.push({ ids, at: clock.now() });
-        }, { quietMs: 20, streamAfter: 5, streamQuietMs: 200, batchSize: 100, clock });
+        const batcher = new PurgeBatcher(
+            async (ids) => {
+                sent.push({ ids, at: clock.now() });
+            },
+            { quietMs: 20, streamAfter: 5, streamQuietMs: 200, batchSize: 100, clock },
+        );
 
         // As at the CLI's default --parallel: a handful, then nothing until they are done.
         const asked = clock.now();
@@ -148,7 +188,10 @@ describe("coalescing: batched purges", () => {
         assert.equal(sent.length, 0, "still inside the quiet window");
         await clock.advance(1);
         await few;
-        assert.deepEqual(sent.map((b) => b.ids.length), [3]);
+        assert.deepEqual(
+            sent.map((b) => b.ids.length),
+            [3],
+        );
         assert.equal(sent[0].at - asked, 20, "sent when the quiet window closed");
 
         // A fleet's destroy: 8 purges, a pause longer than quietMs (shorter than streamQuietMs), 8 more: one batch.
@@ -160,16 +203,36 @@ describe("coalescing: batched purges", () => {
         assert.equal(sent.length, 1, "the batch waits out the stream's quiet window");
         await clock.advance(1);
         await Promise.all(done);
-        assert.deepEqual(sent.slice(1).map((b) => b.ids.length), [16], "the pause split the stream");
+        assert.deepEqual(
+            sent.slice(1).map((b) => b.ids.length),
+            [16],
+            "the pause split the stream",
+        );
         assert.equal(clock.timers, 0, "no timer left behind");
     });
 
     it("tells an observer of each batch and each single-id fallback", async () => {
         const clock = new FakeClock();
         const seen: string[] = [];
-        const batcher = new PurgeBatcher(async (ids) => {
-            if (ids.length > 1 && ids.includes("bad")) throw new GraphError({ status: 409, code: "Conflict", graphMessage: "x", operation: "purge" } as any);
-        }, { quietMs: 10, clock, observer: { batch: (ids) => seen.push(`batch ${ids.join(",")}`), fallback: (id) => seen.push(`alone ${id}`) } });
+        const batcher = new PurgeBatcher(
+            async (ids) => {
+                if (ids.length > 1 && ids.includes("bad"))
+                    throw new GraphError({
+                        status: 409,
+                        code: "Conflict",
+                        graphMessage: "x",
+                        operation: "purge",
+                    } as any);
+            },
+            {
+                quietMs: 10,
+                clock,
+                observer: {
+                    batch: (ids) => seen.push(`batch ${ids.join(",")}`),
+                    fallback: (id) => seen.push(`alone ${id}`),
+                },
+            },
+        );
         const done = Promise.allSettled(["a", "bad"].map((id) => batcher.purge(id)));
         await clock.advance(10);
         await done;
@@ -199,13 +262,23 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         const ids = await importFor(40);
         // Counts the poller's turns (its sleeps of one interval) on the real clock.
         let turns = 0;
-        const clock: Clock = { ...systemClock, sleep: (ms, signal) => { if (ms === 100) turns++; return systemClock.sleep(ms, signal); } };
+        const clock: Clock = {
+            ...systemClock,
+            sleep: (ms, signal) => {
+                if (ms === 100) turns++;
+                return systemClock.sleep(ms, signal);
+            },
+        };
         let passes = 0;
         const polling = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), {
-            pollIntervalMs: 100, clock, observer: { listPass: (why) => void (why === "poll" && passes++) },
+            pollIntervalMs: 100,
+            clock,
+            observer: { listPass: (why) => void (why === "poll" && passes++) },
         });
         emulator.resetStats();
-        const done = await Promise.all(ids.map((id) => polling.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })));
+        const done = await Promise.all(
+            ids.map((id) => polling.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })),
+        );
         assert.ok(done.every((r) => r?.importStatus === "succeeded"));
         const lists = emulator.stats().byRoute["GET listSnapshotImportResults"] ?? 0;
         assert.ok(turns >= 1 && passes === turns, `${passes} list passes in ${turns} turns of the poller`);
@@ -215,7 +288,9 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("reads arriving together share one list pass (all pages)", async () => {
         // A new provider process (a new `pulumi refresh`) has no earlier pass to reuse.
-        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), { pollIntervalMs: 100 });
+        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), {
+            pollIntervalMs: 100,
+        });
         emulator.resetStats();
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         const first = ids.slice(0, 5).map((id) => fresh.get(id));
@@ -227,21 +302,28 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
 
     it("a read arriving while a list pass is in flight (a slow page) joins that pass instead of starting another", async () => {
         let passes = 0;
-        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())),
-            { pollIntervalMs: 100, observer: { listPass: () => void passes++ } });
+        const fresh = new CoalescedImports(snapshotsApiFor(resolveSettings(undefined, emulator.env())), {
+            pollIntervalMs: 100,
+            observer: { listPass: () => void passes++ },
+        });
         const ids = emulator.imports.list().map((r) => r.snapshotId!);
         assert.ok(ids.length >= 2);
         emulator.resetStats();
         emulator.faults.add({ route: "GET listSnapshotImportResults", delayMs: 400 });
         const early = fresh.get(ids[0]);
         // Wait until Graph has the (slow) first page request: the pass is in flight.
-        for (let i = 0; i < 100 && !(emulator.stats().byRoute["GET listSnapshotImportResults"] > 0); i++) await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 100 && !(emulator.stats().byRoute["GET listSnapshotImportResults"] > 0); i++)
+            await new Promise((r) => setTimeout(r, 10));
         assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], 1, "the pass has started");
         const late = fresh.get(ids[1]);
         const [a, b] = await Promise.all([early, late]);
         assert.equal(a.kind === "found" && a.record.snapshotId, ids[0]);
         assert.equal(b.kind === "found" && b.record.snapshotId, ids[1]);
-        assert.equal(emulator.stats().byRoute["GET listSnapshotImportResults"], Math.ceil(ids.length / 10), "one pass for both reads");
+        assert.equal(
+            emulator.stats().byRoute["GET listSnapshotImportResults"],
+            Math.ceil(ids.length / 10),
+            "one pass for both reads",
+        );
         assert.equal(passes, 1);
     });
 
@@ -256,7 +338,9 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         emulator.imports.clear();
         const ids = await importFor(10);
         emulator.faults.add({ route: "GET listSnapshotImportResults", status: 429, retryAfter: "0.3" });
-        const done = await Promise.all(ids.map((id) => imports.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })));
+        const done = await Promise.all(
+            ids.map((id) => imports.wait(id, { deadline: Date.now() + 30_000, onStatus: () => {} })),
+        );
         assert.ok(done.every((r) => r?.importStatus === "succeeded"));
         assert.ok(emulator.stats().status429 >= 1);
     });
@@ -268,7 +352,10 @@ describe("coalescing: against the emulator where Graph lists imports (seed diale
         emulator.faults.add({ route: "GET listSnapshotImportResults", skipSnapshotId: id!, times: 6 });
         emulator.resetStats();
         const statuses: string[] = [];
-        const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: (r) => statuses.push(String(r.importStatus)) });
+        const record = await imports.wait(id!, {
+            deadline: Date.now() + 30_000,
+            onStatus: (r) => statuses.push(String(r.importStatus)),
+        });
         assert.equal(record?.importStatus, "succeeded", `the wait ended with ${JSON.stringify(record)}`);
         assert.ok((emulator.stats().byRoute["GET retrieveSnapshotImportResults"] ?? 0) >= 1, "confirmed by id");
 
@@ -320,11 +407,18 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         const imports = await fresh();
         emulator.resetStats();
         const got = await Promise.all(ids.map((id) => imports.get(id)));
-        assert.ok(got.every((l) => l.kind === "found"), JSON.stringify(got.filter((l) => l.kind !== "found")));
+        assert.ok(
+            got.every((l) => l.kind === "found"),
+            JSON.stringify(got.filter((l) => l.kind !== "found")),
+        );
         const stats = emulator.stats().byRoute;
         assert.equal(stats["POST $batch"], Math.ceil(45 / 20));
         assert.equal(stats["GET retrieveSnapshotImportResults"], 45, "Graph counts (and throttles) every item");
-        assert.equal(stats["GET listSnapshotImportResults"] ?? 0, 1, "the list is tried once per process, then never again");
+        assert.equal(
+            stats["GET listSnapshotImportResults"] ?? 0,
+            1,
+            "the list is tried once per process, then never again",
+        );
     });
 
     it("one poller waits for 40 imports with ceil(40 / 20) $batch requests per pass", async () => {
@@ -336,7 +430,10 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         emulator.resetStats();
         const deadline = clock.now() + 1_000;
         const done = await Promise.allSettled(ids.map((id) => imports.wait(id, { deadline, onStatus: () => {} })));
-        assert.ok(done.every((r) => r.status === "rejected" && /deadline/.test(String(r.reason))), "all waited to the deadline");
+        assert.ok(
+            done.every((r) => r.status === "rejected" && /deadline/.test(String(r.reason))),
+            "all waited to the deadline",
+        );
         const stats = emulator.stats().byRoute;
         const passes = stats["GET retrieveSnapshotImportResults"]! / 40;
         assert.ok(Number.isInteger(passes) && passes >= 2, `${stats["GET retrieveSnapshotImportResults"]} item reads`);
@@ -363,7 +460,11 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         const kept = await (await fresh()).get(id!);
         assert.equal(kept.kind, "unknown");
         assert.match(kept.kind === "unknown" ? kept.why : "", /request-id/);
-        assert.equal((await (await fresh({ notFoundMeansGone: true })).get(id!)).kind, "gone", "the plural's 404, accepted by the setting");
+        assert.equal(
+            (await (await fresh({ notFoundMeansGone: true })).get(id!)).kind,
+            "gone",
+            "the plural's 404, accepted by the setting",
+        );
         const [live] = await importFor(1);
         const proven = await fresh({ notFoundMeansGone: true });
         assert.equal((await proven.get(live!)).kind, "found", "a live import is still found");
@@ -373,7 +474,12 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
     it("a wait never ends as gone on answers that prove nothing (the plural answering 404 for a live id)", async () => {
         const [id] = await importFor(1);
         const imports = await fresh();
-        emulator.faults.add({ route: "GET retrieveSnapshotImportResults", status: 404, code: "ResourceNotFound", times: 4 });
+        emulator.faults.add({
+            route: "GET retrieveSnapshotImportResults",
+            status: 404,
+            code: "ResourceNotFound",
+            times: 4,
+        });
         const record = await imports.wait(id!, { deadline: Date.now() + 30_000, onStatus: () => {} });
         assert.equal(record?.importStatus, "succeeded");
     });
@@ -404,7 +510,10 @@ describe("coalescing: the shared poller on a fake clock", () => {
         const onStatus = (r: ImportRecord) => seen.push(`${r.snapshotId}:${r.importStatus}`);
         const a = imports.wait("a", { deadline: clock.now() + 10_000, onStatus });
         const b = imports.wait("b", { deadline: clock.now() + 2_500, onStatus });
-        const bDone = b.then(() => "resolved", (e: unknown) => e);
+        const bDone = b.then(
+            () => "resolved",
+            (e: unknown) => e,
+        );
         await clock.advance(999);
         assert.equal(passes(), 0, "no pass before the first interval");
         await clock.advance(1);
@@ -430,28 +539,42 @@ describe("coalescing: per-id reads gathered for $batch", () => {
     it("sends a batch as soon as it holds 20 ids, the rest together once reads stop coming; every read answered", async () => {
         const clock = new FakeClock();
         const sent: string[][] = [];
-        const batcher = new LookupBatcher(async (ids) => {
-            sent.push(ids);
-            return new Map(ids.map((id) => [id, { kind: "found", record: { snapshotId: id } } as const]));
-        }, { quietMs: 5, maxWaitMs: 60_000, clock });
+        const batcher = new LookupBatcher(
+            async (ids) => {
+                sent.push(ids);
+                return new Map(ids.map((id) => [id, { kind: "found", record: { snapshotId: id } } as const]));
+            },
+            { quietMs: 5, maxWaitMs: 60_000, clock },
+        );
         const ids = Array.from({ length: 25 }, (_, i) => `id-${i}`);
         const asked = [...ids.slice(0, 10), "id-3", ...ids.slice(10)]; // a second read of one id joins the first
         const pending = Promise.all(asked.map((id) => batcher.get(id)));
         await settle();
-        assert.deepEqual(sent.map((b) => b.length), [20], "full at 20 distinct ids: sent at once");
+        assert.deepEqual(
+            sent.map((b) => b.length),
+            [20],
+            "full at 20 distinct ids: sent at once",
+        );
         await clock.advance(5);
         const got = await pending;
-        assert.deepEqual(sent.map((b) => b.length), [20, 5], "the rest once reads stopped coming");
+        assert.deepEqual(
+            sent.map((b) => b.length),
+            [20, 5],
+            "the rest once reads stopped coming",
+        );
         assert.ok(got.every((l, i) => l.kind === "found" && l.record.snapshotId === asked[i]));
     });
 
     it("a trickle of reads goes out once its first read waited maxWaitMs", async () => {
         const clock = new FakeClock();
         const sent: string[][] = [];
-        const batcher = new LookupBatcher(async (ids) => {
-            sent.push(ids);
-            return new Map(ids.map((id) => [id, { kind: "gone" } as const]));
-        }, { quietMs: 50, maxWaitMs: 120, clock });
+        const batcher = new LookupBatcher(
+            async (ids) => {
+                sent.push(ids);
+                return new Map(ids.map((id) => [id, { kind: "gone" } as const]));
+            },
+            { quietMs: 50, maxWaitMs: 120, clock },
+        );
         const got: Promise<unknown>[] = [];
         for (let i = 0; i < 4; i++) {
             got.push(batcher.get(`id-${i}`));
@@ -460,7 +583,10 @@ describe("coalescing: per-id reads gathered for $batch", () => {
         assert.deepEqual(sent, [["id-0", "id-1", "id-2"]], "sent at 120 ms, with the reads that had arrived");
         await clock.advance(50);
         await Promise.all(got);
-        assert.deepEqual(sent.map((b) => b.length), [3, 1]);
+        assert.deepEqual(
+            sent.map((b) => b.length),
+            [3, 1],
+        );
     });
 });
 

@@ -7,7 +7,12 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 
-interface Result { property: string; ok: boolean; runs: number; message: string }
+interface Result {
+    property: string;
+    ok: boolean;
+    runs: number;
+    message: string;
+}
 
 const ROOT = path.join(__dirname, "../..");
 const RUNS = Number(process.env.CLOUDPC_PROPERTY_RUNS ?? 100);
@@ -22,15 +27,25 @@ const PROPERTIES = [
 
 function runHarness(): Promise<{ results: Result[]; code: number | null; stderr: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "test/harness/constructor-mocks.ts"], {
-            cwd: ROOT, env: { ...process.env, CLOUDPC_PROPERTY_RUNS: String(RUNS) }, stdio: ["ignore", "pipe", "pipe"],
-        });
-        let out = "", err = "";
+        const child = spawn(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "test/harness/constructor-mocks.ts"],
+            {
+                cwd: ROOT,
+                env: { ...process.env, CLOUDPC_PROPERTY_RUNS: String(RUNS) },
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
+        let out = "",
+            err = "";
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         child.stderr.on("data", (d: Buffer) => (err += d.toString()));
         child.on("error", reject);
         child.on("close", (code) => {
-            const results = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Result);
+            const results = out
+                .split("\n")
+                .filter((l) => l.startsWith("{"))
+                .map((l) => JSON.parse(l) as Result);
             resolve({ results, code, stderr: err });
         });
     });
@@ -49,7 +64,10 @@ describe("resource constructors under mocks (fast-check)", function () {
             for (const property of PROPERTIES) {
                 it(property, () => {
                     const result = run.results.find((r) => r.property === `${resource}: ${property}`);
-                    assert.ok(result, `the harness reported no result for it (exit ${run.code}):\n${run.stderr.slice(-3000)}`);
+                    assert.ok(
+                        result,
+                        `the harness reported no result for it (exit ${run.code}):\n${run.stderr.slice(-3000)}`,
+                    );
                     assert.ok(result.ok, result.message);
                     assert.equal(result.runs, RUNS);
                 });

@@ -18,11 +18,16 @@ import * as tls from "node:tls";
 import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
 import { Agent, request } from "undici";
 import { type Emulator, ensureCertificates, ensureClientCertificate, startEmulator } from "../../emulator";
-import type { CloudPcSnapshot, CloudPcSnapshotImportActionResult, ODataCollection } from "../../provider/snapshots/types";
+import type {
+    CloudPcSnapshot,
+    CloudPcSnapshotImportActionResult,
+    ODataCollection,
+} from "../../provider/snapshots/types";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SNAPSHOTS = "/beta/deviceManagement/virtualEndpoint/snapshots";
-const ACCOUNT = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
+const ACCOUNT =
+    "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const READER_ID = "1a2b3c4d-0000-4000-8000-00000000abcd";
 const FEDERATED_ID = "2b3c4d5e-0000-4000-8000-00000000abcd";
@@ -41,7 +46,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const user = (): string => randomUUID();
 
 function blob(fileName = "disk.vhd", field: "fileName" | "blobName" = "fileName"): Record<string, unknown> {
-    return { sourceType: "azureStorageAccount", fileType: "dataFile", storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", [field]: fileName } };
+    return {
+        sourceType: "azureStorageAccount",
+        fileType: "dataFile",
+        storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", [field]: fileName },
+    };
 }
 
 interface Answer {
@@ -59,7 +68,16 @@ describe("Graph emulator", function () {
     let token: string;
     let clientCert: ReturnType<typeof ensureClientCertificate>;
 
-    async function http(method: string, pathOrUrl: string, opts: { token?: string | null; body?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
+    async function http(
+        method: string,
+        pathOrUrl: string,
+        opts: {
+            token?: string | null;
+            body?: unknown;
+            form?: Record<string, string>;
+            headers?: Record<string, string>;
+        } = {},
+    ): Promise<Answer> {
         const headers: Record<string, string> = { ...opts.headers };
         const auth = opts.token === undefined ? token : opts.token;
         if (auth) headers["authorization"] = `Bearer ${auth}`;
@@ -86,7 +104,12 @@ describe("Graph emulator", function () {
     async function tokenFor(clientId: string, secret: string): Promise<string> {
         const r = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
             token: null,
-            form: { grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphEndpoint}/.default` },
+            form: {
+                grant_type: "client_credentials",
+                client_id: clientId,
+                client_secret: secret,
+                scope: `${emu.graphEndpoint}/.default`,
+            },
         });
         assert.equal(r.status, 200, r.text);
         return r.json.access_token as string;
@@ -94,7 +117,8 @@ describe("Graph emulator", function () {
 
     const importFor = (assignedUserId: string, files: unknown[] = [blob()]): Promise<Answer> =>
         http("POST", `${SNAPSHOTS}/importSnapshot`, { body: { assignedUserId, sourceFiles: files } });
-    const retrieveOne = (id: string): Promise<Answer> => http("GET", `${SNAPSHOTS}/retrieveSnapshotImportResult(snapshotId='${id}')`);
+    const retrieveOne = (id: string): Promise<Answer> =>
+        http("GET", `${SNAPSHOTS}/retrieveSnapshotImportResult(snapshotId='${id}')`);
 
     before(async () => {
         clientCert = ensureClientCertificate();
@@ -123,7 +147,16 @@ describe("Graph emulator", function () {
         emu.imports.clear();
         emu.faults.clear();
         emu.resetStats();
-        emu.setOptions({ pageSize: 100, importDurationMs: 300, rateLimit: undefined, importResultFunctions: ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] });
+        emu.setOptions({
+            pageSize: 100,
+            importDurationMs: 300,
+            rateLimit: undefined,
+            importResultFunctions: [
+                "retrieveSnapshotImportResult",
+                "retrieveSnapshotImportResults",
+                "listSnapshotImportResults",
+            ],
+        });
     });
 
     describe("API surface", () => {
@@ -133,7 +166,12 @@ describe("Graph emulator", function () {
             assert.equal(emu.tenantId, "7c3a9f1e-2b4d-4e8a-9f00-5d6c7b8a9e01");
             assert.equal(emu.clientId, "0d4e5f60-7a8b-4c9d-8e0f-1a2b3c4d5e6f");
             assert.deepEqual(Object.keys(emu.env()).sort(), [
-                "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "CLOUDPC_AUTHORITY_HOST", "CLOUDPC_GRAPH_ENDPOINT", "NODE_EXTRA_CA_CERTS",
+                "AZURE_CLIENT_ID",
+                "AZURE_CLIENT_SECRET",
+                "AZURE_TENANT_ID",
+                "CLOUDPC_AUTHORITY_HOST",
+                "CLOUDPC_GRAPH_ENDPOINT",
+                "NODE_EXTRA_CA_CERTS",
             ]);
             assert.equal(emu.env().NODE_EXTRA_CA_CERTS, emu.caCertPath);
         });
@@ -148,11 +186,23 @@ describe("Graph emulator", function () {
 
     describe("Entra-style authority", () => {
         it("serves a discovery document pointing at the emulator, with and without v2.0", async () => {
-            for (const p of [`/${emu.tenantId}/v2.0/.well-known/openid-configuration`, `/${emu.tenantId}/.well-known/openid-configuration`]) {
+            for (const p of [
+                `/${emu.tenantId}/v2.0/.well-known/openid-configuration`,
+                `/${emu.tenantId}/.well-known/openid-configuration`,
+            ]) {
                 const r = await http("GET", p, { token: null });
                 assert.equal(r.status, 200);
-                for (const key of ["token_endpoint", "authorization_endpoint", "issuer", "jwks_uri", "end_session_endpoint"]) {
-                    assert.ok(String(r.json[key]).startsWith(`${emu.authorityHost}/${emu.tenantId}/`), `${key}: ${r.json[key]}`);
+                for (const key of [
+                    "token_endpoint",
+                    "authorization_endpoint",
+                    "issuer",
+                    "jwks_uri",
+                    "end_session_endpoint",
+                ]) {
+                    assert.ok(
+                        String(r.json[key]).startsWith(`${emu.authorityHost}/${emu.tenantId}/`),
+                        `${key}: ${r.json[key]}`,
+                    );
                 }
             }
             const keys = await http("GET", `/${emu.tenantId}/discovery/v2.0/keys`, { token: null });
@@ -160,7 +210,10 @@ describe("Graph emulator", function () {
         });
 
         it("issues a token to the real @azure/identity ClientSecretCredential, usable against Graph", async () => {
-            const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+            const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+                authorityHost: emu.authorityHost,
+                disableInstanceDiscovery: true,
+            });
             const t = await cred.getToken(`${emu.graphEndpoint}/.default`);
             assert.equal(t.token.split(".").length, 3, "JWT-shaped");
             const claims = JSON.parse(Buffer.from(t.token.split(".")[1]!, "base64url").toString());
@@ -175,7 +228,10 @@ describe("Graph emulator", function () {
         });
 
         it("fails a wrong secret with AADSTS7000215 through @azure/identity", async () => {
-            const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, "not-the-secret", { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+            const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, "not-the-secret", {
+                authorityHost: emu.authorityHost,
+                disableInstanceDiscovery: true,
+            });
             await assert.rejects(cred.getToken(`${emu.graphEndpoint}/.default`), (err: Error) => {
                 assert.match(err.message, /AADSTS7000215/);
                 assert.ok(!err.message.includes("not-the-secret"), "the secret is not echoed");
@@ -184,7 +240,12 @@ describe("Graph emulator", function () {
         });
 
         it("answers Entra-shaped errors on the token endpoint", async () => {
-            const form = { grant_type: "client_credentials", client_id: emu.clientId, client_secret: "wrong", scope: `${emu.graphEndpoint}/.default` };
+            const form = {
+                grant_type: "client_credentials",
+                client_id: emu.clientId,
+                client_secret: "wrong",
+                scope: `${emu.graphEndpoint}/.default`,
+            };
             const wrong = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, { token: null, form });
             assert.equal(wrong.status, 401);
             assert.equal(wrong.json.error, "invalid_client");
@@ -193,22 +254,36 @@ describe("Graph emulator", function () {
             for (const k of ["timestamp", "trace_id", "correlation_id"]) assert.ok(wrong.json[k], k);
             assert.ok(!wrong.text.includes("emulator-client-secret"));
 
-            const tenant = await http("POST", `/11111111-2222-3333-4444-555555555555/oauth2/v2.0/token`, { token: null, form: { ...form, client_secret: emu.clientSecret } });
+            const tenant = await http("POST", `/11111111-2222-3333-4444-555555555555/oauth2/v2.0/token`, {
+                token: null,
+                form: { ...form, client_secret: emu.clientSecret },
+            });
             assert.equal(tenant.status, 400);
             assert.equal(tenant.json.error, "invalid_request");
             assert.deepEqual(tenant.json.error_codes, [90002]);
 
-            const scope = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, { token: null, form: { ...form, client_secret: emu.clientSecret, scope: "https://graph.microsoft.com/.default" } });
+            const scope = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
+                token: null,
+                form: { ...form, client_secret: emu.clientSecret, scope: "https://graph.microsoft.com/.default" },
+            });
             assert.equal(scope.status, 400);
             assert.equal(scope.json.error, "invalid_resource");
 
-            const client = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, { token: null, form: { ...form, client_id: randomUUID() } });
+            const client = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
+                token: null,
+                form: { ...form, client_id: randomUUID() },
+            });
             assert.equal(client.status, 400);
             assert.deepEqual(client.json.error_codes, [700016]);
         });
 
         it("accepts the real ClientCertificateCredential (signed client assertion)", async () => {
-            const cred = new ClientCertificateCredential(emu.tenantId, CERT_CLIENT_ID, { certificatePath: clientCert.pemPath }, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+            const cred = new ClientCertificateCredential(
+                emu.tenantId,
+                CERT_CLIENT_ID,
+                { certificatePath: clientCert.pemPath },
+                { authorityHost: emu.authorityHost, disableInstanceDiscovery: true },
+            );
             const t = await cred.getToken(`${emu.graphEndpoint}/.default`);
             assert.equal(JSON.parse(Buffer.from(t.token.split(".")[1]!, "base64url").toString()).appid, CERT_CLIENT_ID);
         });
@@ -219,13 +294,22 @@ describe("Graph emulator", function () {
             const assertion = (aud: string, tamper = false): string => {
                 const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString("base64url");
                 const input = `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ aud, iss: CERT_CLIENT_ID, sub: CERT_CLIENT_ID, exp: now + 300, nbf: now, jti: randomUUID() })}`;
-                const sig = createSign("RSA-SHA256").update(tamper ? `${input}x` : input).sign(key).toString("base64url");
+                const sig = createSign("RSA-SHA256")
+                    .update(tamper ? `${input}x` : input)
+                    .sign(key)
+                    .toString("base64url");
                 return `${input}.${sig}`;
             };
             const post = (a: string): Promise<Answer> =>
                 http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
                     token: null,
-                    form: { grant_type: "client_credentials", client_id: CERT_CLIENT_ID, scope: `${emu.graphEndpoint}/.default`, client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: a },
+                    form: {
+                        grant_type: "client_credentials",
+                        client_id: CERT_CLIENT_ID,
+                        scope: `${emu.graphEndpoint}/.default`,
+                        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        client_assertion: a,
+                    },
                 });
             const endpoint = `${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`;
             assert.equal((await post(assertion(endpoint))).status, 200);
@@ -239,11 +323,26 @@ describe("Graph emulator", function () {
                 return `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ iss, sub: "repo:org/repo:ref:refs/heads/main", aud: "api://AzureADTokenExchange", exp })}.c2lnbmF0dXJl`;
             };
             const later = Math.floor(Date.now() / 1000) + 600;
-            const ok = new ClientAssertionCredential(emu.tenantId, FEDERATED_ID, async () => fake(FEDERATED_ISSUER, later), { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+            const ok = new ClientAssertionCredential(
+                emu.tenantId,
+                FEDERATED_ID,
+                async () => fake(FEDERATED_ISSUER, later),
+                { authorityHost: emu.authorityHost, disableInstanceDiscovery: true },
+            );
             assert.ok((await ok.getToken(`${emu.graphEndpoint}/.default`)).token);
-            const wrongIssuer = new ClientAssertionCredential(emu.tenantId, FEDERATED_ID, async () => fake("https://evil.example", later), { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+            const wrongIssuer = new ClientAssertionCredential(
+                emu.tenantId,
+                FEDERATED_ID,
+                async () => fake("https://evil.example", later),
+                { authorityHost: emu.authorityHost, disableInstanceDiscovery: true },
+            );
             await assert.rejects(wrongIssuer.getToken(`${emu.graphEndpoint}/.default`), /AADSTS700211/);
-            const expired = new ClientAssertionCredential(emu.tenantId, FEDERATED_ID, async () => fake(FEDERATED_ISSUER, later - 3600), { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+            const expired = new ClientAssertionCredential(
+                emu.tenantId,
+                FEDERATED_ID,
+                async () => fake(FEDERATED_ISSUER, later - 3600),
+                { authorityHost: emu.authorityHost, disableInstanceDiscovery: true },
+            );
             await assert.rejects(expired.getToken(`${emu.graphEndpoint}/.default`), /AADSTS700024/);
         });
     });
@@ -265,7 +364,8 @@ describe("Graph emulator", function () {
             emu.setOptions({ tokenLifetimeSeconds: 1 });
             try {
                 const short = await tokenFor(emu.clientId, emu.clientSecret);
-                const claimsOf = (t: string) => JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
+                const claimsOf = (t: string) =>
+                    JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString()) as { iat: number; exp: number };
                 const claims = claimsOf(short);
                 assert.equal(claims.exp - claims.iat, 1, "the token lives tokenLifetimeSeconds");
                 // Valid up to its exp, expired from then on: checked at given times (a request may come late on a busy machine).
@@ -298,7 +398,10 @@ describe("Graph emulator", function () {
         it("answers 403 Forbidden to a CloudPC.Read.All token on writes, but lets it read", async () => {
             const reader = await tokenFor(READER_ID, "reader-secret");
             assert.equal((await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { token: reader })).status, 200);
-            const w = await http("POST", `${SNAPSHOTS}/importSnapshot`, { token: reader, body: { assignedUserId: user(), sourceFiles: [blob()] } });
+            const w = await http("POST", `${SNAPSHOTS}/importSnapshot`, {
+                token: reader,
+                body: { assignedUserId: user(), sourceFiles: [blob()] },
+            });
             assert.equal(w.status, 403);
             assert.equal(w.json.error.code, "Forbidden");
             assert.equal(emu.imports.list().length, 0);
@@ -316,7 +419,11 @@ describe("Graph emulator", function () {
             assert.equal(created.importStatus, "pending");
             assert.equal(created.usageStatus, "notUsed");
             assert.equal(created.filename, "disk.vhd");
-            assert.equal(created.assignedUserPrincipalName, defaultUpn(u), "users are reported by UPN, never by object id");
+            assert.equal(
+                created.assignedUserPrincipalName,
+                defaultUpn(u),
+                "users are reported by UPN, never by object id",
+            );
             assert.equal(created.policyName, "Emulator_ProvisioningPolicy");
             assert.equal(created.endDateTime, null);
             assert.equal(created.additionalDetail, null);
@@ -346,7 +453,12 @@ describe("Graph emulator", function () {
         });
 
         it("takes the file name from a SAS URL and never keeps the signature", async () => {
-            const r = await importFor(user(), [{ sourceType: "sasUrl", sasUrl: "https://acct.blob.core.windows.net/vhds/from-sas.vhd?sv=2022&sig=SECRETSIG" }]);
+            const r = await importFor(user(), [
+                {
+                    sourceType: "sasUrl",
+                    sasUrl: "https://acct.blob.core.windows.net/vhds/from-sas.vhd?sv=2022&sig=SECRETSIG",
+                },
+            ]);
             assert.equal(r.status, 200);
             assert.equal(r.json.filename, "from-sas.vhd");
             const rec = emu.imports.get(r.json.snapshotId)!;
@@ -386,7 +498,10 @@ describe("Graph emulator", function () {
             const policy = await importFor(NO_POLICY_USER);
             const r2 = (await retrieveOne(policy.json.snapshotId)).json;
             assert.equal(r2.importStatus, "failed");
-            assert.match(r2.additionalDetail, /has no provisioning policy assigned\. Assign a Windows 365 provisioning policy to the user and import again\./);
+            assert.match(
+                r2.additionalDetail,
+                /has no provisioning policy assigned\. Assign a Windows 365 provisioning policy to the user and import again\./,
+            );
             assert.equal(r2.policyName, null);
         });
 
@@ -394,13 +509,52 @@ describe("Graph emulator", function () {
             ["missing assignedUserId", { sourceFiles: [blob()] }, /assignedUserId/],
             ["non-GUID assignedUserId", { assignedUserId: "ryan@contoso.com", sourceFiles: [blob()] }, /GUID/],
             ["empty sourceFiles", { assignedUserId: randomUUID(), sourceFiles: [] }, /sourceFiles/],
-            ["entry without storageBlobInfo or sasUrl", { assignedUserId: randomUUID(), sourceFiles: [{ fileType: "dataFile" }] }, /storageBlobInfo.*sasUrl/],
-            ["no dataFile", { assignedUserId: randomUUID(), sourceFiles: [{ ...blob(), fileType: "virtualMachineGuestState" }] }, /exactly one/],
-            ["two dataFiles", { assignedUserId: randomUUID(), sourceFiles: [blob("a.vhd"), blob("b.vhd")] }, /exactly one/],
-            ["bad storageAccountId", { assignedUserId: randomUUID(), sourceFiles: [{ storageBlobInfo: { storageAccountId: "acct", containerName: "c", fileName: "a.vhd" } }] }, /storageAccountId/],
-            ["http SAS", { assignedUserId: randomUUID(), sourceFiles: [{ sasUrl: "http://a.blob.core.windows.net/c/a.vhd?sig=x" }] }, /https/],
-            ["SAS without sig", { assignedUserId: randomUUID(), sourceFiles: [{ sasUrl: "https://a.blob.core.windows.net/c/a.vhd?sv=1" }] }, /signature/],
-            ["unknown enum member", { assignedUserId: randomUUID(), sourceFiles: [{ ...blob(), fileType: "osDisk" }] }, /cloudPcSnapshotImportFileType/],
+            [
+                "entry without storageBlobInfo or sasUrl",
+                { assignedUserId: randomUUID(), sourceFiles: [{ fileType: "dataFile" }] },
+                /storageBlobInfo.*sasUrl/,
+            ],
+            [
+                "no dataFile",
+                { assignedUserId: randomUUID(), sourceFiles: [{ ...blob(), fileType: "virtualMachineGuestState" }] },
+                /exactly one/,
+            ],
+            [
+                "two dataFiles",
+                { assignedUserId: randomUUID(), sourceFiles: [blob("a.vhd"), blob("b.vhd")] },
+                /exactly one/,
+            ],
+            [
+                "bad storageAccountId",
+                {
+                    assignedUserId: randomUUID(),
+                    sourceFiles: [
+                        { storageBlobInfo: { storageAccountId: "acct", containerName: "c", fileName: "a.vhd" } },
+                    ],
+                },
+                /storageAccountId/,
+            ],
+            [
+                "http SAS",
+                {
+                    assignedUserId: randomUUID(),
+                    sourceFiles: [{ sasUrl: "http://a.blob.core.windows.net/c/a.vhd?sig=x" }],
+                },
+                /https/,
+            ],
+            [
+                "SAS without sig",
+                {
+                    assignedUserId: randomUUID(),
+                    sourceFiles: [{ sasUrl: "https://a.blob.core.windows.net/c/a.vhd?sv=1" }],
+                },
+                /signature/,
+            ],
+            [
+                "unknown enum member",
+                { assignedUserId: randomUUID(), sourceFiles: [{ ...blob(), fileType: "osDisk" }] },
+                /cloudPcSnapshotImportFileType/,
+            ],
             ["not JSON", "{nope", /JSON/],
         ];
         for (const [name, body, message] of invalid) {
@@ -431,7 +585,10 @@ describe("Graph emulator", function () {
             const r = await http("GET", `${SNAPSHOTS}/retrieveSnapshotImportResults(snapshotId='${id}')`);
             assert.equal(r.status, 200);
             assert.match(r.json["@odata.context"], /Collection\(microsoft\.graph\.cloudPcSnapshotImportActionResult\)/);
-            assert.deepEqual(r.json.value.map((v: CloudPcSnapshotImportActionResult) => v.snapshotId), [id]);
+            assert.deepEqual(
+                r.json.value.map((v: CloudPcSnapshotImportActionResult) => v.snapshotId),
+                [id],
+            );
             const none = await http("GET", `${SNAPSHOTS}/retrieveSnapshotImportResults(snapshotId='${randomUUID()}')`);
             assert.deepEqual(none.json.value, []);
         });
@@ -471,11 +628,24 @@ describe("Graph emulator", function () {
             assert.equal(second["@odata.nextLink"], undefined);
         });
 
-        for (const name of ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] as const) {
+        for (const name of [
+            "retrieveSnapshotImportResult",
+            "retrieveSnapshotImportResults",
+            "listSnapshotImportResults",
+        ] as const) {
             it(`answers a bare 404 naming nothing when ${name} is not served (the name is taken as a key)`, async () => {
                 const id = (await importFor(user())).json.snapshotId;
-                emu.setOptions({ importResultFunctions: ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"].filter((n) => n !== name) as never });
-                const p = name === "listSnapshotImportResults" ? `${SNAPSHOTS}/${name}` : `${SNAPSHOTS}/${name}(snapshotId='${id}')`;
+                emu.setOptions({
+                    importResultFunctions: [
+                        "retrieveSnapshotImportResult",
+                        "retrieveSnapshotImportResults",
+                        "listSnapshotImportResults",
+                    ].filter((n) => n !== name) as never,
+                });
+                const p =
+                    name === "listSnapshotImportResults"
+                        ? `${SNAPSHOTS}/${name}`
+                        : `${SNAPSHOTS}/${name}(snapshotId='${id}')`;
                 const r = await http("GET", p);
                 assert.equal(r.status, 404);
                 assert.equal(r.json.error.code, "ResourceNotFound");
@@ -502,9 +672,23 @@ describe("Graph emulator", function () {
                     (await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`)).status,
                 ];
                 assert.deepEqual(got, [...want], dialect);
-                assert.deepEqual(emu.currentOptions().importResultFunctions, { metadata: ["retrieveSnapshotImportResults"], docs: ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult"], seed: ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] }[dialect]);
+                assert.deepEqual(
+                    emu.currentOptions().importResultFunctions,
+                    {
+                        metadata: ["retrieveSnapshotImportResults"],
+                        docs: ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult"],
+                        seed: [
+                            "retrieveSnapshotImportResult",
+                            "retrieveSnapshotImportResults",
+                            "listSnapshotImportResults",
+                        ],
+                    }[dialect],
+                );
             }
-            assert.throws(() => emu.setOptions({ dialect: "beta" as never }), /dialect must be one of metadata, docs, seed/);
+            assert.throws(
+                () => emu.setOptions({ dialect: "beta" as never }),
+                /dialect must be one of metadata, docs, seed/,
+            );
         });
 
         it("answers an unknown id from the plural with an empty collection, or a 404 in the notFound variant", async () => {
@@ -539,7 +723,11 @@ describe("Graph emulator", function () {
             const r = await http("POST", "/beta/$batch", { body: { requests } });
             assert.equal(r.status, 200);
             const byId = Object.fromEntries(r.json.responses.map((x: { id: string }) => [x.id, x]));
-            assert.deepEqual(r.json.responses.map((x: { id: string }) => x.id), ["d", "c", "b", "a"], "not in request order");
+            assert.deepEqual(
+                r.json.responses.map((x: { id: string }) => x.id),
+                ["d", "c", "b", "a"],
+                "not in request order",
+            );
             assert.equal(byId.a.status, 200);
             assert.equal(byId.a.body.value[0].snapshotId, id);
             assert.deepEqual(byId.b.body.value, []);
@@ -555,7 +743,11 @@ describe("Graph emulator", function () {
             const statuses = limited.json.responses.map((x: { status: number }) => x.status).sort();
             assert.deepEqual(statuses, [200, 200, 429], "the limit counts items, not the envelope");
 
-            const tooMany = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: "GET", url: rel(plural(id)) }));
+            const tooMany = Array.from({ length: 21 }, (_, i) => ({
+                id: String(i),
+                method: "GET",
+                url: rel(plural(id)),
+            }));
             emu.setOptions({ rateLimit: undefined });
             assert.equal((await http("POST", "/beta/$batch", { body: { requests: tooMany } })).status, 400);
         });
@@ -613,7 +805,14 @@ describe("Graph emulator", function () {
         });
 
         it("applies a rule `times` times and honours method and custom code", async () => {
-            emu.faults.add({ route: "listSnapshotImportResults", method: "GET", status: 503, code: "ServiceUnavailable", retryAfter: "1", times: 2 });
+            emu.faults.add({
+                route: "listSnapshotImportResults",
+                method: "GET",
+                status: 503,
+                code: "ServiceUnavailable",
+                retryAfter: "1",
+                times: 2,
+            });
             const a = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`);
             const b = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`);
             const c = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`);
@@ -680,7 +879,10 @@ describe("Graph emulator", function () {
             assert.equal(emu.faults.pending(), 1);
             emu.faults.clear();
             emu.faults.add({ route: "POST token", status: 503, retryAfter: "1" });
-            const r = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, { token: null, form: { grant_type: "client_credentials" } });
+            const r = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
+                token: null,
+                form: { grant_type: "client_credentials" },
+            });
             assert.equal(r.status, 503);
             assert.equal(r.headers["retry-after"], "1");
         });
@@ -696,7 +898,9 @@ describe("Graph emulator", function () {
     describe("throttling", () => {
         it("answers 429 with Retry-After above the configured rate; the token endpoint is exempt", async () => {
             emu.setOptions({ rateLimit: { requestsPerSecond: 3, retryAfterSeconds: 2 } });
-            const answers = await Promise.all(Array.from({ length: 8 }, () => http("GET", `${SNAPSHOTS}/listSnapshotImportResults`)));
+            const answers = await Promise.all(
+                Array.from({ length: 8 }, () => http("GET", `${SNAPSHOTS}/listSnapshotImportResults`)),
+            );
             const throttled = answers.filter((a) => a.status === 429);
             assert.equal(answers.filter((a) => a.status === 200).length, 3);
             assert.equal(throttled.length, 5);
@@ -710,7 +914,9 @@ describe("Graph emulator", function () {
     describe("correlation headers, errors, routing", () => {
         it("sends request-id, client-request-id (echoed), Date and Content-Type", async () => {
             const mine = randomUUID();
-            const r = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, { headers: { "client-request-id": mine } });
+            const r = await http("GET", `${SNAPSHOTS}/listSnapshotImportResults`, {
+                headers: { "client-request-id": mine },
+            });
             assert.match(String(r.headers["request-id"]), GUID);
             assert.equal(r.headers["client-request-id"], mine);
             assert.ok(r.headers["date"]);
@@ -756,17 +962,30 @@ describe("Graph emulator", function () {
             assert.equal(s.total, 5);
             assert.equal(s.itemsReturned, 2);
             emu.resetStats();
-            assert.deepEqual(emu.stats(), { total: 0, httpRequests: 0, batchedItems: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 });
+            assert.deepEqual(emu.stats(), {
+                total: 0,
+                httpRequests: 0,
+                batchedItems: 0,
+                byRoute: {},
+                writes: 0,
+                status429: 0,
+                itemsReturned: 0,
+            });
         });
     });
 
     describe("restore points and the other snapshot routes (E4-E9)", () => {
         it("createSnapshot answers 204 and the manual restore point appears later in retrieveSnapshots, /snapshots and by id", async () => {
-            const listedFor = async (pc: string): Promise<CloudPcSnapshot[]> => (await http("GET", `/beta/deviceManagement/virtualEndpoint/cloudPCs/${pc}/retrieveSnapshots`)).json.value;
+            const listedFor = async (pc: string): Promise<CloudPcSnapshot[]> =>
+                (await http("GET", `/beta/deviceManagement/virtualEndpoint/cloudPCs/${pc}/retrieveSnapshots`)).json
+                    .value;
             // Not listed before it is ready: one taking far longer than any pause of a loaded machine.
             const slow = randomUUID();
             emu.setOptions({ importDurationMs: 600_000 });
-            assert.equal((await http("POST", `/beta/deviceManagement/virtualEndpoint/cloudPCs/${slow}/createSnapshot`)).status, 204);
+            assert.equal(
+                (await http("POST", `/beta/deviceManagement/virtualEndpoint/cloudPCs/${slow}/createSnapshot`)).status,
+                204,
+            );
             assert.equal((await listedFor(slow)).length, 0, "not ready yet");
             const pc = randomUUID();
             emu.setOptions({ importDurationMs: 200 });
@@ -780,7 +999,10 @@ describe("Graph emulator", function () {
             assert.equal(point.snapshotType, "manual");
             assert.equal(point.status, "ready");
             const all = (await http("GET", `${SNAPSHOTS}?$filter=cloudPcId eq '${pc}'`)).json.value;
-            assert.deepEqual(all.map((s: CloudPcSnapshot) => s.id), [point.id]);
+            assert.deepEqual(
+                all.map((s: CloudPcSnapshot) => s.id),
+                [point.id],
+            );
             const one = await http("GET", `${SNAPSHOTS}/${point.id}?$select=id,status`);
             assert.deepEqual(Object.keys(one.json).sort(), ["@odata.context", "id", "status"]);
             assert.equal((await http("GET", `${SNAPSHOTS}/CPC_nope`)).status, 404);
@@ -791,15 +1013,22 @@ describe("Graph emulator", function () {
             assert.equal(subs.value.length, 1);
             const sub = subs.value[0].subscriptionId;
             const accounts = (await http("GET", `${SNAPSHOTS}/getStorageAccounts(subscriptionId='${sub}')`)).json;
-            assert.match(accounts.value[0].storageAccountId, new RegExp(`^/subscriptions/${sub}/resourceGroups/.+/providers/Microsoft\\.Storage/storageAccounts/`));
+            assert.match(
+                accounts.value[0].storageAccountId,
+                new RegExp(`^/subscriptions/${sub}/resourceGroups/.+/providers/Microsoft\\.Storage/storageAccounts/`),
+            );
             assert.equal(emu.stats().byRoute["GET getStorageAccounts"], 1);
         });
     });
 
     describe("HTTPS control routes", () => {
         it("drive faults, options, stats, imports and revocation without a token and without being counted", async () => {
-            const ctl = (method: string, p: string, body?: unknown): Promise<Answer> => http(method, `/_emulator/${p}`, { token: null, body });
-            assert.equal((await ctl("POST", "faults", { route: "POST importSnapshot", status: 503, retryAfter: "1" })).status, 201);
+            const ctl = (method: string, p: string, body?: unknown): Promise<Answer> =>
+                http(method, `/_emulator/${p}`, { token: null, body });
+            assert.equal(
+                (await ctl("POST", "faults", { route: "POST importSnapshot", status: 503, retryAfter: "1" })).status,
+                201,
+            );
             assert.equal((await importFor(user())).status, 503);
             assert.equal((await ctl("POST", "options", { pageSize: 1 })).json.pageSize, 1);
             await importFor(user());
@@ -830,7 +1059,12 @@ describe("Graph emulator", function () {
                 const r = await request(`${other.graphEndpoint}/${other.tenantId}/oauth2/v2.0/token`, {
                     method: "POST",
                     headers: { "content-type": "application/x-www-form-urlencoded" },
-                    body: new URLSearchParams({ grant_type: "client_credentials", client_id: other.clientId, client_secret: other.clientSecret, scope: `${other.graphEndpoint}/.default` }).toString(),
+                    body: new URLSearchParams({
+                        grant_type: "client_credentials",
+                        client_id: other.clientId,
+                        client_secret: other.clientSecret,
+                        scope: `${other.graphEndpoint}/.default`,
+                    }).toString(),
                     dispatcher: agent,
                 });
                 return ((await r.body.json()) as { access_token: string }).access_token;
@@ -838,7 +1072,10 @@ describe("Graph emulator", function () {
             // A delay far beyond the test's timeout: close() resolving at all proves it did not wait for the answer
             // (no wall-clock bound that a loaded machine could break), and the delay's timer must not outlive it.
             other.faults.add({ delayMs: 600_000 });
-            const pending = request(`${other.graphEndpoint}${SNAPSHOTS}/listSnapshotImportResults`, { headers: { authorization: `Bearer ${t}` }, dispatcher: agent }).catch((e: unknown) => e);
+            const pending = request(`${other.graphEndpoint}${SNAPSHOTS}/listSnapshotImportResults`, {
+                headers: { authorization: `Bearer ${t}` },
+                dispatcher: agent,
+            }).catch((e: unknown) => e);
             await sleep(100);
             await other.close();
             assert.ok((await pending) instanceof Error, "the delayed request ends with the connection, unanswered");
@@ -867,7 +1104,20 @@ describe("Graph emulator", function () {
         it("runs standalone via scripts/emulator.sh: state file, control routes, clean exit on SIGTERM", async function () {
             this.timeout(60_000);
             const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "emu-cli-")), "state.json");
-            const child = spawn("bash", [path.join(ROOT, "scripts/emulator.sh"), "--port", "0", "--page-size", "7", "--quiet", "--state-file", stateFile], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn(
+                "bash",
+                [
+                    path.join(ROOT, "scripts/emulator.sh"),
+                    "--port",
+                    "0",
+                    "--page-size",
+                    "7",
+                    "--quiet",
+                    "--state-file",
+                    stateFile,
+                ],
+                { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+            );
             let stdout = "";
             child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
             child.stderr.on("data", () => undefined);

@@ -18,24 +18,44 @@ const IDS = { AZURE_TENANT_ID: "contoso.onmicrosoft.com", AZURE_CLIENT_ID: "0000
 const SECRET = "super-secret-value-123";
 const URN = "urn:pulumi:dev::fleet::pulumi-nodejs:dynamic/cloudpc:Snapshot::alice";
 
-interface Logged { severity: number; message: string; urn: string; ephemeral: boolean }
-interface LogRequest { getSeverity(): number; getMessage(): string; getUrn(): string; getEphemeral(): boolean }
+interface Logged {
+    severity: number;
+    message: string;
+    urn: string;
+    ephemeral: boolean;
+}
+interface LogRequest {
+    getSeverity(): number;
+    getMessage(): string;
+    getUrn(): string;
+    getEphemeral(): boolean;
+}
 
 /** An engine that records every Log request. */
 async function fakeEngine(): Promise<{ address: string; logged: Logged[]; stop(): void }> {
     const logged: Logged[] = [];
     const server = new grpc.Server();
-    const unimplemented = (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) => cb({ code: grpc.status.UNIMPLEMENTED });
-    const impl: grpcTypes.UntypedServiceImplementation =
-        Object.fromEntries(Object.keys(engrpc.EngineService).map((k) => [k, unimplemented]));
+    const unimplemented = (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) =>
+        cb({ code: grpc.status.UNIMPLEMENTED });
+    const impl: grpcTypes.UntypedServiceImplementation = Object.fromEntries(
+        Object.keys(engrpc.EngineService).map((k) => [k, unimplemented]),
+    );
     impl.log = (call: grpcTypes.ServerUnaryCall<LogRequest, unknown>, cb: grpcTypes.sendUnaryData<unknown>) => {
         const r = call.request;
-        logged.push({ severity: r.getSeverity(), message: r.getMessage(), urn: r.getUrn(), ephemeral: r.getEphemeral() });
+        logged.push({
+            severity: r.getSeverity(),
+            message: r.getMessage(),
+            urn: r.getUrn(),
+            ephemeral: r.getEphemeral(),
+        });
         cb(null, new emptyproto.Empty());
     };
     server.addService(engrpc.EngineService, impl);
     const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+            e ? reject(e) : resolve(p),
+        ),
+    );
     return { address: `127.0.0.1:${port}`, logged, stop: () => server.forceShutdown() };
 }
 
@@ -57,7 +77,12 @@ describe("progress on the resource's row (the engine's Log service)", () => {
             await runtime.progressSent();
             assert.deepEqual(engine.logged, [
                 { severity: 1, message: "Import 1: inProgress after 42s.", urn: URN, ephemeral: true },
-                { severity: 2, message: "bad secret REDACTED in https://a.blob.core.windows.net/c/b.vhd?sv=1&sig=REDACTED", urn: URN, ephemeral: false },
+                {
+                    severity: 2,
+                    message: "bad secret REDACTED in https://a.blob.core.windows.net/c/b.vhd?sv=1&sig=REDACTED",
+                    urn: URN,
+                    ephemeral: false,
+                },
                 { severity: 0, message: "a debug line", urn: URN, ephemeral: false },
             ]);
             assert.deepEqual(fallback.lines, []);
@@ -70,8 +95,10 @@ describe("progress on the resource's row (the engine's Log service)", () => {
         const engine = await fakeEngine();
         engine.stop();
         const fallback = new RecordingProgress();
-        const runtime = new ProviderRuntime(resolveSettings(undefined, { ...IDS, AZURE_CLIENT_SECRET: SECRET }),
-            { progress: fallback, engineLog: engineLog(engine.address, 500) });
+        const runtime = new ProviderRuntime(resolveSettings(undefined, { ...IDS, AZURE_CLIENT_SECRET: SECRET }), {
+            progress: fallback,
+            engineLog: engineLog(engine.address, 500),
+        });
         runtime.progressFor(undefined).info("no urn");
         runtime.progressFor(URN).warn(`engine gone ${SECRET}`);
         await runtime.progressSent();

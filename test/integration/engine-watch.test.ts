@@ -14,17 +14,30 @@ async function fakeEngine(): Promise<{ address: string; checks: () => number; st
     let checks = 0;
     const server = new grpc.Server();
     const identity = (b: Buffer) => b;
-    server.addService({
-        Check: { path: "/grpc.health.v1.Health/Check", requestStream: false, responseStream: false,
-            requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
-    }, {
-        Check: (_call: unknown, cb: (err: null, res: Buffer) => void) => {
-            checks++;
-            cb(null, Buffer.from([0x08, 0x01])); // HealthCheckResponse { status: SERVING }
+    server.addService(
+        {
+            Check: {
+                path: "/grpc.health.v1.Health/Check",
+                requestStream: false,
+                responseStream: false,
+                requestSerialize: identity,
+                requestDeserialize: identity,
+                responseSerialize: identity,
+                responseDeserialize: identity,
+            },
         },
-    });
+        {
+            Check: (_call: unknown, cb: (err: null, res: Buffer) => void) => {
+                checks++;
+                cb(null, Buffer.from([0x08, 0x01])); // HealthCheckResponse { status: SERVING }
+            },
+        },
+    );
     const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+            err ? reject(err) : resolve(p),
+        ),
+    );
     return { address: `127.0.0.1:${port}`, checks: () => checks, stop: () => server.forceShutdown() };
 }
 
@@ -41,7 +54,10 @@ describe("engine health watch: the provider exits soon after its engine is gone"
 
     it("finds the engine's address among the plugin's arguments (flags first)", () => {
         assert.equal(engineAddress(["127.0.0.1:4711"]), "127.0.0.1:4711");
-        assert.equal(engineAddress(["--logtostderr", "-v=9", "--logflow", "--tracing", "http://127.0.0.1:9", "127.0.0.1:4711"]), "127.0.0.1:4711");
+        assert.equal(
+            engineAddress(["--logtostderr", "-v=9", "--logflow", "--tracing", "http://127.0.0.1:9", "127.0.0.1:4711"]),
+            "127.0.0.1:4711",
+        );
         assert.equal(engineAddress(["--logtostderr"]), undefined);
     });
 
@@ -51,7 +67,12 @@ describe("engine health watch: the provider exits soon after its engine is gone"
         // A proxy that refuses every connection: a check routed through it would fail.
         process.env.https_proxy = process.env.grpc_proxy = "http://127.0.0.1:1";
         let gone: string | undefined;
-        const stop = watchEngine({ address: engine.address, intervalMs: 50, failures: 2, onGone: (why) => (gone = why) });
+        const stop = watchEngine({
+            address: engine.address,
+            intervalMs: 50,
+            failures: 2,
+            onGone: (why) => (gone = why),
+        });
         try {
             await until("three health checks", () => engine.checks() >= 3);
             assert.equal(gone, undefined, "alive while it answers");
@@ -61,16 +82,26 @@ describe("engine health watch: the provider exits soon after its engine is gone"
         } finally {
             stop();
             engine.stop();
-            for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+            for (const [k, v] of Object.entries(saved))
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
         }
     });
 
     it("an engine without a health service (UNIMPLEMENTED) counts as alive", async () => {
         const server = new grpc.Server();
         const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+                err ? reject(err) : resolve(p),
+            ),
+        );
         let gone = false;
-        const stop = watchEngine({ address: `127.0.0.1:${port}`, intervalMs: 30, failures: 1, onGone: () => (gone = true) });
+        const stop = watchEngine({
+            address: `127.0.0.1:${port}`,
+            intervalMs: 30,
+            failures: 1,
+            onGone: () => (gone = true),
+        });
         try {
             // About ten checks: one failed check would have been enough to end it.
             await new Promise((r) => setTimeout(r, 300));
@@ -86,15 +117,25 @@ describe("engine health watch: the provider exits soon after its engine is gone"
         const provider = await DynamicProviderProcess.start({
             engineAddress: engine.address,
             env: {
-                NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${path.join(__dirname, "..", "harness", "fast-engine-check.js")}`].filter(Boolean).join(" "),
-                https_proxy: "http://127.0.0.1:1", grpc_proxy: "http://127.0.0.1:1",
+                NODE_OPTIONS: [
+                    process.env.NODE_OPTIONS,
+                    `--require ${path.join(__dirname, "..", "harness", "fast-engine-check.js")}`,
+                ]
+                    .filter(Boolean)
+                    .join(" "),
+                https_proxy: "http://127.0.0.1:1",
+                grpc_proxy: "http://127.0.0.1:1",
             },
         });
         try {
             await provider.configure({});
             // The host loads a resource's provider (and so calls its configure) on the first call that carries it.
             const serialized = await serializeProvider(new CloudPcImportedSnapshotProvider());
-            await provider.check("urn:pulumi:dev::p::pulumi-nodejs:dynamic:Resource::a", {}, { ...inputs(), __provider: serialized });
+            await provider.check(
+                "urn:pulumi:dev::p::pulumi-nodejs:dynamic:Resource::a",
+                {},
+                { ...inputs(), __provider: serialized },
+            );
             await until("the provider's health checks", () => engine.checks() >= 3);
             const exit = provider.exited();
             engine.stop();

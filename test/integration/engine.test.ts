@@ -44,7 +44,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
 
     it("preview makes no writes to Graph", async () => {
         const plan = await engine.preview([{ name: "a", inputs: inputs() }]);
-        assert.deepEqual(plan.map((s) => s.op), ["create"]);
+        assert.deepEqual(
+            plan.map((s) => s.op),
+            ["create"],
+        );
         assert.equal(emulator.stats().writes, 0);
     });
 
@@ -58,7 +61,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         assert.equal(emulator.imports.get(res.id)?.importStatus, "succeeded");
         const writes = emulator.stats().writes;
         const again = await engine.up([{ name: "a", inputs: inputs() }]);
-        assert.deepEqual(again.map((s) => s.op), ["same"]);
+        assert.deepEqual(
+            again.map((s) => s.op),
+            ["same"],
+        );
         assert.equal(emulator.stats().writes, writes);
     });
 
@@ -66,7 +72,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         await engine.up([{ name: "a", inputs: inputs() }]);
         const first = engine.state.get("a")!.id;
         const steps = await engine.up([{ name: "a", inputs: inputs({ sourceFiles: [blobFile("user1-os-v2.vhd")] }) }]);
-        assert.deepEqual(steps.map((s) => s.op), ["delete", "create", "replace"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["delete", "create", "replace"],
+        );
         const second = engine.state.get("a")!.id;
         assert.notEqual(second, first);
         assert.equal(emulator.imports.get(first), undefined, "the old import was purged");
@@ -76,18 +85,27 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     it("a changed user replaces create-first", async () => {
         await engine.up([{ name: "a", inputs: inputs() }]);
         const steps = await engine.up([{ name: "a", inputs: inputs({ assignedUserId: OTHER_USER }) }]);
-        assert.deepEqual(steps.map((s) => s.op), ["create", "delete", "replace"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["create", "delete", "replace"],
+        );
         assert.equal(emulator.imports.byUser(USER).length, 0);
         assert.equal(emulator.imports.byUser(OTHER_USER).length, 1);
     });
 
     it("refresh drops an import purged outside Pulumi and updates a live one", async () => {
-        await engine.up([{ name: "a", inputs: inputs() }, { name: "b", inputs: inputs({ assignedUserId: OTHER_USER }) }]);
+        await engine.up([
+            { name: "a", inputs: inputs() },
+            { name: "b", inputs: inputs({ assignedUserId: OTHER_USER }) },
+        ]);
         const a = engine.state.get("a")!.id;
         emulator.imports.markInUse(engine.state.get("b")!.id);
         emulator.imports.remove(a);
         const steps = await engine.refresh();
-        assert.deepEqual(steps.map((s) => s.op), ["drop", "same"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["drop", "same"],
+        );
         assert.equal(engine.state.has("a"), false);
         assert.equal(engine.state.get("b")!.outputs.usageStatus, "inUse");
     });
@@ -108,7 +126,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         const other = new MiniEngine(provider, serialized);
         await assert.rejects(other.up([{ name: "dup", inputs: inputs() }]), (err: Error) => {
             // Only where Graph lists imports can the existing one be named; elsewhere the error says why not.
-            assert.match(err.message, CAN_LIST ? new RegExp(existing) : /documents no call that lists a user's imports/);
+            assert.match(
+                err.message,
+                CAN_LIST ? new RegExp(existing) : /documents no call that lists a user's imports/,
+            );
             assert.match(err.message, /adoptSnapshotId/);
             assert.match(err.message, /purgeImportedSnapshot/);
             assert.match(err.message, /HTTP 409/);
@@ -119,12 +140,15 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("a failing import leaves no record and reports Graph's additionalDetail", async () => {
-        await assert.rejects(engine.up([{ name: "bad", inputs: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }]), (err: Error) => {
-            assert.match(err.message, /not a fixed-size VHD/);
-            assert.match(err.message, /purged/);
-            assert.ok(!(err instanceof ProviderCallError && err.initFailure), "nothing recorded");
-            return true;
-        });
+        await assert.rejects(
+            engine.up([{ name: "bad", inputs: inputs({ sourceFiles: [blobFile("corrupt-disk.vhd")] }) }]),
+            (err: Error) => {
+                assert.match(err.message, /not a fixed-size VHD/);
+                assert.match(err.message, /purged/);
+                assert.ok(!(err instanceof ProviderCallError && err.initFailure), "nothing recorded");
+                return true;
+            },
+        );
         assert.equal(engine.state.size, 0);
         assert.equal(emulator.imports.byUser(USER).length, 0, "the user is not left blocked");
         await engine.up([{ name: "good", inputs: inputs() }]);
@@ -134,7 +158,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     it("a user without a provisioning policy fails with the reason", async () => {
         emulator.setOptions({ users: [{ id: OTHER_USER, hasProvisioningPolicy: false }] });
         try {
-            await assert.rejects(engine.up([{ name: "nopolicy", inputs: inputs({ assignedUserId: OTHER_USER }) }]), /provisioning policy/);
+            await assert.rejects(
+                engine.up([{ name: "nopolicy", inputs: inputs({ assignedUserId: OTHER_USER }) }]),
+                /provisioning policy/,
+            );
         } finally {
             emulator.setOptions({ users: [] });
         }
@@ -143,11 +170,14 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     it("an import that outlives timeoutMinutes is recorded in state, not orphaned", async () => {
         emulator.setOptions({ importDurationMs: 60_000 });
         try {
-            await assert.rejects(engine.up([{ name: "slow", inputs: inputs({ timeoutMinutes: 0.01 }) }]), (err: ProviderCallError) => {
-                assert.ok(err.initFailure, "reported as created-but-failed");
-                assert.match(err.message, /timeoutMinutes/);
-                return true;
-            });
+            await assert.rejects(
+                engine.up([{ name: "slow", inputs: inputs({ timeoutMinutes: 0.01 }) }]),
+                (err: ProviderCallError) => {
+                    assert.ok(err.initFailure, "reported as created-but-failed");
+                    assert.match(err.message, /timeoutMinutes/);
+                    return true;
+                },
+            );
             const recorded = engine.state.get("slow")!;
             assert.ok(emulator.imports.get(recorded.id), "the recorded id is the live import");
             assert.ok(recorded.outputs.__provider, "the engine can still manage it");
@@ -156,7 +186,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
             emulator.setOptions({ importDurationMs: 300 });
             emulator.imports.setStatus(recorded.id, "succeeded");
             const steps = await engine.up([{ name: "slow", inputs: inputs({ timeoutMinutes: 0.01 }) }]);
-            assert.deepEqual(steps.map((s) => s.op), ["update"]);
+            assert.deepEqual(
+                steps.map((s) => s.op),
+                ["update"],
+            );
             const resumed = engine.state.get("slow")!;
             assert.equal(resumed.id, recorded.id);
             assert.equal(resumed.outputs.importStatus, "succeeded");
@@ -173,7 +206,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
         emulator.faults.add({ route: "POST importSnapshot", drop: "after" });
         if (!CAN_LIST) {
             // Graph made the import, but offers no way to find its id: the create fails saying what to do.
-            await assert.rejects(engine.up([{ name: "a", inputs: inputs() }]), /already has an imported snapshot.*documents no call that lists a user's imports.*adoptSnapshotId/s);
+            await assert.rejects(
+                engine.up([{ name: "a", inputs: inputs() }]),
+                /already has an imported snapshot.*documents no call that lists a user's imports.*adoptSnapshotId/s,
+            );
             assert.equal(emulator.imports.byUser(USER).length, 1, "imported once, not twice");
             return;
         }
@@ -197,7 +233,10 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("destroy purges everything; an import already gone is fine", async () => {
-        await engine.up([{ name: "a", inputs: inputs() }, { name: "b", inputs: inputs({ assignedUserId: OTHER_USER }) }]);
+        await engine.up([
+            { name: "a", inputs: inputs() },
+            { name: "b", inputs: inputs({ assignedUserId: OTHER_USER }) },
+        ]);
         emulator.imports.remove(engine.state.get("a")!.id);
         await engine.destroy();
         assert.equal(emulator.imports.list().length, 0);
@@ -205,10 +244,13 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("check failures stop the run before Graph is called", async () => {
-        await assert.rejects(engine.up([{ name: "x", inputs: inputs({ assignedUserId: "bob" }) }]), (err: CheckFailedError) => {
-            assert.equal(err.failures[0].property, "assignedUserId");
-            return true;
-        });
+        await assert.rejects(
+            engine.up([{ name: "x", inputs: inputs({ assignedUserId: "bob" }) }]),
+            (err: CheckFailedError) => {
+                assert.equal(err.failures[0].property, "assignedUserId");
+                return true;
+            },
+        );
         assert.equal(emulator.stats().total, 0);
     });
 
@@ -224,7 +266,9 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("works with only the emulator's documented environment variables (no stack config)", async () => {
-        const envOnly = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" } });
+        const envOnly = await DynamicProviderProcess.start({
+            env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" },
+        });
         try {
             await envOnly.configure({});
             const e = new MiniEngine(envOnly, serialized);
@@ -238,27 +282,47 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
     });
 
     it("a rotated SAS (new sig, se, st, sv) is no change and no Graph call; another blob path replaces delete-first", async () => {
-        const rotated = SAS_URL.replace(SAS_SIG, "ROTATED0123456789abcdef%3D").replace("se=2026-12-01", "se=2027-01-15").replace("st=2026-11-01", "st=2026-12-02");
+        const rotated = SAS_URL.replace(SAS_SIG, "ROTATED0123456789abcdef%3D")
+            .replace("se=2026-12-01", "se=2027-01-15")
+            .replace("st=2026-11-01", "st=2026-12-02");
         await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }]);
         const first = engine.state.get("sas")!;
         const outputsBefore = JSON.stringify(first.outputs);
         emulator.resetStats();
-        assert.deepEqual((await engine.preview([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }])).map((s) => s.op), ["same"]);
+        assert.deepEqual(
+            (await engine.preview([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }])).map(
+                (s) => s.op,
+            ),
+            ["same"],
+        );
         const steps = await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }]);
-        assert.deepEqual(steps.map((s) => s.op), ["same"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["same"],
+        );
         assert.equal(emulator.stats().total, 0, "no Graph call at all");
-        assert.equal(JSON.stringify(engine.state.get("sas")!.outputs), outputsBefore, "the stored outputs are still exact");
+        assert.equal(
+            JSON.stringify(engine.state.get("sas")!.outputs),
+            outputsBefore,
+            "the stored outputs are still exact",
+        );
         assert.ok(!outputsBefore.includes("ROTATED") && !outputsBefore.includes(SAS_SIG));
 
         const moved = rotated.replace("/vhds/user1-os.vhd", "/vhds/user1-os-v2.vhd");
         const replaced = await engine.up([{ name: "sas", inputs: inputs({ sourceFiles: [{ sasUrl: moved }] }) }]);
-        assert.deepEqual(replaced.map((s) => s.op), ["delete", "create", "replace"]);
+        assert.deepEqual(
+            replaced.map((s) => s.op),
+            ["delete", "create", "replace"],
+        );
         assert.equal(emulator.imports.get(first.id), undefined, "the old import was purged");
         assert.equal(emulator.imports.byUser(USER).length, 1);
     });
 
     describe("a stack deployed by 0.1.0 (its provider text requires ./provider/resources/imported-snapshot/handlers)", () => {
-        const OLD_TEXT = fs.readFileSync(path.join(__dirname, "..", "stored-providers", "0.1.0-imported-snapshot.txt"), "utf8");
+        const OLD_TEXT = fs.readFileSync(
+            path.join(__dirname, "..", "stored-providers", "0.1.0-imported-snapshot.txt"),
+            "utf8",
+        );
 
         /** A resource as 0.1.0 left it: its provider text, and a SAS URL recorded as origin + path + SHA-256. */
         async function deployedBy010(): Promise<MiniEngine> {
@@ -267,17 +331,24 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
             const res = old.state.get("old")!;
             assert.equal(res.outputs.__provider, OLD_TEXT);
             const { createHash } = await import("node:crypto");
-            res.outputs.sourceFiles = [{
-                sourceType: "sasUrl", fileType: "dataFile", sasUrlRedacted: SAS_URL.split("?")[0],
-                sasUrlSha256: createHash("sha256").update(SAS_URL).digest("hex"),
-            }];
+            res.outputs.sourceFiles = [
+                {
+                    sourceType: "sasUrl",
+                    fileType: "dataFile",
+                    sasUrlRedacted: SAS_URL.split("?")[0],
+                    sasUrlSha256: createHash("sha256").update(SAS_URL).digest("hex"),
+                },
+            ];
             return old;
         }
 
         it("refresh and destroy work with the stored text (the handlers are still where it looks)", async () => {
             const old = await deployedBy010();
             const id = old.state.get("old")!.id;
-            assert.deepEqual((await old.refresh()).map((s) => s.op), ["same"]);
+            assert.deepEqual(
+                (await old.refresh()).map((s) => s.op),
+                ["same"],
+            );
             await old.destroy();
             assert.equal(emulator.imports.get(id), undefined, "purged through the 0.1.0 provider text");
         });
@@ -289,17 +360,32 @@ describe("engine-level: CloudPcImportedSnapshot through the dynamic-provider gRP
             for (const [name, res] of old.state) current.state.set(name, res);
             const rotated = SAS_URL.replace(SAS_SIG, "ROTATED0123456789abcdef%3D");
             emulator.resetStats();
-            assert.deepEqual((await current.preview([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }])).map((s) => s.op), ["update"]);
+            assert.deepEqual(
+                (await current.preview([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }])).map(
+                    (s) => s.op,
+                ),
+                ["update"],
+            );
             const steps = await current.up([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: rotated }] }) }]);
-            assert.deepEqual(steps.map((s) => s.op), ["update"]);
+            assert.deepEqual(
+                steps.map((s) => s.op),
+                ["update"],
+            );
             assert.equal(emulator.stats().total, 0, "no Graph call");
             const res = current.state.get("old")!;
             assert.equal(res.id, id);
             assert.equal(res.outputs.__provider, serialized, "the current provider text is stored");
             assert.equal(res.outputs.importStatus, "succeeded");
-            assert.deepEqual(res.outputs.sourceFiles, [{ sourceType: "sasUrl", fileType: "dataFile", sasUrlRedacted: SAS_URL.split("?")[0] }]);
+            assert.deepEqual(res.outputs.sourceFiles, [
+                { sourceType: "sasUrl", fileType: "dataFile", sasUrlRedacted: SAS_URL.split("?")[0] },
+            ]);
             // From now on it is an ordinary resource: no change, then a destroy with the new text.
-            assert.deepEqual((await current.up([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }])).map((s) => s.op), ["same"]);
+            assert.deepEqual(
+                (await current.up([{ name: "old", inputs: inputs({ sourceFiles: [{ sasUrl: SAS_URL }] }) }])).map(
+                    (s) => s.op,
+                ),
+                ["same"],
+            );
             await current.destroy();
             assert.equal(emulator.imports.get(id), undefined);
         });

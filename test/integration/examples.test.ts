@@ -51,7 +51,9 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
 
     before(async () => {
         emulator = await startEmulator({ importDurationMs: 300 });
-        provider = await DynamicProviderProcess.start({ env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" } });
+        provider = await DynamicProviderProcess.start({
+            env: { ...emulator.env(), CLOUDPC_POLL_INTERVAL_SECONDS: "0.1" },
+        });
         await provider.configure({});
         engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
     });
@@ -68,9 +70,15 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
         assert.equal(emulator.stats().writes, 0, "preview wrote to Graph");
         const steps = await engine.up(desired);
         const routes = emulator.stats().byRoute;
-        return { plan, steps, imports: routes["POST importSnapshot"] ?? 0, purges: routes["POST purgeImportedSnapshot"] ?? 0 };
+        return {
+            plan,
+            steps,
+            imports: routes["POST importSnapshot"] ?? 0,
+            purges: routes["POST purgeImportedSnapshot"] ?? 0,
+        };
     }
-    const ops = (steps: { op: string; name: string }[]) => steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`);
+    const ops = (steps: { op: string; name: string }[]) =>
+        steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`);
 
     it("adds, changes and removes lines: exactly one import, one replacement (delete first), one purge", async () => {
         const first = await apply({ [USER]: "alice-os.vhd", [OTHER_USER]: "bob-os.vhd" });
@@ -85,12 +93,19 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
 
         // A changed blob: that user's import is replaced, the old one purged before the new one is imported.
         const bobBefore = engine.state.get(OTHER_USER)!.id;
-        const changed = await apply({ [USER]: "alice-os.vhd", [OTHER_USER]: "bob-os-v2.vhd", [THIRD_USER]: "carol-os.vhd" });
+        const changed = await apply({
+            [USER]: "alice-os.vhd",
+            [OTHER_USER]: "bob-os-v2.vhd",
+            [THIRD_USER]: "carol-os.vhd",
+        });
         assert.deepEqual(ops(changed.plan), [`replace ${OTHER_USER}`]);
         assert.deepEqual(ops(changed.steps), [`delete ${OTHER_USER}`, `create ${OTHER_USER}`, `replace ${OTHER_USER}`]);
         assert.deepEqual([changed.imports, changed.purges], [1, 1]);
         assert.equal(emulator.imports.get(bobBefore), undefined, "the old import is purged");
-        assert.deepEqual(emulator.imports.byUser(OTHER_USER).map((i) => i.snapshotId), [engine.state.get(OTHER_USER)!.id]);
+        assert.deepEqual(
+            emulator.imports.byUser(OTHER_USER).map((i) => i.snapshotId),
+            [engine.state.get(OTHER_USER)!.id],
+        );
         assert.equal(engine.state.get(OTHER_USER)!.outputs.importStatus, "succeeded");
 
         // A removed line: one purge.
@@ -113,7 +128,11 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
 
     it("a line with adoptSnapshotId takes over the user's existing import: no importSnapshot, and later no change", async () => {
         const existing = await importOutsidePulumi(emulator, USER, "alice-portal.vhd");
-        const line = (value: string) => fleetFile({ [USER]: "alice-os.vhd" }).replace(`  ${USER}: alice-os.vhd   # a comment`, `  ${USER}:${value}`);
+        const line = (value: string) =>
+            fleetFile({ [USER]: "alice-os.vhd" }).replace(
+                `  ${USER}: alice-os.vhd   # a comment`,
+                `  ${USER}:${value}`,
+            );
         const run = async (text: string) => {
             emulator.resetStats();
             const steps = await engine.up(desiredFrom(text));
@@ -123,7 +142,11 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
         const adopted = await run(line(`\n    blob: alice-os.vhd\n    adoptSnapshotId: ${existing}`));
         assert.deepEqual(adopted, { steps: [`create ${USER}`], writes: 0 });
         assert.equal(engine.state.get(USER)!.id, existing);
-        assert.deepEqual(emulator.imports.byUser(USER).map((i) => i.snapshotId), [existing], "no second import");
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((i) => i.snapshotId),
+            [existing],
+            "no second import",
+        );
 
         // Once adopted, the line may go back to the plain form: no step, no Graph write.
         assert.deepEqual(await run(line(" alice-os.vhd")), { steps: [], writes: 0 });
@@ -134,8 +157,13 @@ describe("examples: fleet through the engine-level harness (one line, one step)"
 
     it("the checked-in fleet.yaml passes the provider's check", async () => {
         const fresh = new MiniEngine(provider, engine.serializedProvider);
-        const plan = await fresh.preview(desiredFrom(fs.readFileSync(path.join(EXAMPLES, "fleet", "fleet.yaml"), "utf8")));
-        assert.deepEqual(plan.map((s) => s.op), ["create", "create"]);
+        const plan = await fresh.preview(
+            desiredFrom(fs.readFileSync(path.join(EXAMPLES, "fleet", "fleet.yaml"), "utf8")),
+        );
+        assert.deepEqual(
+            plan.map((s) => s.op),
+            ["create", "create"],
+        );
     });
 });
 
@@ -143,7 +171,15 @@ interface Workflow {
     on: Record<string, { branches?: string[] }>;
     permissions: Record<string, string>;
     env: Record<string, string>;
-    jobs: Record<string, { if?: string; environment?: string; permissions?: Record<string, string>; steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+    jobs: Record<
+        string,
+        {
+            if?: string;
+            environment?: string;
+            permissions?: Record<string, string>;
+            steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown> }[];
+        }
+    >;
 }
 
 describe("examples: github-actions workflow", function () {
@@ -157,10 +193,16 @@ describe("examples: github-actions workflow", function () {
         assert.deepEqual(workflow.permissions, { "id-token": "write", contents: "read" });
         assert.deepEqual(Object.keys(workflow.on).sort(), ["pull_request", "push"]);
         assert.deepEqual(workflow.on.push!.branches, ["main"]);
-        assert.deepEqual(pulumiSteps("preview").map((s) => s.with?.command), ["preview"]);
+        assert.deepEqual(
+            pulumiSteps("preview").map((s) => s.with?.command),
+            ["preview"],
+        );
         assert.match(workflow.jobs.preview!.if!, /pull_request/);
         // On main: refresh, then up (an import purged outside Pulumi is imported again).
-        assert.deepEqual(pulumiSteps("up").map((s) => s.with?.command), ["refresh", "up"]);
+        assert.deepEqual(
+            pulumiSteps("up").map((s) => s.with?.command),
+            ["refresh", "up"],
+        );
         assert.match(workflow.jobs.up!.if!, /refs\/heads\/main/);
         assert.equal(workflow.env.ARM_USE_OIDC, "true");
         assert.match(workflow.env.AZURE_CLIENT_ID!, /vars\.AZURE_CLIENT_ID/);
@@ -168,16 +210,29 @@ describe("examples: github-actions workflow", function () {
         assert.ok(!/secrets\./.test(text), "the workflow reads a stored secret");
         for (const job of ["preview", "up"]) {
             const uses = workflow.jobs[job]!.steps.map((s) => s.uses ?? s.name ?? "run");
-            assert.ok(uses.some((u) => u.startsWith("pulumi/auth-actions@")), `${job}: no OIDC login to Pulumi Cloud`);
-            assert.ok(!/AZURE_FEDERATED_TOKEN_FILE|ACTIONS_ID_TOKEN_REQUEST/.test(JSON.stringify(workflow.jobs[job])),
-                `${job}: the provider asks the runner itself; no token step is needed`);
+            assert.ok(
+                uses.some((u) => u.startsWith("pulumi/auth-actions@")),
+                `${job}: no OIDC login to Pulumi Cloud`,
+            );
+            assert.ok(
+                !/AZURE_FEDERATED_TOKEN_FILE|ACTIONS_ID_TOKEN_REQUEST/.test(JSON.stringify(workflow.jobs[job])),
+                `${job}: the provider asks the runner itself; no token step is needed`,
+            );
         }
     });
 
     it("comments the preview on the pull request, and only the preview job may write to pull requests", () => {
         assert.equal(pulumiSteps("preview")[0]!.with?.["comment-on-pr"], true);
-        assert.equal(pulumiSteps("preview")[0]!.with?.["github-token"], undefined, "the action's default: the run's own GITHUB_TOKEN");
-        assert.deepEqual(workflow.jobs.preview!.permissions, { "id-token": "write", contents: "read", "pull-requests": "write" });
+        assert.equal(
+            pulumiSteps("preview")[0]!.with?.["github-token"],
+            undefined,
+            "the action's default: the run's own GITHUB_TOKEN",
+        );
+        assert.deepEqual(workflow.jobs.preview!.permissions, {
+            "id-token": "write",
+            contents: "read",
+            "pull-requests": "write",
+        });
         assert.equal(workflow.jobs.up!.permissions, undefined, "up keeps the workflow's read-only permissions");
         for (const s of pulumiSteps("up")) assert.equal(s.with?.["comment-on-pr"], undefined);
     });
@@ -199,7 +254,10 @@ describe("examples: github-actions workflow", function () {
         let tokenRequests: string[];
 
         before(async () => {
-            emulator = await startEmulator({ importDurationMs: 300, clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }] });
+            emulator = await startEmulator({
+                importDurationMs: 300,
+                clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
+            });
             tokenRequests = [];
             // GitHub's ID-token endpoint: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=..., bearer the request token.
             github = http.createServer((req, res) => {
@@ -221,16 +279,31 @@ describe("examples: github-actions workflow", function () {
         it("imports and purges with ID tokens asked of the runner", async () => {
             const { port } = github.address() as AddressInfo;
             // The workflow's env, with its repository variables filled in, plus what the runner and the emulator set.
-            const vars: Record<string, string> = { AZURE_CLIENT_ID: FEDERATED_CLIENT, AZURE_TENANT_ID: emulator.tenantId, AZURE_SUBSCRIPTION_ID: "0231ef39-1113-4772-bffe-26e7d8a15c9e", PULUMI_ORG: "contoso" };
-            const env = Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*vars\.(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? "")]));
+            const vars: Record<string, string> = {
+                AZURE_CLIENT_ID: FEDERATED_CLIENT,
+                AZURE_TENANT_ID: emulator.tenantId,
+                AZURE_SUBSCRIPTION_ID: "0231ef39-1113-4772-bffe-26e7d8a15c9e",
+                PULUMI_ORG: "contoso",
+            };
+            const env = Object.fromEntries(
+                Object.entries(workflow.env).map(([k, v]) => [
+                    k,
+                    String(v).replace(/\$\{\{\s*vars\.(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? ""),
+                ]),
+            );
             const provider = await DynamicProviderProcess.start({
                 env: {
-                    ...env, AZURE_CLIENT_SECRET: "", ARM_CLIENT_SECRET: "", AZURE_FEDERATED_TOKEN_FILE: "",
+                    ...env,
+                    AZURE_CLIENT_SECRET: "",
+                    ARM_CLIENT_SECRET: "",
+                    AZURE_FEDERATED_TOKEN_FILE: "",
                     ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/_apis/token?api-version=2.0`,
                     ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token",
                     // The stand-in runner speaks plain http on loopback.
                     CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true",
-                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint, CLOUDPC_AUTHORITY_HOST: emulator.authorityHost, CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
+                    CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
                 },
             });
             try {
@@ -240,9 +313,15 @@ describe("examples: github-actions workflow", function () {
                 assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
                 assert.ok(tokenRequests.length >= 1, "the runner was not asked for an ID token");
                 for (const r of tokenRequests) {
-                    assert.equal(r, "Bearer request-token /_apis/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange");
+                    assert.equal(
+                        r,
+                        "Bearer request-token /_apis/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange",
+                    );
                 }
-                assert.ok((emulator.stats().byRoute["POST token"] ?? 0) >= 1, "no token was issued for the federated assertion");
+                assert.ok(
+                    (emulator.stats().byRoute["POST token"] ?? 0) >= 1,
+                    "no token was issued for the federated assertion",
+                );
                 await engine.destroy();
                 assert.equal(emulator.imports.list().length, 0);
             } finally {
@@ -264,7 +343,9 @@ interface MockRun {
  * every registration is recorded, with secrets still wrapped; Azure resources get ARM-shaped ids.
  */
 function runWithMocks(example: string, config: Record<string, string>, secretKeys: string[] = []): Promise<MockRun> {
-    const project = (parseYaml(fs.readFileSync(path.join(EXAMPLES, example, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+    const project = (
+        parseYaml(fs.readFileSync(path.join(EXAMPLES, example, "Pulumi.yaml"), "utf8")) as { name: string }
+    ).name;
     const script = `
         const pulumi = require("@pulumi/pulumi");
         const resources = [], calls = [];
@@ -306,21 +387,30 @@ function runWithMocks(example: string, config: Record<string, string>, secretKey
             process.stdout.write(JSON.stringify({ resources, calls, outputs, secretOutputs }));
         }).catch((e) => { console.error(e); process.exit(1); });`;
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "", err = "";
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "",
+            err = "";
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         child.stderr.on("data", (d: Buffer) => (err += d.toString()));
         child.on("error", reject);
         child.on("close", (code) => {
             if (code !== 0) return reject(new Error(`${example} under mocks exited ${code}:\n${err}`));
-            try { resolve(JSON.parse(out) as MockRun); } catch (e) { reject(new Error(`${example}: ${String(e)}\n${out}\n${err}`)); }
+            try {
+                resolve(JSON.parse(out) as MockRun);
+            } catch (e) {
+                reject(new Error(`${example}: ${String(e)}\n${out}\n${err}`));
+            }
         });
     });
 }
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const isSecretValue = (v: unknown) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+const isSecretValue = (v: unknown) =>
+    typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
 
 describe("examples: programs under Pulumi's mocks", function () {
     this.timeout(60_000);
@@ -331,9 +421,17 @@ describe("examples: programs under Pulumi's mocks", function () {
         started = Date.now();
         // The three children start together (each compiles the provider with ts-node).
         runs = Promise.all([
-            runWithMocks("azure-storage", { assignedUserId: USER, blobName: "alice-os.vhd", windows365PrincipalId: OTHER_USER }),
+            runWithMocks("azure-storage", {
+                assignedUserId: USER,
+                blobName: "alice-os.vhd",
+                windows365PrincipalId: OTHER_USER,
+            }),
             runWithMocks("sas-url", {
-                assignedUserId: USER, resourceGroupName: "rg-cloudpc", storageAccountName: "cloudpcvhds", blobName: "alice-os.vhd", sasValidHours: "48",
+                assignedUserId: USER,
+                resourceGroupName: "rg-cloudpc",
+                storageAccountName: "cloudpcvhds",
+                blobName: "alice-os.vhd",
+                sasValidHours: "48",
             }),
             runWithMocks("fleet", {}),
         ]);
@@ -356,10 +454,13 @@ describe("examples: programs under Pulumi's mocks", function () {
         // No Blob resource: the VHD is uploaded out of band, never hashed as an asset on a preview.
         assert.deepEqual(byType("azure-native:storage:Blob"), []);
         // The Windows 365 service principal holds Storage Account Contributor and Storage Blob Data Contributor on it.
-        const accountId = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
+        const accountId =
+            "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/cloudpc-snapshots/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
         const grants = byType("azure-native:authorization:RoleAssignment").map((r) => r.inputs);
-        assert.deepEqual(grants.map((g) => g.roleDefinitionId.split("/").pop()).sort(),
-            ["17d1049b-9a84-46fb-8f53-869881c3d3ab", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"]);
+        assert.deepEqual(grants.map((g) => g.roleDefinitionId.split("/").pop()).sort(), [
+            "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+            "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        ]);
         for (const g of grants) {
             assert.equal(g.principalId, OTHER_USER);
             assert.equal(g.principalType, "ServicePrincipal");
@@ -367,7 +468,9 @@ describe("examples: programs under Pulumi's mocks", function () {
         }
         const snap = byType("pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")[0]!;
         assert.equal(snap.inputs.assignedUserId, USER);
-        assert.deepEqual(snap.inputs.sourceFiles, [{ storageBlobInfo: { storageAccountId: accountId, containerName: "vhds", fileName: "alice-os.vhd" } }]);
+        assert.deepEqual(snap.inputs.sourceFiles, [
+            { storageBlobInfo: { storageAccountId: accountId, containerName: "vhds", fileName: "alice-os.vhd" } },
+        ]);
         assert.equal(run.outputs.storageAccountId, accountId);
     });
 
@@ -377,16 +480,27 @@ describe("examples: programs under Pulumi's mocks", function () {
         assert.equal(requests.length, 1);
         const { sharedAccessExpiryTime, ...request } = requests[0]!.inputs;
         assert.deepEqual(request, {
-            resourceGroupName: "rg-cloudpc", accountName: "cloudpcvhds", canonicalizedResource: "/blob/cloudpcvhds/vhds/alice-os.vhd",
-            resource: "b", permissions: "r", protocols: "https",
+            resourceGroupName: "rg-cloudpc",
+            accountName: "cloudpcvhds",
+            canonicalizedResource: "/blob/cloudpcvhds/vhds/alice-os.vhd",
+            resource: "b",
+            permissions: "r",
+            protocols: "https",
         });
         // sasValidHours (48) after the program ran, which was after `started` and before now.
         const expiry = Date.parse(sharedAccessExpiryTime);
         const hours = 3_600_000;
-        assert.ok(expiry >= started + 48 * hours && expiry <= Date.now() + 48 * hours, `expiry ${sharedAccessExpiryTime}`);
+        assert.ok(
+            expiry >= started + 48 * hours && expiry <= Date.now() + 48 * hours,
+            `expiry ${sharedAccessExpiryTime}`,
+        );
         const snap = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot")!;
-        assert.ok(JSON.stringify(snap.inputs.sourceFiles).includes(`"https://cloudpcvhds.blob.core.windows.net/vhds/alice-os.vhd?sv=2022-11-02&sr=b&sp=r`),
-            "the URL is the account's blob endpoint, the blob's path and the signed token");
+        assert.ok(
+            JSON.stringify(snap.inputs.sourceFiles).includes(
+                `"https://cloudpcvhds.blob.core.windows.net/vhds/alice-os.vhd?sv=2022-11-02&sr=b&sp=r`,
+            ),
+            "the URL is the account's blob endpoint, the blob's path and the signed token",
+        );
     });
 
     it("sas-url: the URL reaches the resource only as a secret and no output carries it", async () => {
@@ -405,8 +519,14 @@ describe("examples: programs under Pulumi's mocks", function () {
     it("fleet: one import per line of the checked-in fleet.yaml", async () => {
         const [, , run] = await runs;
         const snaps = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot");
-        assert.deepEqual(snaps.map((r) => r.name), [USER, OTHER_USER]);
-        assert.deepEqual(snaps.map((r) => r.inputs.sourceFiles[0].storageBlobInfo.fileName), ["alice-os.vhd", "bob-os.vhd"]);
+        assert.deepEqual(
+            snaps.map((r) => r.name),
+            [USER, OTHER_USER],
+        );
+        assert.deepEqual(
+            snaps.map((r) => r.inputs.sourceFiles[0].storageBlobInfo.fileName),
+            ["alice-os.vhd", "bob-os.vhd"],
+        );
         assert.equal(run.outputs.count, 2);
         assert.deepEqual(Object.keys(run.outputs.fleet as object), [USER, OTHER_USER]);
     });

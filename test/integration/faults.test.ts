@@ -24,7 +24,12 @@ import { createSnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
 import { asInputs, checkImportedSnapshot } from "../../provider/resources/imported-snapshot/check";
 import { importedSnapshotHandlers } from "../../provider/resources/imported-snapshot/handlers";
-import { createImport, deleteImport, readImport, type LifecycleContext } from "../../provider/resources/imported-snapshot/lifecycle";
+import {
+    createImport,
+    deleteImport,
+    readImport,
+    type LifecycleContext,
+} from "../../provider/resources/imported-snapshot/lifecycle";
 import { CreatedButFailedError } from "../../provider/resources/shared/created-but-failed";
 import { RuntimeRegistry } from "../../provider/runtime/registry";
 import { systemClock } from "../../provider/util/clock";
@@ -34,7 +39,11 @@ import { RecordingClock } from "../harness/graph-clock";
 
 const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const THIRD_USER = "0f6c2a1e-8d4b-4c3a-9e2f-7a6b5c4d3e2f";
-const ALL_READ_FUNCTIONS = ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"] as const;
+const ALL_READ_FUNCTIONS = [
+    "retrieveSnapshotImportResult",
+    "retrieveSnapshotImportResults",
+    "listSnapshotImportResults",
+] as const;
 
 /** One request as the emulator logged it (at completion): arrival is completion minus duration. */
 interface Logged {
@@ -78,13 +87,18 @@ const ATTEMPT_LINE = /^(\w+): (\S+) \S+ -> (?:HTTP (\d+)|no response [^\n]*?) in
 function assertClientWaited(p: TimedProgress, retryAfterMs: number, statuses = ["429"]): number {
     const attempts = p.timed.flatMap(({ at, line }) => {
         const m = ATTEMPT_LINE.exec(line);
-        return m ? [{ receivedAt: at, sentAt: at - Number(m[4]), status: m[3] ?? "none", what: `${m[2]} ${m[1]}` }] : [];
+        return m
+            ? [{ receivedAt: at, sentAt: at - Number(m[4]), status: m[3] ?? "none", what: `${m[2]} ${m[1]}` }]
+            : [];
     });
     const throttled = attempts.filter((a) => statuses.includes(a.status));
     for (const t of throttled) {
         const early = attempts.filter((a) => a.sentAt > t.receivedAt && a.sentAt < t.receivedAt + retryAfterMs);
-        assert.deepEqual(early.map((a) => `${a.what} sent at +${a.sentAt - t.receivedAt} ms`), [],
-            `the client sent requests while a Retry-After of ${retryAfterMs} ms (received at ${new Date(t.receivedAt).toISOString()}) was pending`);
+        assert.deepEqual(
+            early.map((a) => `${a.what} sent at +${a.sentAt - t.receivedAt} ms`),
+            [],
+            `the client sent requests while a Retry-After of ${retryAfterMs} ms (received at ${new Date(t.receivedAt).toISOString()}) was pending`,
+        );
     }
     return throttled.length;
 }
@@ -118,7 +132,8 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
     const count = (key: string): number => emulator.stats().byRoute[key] ?? 0;
     const posts = (): number => count("POST importSnapshot");
-    const statusCount = (status: string, key?: string): number => log.filter((r) => r.status === status && (key === undefined || r.key === key)).length;
+    const statusCount = (status: string, key?: string): number =>
+        log.filter((r) => r.status === status && (key === undefined || r.key === key)).length;
     const fault = (rule: FaultRule): void => emulator.faults.add(rule);
 
     let runtime: ProviderRuntime | undefined;
@@ -156,7 +171,12 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         await use(emulator);
         emulator.imports.clear();
         emulator.faults.clear();
-        emulator.setOptions({ importDurationMs: 300, pageSize: 100, tokenLifetimeSeconds: 3600, importResultFunctions: [...ALL_READ_FUNCTIONS] });
+        emulator.setOptions({
+            importDurationMs: 300,
+            pageSize: 100,
+            tokenLifetimeSeconds: 3600,
+            importResultFunctions: [...ALL_READ_FUNCTIONS],
+        });
         emulator.resetStats();
         log.length = 0;
         progress.lines.length = 0;
@@ -167,19 +187,30 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         const said = progress.lines.join("\n");
         for (const s of secrets) assert.ok(!said.includes(s), `a secret leaked into the provider's progress: ${s}`);
         assert.ok(!/eyJ[\w-]{4,}\.[\w-]{4,}\./.test(said), "a bearer token leaked into the provider's progress");
-        if (this.currentTest?.state === "passed") assert.equal(emulator.faults.pending(), 0, "every injected fault was used");
+        if (this.currentTest?.state === "passed")
+            assert.equal(emulator.faults.pending(), 0, "every injected fault was used");
     });
 
     /** The lifecycle with a client of its own (short timeouts, quick retries) and the process's defaults otherwise. */
     function tunedContext(o: Partial<GraphClientOptions> = {}): LifecycleContext & { close(): Promise<void> } {
         const settings = resolveSettings(undefined, emulator.env());
         const client = new GraphClient({
-            graphEndpoint: settings.graphEndpoint, credential: createCredential(settings).credential, scope: tokenScope(settings),
-            retryBaseMs: 20, retryMaxMs: 100, log: progress, ...o,
+            graphEndpoint: settings.graphEndpoint,
+            credential: createCredential(settings).credential,
+            scope: tokenScope(settings),
+            retryBaseMs: 20,
+            retryMaxMs: 100,
+            log: progress,
+            ...o,
         });
         return {
-            client, imports: new CoalescedImports(createSnapshotsApi(client), { pollIntervalMs: 50 }), progress, poll: { initialMs: 50, maxMs: 200 },
-            graphEndpoint: settings.graphEndpoint, clock: systemClock, close: () => client.close(),
+            client,
+            imports: new CoalescedImports(createSnapshotsApi(client), { pollIntervalMs: 50 }),
+            progress,
+            poll: { initialMs: 50, maxMs: 200 },
+            graphEndpoint: settings.graphEndpoint,
+            clock: systemClock,
+            close: () => client.close(),
         };
     }
 
@@ -219,8 +250,10 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
         /** Every answer with a Retry-After of `ms` made the client wait exactly that before trying again. */
         function assertWaited(ms: number, answers: number): void {
-            assert.ok(clock.sleeps.filter((s) => s === ms).length >= answers,
-                `${answers} Retry-After waits of ${ms} ms expected, the clock was asked for ${clock.sleeps.join(", ")}`);
+            assert.ok(
+                clock.sleeps.filter((s) => s === ms).length >= answers,
+                `${answers} Retry-After waits of ${ms} ms expected, the clock was asked for ${clock.sleeps.join(", ")}`,
+            );
         }
 
         it(`importSnapshot answered 429 ${STORM} times in a row: imported once, nothing sent while a Retry-After is pending`, async () => {
@@ -259,7 +292,9 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             fault({ route: "POST importSnapshot", status: 429, retryAfter: "0.3", times: 6 });
             fault({ route: "GET listSnapshotImportResults", status: 429, retryAfter: "0.3", times: 3 });
             const users = [USER, OTHER_USER, THIRD_USER];
-            const created = await Promise.all(users.map((u) => createImport(ctx, checked(inputs({ assignedUserId: u })))));
+            const created = await Promise.all(
+                users.map((u) => createImport(ctx, checked(inputs({ assignedUserId: u })))),
+            );
             users.forEach((u, i) => assertOneImport(created[i]!.id, u));
             assert.equal(statusCount("429"), 9);
             assert.equal(assertClientWaited(progress, 300), 9);
@@ -359,8 +394,14 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             const { id } = await handlers.create(inputs());
             assertOneImport(id);
             assert.equal(posts(), 1);
-            assert.ok(progress.lines.some((l) => /outcome is unknown/.test(l) && /client-request-id/.test(l)), progress.lines.join("\n"));
-            assert.ok(progress.lines.some((l) => new RegExp(`Found import ${id}.*adopting it`).test(l)), progress.lines.join("\n"));
+            assert.ok(
+                progress.lines.some((l) => /outcome is unknown/.test(l) && /client-request-id/.test(l)),
+                progress.lines.join("\n"),
+            );
+            assert.ok(
+                progress.lines.some((l) => new RegExp(`Found import ${id}.*adopting it`).test(l)),
+                progress.lines.join("\n"),
+            );
         });
 
         it("importSnapshot dropped after acting, and the look for it answered 503 and dropped: still adopted", async () => {
@@ -387,7 +428,11 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             fault({ route: "POST purgeImportedSnapshot", drop: "after" });
             await handlers.remove(id);
             assert.equal(emulator.imports.list().length, 0);
-            assert.equal(count("POST purgeImportedSnapshot"), 2, "the retry found it gone (404), which counts as purged");
+            assert.equal(
+                count("POST purgeImportedSnapshot"),
+                2,
+                "the retry found it gone (404), which counts as purged",
+            );
         });
     });
 
@@ -406,7 +451,12 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             const { id } = await createImport(ctx, checked(inputs()));
             assertOneImport(id);
             assert.equal(posts(), 1);
-            assert.ok(progress.lines.some((l) => new RegExp(`no response from .* within ${TIMEOUT} ms after the request was sent`).test(l)), progress.lines.join("\n"));
+            assert.ok(
+                progress.lines.some((l) =>
+                    new RegExp(`no response from .* within ${TIMEOUT} ms after the request was sent`).test(l),
+                ),
+                progress.lines.join("\n"),
+            );
         });
 
         it("importSnapshot refused (503) too late: it was not acted on, so it is sent again, imported once", async () => {
@@ -429,7 +479,12 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             fault({ route: "GET listSnapshotImportResults", delayMs: TIMEOUT * 3, times: 4 });
             const err = await rejection(readImport(ctx, id));
             assert.ok(err instanceof GraphTransportError, err.message);
-            assert.match(err.message, new RegExp(`^listSnapshotImportResults failed: no response from 127\\.0\\.0\\.1:\\d+ within ${TIMEOUT} ms`));
+            assert.match(
+                err.message,
+                new RegExp(
+                    `^listSnapshotImportResults failed: no response from 127\\.0\\.0\\.1:\\d+ within ${TIMEOUT} ms`,
+                ),
+            );
             assert.match(err.message, new RegExp(`code: ETIMEDOUT, client-request-id: ${GUID}`));
             assert.equal(count("GET listSnapshotImportResults") - before, 4, "1 try + maxRetries (3)");
         });
@@ -496,7 +551,12 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 const { id } = await handlers.create(inputs());
                 assertOneImport(id);
                 assert.equal(posts(), 1);
-                assert.ok(progress.lines.some((l) => /importSnapshot failed: HTTP 200 OK: the response body is not valid JSON/.test(l)), progress.lines.join("\n"));
+                assert.ok(
+                    progress.lines.some((l) =>
+                        /importSnapshot failed: HTTP 200 OK: the response body is not valid JSON/.test(l),
+                    ),
+                    progress.lines.join("\n"),
+                );
             });
 
             it(`a ${body} page once is read again`, async () => {
@@ -513,7 +573,10 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                     fault({ route: "GET listSnapshotImportResults", body, times: 3 });
                     const err = await rejection(readImport(ctx, id));
                     assert.ok(err instanceof GraphError, err.message);
-                    assert.match(err.message, /^listSnapshotImportResults failed: HTTP 200 OK: the response body is not valid JSON/);
+                    assert.match(
+                        err.message,
+                        /^listSnapshotImportResults failed: HTTP 200 OK: the response body is not valid JSON/,
+                    );
                     assert.equal(err.code, "InvalidResponse");
                     assertGraphErrorIds(err.message, 200);
                 } finally {
@@ -541,7 +604,10 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             emulator.resetStats();
             fault({ route: "GET listSnapshotImportResults", loopNextLink: true });
             const err = await rejection(handlers.read(a.id, {}));
-            assert.match(err.message, /^listSnapshotImportResults failed: HTTP 200 OK: @odata.nextLink repeats after 2 pages/);
+            assert.match(
+                err.message,
+                /^listSnapshotImportResults failed: HTTP 200 OK: @odata.nextLink repeats after 2 pages/,
+            );
             assert.match(err.message, /code: PagingLoop/);
             assert.match(err.message, new RegExp(`request-id: ${GUID}, client-request-id: ${GUID}`));
             assert.equal(count("GET listSnapshotImportResults"), 2);
@@ -555,7 +621,10 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             assert.ok(err instanceof CreatedButFailedError, err.message);
             assertOneImport(err.id);
             assert.match(err.message, /PagingLoop/);
-            assert.ok(count("GET listSnapshotImportResults") <= 10, `${count("GET listSnapshotImportResults")} list requests`);
+            assert.ok(
+                count("GET listSnapshotImportResults") <= 10,
+                `${count("GET listSnapshotImportResults")} list requests`,
+            );
             emulator.faults.clear();
         });
     });
@@ -564,9 +633,13 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
     describe("a create interrupted after importSnapshot was sent (the next run's create meets a 409)", () => {
         /** The journal as the provider process keeps it for this emulator (see runtime/runtime.ts). */
-        const journal = () => new PendingImportsJournal(defaultPendingImportsDir(), [emulator.graphEndpoint, emulator.tenantId]);
+        const journal = () =>
+            new PendingImportsJournal(defaultPendingImportsDir(), [emulator.graphEndpoint, emulator.tenantId]);
         const owner = (stack: string, name = "a") => ({
-            organization: "organization", project: "fleet", stack, urn: `urn:pulumi:${stack}::fleet::pulumi-nodejs:dynamic:Resource::${name}`,
+            organization: "organization",
+            project: "fleet",
+            stack,
+            urn: `urn:pulumi:${stack}::fleet::pulumi-nodejs:dynamic:Resource::${name}`,
         });
         /** The inputs a resource of `stack` sends: the hidden input names its stack and URN. */
         const ofStack = (stack: string, name = "a", o: Record<string, unknown> = {}) =>
@@ -583,7 +656,10 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
         async function killedRun(fileName = "user1-os.vhd"): Promise<string> {
             const ctx = tunedContext();
             try {
-                const { id } = await createImport(ctx, checked(inputs({ sourceFiles: [blobFile(fileName)], waitForCompletion: false })));
+                const { id } = await createImport(
+                    ctx,
+                    checked(inputs({ sourceFiles: [blobFile(fileName)], waitForCompletion: false })),
+                );
                 return id;
             } finally {
                 await ctx.close();
@@ -605,9 +681,21 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             assert.equal(outs!.importStatus, "succeeded");
             assertOneImport(id);
             assert.equal(posts(), 1, "one importSnapshot, answered 409");
-            assert.ok(progress.lines.some((l) => new RegExp(`already has import ${id} of the same file .*a run that was stopped before Pulumi recorded it`).test(l)), progress.lines.join("\n"));
+            assert.ok(
+                progress.lines.some((l) =>
+                    new RegExp(
+                        `already has import ${id} of the same file .*a run that was stopped before Pulumi recorded it`,
+                    ).test(l),
+                ),
+                progress.lines.join("\n"),
+            );
             // create returning does not prove the engine recorded it: the note stays until the id shows up.
-            assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [id]);
+            assert.deepEqual(
+                journal()
+                    .forUser(USER)
+                    .map((n) => n.snapshotId),
+                [id],
+            );
             await handlers.diff(id, outs!, ofStack("ja"));
             assert.deepEqual(journal().forUser(USER), [], "settled by the diff of the next run");
         });
@@ -617,12 +705,22 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             leaveNote(inputs(), earlier);
             const { id } = await handlers.create(inputs());
             assert.equal(id, earlier, "an interrupted run's note is still honoured");
-            assert.deepEqual(journal().forUser(USER), [], "but dropped once create returns: its resources cannot be told apart");
+            assert.deepEqual(
+                journal().forUser(USER),
+                [],
+                "but dropped once create returns: its resources cannot be told apart",
+            );
         });
 
         it("a create that returned but whose result the engine never recorded (the CLI was gone): the rerun adopts it", async () => {
             const first = await handlers.create(ofStack("ja"));
-            assert.deepEqual(journal().forUser(USER).map((n) => [n.snapshotId, n.owner?.stack]), [[first.id, "ja"]], "noted with its id");
+            assert.deepEqual(
+                journal()
+                    .forUser(USER)
+                    .map((n) => [n.snapshotId, n.owner?.stack]),
+                [[first.id, "ja"]],
+                "noted with its id",
+            );
             const again = await handlers.create(ofStack("ja"));
             assert.equal(again.id, first.id);
             assertOneImport(first.id);
@@ -634,7 +732,8 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             emulator.setOptions({ importDurationMs: 1500 });
             const creating = handlers.create(inputs());
             const started = Date.now();
-            while (emulator.imports.byUser(USER).length === 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+            while (emulator.imports.byUser(USER).length === 0 && Date.now() - started < 10_000)
+                await new Promise((r) => setTimeout(r, 20));
             const graphId = emulator.imports.byUser(USER)[0]!.snapshotId;
             let noted: string | null | undefined;
             while (!noted && Date.now() - started < 10_000) {
@@ -642,7 +741,11 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 await new Promise((r) => setTimeout(r, 20));
             }
             assert.equal(noted, graphId);
-            assert.notEqual(emulator.imports.byUser(USER)[0]!.importStatus, "succeeded", "still importing when the id was noted");
+            assert.notEqual(
+                emulator.imports.byUser(USER)[0]!.importStatus,
+                "succeeded",
+                "still importing when the id was noted",
+            );
             const { id } = await creating;
             assert.equal(id, graphId);
         });
@@ -652,10 +755,19 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             leaveNote(ofStack("ja"), earlier);
             const err = await rejection(handlers.create(ofStack("jb")));
             assert.match(err.message, new RegExp(`already has imported snapshot ${earlier}`));
-            assert.match(err.message, /notes say stack ja of project fleet \(organization organization\) \(resource urn:pulumi:ja::fleet::[^)]*::a\) sent it/);
+            assert.match(
+                err.message,
+                /notes say stack ja of project fleet \(organization organization\) \(resource urn:pulumi:ja::fleet::[^)]*::a\) sent it/,
+            );
             assert.match(err.message, new RegExp(`set adoptSnapshotId: "${earlier}"`));
             assertOneImport(earlier);
-            assert.deepEqual(journal().forUser(USER).map((n) => n.owner?.stack), ["ja"], "jb's own note dropped: it imported nothing");
+            assert.deepEqual(
+                journal()
+                    .forUser(USER)
+                    .map((n) => n.owner?.stack),
+                ["ja"],
+                "jb's own note dropped: it imported nothing",
+            );
             // ja's rerun still adopts its own import.
             const ja = await handlers.create(ofStack("ja"));
             assert.equal(ja.id, earlier);
@@ -699,11 +811,22 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 const err = await rejection(createImport(ctx, checked(ofStack("ja"))));
                 assert.match(err.message, /outcome is unknown/);
                 assert.equal(emulator.imports.byUser(USER).length, 1, "Graph did import");
-                assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [null], "the note stays, without an id");
+                assert.deepEqual(
+                    journal()
+                        .forUser(USER)
+                        .map((n) => n.snapshotId),
+                    [null],
+                    "the note stays, without an id",
+                );
                 const { id } = await createImport(ctx, checked(ofStack("ja")));
                 assertOneImport(id);
                 assert.equal(posts(), 2);
-                assert.deepEqual(journal().forUser(USER).map((n) => n.snapshotId), [id]);
+                assert.deepEqual(
+                    journal()
+                        .forUser(USER)
+                        .map((n) => n.snapshotId),
+                    [id],
+                );
             } finally {
                 await ctx.close();
             }
@@ -730,7 +853,15 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             const [file] = fs.readdirSync(path.join(dir, userDir!));
             const text = fs.readFileSync(path.join(dir, userDir!, file!), "utf8");
             assert.ok(!text.includes(SAS_SIG) && !text.includes("sig="), "no SAS token");
-            assert.deepEqual(Object.keys(JSON.parse(text) as object).sort(), ["fileName", "owner", "pid", "sentAt", "snapshotId", "source", "userId"]);
+            assert.deepEqual(Object.keys(JSON.parse(text) as object).sort(), [
+                "fileName",
+                "owner",
+                "pid",
+                "sentAt",
+                "snapshotId",
+                "source",
+                "userId",
+            ]);
             assert.equal(j.forUser(USER.toUpperCase()).length, 1, "case-insensitive, as Graph is");
             j.record(keyOf(raw), "11111111-2222-3333-4444-555555555555");
             j.settle(USER, "11111111-2222-3333-4444-555555555555");
@@ -741,11 +872,19 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
             const blocker = path.join(stateHome, "not-a-directory");
             fs.writeFileSync(blocker, "");
             const problems: string[] = [];
-            const ctx = { ...tunedContext(), pendingImports: new PendingImportsJournal(path.join(blocker, "journal"), ["x"], (m) => problems.push(m)) };
+            const ctx = {
+                ...tunedContext(),
+                pendingImports: new PendingImportsJournal(path.join(blocker, "journal"), ["x"], (m) =>
+                    problems.push(m),
+                ),
+            };
             try {
                 const { id } = await createImport(ctx, checked(inputs()));
                 assertOneImport(id);
-                assert.ok(problems.some((m) => /cannot write/.test(m)), problems.join("\n"));
+                assert.ok(
+                    problems.some((m) => /cannot write/.test(m)),
+                    problems.join("\n"),
+                );
             } finally {
                 await ctx.close();
             }
@@ -759,27 +898,60 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
         it("Graph endpoint and authority must be https; http only for loopback hosts and only when allowed", () => {
             for (const key of ["CLOUDPC_GRAPH_ENDPOINT", "CLOUDPC_AUTHORITY_HOST"]) {
-                assert.throws(() => env({ [key]: "http://127.0.0.1:8443" }), (e: Error) => e instanceof SettingsError && /allowInsecureLoopback/.test(e.message));
-                for (const host of ["http://graph.microsoft.com", "http://10.0.0.5:80", "http://127.0.0.1.nip.io", "http://localhost.evil.example"]) {
-                    assert.throws(() => env({ [key]: host, CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true" }), /plain http/, `${key}=${host}`);
+                assert.throws(
+                    () => env({ [key]: "http://127.0.0.1:8443" }),
+                    (e: Error) => e instanceof SettingsError && /allowInsecureLoopback/.test(e.message),
+                );
+                for (const host of [
+                    "http://graph.microsoft.com",
+                    "http://10.0.0.5:80",
+                    "http://127.0.0.1.nip.io",
+                    "http://localhost.evil.example",
+                ]) {
+                    assert.throws(
+                        () => env({ [key]: host, CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true" }),
+                        /plain http/,
+                        `${key}=${host}`,
+                    );
                 }
                 for (const host of ["http://127.0.0.1:8443", "http://localhost:8443", "http://[::1]:8443"]) {
-                    assert.doesNotThrow(() => env({ [key]: host, CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true" }), `${key}=${host}`);
+                    assert.doesNotThrow(
+                        () => env({ [key]: host, CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true" }),
+                        `${key}=${host}`,
+                    );
                 }
                 assert.throws(() => env({ [key]: "ftp://graph.microsoft.com" }), /only https/);
             }
-            assert.throws(() => env({ CLOUDPC_GRAPH_ENDPOINT: "http://127.0.0.1:8443", CLOUDPC_ALLOW_INSECURE_LOOPBACK: "false" }), /allowInsecureLoopback/);
+            assert.throws(
+                () =>
+                    env({ CLOUDPC_GRAPH_ENDPOINT: "http://127.0.0.1:8443", CLOUDPC_ALLOW_INSECURE_LOOPBACK: "false" }),
+                /allowInsecureLoopback/,
+            );
         });
 
         it("configure refuses an http endpoint before anything is sent", () => {
             const registry = new RuntimeRegistry();
-            assert.throws(() => registry.configure({ get: (k) => (k === "cloudpc:graphEndpoint" ? "http://graph.microsoft.com" : undefined) }), /plain http/);
-            assert.throws(() => registry.configure({ get: (k) => (k === "cloudpc:authorityHost" ? "http://127.0.0.1:9" : undefined) }), /allowInsecureLoopback/);
+            assert.throws(
+                () =>
+                    registry.configure({
+                        get: (k) => (k === "cloudpc:graphEndpoint" ? "http://graph.microsoft.com" : undefined),
+                    }),
+                /plain http/,
+            );
+            assert.throws(
+                () =>
+                    registry.configure({
+                        get: (k) => (k === "cloudpc:authorityHost" ? "http://127.0.0.1:9" : undefined),
+                    }),
+                /allowInsecureLoopback/,
+            );
         });
 
         it("a nextLink that downgrades to http (or leaves the origin) is refused: the token stays on https", () => {
             const endpoint = new GraphEndpoint(emulator.graphEndpoint);
-            const httpLink = emulator.graphEndpoint.replace(/^https:/, "http:") + "/beta/deviceManagement/virtualEndpoint/snapshots/listSnapshotImportResults";
+            const httpLink =
+                emulator.graphEndpoint.replace(/^https:/, "http:") +
+                "/beta/deviceManagement/virtualEndpoint/snapshots/listSnapshotImportResults";
             assert.throws(() => endpoint.resolve(httpLink), /Refusing to send a Graph request \(and its token\)/);
             assert.throws(() => endpoint.resolve("https://attacker.example/beta/x"), /Refusing/);
         });
@@ -794,11 +966,21 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
 
             it("a certificate for another host name is an error, not retried, saying what is wrong", async () => {
                 const client = new GraphClient({
-                    graphEndpoint: wrongName.graphEndpoint, scope: "s", retryBaseMs: 10,
-                    credential: { getToken: async () => ({ token: "not-a-real-token", expiresOnTimestamp: Date.now() + 60_000 }) },
+                    graphEndpoint: wrongName.graphEndpoint,
+                    scope: "s",
+                    retryBaseMs: 10,
+                    credential: {
+                        getToken: async () => ({ token: "not-a-real-token", expiresOnTimestamp: Date.now() + 60_000 }),
+                    },
                 });
                 try {
-                    const err = await rejection(client.request({ method: "GET", path: "/deviceManagement/virtualEndpoint/snapshots/listSnapshotImportResults", operation: "listSnapshotImportResults" }));
+                    const err = await rejection(
+                        client.request({
+                            method: "GET",
+                            path: "/deviceManagement/virtualEndpoint/snapshots/listSnapshotImportResults",
+                            operation: "listSnapshotImportResults",
+                        }),
+                    );
                     assert.ok(err instanceof GraphTransportError, err.message);
                     assert.equal(err.code, "ERR_TLS_CERT_ALTNAME_INVALID");
                     assert.equal(err.ambiguous, false);
@@ -816,7 +998,10 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                     const err = await rejection(handlers.create(inputs()));
                     assert.ok(err instanceof GraphAuthenticationError, err.message);
                     assert.match(err.message, /^importSnapshot failed: could not get an access token/);
-                    assert.match(err.message, /TLS to the authority 127\.0\.0\.2:\d+ fails \(Hostname\/IP does not match certificate's altnames/);
+                    assert.match(
+                        err.message,
+                        /TLS to the authority 127\.0\.0\.2:\d+ fails \(Hostname\/IP does not match certificate's altnames/,
+                    );
                     assert.match(err.message, /not valid for 127\.0\.0\.2:\d+: use the host name it was issued for/);
                     assert.ok(!err.message.includes(wrongName.clientSecret));
                     assert.equal(wrongName.stats().total, 0, "nothing got through TLS");
@@ -846,11 +1031,22 @@ describe("faults: the provider against a misbehaving Graph (emulator)", function
                 ].join("\n");
                 const e = emulator.env();
                 const childEnv: NodeJS.ProcessEnv = {
-                    PATH: process.env.PATH, HOME: process.env.HOME, AZURE_TENANT_ID: e.AZURE_TENANT_ID, AZURE_CLIENT_ID: e.AZURE_CLIENT_ID,
-                    AZURE_CLIENT_SECRET: e.AZURE_CLIENT_SECRET, CLOUDPC_GRAPH_ENDPOINT: e.CLOUDPC_GRAPH_ENDPOINT, CLOUDPC_AUTHORITY_HOST: e.CLOUDPC_AUTHORITY_HOST,
+                    PATH: process.env.PATH,
+                    HOME: process.env.HOME,
+                    AZURE_TENANT_ID: e.AZURE_TENANT_ID,
+                    AZURE_CLIENT_ID: e.AZURE_CLIENT_ID,
+                    AZURE_CLIENT_SECRET: e.AZURE_CLIENT_SECRET,
+                    CLOUDPC_GRAPH_ENDPOINT: e.CLOUDPC_GRAPH_ENDPOINT,
+                    CLOUDPC_AUTHORITY_HOST: e.CLOUDPC_AUTHORITY_HOST,
                 };
-                const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script],
-                    { cwd: path.resolve(__dirname, "../.."), env: childEnv }, (err, so, se) => (err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so))));
+                const stdout = await new Promise<string>((resolve, reject) =>
+                    execFile(
+                        process.execPath,
+                        ["-r", "ts-node/register/transpile-only", "-e", script],
+                        { cwd: path.resolve(__dirname, "../.."), env: childEnv },
+                        (err, so, se) => (err ? reject(new Error(`${err.message}\n${so}\n${se}`)) : resolve(so)),
+                    ),
+                );
                 const out = JSON.parse(stdout.trim().split("\n").pop()!) as {
                     graph: { name: string; code: string; message: string; requests: number };
                     create: { name: string; message: string };

@@ -18,11 +18,27 @@ import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle"
 import type { ImportedSnapshotInputs } from "../../provider/resources/imported-snapshot/types";
 import { createSnapshotsApi } from "../../provider/snapshots/api";
 import { importSnapshot, purgeImportedSnapshots } from "../../provider/snapshots/imports";
-import { createSnapshot, getCloudPcSnapshot, listCloudPcSnapshots, restoreCloudPc, shareCloudPcSnapshot } from "../../provider/snapshots/restore-points";
+import {
+    createSnapshot,
+    getCloudPcSnapshot,
+    listCloudPcSnapshots,
+    restoreCloudPc,
+    shareCloudPcSnapshot,
+} from "../../provider/snapshots/restore-points";
 import { getStorageAccounts, getSubscriptions } from "../../provider/snapshots/subscriptions";
 import {
-    ENUMS, IMPORT_DETAIL, IMPORT_RESULT, type Model, ODATA_ERROR, RESTORE_POINT, STORAGE_ACCOUNT, SUBSCRIPTION, THROTTLING_ERROR,
-    judge, judgeCollection, judgeRestorePointCollection,
+    ENUMS,
+    IMPORT_DETAIL,
+    IMPORT_RESULT,
+    type Model,
+    ODATA_ERROR,
+    RESTORE_POINT,
+    STORAGE_ACCOUNT,
+    SUBSCRIPTION,
+    THROTTLING_ERROR,
+    judge,
+    judgeCollection,
+    judgeRestorePointCollection,
 } from "../fidelity/graph-models";
 
 const VE = "/beta/deviceManagement/virtualEndpoint";
@@ -31,7 +47,11 @@ const ACCOUNT = EMULATOR_STORAGE_ACCOUNT.storageAccountId;
 const KNOWN_USER = "0a0b0c0d-1111-4222-8333-777788889999";
 const NO_POLICY_USER = "0a0b0c0d-1111-4222-8333-444455556666";
 const READER_ID = "1a2b3c4d-0000-4000-8000-00000000abcd";
-const ALL_FUNCTIONS = ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult", "listSnapshotImportResults"] as const;
+const ALL_FUNCTIONS = [
+    "retrieveSnapshotImportResults",
+    "retrieveSnapshotImportResult",
+    "listSnapshotImportResults",
+] as const;
 
 interface Answer {
     status: number;
@@ -53,7 +73,11 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
     let token: string;
     let readerToken: string;
 
-    async function call(method: string, pathOrUrl: string, opts: { body?: unknown; headers?: Record<string, string>; token?: string | null } = {}): Promise<Answer> {
+    async function call(
+        method: string,
+        pathOrUrl: string,
+        opts: { body?: unknown; headers?: Record<string, string>; token?: string | null } = {},
+    ): Promise<Answer> {
         const headers: Record<string, string> = { ...opts.headers };
         const auth = opts.token === undefined ? token : opts.token;
         if (auth) headers["authorization"] = `Bearer ${auth}`;
@@ -69,20 +93,37 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
     }
 
     async function tokenFor(clientId: string, secret: string): Promise<string> {
-        const form = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: `${emu.graphEndpoint}/.default` });
+        const form = new URLSearchParams({
+            grant_type: "client_credentials",
+            client_id: clientId,
+            client_secret: secret,
+            scope: `${emu.graphEndpoint}/.default`,
+        });
         const res = await request(`${emu.graphEndpoint}/${emu.tenantId}/oauth2/v2.0/token`, {
-            method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString(), dispatcher: agent,
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: form.toString(),
+            dispatcher: agent,
         });
         const json = (await res.body.json()) as { access_token: string };
         return json.access_token;
     }
 
-    const blob = (fileName: string) => ({ sourceType: "azureStorageAccount", fileType: "dataFile", storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", fileName } });
+    const blob = (fileName: string) => ({
+        sourceType: "azureStorageAccount",
+        fileType: "dataFile",
+        storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", fileName },
+    });
     const importFor = (assignedUserId: string, files: unknown[] = [blob("disk.vhd")]): Promise<Answer> =>
         call("POST", `${SNAPSHOTS}/importSnapshot`, { body: { assignedUserId, sourceFiles: files } });
 
     /** Every page of a collection, each judged; returns the items. */
-    async function judgedPages(path: string, item: Model, judgeWith = (raw: unknown) => judgeCollection(raw, item), headers?: Record<string, string>): Promise<Record<string, unknown>[]> {
+    async function judgedPages(
+        path: string,
+        item: Model,
+        judgeWith = (raw: unknown) => judgeCollection(raw, item),
+        headers?: Record<string, string>,
+    ): Promise<Record<string, unknown>[]> {
         const items: Record<string, unknown>[] = [];
         let next: string | undefined = path;
         while (next) {
@@ -119,28 +160,65 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
         emu.imports.clear();
         emu.restorePoints.clear();
         emu.faults.clear();
-        emu.setOptions({ pageSize: 100, importDurationMs: 300, importResultFunctions: [...ALL_FUNCTIONS], snapshotListRoutes: ["retrieveSnapshots", "listSnapshots", "getSnapshot"] });
+        emu.setOptions({
+            pageSize: 100,
+            importDurationMs: 300,
+            importResultFunctions: [...ALL_FUNCTIONS],
+            snapshotListRoutes: ["retrieveSnapshots", "listSnapshots", "getSnapshot"],
+        });
     });
 
     it("the judge itself rejects what the models do not declare, unknown enum members and wrong types", () => {
-        const good = { "@odata.context": "x", snapshotId: randomUUID(), importStatus: "pending", usageStatus: "notUsed", startDateTime: "2025-01-13T15:13:14Z", endDateTime: null };
+        const good = {
+            "@odata.context": "x",
+            snapshotId: randomUUID(),
+            importStatus: "pending",
+            usageStatus: "notUsed",
+            startDateTime: "2025-01-13T15:13:14Z",
+            endDateTime: null,
+        };
         assert.deepEqual(judge(good, IMPORT_RESULT), []);
         assert.match(judge({ ...good, assignedUserId: "x" }, IMPORT_RESULT).join(), /assignedUserId: not a property/);
         assert.match(judge({ ...good, importStatus: "running" }, IMPORT_RESULT).join(), /"running" is not a member/);
-        assert.match(judge({ ...good, startDateTime: 5 }, IMPORT_RESULT).join(), /startDateTime: 5 is not a DateTimeOffset/);
-        assert.match(judge({ storageAccountId: ACCOUNT, immutableStorage: "no" }, STORAGE_ACCOUNT).join(), /immutableStorage: "no"/);
-        assert.match(judgeCollection({ value: [], count: 1 }, SUBSCRIPTION).join(), /count: not part of a collection response/);
-        assert.match(judge({ error: { code: "x", innerError: { status: "429" } } }, ODATA_ERROR).join(), /innerError\.status: not a property/);
+        assert.match(
+            judge({ ...good, startDateTime: 5 }, IMPORT_RESULT).join(),
+            /startDateTime: 5 is not a DateTimeOffset/,
+        );
+        assert.match(
+            judge({ storageAccountId: ACCOUNT, immutableStorage: "no" }, STORAGE_ACCOUNT).join(),
+            /immutableStorage: "no"/,
+        );
+        assert.match(
+            judgeCollection({ value: [], count: 1 }, SUBSCRIPTION).join(),
+            /count: not part of a collection response/,
+        );
+        assert.match(
+            judge({ error: { code: "x", innerError: { status: "429" } } }, ODATA_ERROR).join(),
+            /innerError\.status: not a property/,
+        );
         // The SDK's own enum objects, as the metadata declares them (retention comes after unknownFutureValue).
         assert.deepEqual(optInMembers(ENUMS.snapshotType), ["retention"]);
-        assert.deepEqual(Object.values(ENUMS.importStatus), ["pending", "inProgress", "succeeded", "failed", "unknownFutureValue"]);
+        assert.deepEqual(Object.values(ENUMS.importStatus), [
+            "pending",
+            "inProgress",
+            "succeeded",
+            "failed",
+            "unknownFutureValue",
+        ]);
     });
 
     describe("imports (E1-E3)", () => {
         it("importSnapshot's answer is a cloudPcSnapshotImportActionResult, for blob, SAS and guest-state imports", async () => {
             const guest = { ...blob("vmgs.vhd"), fileType: "virtualMachineGuestState" };
-            const sas = { sourceType: "sasUrl", fileType: "dataFile", sasUrl: "https://acct.blob.core.windows.net/vhds/sas.vhd?sv=2024-01-01&sig=abc" };
-            for (const [user, files] of [[KNOWN_USER, [blob("disk.vhd"), guest]], [randomUUID(), [sas]]] as const) {
+            const sas = {
+                sourceType: "sasUrl",
+                fileType: "dataFile",
+                sasUrl: "https://acct.blob.core.windows.net/vhds/sas.vhd?sv=2024-01-01&sig=abc",
+            };
+            for (const [user, files] of [
+                [KNOWN_USER, [blob("disk.vhd"), guest]],
+                [randomUUID(), [sas]],
+            ] as const) {
                 const r = await importFor(user, [...files]);
                 assert.equal(r.status, 200, r.text);
                 assert.deepEqual(judge(r.json, IMPORT_RESULT), []);
@@ -154,7 +232,9 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
                 for (const fn of ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult"]) {
                     const r = await call("GET", `${SNAPSHOTS}/${fn}(snapshotId='${id}')`);
                     assert.equal(r.status, 200, r.text);
-                    const problems = fn.endsWith("s") ? judgeCollection(r.json, IMPORT_RESULT) : judge(r.json, IMPORT_RESULT);
+                    const problems = fn.endsWith("s")
+                        ? judgeCollection(r.json, IMPORT_RESULT)
+                        : judge(r.json, IMPORT_RESULT);
                     assert.deepEqual(problems, [], r.text);
                     const record = fn.endsWith("s") ? r.json.value[0] : r.json;
                     seen.add(`importStatus=${record.importStatus}`).add(`usageStatus=${record.usageStatus}`);
@@ -203,7 +283,10 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
                 await call("POST", `${SNAPSHOTS}/purgeImportedSnapshot`, { body: { snapshotIds: [] } }),
                 await importFor(KNOWN_USER).then(() => importFor(KNOWN_USER)), // a second import for the user
             ];
-            assert.deepEqual(refusals.map((r) => r.status), [404, 409, 400, 409]);
+            assert.deepEqual(
+                refusals.map((r) => r.status),
+                [404, 409, 400, 409],
+            );
             for (const r of refusals) assert.deepEqual(judge(r.json, ODATA_ERROR), [], r.text);
             const ok = await call("POST", `${SNAPSHOTS}/purgeImportedSnapshot`, { body: { snapshotIds: [id] } });
             assert.equal(ok.status, 204);
@@ -214,10 +297,22 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
     describe("where Windows 365 may copy snapshots (E4, E5)", () => {
         it("getSubscriptions and getStorageAccounts answer every property the metadata declares, nothing else", async () => {
             const subs = await judgedPages(`${SNAPSHOTS}/getSubscriptions`, SUBSCRIPTION);
-            assert.deepEqual(subs.map((s) => Object.keys(s).sort()), [["subscriptionId", "subscriptionName"]]);
-            const accounts = await judgedPages(`${SNAPSHOTS}/getStorageAccounts(subscriptionId='${EMULATOR_SUBSCRIPTION.subscriptionId}')`, STORAGE_ACCOUNT);
-            assert.deepEqual(accounts.map((a) => Object.keys(a).sort()), [["accessTier", "immutableStorage", "storageAccountId", "storageAccountName"]]);
-            assert.deepEqual(accounts.map((a) => [a.accessTier, a.immutableStorage]), [["hot", false]]);
+            assert.deepEqual(
+                subs.map((s) => Object.keys(s).sort()),
+                [["subscriptionId", "subscriptionName"]],
+            );
+            const accounts = await judgedPages(
+                `${SNAPSHOTS}/getStorageAccounts(subscriptionId='${EMULATOR_SUBSCRIPTION.subscriptionId}')`,
+                STORAGE_ACCOUNT,
+            );
+            assert.deepEqual(
+                accounts.map((a) => Object.keys(a).sort()),
+                [["accessTier", "immutableStorage", "storageAccountId", "storageAccountName"]],
+            );
+            assert.deepEqual(
+                accounts.map((a) => [a.accessTier, a.immutableStorage]),
+                [["hot", false]],
+            );
         });
     });
 
@@ -227,14 +322,22 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
         it("retrieveSnapshots, the list and GET by id are cloudPcSnapshots; opt-in enum members only with Prefer", async () => {
             const id = pc();
             for (const type of ["manual", "automatic", "retention"] as const) emu.restorePoints.create(id, type, 0);
-            const created = await call("POST", `${VE}/cloudPCs/${id}/createSnapshot`, { body: { storageAccountId: ACCOUNT, accessTier: "cool" } });
+            const created = await call("POST", `${VE}/cloudPCs/${id}/createSnapshot`, {
+                body: { storageAccountId: ACCOUNT, accessTier: "cool" },
+            });
             assert.equal(created.status, 204);
             assert.equal(created.text, "");
             const prefer = { prefer: "include-unknown-enum-members" };
             const optIn = optInMembers(ENUMS.snapshotType);
-            for (const path of [`${VE}/cloudPCs/${id}/retrieveSnapshots`, `${SNAPSHOTS}?$filter=${encodeURIComponent(`cloudPcId eq '${id}'`)}`]) {
+            for (const path of [
+                `${VE}/cloudPCs/${id}/retrieveSnapshots`,
+                `${SNAPSHOTS}?$filter=${encodeURIComponent(`cloudPcId eq '${id}'`)}`,
+            ]) {
                 const plain = await judgedPages(path, RESTORE_POINT, judgeRestorePointCollection);
-                assert.ok(plain.every((s) => !optIn.includes(s.snapshotType as string)), `${path}: ${JSON.stringify(plain)}`);
+                assert.ok(
+                    plain.every((s) => !optIn.includes(s.snapshotType as string)),
+                    `${path}: ${JSON.stringify(plain)}`,
+                );
                 assert.ok(plain.some((s) => s.snapshotType === "unknownFutureValue"));
                 const opted = await judgedPages(path, RESTORE_POINT, judgeRestorePointCollection, prefer);
                 assert.deepEqual(opted.map((s) => s.snapshotType).sort(), ["automatic", "manual", "retention"]);
@@ -256,7 +359,11 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
                 return rp;
             });
             emu.restorePoints.restore(id, points[0]!);
-            const listed = await judgedPages(`${VE}/cloudPCs/${id}/retrieveSnapshots`, RESTORE_POINT, judgeRestorePointCollection);
+            const listed = await judgedPages(
+                `${VE}/cloudPCs/${id}/retrieveSnapshots`,
+                RESTORE_POINT,
+                judgeRestorePointCollection,
+            );
             assert.deepEqual(listed.map((s) => s.healthCheckStatus).sort(), ["healthy", "unhealthy", "unknown"]);
             assert.ok(listed.some((s) => typeof s.lastRestoredDateTime === "string"));
             // A not-ready restore point listed with a status the metadata does not declare: unknownFutureValue
@@ -265,10 +372,22 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
             try {
                 const other = pc();
                 emu.restorePoints.create(other, "manual", 60_000);
-                const plain = await judgedPages(`${VE}/cloudPCs/${other}/retrieveSnapshots`, RESTORE_POINT, judgeRestorePointCollection);
-                assert.deepEqual(plain.map((s) => [s.status, s.healthCheckStatus]), [["unknownFutureValue", "unknown"]]);
-                const opted = await call("GET", `${VE}/cloudPCs/${other}/retrieveSnapshots`, { headers: { prefer: "include-unknown-enum-members" } });
-                assert.deepEqual(opted.json.value.map((s: { status: string }) => s.status), ["creating"]);
+                const plain = await judgedPages(
+                    `${VE}/cloudPCs/${other}/retrieveSnapshots`,
+                    RESTORE_POINT,
+                    judgeRestorePointCollection,
+                );
+                assert.deepEqual(
+                    plain.map((s) => [s.status, s.healthCheckStatus]),
+                    [["unknownFutureValue", "unknown"]],
+                );
+                const opted = await call("GET", `${VE}/cloudPCs/${other}/retrieveSnapshots`, {
+                    headers: { prefer: "include-unknown-enum-members" },
+                });
+                assert.deepEqual(
+                    opted.json.value.map((s: { status: string }) => s.status),
+                    ["creating"],
+                );
             } finally {
                 emu.setOptions({ pendingSnapshotStatus: null });
             }
@@ -279,8 +398,12 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
             const draft = await call("POST", SNAPSHOTS, { body: { cloudPcId: id, snapshotType: "manual" } });
             assert.equal(draft.status, 201, draft.text);
             assert.deepEqual(judge(draft.json, RESTORE_POINT), []);
-            const restored = await call("POST", `${VE}/cloudPCs/${id}/restore`, { body: { cloudPcSnapshotId: draft.json.id } });
-            const shared = await call("POST", `${VE}/cloudPCs/${id}/shareSnapshot`, { body: { cloudPcSnapshotId: draft.json.id, storageAccountId: ACCOUNT, accessTier: "cold" } });
+            const restored = await call("POST", `${VE}/cloudPCs/${id}/restore`, {
+                body: { cloudPcSnapshotId: draft.json.id },
+            });
+            const shared = await call("POST", `${VE}/cloudPCs/${id}/shareSnapshot`, {
+                body: { cloudPcSnapshotId: draft.json.id, storageAccountId: ACCOUNT, accessTier: "cold" },
+            });
             assert.deepEqual([restored.status, restored.text, shared.status, shared.text], [204, "", 204, ""]);
         });
     });
@@ -289,11 +412,16 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
         it("every refusal is an ODataError with a mainError and an innerError the model knows", async () => {
             const refusals: Answer[] = [
                 await call("GET", `${SNAPSHOTS}/getSubscriptions`, { token: null }), // 401
-                await call("POST", `${SNAPSHOTS}/importSnapshot`, { token: readerToken, body: { assignedUserId: randomUUID(), sourceFiles: [blob("a.vhd")] } }), // 403
+                await call("POST", `${SNAPSHOTS}/importSnapshot`, {
+                    token: readerToken,
+                    body: { assignedUserId: randomUUID(), sourceFiles: [blob("a.vhd")] },
+                }), // 403
                 await call("GET", `${VE}/cloudPCs/not-a-guid/retrieveSnapshots`), // 404
                 await call("DELETE", `${SNAPSHOTS}/importSnapshot`), // 405
                 await call("GET", `${SNAPSHOTS}/noSuchFunction(x='1')`), // 400
-                await call("POST", `${SNAPSHOTS}/importSnapshot`, { body: { assignedUserId: "nope", sourceFiles: [] } }), // 400
+                await call("POST", `${SNAPSHOTS}/importSnapshot`, {
+                    body: { assignedUserId: "nope", sourceFiles: [] },
+                }), // 400
                 await call("GET", `${SNAPSHOTS}/retrieveSnapshotImportResult(snapshotId='${randomUUID()}')`), // 404
             ];
             // Which 4xx an unknown function gets depends on the emulator's dialect: the set is what matters here.
@@ -306,7 +434,11 @@ describe("Graph fidelity: the beta SDK's models judge every body the emulator an
             const r = await call("GET", `${SNAPSHOTS}/getSubscriptions`);
             assert.equal(r.status, 429);
             assert.deepEqual(judge(r.json, THROTTLING_ERROR), []);
-            assert.equal(judge(r.json, ODATA_ERROR).length, 3, "exactly code, status and message are outside the model");
+            assert.equal(
+                judge(r.json, ODATA_ERROR).length,
+                3,
+                "exactly code, status and message are outside the model",
+            );
         });
     });
 });
@@ -321,13 +453,20 @@ interface Seen {
 }
 
 /** A loopback Graph stand-in that records requests and answers each with what the provider's parser expects. */
-async function recorder(answer: (s: Seen) => { status: number; body?: unknown }): Promise<{ origin: string; seen: Seen[]; close(): Promise<void> }> {
+async function recorder(
+    answer: (s: Seen) => { status: number; body?: unknown },
+): Promise<{ origin: string; seen: Seen[]; close(): Promise<void> }> {
     const seen: Seen[] = [];
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
-            const s = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+            const s = {
+                method: req.method ?? "",
+                url: req.url ?? "",
+                headers: req.headers,
+                body: Buffer.concat(chunks).toString("utf8"),
+            };
             seen.push(s);
             const { status, body } = answer(s);
             const text = body === undefined ? "" : JSON.stringify(body);
@@ -340,14 +479,17 @@ async function recorder(answer: (s: Seen) => { status: number; body?: unknown })
     return {
         origin: `http://127.0.0.1:${port}`,
         seen,
-        close: () => new Promise<void>((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-        }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
     };
 }
 
-const staticCredential: TokenCredential = { getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 3600_000 }) };
+const staticCredential: TokenCredential = {
+    getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 3600_000 }),
+};
 
 /** Keys of a JSON object that a metadata declaration does not list. */
 function undeclared(body: Record<string, unknown>, declared: readonly string[]): string[] {
@@ -365,12 +507,27 @@ describe("Graph fidelity: what the provider sends, field by field against the me
 
     before(async () => {
         server = await recorder((s) => {
-            if (s.method === "POST" && /importSnapshot$/.test(s.url)) return { status: 200, body: { snapshotId: randomUUID(), importStatus: "pending" } };
+            if (s.method === "POST" && /importSnapshot$/.test(s.url))
+                return { status: 200, body: { snapshotId: randomUUID(), importStatus: "pending" } };
             if (s.method === "POST") return { status: 204 };
-            if (/\/snapshots\/CPC_/.test(s.url)) return { status: 200, body: { id: decodeURIComponent(s.url.split("/").pop()!), cloudPcId: "x", createdDateTime: "2025-01-01T00:00:00Z" } };
+            if (/\/snapshots\/CPC_/.test(s.url))
+                return {
+                    status: 200,
+                    body: {
+                        id: decodeURIComponent(s.url.split("/").pop()!),
+                        cloudPcId: "x",
+                        createdDateTime: "2025-01-01T00:00:00Z",
+                    },
+                };
             return { status: 200, body: { value: [] } };
         });
-        client = new GraphClient({ graphEndpoint: server.origin, credential: staticCredential, scope: `${server.origin}/.default`, allowInsecureLoopback: true, maxRetries: 0 });
+        client = new GraphClient({
+            graphEndpoint: server.origin,
+            credential: staticCredential,
+            scope: `${server.origin}/.default`,
+            allowInsecureLoopback: true,
+            maxRetries: 0,
+        });
     });
     after(async () => {
         await client?.close();
@@ -382,8 +539,16 @@ describe("Graph fidelity: what the provider sends, field by field against the me
             assignedUserId: KNOWN_USER,
             sourceFiles: [
                 // The import page's example names the blob `blobName`; users may too, but the provider sends `fileName`.
-                { sourceType: "azureStorageAccount", fileType: "dataFile", storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", blobName: "disk.vhd" } },
-                { sourceType: "sasUrl", fileType: "virtualMachineGuestState", sasUrl: "https://acct.blob.core.windows.net/vhds/vmgs.vhd?sv=2024-01-01&sig=abc" },
+                {
+                    sourceType: "azureStorageAccount",
+                    fileType: "dataFile",
+                    storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", blobName: "disk.vhd" },
+                },
+                {
+                    sourceType: "sasUrl",
+                    fileType: "virtualMachineGuestState",
+                    sasUrl: "https://acct.blob.core.windows.net/vhds/vmgs.vhd?sv=2024-01-01&sig=abc",
+                },
             ],
         });
         assert.deepEqual(failures, []);
@@ -392,8 +557,12 @@ describe("Graph fidelity: what the provider sends, field by field against the me
         assert.deepEqual(undeclared(body, ["assignedUserId", "sourceFiles"]), []);
         assert.equal(typeof body.assignedUserId, "string");
         assert.ok(Array.isArray(body.sourceFiles));
-        for (const [i, file] of (body.sourceFiles as unknown[]).entries()) assert.deepEqual(judge(file, IMPORT_DETAIL, `sourceFiles[${i}]`), []);
-        assert.equal((body.sourceFiles as Array<{ storageBlobInfo?: { fileName?: string } }>)[0]!.storageBlobInfo?.fileName, "disk.vhd");
+        for (const [i, file] of (body.sourceFiles as unknown[]).entries())
+            assert.deepEqual(judge(file, IMPORT_DETAIL, `sourceFiles[${i}]`), []);
+        assert.equal(
+            (body.sourceFiles as Array<{ storageBlobInfo?: { fileName?: string } }>)[0]!.storageBlobInfo?.fileName,
+            "disk.vhd",
+        );
     });
 
     it("purgeImportedSnapshot: PurgeImportedSnapshotPostRequestBody (snapshotIds, a collection of strings)", async () => {
@@ -416,7 +585,11 @@ describe("Graph fidelity: what the provider sends, field by field against the me
         ];
         for (const [body, declared] of bodies) {
             assert.deepEqual(undeclared(body, declared), []);
-            if (body.accessTier !== undefined) assert.ok(Object.values(ENUMS.blobAccessTier).includes(body.accessTier as "hot"), String(body.accessTier));
+            if (body.accessTier !== undefined)
+                assert.ok(
+                    Object.values(ENUMS.blobAccessTier).includes(body.accessTier as "hot"),
+                    String(body.accessTier),
+                );
         }
     });
 
@@ -434,6 +607,9 @@ describe("Graph fidelity: what the provider sends, field by field against the me
         server.seen.length = 0;
         await getSubscriptions(client);
         await getStorageAccounts(client, EMULATOR_SUBSCRIPTION.subscriptionId);
-        assert.deepEqual(server.seen.map((s) => s.headers["prefer"]), [undefined, undefined]);
+        assert.deepEqual(
+            server.seen.map((s) => s.headers["prefer"]),
+            [undefined, undefined],
+        );
     });
 });

@@ -6,9 +6,19 @@ import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { EMULATOR_STORAGE_ACCOUNT, EMULATOR_SUBSCRIPTION, startEmulator, type Emulator } from "../../emulator";
 import {
-    getCloudPcSnapshot, getCloudPcSnapshots, getCloudPcSnapshotsOutput, getImportedSnapshot, getImportedSnapshots,
-    getImportedSnapshotsOutput, getStorageAccounts, getStorageAccountsOutput, getSubscriptions, getSubscriptionsOutput,
-    restoreCloudPc, shareCloudPcSnapshot, type FunctionOptions,
+    getCloudPcSnapshot,
+    getCloudPcSnapshots,
+    getCloudPcSnapshotsOutput,
+    getImportedSnapshot,
+    getImportedSnapshots,
+    getImportedSnapshotsOutput,
+    getStorageAccounts,
+    getStorageAccountsOutput,
+    getSubscriptions,
+    getSubscriptionsOutput,
+    restoreCloudPc,
+    shareCloudPcSnapshot,
+    type FunctionOptions,
 } from "../../provider";
 import { resolveSettings } from "../../provider/config/settings";
 import { GraphError } from "../../provider/graph/errors";
@@ -44,8 +54,13 @@ describe("functions: read-only views and Cloud PC actions", function () {
         emulator.faults.clear();
         emulator.resetStats();
         emulator.setOptions({
-            pageSize: 100, users: [],
-            importResultFunctions: ["retrieveSnapshotImportResult", "retrieveSnapshotImportResults", "listSnapshotImportResults"],
+            pageSize: 100,
+            users: [],
+            importResultFunctions: [
+                "retrieveSnapshotImportResult",
+                "retrieveSnapshotImportResults",
+                "listSnapshotImportResults",
+            ],
             snapshotListRoutes: ["retrieveSnapshots", "listSnapshots", "getSnapshot"],
             subscriptions: [{ ...EMULATOR_SUBSCRIPTION, storageAccounts: [EMULATOR_STORAGE_ACCOUNT] }],
         });
@@ -53,15 +68,32 @@ describe("functions: read-only views and Cloud PC actions", function () {
 
     describe("getSubscriptions / getStorageAccounts", () => {
         it("read every page", async () => {
-            const subs = [0, 1, 2].map((i) => ({ subscriptionId: randomUUID(), subscriptionName: `Sub ${i}`,
-                storageAccounts: [{ storageAccountId: `/subscriptions/${randomUUID()}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct${i}` }] }));
+            const subs = [0, 1, 2].map((i) => ({
+                subscriptionId: randomUUID(),
+                subscriptionName: `Sub ${i}`,
+                storageAccounts: [
+                    {
+                        storageAccountId: `/subscriptions/${randomUUID()}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct${i}`,
+                    },
+                ],
+            }));
             emulator.setOptions({ subscriptions: subs, pageSize: 1 });
             const found = await getSubscriptions(options);
-            assert.deepEqual(found.map((s) => s.subscriptionName), ["Sub 0", "Sub 1", "Sub 2"]);
+            assert.deepEqual(
+                found.map((s) => s.subscriptionName),
+                ["Sub 0", "Sub 1", "Sub 2"],
+            );
             assert.equal(emulator.stats().byRoute["GET getSubscriptions"], 3, "one request per page");
             const accounts = await getStorageAccounts({ subscriptionId: subs[2].subscriptionId }, options);
             // accessTier and immutableStorage: Graph's defaults (hot, false) where the emulator was not told otherwise.
-            assert.deepEqual(accounts, [{ storageAccountId: subs[2].storageAccounts[0].storageAccountId, storageAccountName: "acct2", accessTier: "hot", immutableStorage: false }]);
+            assert.deepEqual(accounts, [
+                {
+                    storageAccountId: subs[2].storageAccounts[0].storageAccountId,
+                    storageAccountName: "acct2",
+                    accessTier: "hot",
+                    immutableStorage: false,
+                },
+            ]);
         });
 
         it("take their settings from the running program's stack config by default (Output forms)", async () => {
@@ -69,8 +101,15 @@ describe("functions: read-only views and Cloud PC actions", function () {
             try {
                 for (const [k, v] of Object.entries(config)) pulumi.runtime.setConfig(k, v);
                 const subs = await value(getSubscriptionsOutput());
-                assert.deepEqual(subs, [{ subscriptionId: EMULATOR_SUBSCRIPTION.subscriptionId, subscriptionName: EMULATOR_SUBSCRIPTION.subscriptionName }]);
-                const accounts = await value(getStorageAccountsOutput({ subscriptionId: pulumi.output(subs[0].subscriptionId) }));
+                assert.deepEqual(subs, [
+                    {
+                        subscriptionId: EMULATOR_SUBSCRIPTION.subscriptionId,
+                        subscriptionName: EMULATOR_SUBSCRIPTION.subscriptionName,
+                    },
+                ]);
+                const accounts = await value(
+                    getStorageAccountsOutput({ subscriptionId: pulumi.output(subs[0].subscriptionId) }),
+                );
                 assert.equal(accounts[0].storageAccountId, EMULATOR_STORAGE_ACCOUNT.storageAccountId);
             } finally {
                 if (saved === undefined) delete process.env.PULUMI_CONFIG;
@@ -84,7 +123,10 @@ describe("functions: read-only views and Cloud PC actions", function () {
         });
 
         it("reject a bad subscription id before calling Graph", async () => {
-            await assert.rejects(getStorageAccounts({ subscriptionId: "prod" }, options), /^Error: subscriptionId must be an Azure subscription id, a GUID/);
+            await assert.rejects(
+                getStorageAccounts({ subscriptionId: "prod" }, options),
+                /^Error: subscriptionId must be an Azure subscription id, a GUID/,
+            );
             assert.equal(emulator.stats().total, 0);
         });
 
@@ -99,7 +141,9 @@ describe("functions: read-only views and Cloud PC actions", function () {
                 assert.match(err.message, /getSubscriptions failed: HTTP 403 .*request-id: [0-9a-f-]{36}/);
                 return true;
             });
-            const wrong = { config: { get: (k: string) => (k === "cloudpc:clientSecret" ? "wrong-secret-CANARY" : config[k]) } };
+            const wrong = {
+                config: { get: (k: string) => (k === "cloudpc:clientSecret" ? "wrong-secret-CANARY" : config[k]) },
+            };
             await assert.rejects(getSubscriptions(wrong), (err: Error) => !err.message.includes("wrong-secret-CANARY"));
         });
     });
@@ -107,7 +151,10 @@ describe("functions: read-only views and Cloud PC actions", function () {
     describe("imported snapshot results", () => {
         async function importFor(userId: string, file: string): Promise<string> {
             const client = graphClientFor(resolveSettings({ get: (k) => config[k] }, {}));
-            const record = await importSnapshot(client, { assignedUserId: userId, sourceFiles: [{ sourceType: "azureStorageAccount", fileType: "dataFile", ...blobFile(file) }] });
+            const record = await importSnapshot(client, {
+                assignedUserId: userId,
+                sourceFiles: [{ sourceType: "azureStorageAccount", fileType: "dataFile", ...blobFile(file) }],
+            });
             return record.snapshotId!;
         }
 
@@ -118,11 +165,27 @@ describe("functions: read-only views and Cloud PC actions", function () {
             const all = await getImportedSnapshots({}, options);
             assert.deepEqual(all.map((r) => r.snapshotId).sort(), [alice, bob].sort());
             for (const r of all) for (const [k, v] of Object.entries(r)) assert.notEqual(v, undefined, k);
-            assert.deepEqual((await getImportedSnapshots({ userId: OTHER_USER }, options)).map((r) => r.snapshotId), [bob]);
-            assert.deepEqual((await getImportedSnapshots({ userPrincipalName: "ALICE@contoso.com" }, options)).map((r) => r.snapshotId), [alice]);
+            assert.deepEqual(
+                (await getImportedSnapshots({ userId: OTHER_USER }, options)).map((r) => r.snapshotId),
+                [bob],
+            );
+            assert.deepEqual(
+                (await getImportedSnapshots({ userPrincipalName: "ALICE@contoso.com" }, options)).map(
+                    (r) => r.snapshotId,
+                ),
+                [alice],
+            );
             // Graph reports Alice's UPN, not her object id: her object id is matched through her UPN.
-            assert.deepEqual((await getImportedSnapshots({ userId: USER }, options)).map((r) => r.snapshotId), [alice]);
-            assert.deepEqual((await getImportedSnapshots({ userId: USER, userPrincipalName: ALICE_UPN }, options)).map((r) => r.snapshotId), [alice]);
+            assert.deepEqual(
+                (await getImportedSnapshots({ userId: USER }, options)).map((r) => r.snapshotId),
+                [alice],
+            );
+            assert.deepEqual(
+                (await getImportedSnapshots({ userId: USER, userPrincipalName: ALICE_UPN }, options)).map(
+                    (r) => r.snapshotId,
+                ),
+                [alice],
+            );
             const viaOutput = await value(getImportedSnapshotsOutput({ userId: pulumi.output(OTHER_USER) }, options));
             assert.equal(viaOutput[0].filename, "bob.vhd");
         });
@@ -147,9 +210,26 @@ describe("functions: read-only views and Cloud PC actions", function () {
             const manual = emulator.restorePoints.create(pc, "manual", 0, { retentionDays: 30 });
             emulator.restorePoints.create(randomUUID(), "manual", 0);
             const all = await getCloudPcSnapshots({ cloudPcId: pc }, options);
-            assert.deepEqual(all.map((s) => s.id), [auto, manual]);
-            assert.deepEqual(Object.keys(all[0]).sort(), ["cloudPcId", "createdDateTime", "expirationDateTime", "healthCheckStatus", "id", "lastRestoredDateTime", "snapshotType", "status"]);
-            assert.deepEqual((await value(getCloudPcSnapshotsOutput({ cloudPcId: pc, snapshotType: "manual" }, options))).map((s) => s.id), [manual]);
+            assert.deepEqual(
+                all.map((s) => s.id),
+                [auto, manual],
+            );
+            assert.deepEqual(Object.keys(all[0]).sort(), [
+                "cloudPcId",
+                "createdDateTime",
+                "expirationDateTime",
+                "healthCheckStatus",
+                "id",
+                "lastRestoredDateTime",
+                "snapshotType",
+                "status",
+            ]);
+            assert.deepEqual(
+                (await value(getCloudPcSnapshotsOutput({ cloudPcId: pc, snapshotType: "manual" }, options))).map(
+                    (s) => s.id,
+                ),
+                [manual],
+            );
             assert.equal(emulator.stats().byRoute["GET retrieveSnapshots"], 2);
         });
 
@@ -157,7 +237,10 @@ describe("functions: read-only views and Cloud PC actions", function () {
             const pc = randomUUID();
             const id = emulator.restorePoints.create(pc, "manual", 0);
             emulator.setOptions({ snapshotListRoutes: ["listSnapshots"] });
-            assert.deepEqual((await getCloudPcSnapshots({ cloudPcId: pc }, options)).map((s) => s.id), [id]);
+            assert.deepEqual(
+                (await getCloudPcSnapshots({ cloudPcId: pc }, options)).map((s) => s.id),
+                [id],
+            );
             assert.equal(emulator.stats().byRoute["GET snapshots"], 1);
         });
 
@@ -171,7 +254,10 @@ describe("functions: read-only views and Cloud PC actions", function () {
             assert.equal((await getCloudPcSnapshot({ snapshotId: id }, options))?.id, id);
             assert.equal(emulator.stats().byRoute["GET snapshots/{id}"], 1);
             assert.equal(await getCloudPcSnapshot({ snapshotId: "CPC_unknown" }, options), null);
-            await assert.rejects(getCloudPcSnapshots({ cloudPcId: "pc-1" }, options), /cloudPcId must be the Cloud PC's id/);
+            await assert.rejects(
+                getCloudPcSnapshots({ cloudPcId: "pc-1" }, options),
+                /cloudPcId must be the Cloud PC's id/,
+            );
         });
     });
 
@@ -181,11 +267,28 @@ describe("functions: read-only views and Cloud PC actions", function () {
             const id = emulator.restorePoints.create(pc, "automatic", 0);
             await restoreCloudPc({ cloudPcId: pc, snapshotId: id }, options);
             assert.ok((await getCloudPcSnapshot({ snapshotId: id, cloudPcId: pc }, options))?.lastRestoredDateTime);
-            await shareCloudPcSnapshot({ cloudPcId: pc, snapshotId: id, storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId, accessTier: "cool" }, options);
-            assert.deepEqual(emulator.restorePoints.records(pc)[0].storageCopies.map((c) => [c.via, c.accessTier]), [["shareSnapshot", "cool"]]);
-            await assert.rejects(restoreCloudPc({ cloudPcId: randomUUID(), snapshotId: id }, options), (err: GraphError) => err.status === 404 && err.code === "itemNotFound");
+            await shareCloudPcSnapshot(
+                {
+                    cloudPcId: pc,
+                    snapshotId: id,
+                    storageAccountId: EMULATOR_STORAGE_ACCOUNT.storageAccountId,
+                    accessTier: "cool",
+                },
+                options,
+            );
+            assert.deepEqual(
+                emulator.restorePoints.records(pc)[0].storageCopies.map((c) => [c.via, c.accessTier]),
+                [["shareSnapshot", "cool"]],
+            );
+            await assert.rejects(
+                restoreCloudPc({ cloudPcId: randomUUID(), snapshotId: id }, options),
+                (err: GraphError) => err.status === 404 && err.code === "itemNotFound",
+            );
             emulator.resetStats();
-            await assert.rejects(shareCloudPcSnapshot({ cloudPcId: pc, snapshotId: id, storageAccountId: "acct" }, options), /storageAccountId must be/);
+            await assert.rejects(
+                shareCloudPcSnapshot({ cloudPcId: pc, snapshotId: id, storageAccountId: "acct" }, options),
+                /storageAccountId must be/,
+            );
             assert.equal(emulator.stats().total, 0);
         });
     });

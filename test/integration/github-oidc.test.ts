@@ -30,25 +30,46 @@ interface RunnerRequest {
 }
 
 /** GitHub's ID-token endpoint: GET <url>&audience=..., bearer the request token, answers {"value": "<jwt>"}. */
-async function startRunner(): Promise<{ url: string; requests: RunnerRequest[]; issued: string[]; deny: boolean; close(): Promise<void> }> {
+async function startRunner(): Promise<{
+    url: string;
+    requests: RunnerRequest[];
+    issued: string[];
+    deny: boolean;
+    close(): Promise<void>;
+}> {
     const certs = ensureCertificates();
     const state = { requests: [] as RunnerRequest[], issued: [] as string[], deny: false };
-    const server = https.createServer({ cert: fs.readFileSync(certs.certPath), key: fs.readFileSync(certs.keyPath) }, (req, res) => {
-        const url = new URL(req.url!, "https://runner");
-        state.requests.push({ authorization: req.headers.authorization, audience: url.searchParams.get("audience"), apiVersion: url.searchParams.get("api-version") });
-        if (state.deny || req.headers.authorization !== `Bearer ${REQUEST_TOKEN}`) {
-            res.statusCode = 401;
-            res.end(JSON.stringify({ message: "Unauthorized" }));
-            return;
-        }
-        const now = Math.floor(Date.now() / 1000);
-        const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-        const claims = { iss: ISSUER, aud: url.searchParams.get("audience"), sub: "repo:contoso/cloudpc:ref:refs/heads/main", iat: now, nbf: now, exp: now + 2, jti: randomBytes(8).toString("hex") };
-        const jwt = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}.c2ln`;
-        state.issued.push(jwt);
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ count: 1, value: jwt }));
-    });
+    const server = https.createServer(
+        { cert: fs.readFileSync(certs.certPath), key: fs.readFileSync(certs.keyPath) },
+        (req, res) => {
+            const url = new URL(req.url!, "https://runner");
+            state.requests.push({
+                authorization: req.headers.authorization,
+                audience: url.searchParams.get("audience"),
+                apiVersion: url.searchParams.get("api-version"),
+            });
+            if (state.deny || req.headers.authorization !== `Bearer ${REQUEST_TOKEN}`) {
+                res.statusCode = 401;
+                res.end(JSON.stringify({ message: "Unauthorized" }));
+                return;
+            }
+            const now = Math.floor(Date.now() / 1000);
+            const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+            const claims = {
+                iss: ISSUER,
+                aud: url.searchParams.get("audience"),
+                sub: "repo:contoso/cloudpc:ref:refs/heads/main",
+                iat: now,
+                nbf: now,
+                exp: now + 2,
+                jti: randomBytes(8).toString("hex"),
+            };
+            const jwt = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}.c2ln`;
+            state.issued.push(jwt);
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify({ count: 1, value: jwt }));
+        },
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as AddressInfo;
     return Object.assign(state, {
@@ -67,10 +88,16 @@ async function startEngineLogSink(): Promise<{ address: string; messages: string
             messages.push(call.request.getMessage());
             cb(null, new Empty());
         },
-        getRootResource: empty, setRootResource: empty, startDebugging: empty, requirePulumiVersion: empty,
+        getRootResource: empty,
+        setRootResource: empty,
+        startDebugging: empty,
+        requirePulumiVersion: empty,
     });
     const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+            err ? reject(err) : resolve(p),
+        ),
+    );
     return { address: `127.0.0.1:${port}`, messages, close: async () => server.forceShutdown() };
 }
 
@@ -83,7 +110,9 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
 
     before(async () => {
         emulator = await startEmulator({
-            importDurationMs: 2_500, tokenLifetimeSeconds: 1, clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
+            importDurationMs: 2_500,
+            tokenLifetimeSeconds: 1,
+            clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
         });
         runner = await startRunner();
         sink = await startEngineLogSink();
@@ -100,10 +129,17 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
         const proc = await DynamicProviderProcess.start({
             engineAddress: sink.address,
             env: {
-                ARM_USE_OIDC: "true", AZURE_CLIENT_ID: FEDERATED_CLIENT, AZURE_TENANT_ID: emulator.tenantId,
-                ACTIONS_ID_TOKEN_REQUEST_URL: runner.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
-                AZURE_CLIENT_SECRET: "", ARM_CLIENT_SECRET: "", AZURE_FEDERATED_TOKEN_FILE: "", ARM_OIDC_TOKEN: "",
-                CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint, CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
+                ARM_USE_OIDC: "true",
+                AZURE_CLIENT_ID: FEDERATED_CLIENT,
+                AZURE_TENANT_ID: emulator.tenantId,
+                ACTIONS_ID_TOKEN_REQUEST_URL: runner.url,
+                ACTIONS_ID_TOKEN_REQUEST_TOKEN: REQUEST_TOKEN,
+                AZURE_CLIENT_SECRET: "",
+                ARM_CLIENT_SECRET: "",
+                AZURE_FEDERATED_TOKEN_FILE: "",
+                ARM_OIDC_TOKEN: "",
+                CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
+                CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
                 CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
             },
         });
@@ -121,9 +157,16 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
         await engine.up([{ name: "ci", inputs: inputs() }]);
         assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
 
-        assert.ok(runner.requests.length >= 2, `the runner was asked ${runner.requests.length} time(s); access tokens expired during the import`);
+        assert.ok(
+            runner.requests.length >= 2,
+            `the runner was asked ${runner.requests.length} time(s); access tokens expired during the import`,
+        );
         for (const r of runner.requests) {
-            assert.deepEqual(r, { authorization: `Bearer ${REQUEST_TOKEN}`, audience: "api://AzureADTokenExchange", apiVersion: "2.0" });
+            assert.deepEqual(r, {
+                authorization: `Bearer ${REQUEST_TOKEN}`,
+                audience: "api://AzureADTokenExchange",
+                apiVersion: "2.0",
+            });
         }
         assert.equal(new Set(runner.issued).size, runner.issued.length);
         // Several sign-ins, each with an ID token of its own (MSAL may ask its callback more than once per sign-in).
@@ -133,10 +176,12 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
         // Which credential, and where its settings came from: once, without values (in the process's output here).
         const output = [...providers[0]!.stdout, ...providers[0]!.stderr].join("");
         const choice = output.split("\n").filter((m) => /signing in with/.test(m));
-        assert.deepEqual(choice, ["info: [runtime] cloudpc: signing in with workload identity federation (OIDC): " +
-            "useOidc from env ARM_USE_OIDC, oidcRequestUrl from env ACTIONS_ID_TOKEN_REQUEST_URL, " +
-            "oidcRequestToken from env ACTIONS_ID_TOKEN_REQUEST_TOKEN, oidcAudience from its default, " +
-            "tenantId from env AZURE_TENANT_ID, clientId from env AZURE_CLIENT_ID."]);
+        assert.deepEqual(choice, [
+            "info: [runtime] cloudpc: signing in with workload identity federation (OIDC): " +
+                "useOidc from env ARM_USE_OIDC, oidcRequestUrl from env ACTIONS_ID_TOKEN_REQUEST_URL, " +
+                "oidcRequestToken from env ACTIONS_ID_TOKEN_REQUEST_TOKEN, oidcAudience from its default, " +
+                "tenantId from env AZURE_TENANT_ID, clientId from env AZURE_CLIENT_ID.",
+        ]);
     });
 
     it("names the refusal without the request token when the runner answers 401", async () => {
@@ -144,7 +189,9 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
         const asked = runner.requests.length;
         const engine = await provider();
         const err = await engine.up([{ name: "denied", inputs: inputs() }]).then(
-            () => assert.fail("the import succeeded without an ID token"), (e: unknown) => e as Error);
+            () => assert.fail("the import succeeded without an ID token"),
+            (e: unknown) => e as Error,
+        );
         assert.ok(runner.requests.length > asked, "the runner was not asked");
         assert.match(err.message, /OIDC token endpoint https:\/\/127\.0\.0\.1:\d+\/_apis\/\S+ answered 401/);
         assert.match(err.message, /id-token: write/);

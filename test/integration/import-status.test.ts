@@ -9,13 +9,19 @@ import { closeGraphClients, graphClientFor, snapshotsApiFor } from "../harness/g
 import { resolveSettings } from "../../provider/config/settings";
 import type { SnapshotsApi } from "../../provider/snapshots/api";
 import { CoalescedImports } from "../../provider/snapshots/coalescing/coalesced";
-import { isTerminal, type ImportRecord, type ImportsGateway, WaitTimeoutError } from "../../provider/snapshots/coalescing/imports-gateway";
+import {
+    isTerminal,
+    type ImportRecord,
+    type ImportsGateway,
+    WaitTimeoutError,
+} from "../../provider/snapshots/coalescing/imports-gateway";
 import { NaiveImports } from "../../scripts/bench/naive-gateway";
 import { importSnapshot } from "../../provider/snapshots/imports";
 import type { Clock } from "../../provider/util/clock";
 import { FakeClock } from "../harness/graph-clock";
 
-const ACCOUNT = "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
+const ACCOUNT =
+    "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";
 
 describe("an importStatus the provider does not know counts as still running, bounded by the timeout", function () {
     this.timeout(30_000);
@@ -33,7 +39,13 @@ describe("an importStatus the provider does not know counts as still running, bo
     async function startImport(): Promise<string> {
         const record = await importSnapshot(client, {
             assignedUserId: randomUUID(),
-            sourceFiles: [{ sourceType: "azureStorageAccount", fileType: "dataFile", storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", fileName: "disk.vhd" } }],
+            sourceFiles: [
+                {
+                    sourceType: "azureStorageAccount",
+                    fileType: "dataFile",
+                    storageBlobInfo: { storageAccountId: ACCOUNT, containerName: "vhds", fileName: "disk.vhd" },
+                },
+            ],
         });
         assert.ok(record.snapshotId);
         return record.snapshotId;
@@ -52,7 +64,8 @@ describe("an importStatus the provider does not know counts as still running, bo
 
     it("only succeeded and failed are terminal", () => {
         for (const status of ["succeeded", "failed"]) assert.equal(isTerminal(status), true, status);
-        for (const status of ["pending", "inProgress", "unknownFutureValue", "paused", undefined, null]) assert.equal(isTerminal(status), false, String(status));
+        for (const status of ["pending", "inProgress", "unknownFutureValue", "paused", undefined, null])
+            assert.equal(isTerminal(status), false, String(status));
     });
 
     for (const [name, make] of gateways) {
@@ -67,9 +80,14 @@ describe("an importStatus the provider does not know counts as still running, bo
                 make(clock).wait(id, { deadline, onStatus: (r: ImportRecord) => seen.push(String(r.importStatus)) }),
                 (e: unknown) => e instanceof WaitTimeoutError && e.lastStatus === "unknownFutureValue",
             );
-            assert.ok(clock.now() >= deadline - 100, `the wait ended at its deadline, not before (${deadline - clock.now()} ms early)`);
+            assert.ok(
+                clock.now() >= deadline - 100,
+                `the wait ended at its deadline, not before (${deadline - clock.now()} ms early)`,
+            );
             assert.deepEqual(seen, ["unknownFutureValue"]);
-            const reads = Object.entries(emulator.stats().byRoute).filter(([k]) => k.startsWith("GET ")).reduce((n, [, v]) => n + v, 0);
+            const reads = Object.entries(emulator.stats().byRoute)
+                .filter(([k]) => k.startsWith("GET "))
+                .reduce((n, [, v]) => n + v, 0);
             assert.ok(reads >= 2, `polled again after the unknown status (${reads} reads)`);
         });
 

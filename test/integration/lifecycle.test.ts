@@ -40,7 +40,10 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
     it("reports each status change with the elapsed time while waiting", async () => {
         const { id } = await handlers.create(inputs());
         const statusLines = progress.lines.filter((l) => l.includes(id) && /after \d+s/.test(l));
-        assert.ok(statusLines.some((l) => /succeeded after \d+s/.test(l)), progress.lines.join("\n"));
+        assert.ok(
+            statusLines.some((l) => /succeeded after \d+s/.test(l)),
+            progress.lines.join("\n"),
+        );
         assert.ok(statusLines.length >= 2, "at least one intermediate status and the final one");
     });
 
@@ -60,7 +63,11 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
     });
 
     it("falls back to the other read functions when Graph lacks one", async () => {
-        for (const only of ["retrieveSnapshotImportResults", "retrieveSnapshotImportResult", "listSnapshotImportResults"] as const) {
+        for (const only of [
+            "retrieveSnapshotImportResults",
+            "retrieveSnapshotImportResult",
+            "listSnapshotImportResults",
+        ] as const) {
             emulator.imports.clear();
             emulator.setOptions({ importResultFunctions: [only] });
             // What a process learned of Graph's functions holds for its life: a new Graph needs a new runtime.
@@ -85,7 +92,10 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
     it("a resend refused after an unknown outcome does not end the create on one list pass (reconcile.ts)", async () => {
         emulator.faults.add({ route: "POST importSnapshot", status: 504 }); // not acted, but the answer says nothing
         emulator.faults.add({ route: "POST importSnapshot", status: 400, code: "BadRequest" });
-        const failed = await handlers.create(inputs()).then(() => undefined, (e: unknown) => e as Error);
+        const failed = await handlers.create(inputs()).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
         assert.ok(failed, "the create fails");
         assert.deepEqual(emulator.imports.byUser(USER), [], "nothing was imported");
         const lists = emulator.stats().byRoute["GET listSnapshotImportResults"] ?? 0;
@@ -107,7 +117,19 @@ describe("lifecycle: CloudPcImportedSnapshot handlers against the emulator", fun
 
     it("sends fileName to Graph even when the program said blobName", async () => {
         const f = blobFile();
-        await handlers.create(inputs({ sourceFiles: [{ storageBlobInfo: { storageAccountId: f.storageBlobInfo.storageAccountId, containerName: "vhds", blobName: "alias.vhd" } }] }));
+        await handlers.create(
+            inputs({
+                sourceFiles: [
+                    {
+                        storageBlobInfo: {
+                            storageAccountId: f.storageBlobInfo.storageAccountId,
+                            containerName: "vhds",
+                            blobName: "alias.vhd",
+                        },
+                    },
+                ],
+            }),
+        );
         const rec = emulator.imports.byUser(USER)[0];
         assert.equal(rec.filename, "alias.vhd");
     });

@@ -11,7 +11,8 @@ import type { ImportedSnapshotInputs, SourceFile } from "../../provider/resource
 import { startAzurite, startFaultProxy, type Azurite, type FaultProxy } from "../harness/azurite";
 import { AzuriteTokenCredential, DevStorage, DISK_SIZE, syntheticFixedVhd } from "../harness/storage-blobs";
 
-const ACCOUNT_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/devstoreaccount1";
+const ACCOUNT_ID =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/devstoreaccount1";
 const DAY = 86_400_000;
 
 describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
@@ -42,11 +43,26 @@ describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
         credential = new AzuriteTokenCredential();
     });
 
-    const deps = (): PreflightDeps => ({ now: Date.now, storageEndpoint: `${proxy.origin}/{account}`, credential: () => credential });
+    const deps = (): PreflightDeps => ({
+        now: Date.now,
+        storageEndpoint: `${proxy.origin}/{account}`,
+        credential: () => credential,
+    });
     const run = (file: SourceFile, timeoutMinutes = 60) =>
-        preflightImport({ assignedUserId: "u", sourceFiles: [{ fileType: "dataFile", ...file }], waitForCompletion: true, timeoutMinutes }, deps());
-    const blob = (fileName: string): SourceFile => ({ storageBlobInfo: { storageAccountId: ACCOUNT_ID, containerName: "vhds", fileName } });
-    const sas = (name: string, expiresIn = 2 * DAY) => storage.sasUrl(proxy.origin, "vhds", name, new Date(Date.now() + expiresIn));
+        preflightImport(
+            {
+                assignedUserId: "u",
+                sourceFiles: [{ fileType: "dataFile", ...file }],
+                waitForCompletion: true,
+                timeoutMinutes,
+            },
+            deps(),
+        );
+    const blob = (fileName: string): SourceFile => ({
+        storageBlobInfo: { storageAccountId: ACCOUNT_ID, containerName: "vhds", fileName },
+    });
+    const sas = (name: string, expiresIn = 2 * DAY) =>
+        storage.sasUrl(proxy.origin, "vhds", name, new Date(Date.now() + expiresIn));
 
     it("reads a path-style blob's length, type and footer with @azure/storage-blob", async () => {
         const read = await readBlobTail(`${azurite.origin}/devstoreaccount1/vhds/good.vhd`, { credential });
@@ -64,7 +80,10 @@ describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
     });
 
     it("storageBlobInfo: a missing blob, a truncated VHD and a file that is no VHD are definite objections", async () => {
-        assert.match((await run(blob("missing.vhd"))).objections[0]!, /does not exist \(storage answered 404 BlobNotFound\)/);
+        assert.match(
+            (await run(blob("missing.vhd"))).objections[0]!,
+            /does not exist \(storage answered 404 BlobNotFound\)/,
+        );
         assert.match((await run(blob("truncated.vhd"))).objections[0]!, /not a complete fixed VHD/);
         assert.match((await run(blob("not-a-vhd.vhd"))).objections[0]!, /not a \.vhd file/);
     });
@@ -76,8 +95,20 @@ describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
     });
 
     it("storageBlobInfo: a token Azurite refuses is a doubt, not an objection", async () => {
-        const v = await preflightImport({ assignedUserId: "u", sourceFiles: [{ fileType: "dataFile", ...blob("good.vhd") }], waitForCompletion: true, timeoutMinutes: 60 },
-            { ...deps(), credential: () => ({ getToken: async () => ({ token: "not-a-jwt", expiresOnTimestamp: Date.now() + 3_600_000 }) }) });
+        const v = await preflightImport(
+            {
+                assignedUserId: "u",
+                sourceFiles: [{ fileType: "dataFile", ...blob("good.vhd") }],
+                waitForCompletion: true,
+                timeoutMinutes: 60,
+            },
+            {
+                ...deps(),
+                credential: () => ({
+                    getToken: async () => ({ token: "not-a-jwt", expiresOnTimestamp: Date.now() + 3_600_000 }),
+                }),
+            },
+        );
         assert.deepEqual(v.objections, []);
         assert.match(v.doubts[0]!, /refused the provider's read \(\d+ \w+\)/);
     });
@@ -96,7 +127,11 @@ describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
         assert.deepEqual(await run({ sasUrl: sas("good.vhd") }), { objections: [], doubts: [] });
         assert.match((await run({ sasUrl: sas("missing.vhd") })).objections[0]!, /BlobNotFound/);
         assert.match((await run({ sasUrl: sas("good.vhd", 60 * 60_000) })).objections[0]!, /expires too soon/);
-        assert.match((await run({ sasUrl: sas("good.vhd", 9 * 3_600_000) }, 300)).objections[0]!, /expires too soon/, "twice a 5 h timeout is 10 h");
+        assert.match(
+            (await run({ sasUrl: sas("good.vhd", 9 * 3_600_000) }, 300)).objections[0]!,
+            /expires too soon/,
+            "twice a 5 h timeout is 10 h",
+        );
     });
 
     it("SAS: a forged signature is an objection when refused as Azure refuses it (AuthenticationFailed)", async () => {
@@ -107,21 +142,48 @@ describe("preflight against Azurite (HTTPS, OAuth, fault proxy)", function () {
         assert.deepEqual(byAzurite.objections, []);
         assert.match(byAzurite.doubts[0]!, /403 AuthorizationFailure/);
         proxy.faults.push({ pathContains: "sig=AAAA", status: 403, code: "AuthenticationFailed" });
-        assert.match((await run({ sasUrl: forged })).objections[0]!, /cannot be read with its SAS.*AuthenticationFailed/);
-        assert.deepEqual(await run({ sasUrl: sas("good.vhd") }), { objections: [], doubts: [] }, "the good signature still reads");
+        assert.match(
+            (await run({ sasUrl: forged })).objections[0]!,
+            /cannot be read with its SAS.*AuthenticationFailed/,
+        );
+        assert.deepEqual(
+            await run({ sasUrl: sas("good.vhd") }),
+            { objections: [], doubts: [] },
+            "the good signature still reads",
+        );
     });
 
     it("storage that does not answer is a doubt; verifiedReplacementsOnly turns it into a refusal", async () => {
         const closed = { ...deps(), storageEndpoint: "https://127.0.0.1:1/{account}" };
-        const v = await preflightImport({ assignedUserId: "u", sourceFiles: [blob("good.vhd")], waitForCompletion: true, timeoutMinutes: 60 }, closed);
+        const v = await preflightImport(
+            { assignedUserId: "u", sourceFiles: [blob("good.vhd")], waitForCompletion: true, timeoutMinutes: 60 },
+            closed,
+        );
         assert.deepEqual(v.objections, []);
         assert.match(v.doubts[0]!, /could not be checked: ECONNREFUSED/);
-        const inputs: ImportedSnapshotInputs = { assignedUserId: "u", sourceFiles: [blob("good.vhd")], waitForCompletion: true, timeoutMinutes: 60 };
+        const inputs: ImportedSnapshotInputs = {
+            assignedUserId: "u",
+            sourceFiles: [blob("good.vhd")],
+            waitForCompletion: true,
+            timeoutMinutes: 60,
+        };
         const progress = new RecordingProgress();
         const settings = { storageEndpoint: "https://127.0.0.1:1/{account}" } as ProviderSettings;
         await gateReplacement({ settings, progress, credential: () => credential }, "old-id", inputs);
-        assert.match(progress.lines.join("\n"), /warn: Replacing import old-id of user u: .*could not be checked.*Going ahead/);
-        await assert.rejects(gateReplacement({ settings: { ...settings, verifiedReplacementsOnly: true }, progress, credential: () => credential }, "old-id", inputs),
-            (e: Error) => e instanceof ReplacementRefusedError && /verifiedReplacementsOnly/.test(e.message) && /Nothing was purged/.test(e.message));
+        assert.match(
+            progress.lines.join("\n"),
+            /warn: Replacing import old-id of user u: .*could not be checked.*Going ahead/,
+        );
+        await assert.rejects(
+            gateReplacement(
+                { settings: { ...settings, verifiedReplacementsOnly: true }, progress, credential: () => credential },
+                "old-id",
+                inputs,
+            ),
+            (e: Error) =>
+                e instanceof ReplacementRefusedError &&
+                /verifiedReplacementsOnly/.test(e.message) &&
+                /Nothing was purged/.test(e.message),
+        );
     });
 });

@@ -23,8 +23,12 @@ describe("engine-level: the replacement preflight keeps the user's import", func
     let serialized: string;
     let engine: MiniEngine;
 
-    const sasFile = (blob: string) => ({ sasUrl: storage.sasUrl(azurite.origin, "vhds", blob, new Date(Date.now() + 2 * DAY)) });
-    const desired = (blob: string) => [{ name: "alice", inputs: { assignedUserId: USER, sourceFiles: [sasFile(blob)] } }];
+    const sasFile = (blob: string) => ({
+        sasUrl: storage.sasUrl(azurite.origin, "vhds", blob, new Date(Date.now() + 2 * DAY)),
+    });
+    const desired = (blob: string) => [
+        { name: "alice", inputs: { assignedUserId: USER, sourceFiles: [sasFile(blob)] } },
+    ];
 
     before(async () => {
         [emulator, azurite] = await Promise.all([startEmulator({ importDurationMs: 300 }), startAzurite()]);
@@ -48,10 +52,19 @@ describe("engine-level: the replacement preflight keeps the user's import", func
     it("preview and up refuse a replacement to a missing blob: the old import stays in Graph and in state", async () => {
         const before = structuredClone(engine.state.get("alice")!);
         const writes = emulator.stats().writes;
-        await assert.rejects(engine.preview(desired("missing.vhd")),
-            (e: Error) => e instanceof ProviderCallError && /refused before purging it/.test(e.message) && /BlobNotFound/.test(e.message));
-        await assert.rejects(engine.up(desired("missing.vhd")),
-            (e: Error) => /does not exist \(storage answered 404 BlobNotFound\)/.test(e.message) && /Nothing was purged/.test(e.message));
+        await assert.rejects(
+            engine.preview(desired("missing.vhd")),
+            (e: Error) =>
+                e instanceof ProviderCallError &&
+                /refused before purging it/.test(e.message) &&
+                /BlobNotFound/.test(e.message),
+        );
+        await assert.rejects(
+            engine.up(desired("missing.vhd")),
+            (e: Error) =>
+                /does not exist \(storage answered 404 BlobNotFound\)/.test(e.message) &&
+                /Nothing was purged/.test(e.message),
+        );
         assert.equal(emulator.stats().writes, writes, "no Graph write");
         assert.equal(emulator.imports.get(before.id)?.importStatus, "succeeded", "the user's import is still in Graph");
         assert.deepEqual(engine.state.get("alice"), before, "state is as it was");
@@ -61,7 +74,10 @@ describe("engine-level: the replacement preflight keeps the user's import", func
     it("a replacement to a good blob goes ahead (purge, then import)", async () => {
         const first = engine.state.get("alice")!.id;
         const steps = await engine.up(desired("v2.vhd"));
-        assert.deepEqual(steps.map((s) => s.op), ["delete", "create", "replace"]);
+        assert.deepEqual(
+            steps.map((s) => s.op),
+            ["delete", "create", "replace"],
+        );
         assert.equal(emulator.imports.get(first), undefined);
         assert.equal(emulator.imports.byUser(USER).length, 1);
     });
@@ -72,7 +88,10 @@ describe("engine-level: the replacement preflight keeps the user's import", func
         // As the engine checks a resource targeted by --replace: without its old inputs.
         const checked = await provider.check(old.urn, {}, news);
         assert.deepEqual(checked.failures, []);
-        await assert.rejects(provider.delete(old.id, old.urn, old.outputs), /refused before purging it[\s\S]*BlobNotFound/);
+        await assert.rejects(
+            provider.delete(old.id, old.urn, old.outputs),
+            /refused before purging it[\s\S]*BlobNotFound/,
+        );
         assert.equal(emulator.imports.get(old.id)?.importStatus, "succeeded");
     });
 });

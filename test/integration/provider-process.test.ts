@@ -11,7 +11,9 @@ const HOOK = path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js");
 
 /** Runs `code` in a fresh node with the hook preloaded; returns what it printed (JSON). */
 async function withHook(code: string): Promise<Record<string, unknown>> {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--no-warnings", "-r", HOOK, "-e", code], { cwd: REPO_ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--no-warnings", "-r", HOOK, "-e", code], {
+        cwd: REPO_ROOT,
+    });
     return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 
@@ -53,10 +55,16 @@ describe("provider process", function () {
         } finally {
             await p.close();
         }
-        const q = await DynamicProviderProcess.start({ launcher: true, env: { CLOUDPC_PROVIDER_NODE_FLAGS: "--max-semi-space-size=4" } });
+        const q = await DynamicProviderProcess.start({
+            launcher: true,
+            env: { CLOUDPC_PROVIDER_NODE_FLAGS: "--max-semi-space-size=4" },
+        });
         try {
             const args = argsOf(q.pid!);
-            assert.ok(args.includes("--max-semi-space-size=4") && !args.includes("--optimize-for-size"), args.join(" "));
+            assert.ok(
+                args.includes("--max-semi-space-size=4") && !args.includes("--optimize-for-size"),
+                args.join(" "),
+            );
         } finally {
             await q.close();
         }

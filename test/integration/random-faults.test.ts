@@ -8,7 +8,12 @@ import { startEmulator, type Emulator } from "../../emulator";
 import { FaultQueue, RANDOM_FAULT_KINDS, parseRandomFaults, type FaultTarget } from "../../emulator/faults";
 
 const SNAPSHOTS = "/beta/deviceManagement/virtualEndpoint/snapshots";
-const GRAPH: FaultTarget = { routeKey: "GET listSnapshotImportResults", method: "GET", path: `${SNAPSHOTS}/listSnapshotImportResults`, graph: true };
+const GRAPH: FaultTarget = {
+    routeKey: "GET listSnapshotImportResults",
+    method: "GET",
+    path: `${SNAPSHOTS}/listSnapshotImportResults`,
+    graph: true,
+};
 const TOKEN: FaultTarget = { routeKey: "POST token", method: "POST", path: "/t/oauth2/v2.0/token", graph: false };
 
 function draws(queue: FaultQueue, n: number, target = GRAPH): string[] {
@@ -17,7 +22,9 @@ function draws(queue: FaultQueue, n: number, target = GRAPH): string[] {
 
 describe("emulator: random faults", () => {
     it("repeats the same faults for the same seed, and others for another seed", () => {
-        const a = new FaultQueue(), b = new FaultQueue(), c = new FaultQueue();
+        const a = new FaultQueue(),
+            b = new FaultQueue(),
+            c = new FaultQueue();
         a.setRandom({ rate: 0.3, seed: 42 });
         b.setRandom({ rate: 0.3, seed: 42 });
         c.setRandom({ rate: 0.3, seed: 43 });
@@ -34,16 +41,24 @@ describe("emulator: random faults", () => {
         assert.equal(s.considered, 20_000);
         assert.ok(Math.abs(s.injected / s.considered - 0.2) < 0.015, `injected ${s.injected}`);
         assert.deepEqual(Object.keys(s.byKind).sort(), [...RANDOM_FAULT_KINDS].sort());
-        assert.equal(Object.values(s.byKind).reduce((x, y) => x + (y ?? 0), 0), s.injected);
+        assert.equal(
+            Object.values(s.byKind).reduce((x, y) => x + (y ?? 0), 0),
+            s.injected,
+        );
     });
 
     it("draws only the kinds asked for, maps each to its rule, and leaves authority routes alone", () => {
         const q = new FaultQueue();
         q.setRandom({ rate: 1, kinds: ["429", "tokenExpired", "slow"], retryAfter: "0.3", slowMs: 10 });
         const rules = new Set(draws(q, 200));
-        assert.deepEqual([...rules].sort(), [
-            JSON.stringify({ delayMs: 10 }), JSON.stringify({ expireToken: true }), JSON.stringify({ status: 429, retryAfter: "0.3" }),
-        ].sort());
+        assert.deepEqual(
+            [...rules].sort(),
+            [
+                JSON.stringify({ delayMs: 10 }),
+                JSON.stringify({ expireToken: true }),
+                JSON.stringify({ status: 429, retryAfter: "0.3" }),
+            ].sort(),
+        );
         assert.equal(q.take(TOKEN), undefined);
         assert.equal(q.randomStats()!.considered, 200, "authority requests are not counted");
     });
@@ -72,7 +87,11 @@ describe("emulator: random faults", () => {
         let emu: Emulator;
         let agent: Agent;
 
-        async function http(method: string, path: string, opts: { token?: string; body?: unknown; form?: Record<string, string> } = {}) {
+        async function http(
+            method: string,
+            path: string,
+            opts: { token?: string; body?: unknown; form?: Record<string, string> } = {},
+        ) {
             const headers: Record<string, string> = {};
             let body: string | undefined;
             if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -83,13 +102,26 @@ describe("emulator: random faults", () => {
                 headers["content-type"] = "application/json";
                 body = JSON.stringify(opts.body);
             }
-            const res = await request(`${emu.graphEndpoint}${path}`, { method: method as "GET", headers, body, dispatcher: agent });
+            const res = await request(`${emu.graphEndpoint}${path}`, {
+                method: method as "GET",
+                headers,
+                body,
+                dispatcher: agent,
+            });
             const text = await res.body.text();
             return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
         }
-        const getToken = async () => (await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
-            form: { grant_type: "client_credentials", client_id: emu.clientId, client_secret: emu.clientSecret, scope: `${emu.graphEndpoint}/.default` },
-        })).json.access_token as string;
+        const getToken = async () =>
+            (
+                await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
+                    form: {
+                        grant_type: "client_credentials",
+                        client_id: emu.clientId,
+                        client_secret: emu.clientSecret,
+                        scope: `${emu.graphEndpoint}/.default`,
+                    },
+                })
+            ).json.access_token as string;
 
         before(async () => {
             emu = await startEmulator({ importDurationMs: 100 });
@@ -120,17 +152,34 @@ describe("emulator: random faults", () => {
             const token = await getToken();
             emu.faults.setRandom({ rate: 1, kinds: ["tokenExpired"] });
             const user = randomUUID();
-            const body = { assignedUserId: user, sourceFiles: [{ storageBlobInfo: {
-                storageAccountId: "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds",
-                containerName: "vhds", fileName: "a.vhd" } }] };
+            const body = {
+                assignedUserId: user,
+                sourceFiles: [
+                    {
+                        storageBlobInfo: {
+                            storageAccountId:
+                                "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds",
+                            containerName: "vhds",
+                            fileName: "a.vhd",
+                        },
+                    },
+                ],
+            };
             const r = await http("POST", `${SNAPSHOTS}/importSnapshot`, { token, body });
             assert.equal(r.status, 401);
             assert.equal(r.json.error.code, "InvalidAuthenticationToken");
             assert.match(r.json.error.message, /expired/);
             assert.equal(emu.imports.byUser(user).length, 0);
             emu.faults.setRandom(null);
-            assert.equal((await http("POST", `${SNAPSHOTS}/importSnapshot`, { token, body })).status, 401, "the old token was revoked");
-            assert.equal((await http("POST", `${SNAPSHOTS}/importSnapshot`, { token: await getToken(), body })).status, 200);
+            assert.equal(
+                (await http("POST", `${SNAPSHOTS}/importSnapshot`, { token, body })).status,
+                401,
+                "the old token was revoked",
+            );
+            assert.equal(
+                (await http("POST", `${SNAPSHOTS}/importSnapshot`, { token: await getToken(), body })).status,
+                200,
+            );
         });
     });
 });

@@ -34,7 +34,9 @@ describe("provider runtime", () => {
 
     it("configure() picks the runtime of the stack config, and every configure with that config the same one", () => {
         const registry = new RuntimeRegistry();
-        const config = { get: (k: string) => ({ "cloudpc:tenantId": IDS.AZURE_TENANT_ID, "cloudpc:pollIntervalSeconds": "0.5" })[k] };
+        const config = {
+            get: (k: string) => ({ "cloudpc:tenantId": IDS.AZURE_TENANT_ID, "cloudpc:pollIntervalSeconds": "0.5" })[k],
+        };
         const first = registry.configure(config, {});
         assert.equal(registry.configure(config, {}), first, "old and new provider text of one stack share a runtime");
         assert.equal(registry.active(), first);
@@ -50,25 +52,40 @@ describe("provider runtime", () => {
 
     it("keeps the secrets of its settings out of its progress lines", () => {
         const progress = new RecordingProgress();
-        const runtime = new ProviderRuntime(resolveSettings(undefined, { ...IDS, AZURE_CLIENT_SECRET: SECRET }), { progress });
+        const runtime = new ProviderRuntime(resolveSettings(undefined, { ...IDS, AZURE_CLIENT_SECRET: SECRET }), {
+            progress,
+        });
         runtime.progress.warn(`token request said: invalid client secret ${SECRET} (${encodeURIComponent(SECRET)})`);
         assert.deepEqual(progress.lines, ["warn: token request said: invalid client secret REDACTED (REDACTED)"]);
     });
 
     it("a credential failure reaches the Graph client without the secret it quoted", async () => {
         let requests = 0;
-        const server = http.createServer((_req, res) => { requests++; res.end("{}"); });
+        const server = http.createServer((_req, res) => {
+            requests++;
+            res.end("{}");
+        });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         const redactor = new Redactor();
         redactor.register(SECRET);
         const client = new GraphClient({
-            graphEndpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, scope: "x/.default", allowInsecureLoopback: true,
-            credential: redactingCredential({
-                getToken: async () => { throw new Error(`AADSTS7000215: Invalid client secret provided: ${SECRET}`); },
-            }, redactor),
+            graphEndpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            scope: "x/.default",
+            allowInsecureLoopback: true,
+            credential: redactingCredential(
+                {
+                    getToken: async () => {
+                        throw new Error(`AADSTS7000215: Invalid client secret provided: ${SECRET}`);
+                    },
+                },
+                redactor,
+            ),
         });
         try {
-            const err = await client.request({ method: "GET", path: "/t", operation: "t" }).then(() => undefined, (e: unknown) => e);
+            const err = await client.request({ method: "GET", path: "/t", operation: "t" }).then(
+                () => undefined,
+                (e: unknown) => e,
+            );
             assert.ok(err instanceof GraphAuthenticationError, String(err));
             assert.doesNotMatch(err.message, new RegExp(SECRET));
             assert.match(err.message, /AADSTS7000215/);

@@ -12,7 +12,13 @@ import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
-import { DynamicProviderProcess, PROVIDER_KEY, ProviderCallError, serializeProvider, type Props } from "../harness/dynamic-provider";
+import {
+    DynamicProviderProcess,
+    PROVIDER_KEY,
+    ProviderCallError,
+    serializeProvider,
+    type Props,
+} from "../harness/dynamic-provider";
 import { providerForEmulator } from "../harness/emulator-config";
 import { CAN_LIST } from "../fixtures";
 
@@ -28,7 +34,12 @@ const WRONG_SECRET = `CanaryWrongSecret~${hex(8)}`;
 // A SAS signature is base64, URL-encoded in the URL: "+", "/" and "=" appear as %2B, %2F, %3D.
 const SIG_CORE = `CanarySig${hex(8)}`;
 const SIG = `${SIG_CORE}%2B${hex(4)}%2F${hex(4)}%3D`;
-const USERS = ["1f0e0d0c-0b0a-4909-8807-060504030201", "2f0e0d0c-0b0a-4909-8807-060504030202", "3f0e0d0c-0b0a-4909-8807-060504030203", "4f0e0d0c-0b0a-4909-8807-060504030204"];
+const USERS = [
+    "1f0e0d0c-0b0a-4909-8807-060504030201",
+    "2f0e0d0c-0b0a-4909-8807-060504030202",
+    "3f0e0d0c-0b0a-4909-8807-060504030203",
+    "4f0e0d0c-0b0a-4909-8807-060504030204",
+];
 
 function sasUrl(file: string, sig = SIG): string {
     return `https://cloudpcvhds.blob.core.windows.net/vhds/${file}?sp=r&st=2026-11-01&se=2030-12-01&sv=2022-11-02&sr=b&sig=${sig}`;
@@ -55,12 +66,16 @@ function variants(value: string): string[] {
 function decodedRuns(text: string): string[] {
     const out: string[] = [];
     for (const run of text.match(/[A-Za-z0-9+/_-]{16,}={0,2}/g) ?? []) {
-        for (let skip = 0; skip < 4; skip++) out.push(Buffer.from(run.slice(skip).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1"));
+        for (let skip = 0; skip < 4; skip++)
+            out.push(Buffer.from(run.slice(skip).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1"));
     }
     return out;
 }
 
-interface Canary { name: string; needles: string[] }
+interface Canary {
+    name: string;
+    needles: string[];
+}
 
 /** Where each canary was found in `haystack` (empty when nowhere). */
 function leaks(canaries: Canary[], haystack: string): string[] {
@@ -69,7 +84,10 @@ function leaks(canaries: Canary[], haystack: string): string[] {
     for (const c of canaries) {
         for (const needle of c.needles) {
             const at = haystack.indexOf(needle);
-            if (at >= 0) found.push(`${c.name} (${JSON.stringify(needle.slice(0, 24))}...) in: ${JSON.stringify(haystack.slice(Math.max(0, at - 150), at + 60))}`);
+            if (at >= 0)
+                found.push(
+                    `${c.name} (${JSON.stringify(needle.slice(0, 24))}...) in: ${JSON.stringify(haystack.slice(Math.max(0, at - 150), at + 60))}`,
+                );
             else if (decoded.includes(needle)) found.push(`${c.name} base64-encoded`);
         }
     }
@@ -82,7 +100,10 @@ async function startEngineLogSink(): Promise<{ address: string; messages: string
     const server = new grpc.Server();
     const empty = (_call: unknown, cb: (err: null, res: unknown) => void) => cb(null, new Empty());
     server.addService(engineGrpc.EngineService, {
-        log: (call: { request: { getMessage(): string; getSeverity(): number } }, cb: (err: null, res: unknown) => void) => {
+        log: (
+            call: { request: { getMessage(): string; getSeverity(): number } },
+            cb: (err: null, res: unknown) => void,
+        ) => {
             messages.push(`[severity ${call.request.getSeverity()}] ${call.request.getMessage()}`);
             cb(null, new Empty());
         },
@@ -92,7 +113,10 @@ async function startEngineLogSink(): Promise<{ address: string; messages: string
         requirePulumiVersion: empty,
     });
     const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+            err ? reject(err) : resolve(p),
+        ),
+    );
     return { address: `127.0.0.1:${port}`, messages, close: async () => server.forceShutdown() };
 }
 
@@ -105,11 +129,21 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
     /** Everything the provider answered or raised, as text. */
     const captured: string[] = [];
 
-    const urn = (name: string) => `urn:pulumi:secrets::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::${name}`;
-    const news = (user: string, file: string, extra: Props = {}): Props => ({ assignedUserId: user, sourceFiles: [{ sasUrl: sasUrl(file) }], ...extra, [PROVIDER_KEY]: serialized });
+    const urn = (name: string) =>
+        `urn:pulumi:secrets::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::${name}`;
+    const news = (user: string, file: string, extra: Props = {}): Props => ({
+        assignedUserId: user,
+        sourceFiles: [{ sasUrl: sasUrl(file) }],
+        ...extra,
+        [PROVIDER_KEY]: serialized,
+    });
 
     async function providerFor(clientId: string, secret: string): Promise<DynamicProviderProcess> {
-        const p = await providerForEmulator(emulator, { "cloudpc:clientId": clientId, "cloudpc:clientSecret": secret }, { PULUMI_NODEJS_ENGINE: engine.address });
+        const p = await providerForEmulator(
+            emulator,
+            { "cloudpc:clientId": clientId, "cloudpc:clientSecret": secret },
+            { PULUMI_NODEJS_ENGINE: engine.address },
+        );
         processes.push(p);
         return p;
     }
@@ -155,8 +189,16 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
         const p = await providerFor(WRITER_ID, CLIENT_SECRET);
 
         // Invalid input: check failures name the SAS URL without quoting it.
-        for (const [name, bad] of [["http", sasUrl("a.vhd").replace("https:", "http:")], ["vhdx", sasUrl("a.vhdx")], ["traversal", sasUrl("../a.vhd")]] as const) {
-            const r = await p.check(urn(name), {}, { assignedUserId: USERS[0], sourceFiles: [{ sasUrl: bad }], [PROVIDER_KEY]: serialized });
+        for (const [name, bad] of [
+            ["http", sasUrl("a.vhd").replace("https:", "http:")],
+            ["vhdx", sasUrl("a.vhdx")],
+            ["traversal", sasUrl("../a.vhd")],
+        ] as const) {
+            const r = await p.check(
+                urn(name),
+                {},
+                { assignedUserId: USERS[0], sourceFiles: [{ sasUrl: bad }], [PROVIDER_KEY]: serialized },
+            );
             captured.push(`check ${name}: ${JSON.stringify(r.failures)}`);
             assert.equal(r.failures[0]?.property, "sourceFiles[0].sasUrl");
         }
@@ -173,7 +215,10 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
         assert.equal(emulator.imports.byUser(USERS[0]).length, 1);
 
         // Diff (a new SAS, same blob: replace) and read.
-        const d = await record("diff a", p.diff(a.id, urn("a"), a.properties, (await p.check(urn("a"), {}, news(USERS[0], "user-a.vhd"))).inputs));
+        const d = await record(
+            "diff a",
+            p.diff(a.id, urn("a"), a.properties, (await p.check(urn("a"), {}, news(USERS[0], "user-a.vhd"))).inputs),
+        );
         assert.ok(!(d instanceof Error));
         await record("read a", p.read(a.id, urn("a"), a.properties));
 
@@ -191,8 +236,12 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
         emulator.setOptions({ importDurationMs: 300 });
         assert.ok(slow instanceof ProviderCallError && slow.initFailure, String(slow));
         emulator.imports.setStatus(slow.initFailure.id, "succeeded");
-        const slowInputs = (await p.check(urn("slow"), {}, news(USERS[2], "user-c.vhd", { timeoutMinutes: 0.01 }))).inputs;
-        await record("update slow", p.update(slow.initFailure.id, urn("slow"), slow.initFailure.properties, slowInputs));
+        const slowInputs = (await p.check(urn("slow"), {}, news(USERS[2], "user-c.vhd", { timeoutMinutes: 0.01 })))
+            .inputs;
+        await record(
+            "update slow",
+            p.update(slow.initFailure.id, urn("slow"), slow.initFailure.properties, slowInputs),
+        );
 
         // A purge refused while the import is in use, then deletes.
         emulator.imports.markInUse(a.id);
@@ -210,7 +259,10 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
         // A wrong client secret: Entra refuses it.
         const wrong = await providerFor(WRITER_ID, WRONG_SECRET);
         const refused = await create(wrong, "refused", news(USERS[3], "user-d.vhd"));
-        assert.ok(refused instanceof ProviderCallError && /access token|invalid_client|AADSTS/i.test(refused.message), String(refused));
+        assert.ok(
+            refused instanceof ProviderCallError && /access token|invalid_client|AADSTS/i.test(refused.message),
+            String(refused),
+        );
         assert.equal(emulator.imports.list().length, 0, "everything was purged");
 
         // Let the provider processes flush their logs to the engine, then collect everything.
@@ -231,12 +283,20 @@ describe("secret hygiene: canaries never leave the provider (engine-level harnes
         assert.ok(leaks(canaries, `x ${Buffer.from(`k=${CLIENT_SECRET}`).toString("base64")} y`).length > 0);
         assert.ok(leaks(canaries, `Authorization: Bearer ${tokens[0]}`).length > 0);
 
-        assert.ok(engine.messages.some((m) => /Import [0-9a-f-]{36} for user .* started/.test(m)), "progress reached the engine's log service");
-        assert.ok(engine.messages.some((m) => /outcome is unknown/.test(m)), "the ambiguous-import warning reached the engine");
+        assert.ok(
+            engine.messages.some((m) => /Import [0-9a-f-]{36} for user .* started/.test(m)),
+            "progress reached the engine's log service",
+        );
+        assert.ok(
+            engine.messages.some((m) => /outcome is unknown/.test(m)),
+            "the ambiguous-import warning reached the engine",
+        );
         assert.ok(captured.length >= 15, `${captured.length} answers and errors captured`);
         const everything = [...captured, ...logs].join("\n");
-        console.log(`      searched ${captured.length} answers/errors, ${engine.messages.length} engine log messages, ` +
-            `${Buffer.byteLength(logs.join(""))} bytes of logs, for ${tokens.length} tokens, 3 client secrets and a SAS signature`);
+        console.log(
+            `      searched ${captured.length} answers/errors, ${engine.messages.length} engine log messages, ` +
+                `${Buffer.byteLength(logs.join(""))} bytes of logs, for ${tokens.length} tokens, 3 client secrets and a SAS signature`,
+        );
         if (process.env.SHOW_CAPTURED) console.log(everything);
         assert.deepEqual(leaks(canaries, everything), []);
     });

@@ -28,11 +28,25 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
     this.timeout(180_000);
 
     it("loses, duplicates and orphans nothing while >= 10% of Graph requests are faulted", async () => {
-        const report = await runSoak({ ...DEFAULTS, users: 40, rounds: 6, faultRate: 0.2, seed: 11, objectionRate: 0.4, corruptReplacementRate: 0.3 });
+        const report = await runSoak({
+            ...DEFAULTS,
+            users: 40,
+            rounds: 6,
+            faultRate: 0.2,
+            seed: 11,
+            objectionRate: 0.4,
+            corruptReplacementRate: 0.3,
+        });
         console.log(formatReport(report).replace(/^/gm, "      "));
         assert.ok(report.operations.total >= 250, `${report.operations.total} operations`);
-        assert.ok(report.faults.injected / report.graphRequests >= 0.1, `faults on ${report.faults.injected} of ${report.graphRequests} Graph requests`);
-        assert.ok(Object.keys(report.faults.byKind).length >= 8, `kinds injected: ${JSON.stringify(report.faults.byKind)}`);
+        assert.ok(
+            report.faults.injected / report.graphRequests >= 0.1,
+            `faults on ${report.faults.injected} of ${report.graphRequests} Graph requests`,
+        );
+        assert.ok(
+            Object.keys(report.faults.byKind).length >= 8,
+            `kinds injected: ${JSON.stringify(report.faults.byKind)}`,
+        );
         assert.equal(report.lost, 0, "lost");
         assert.equal(report.duplicated, 0, "duplicated");
         assert.equal(report.orphaned, 0, "orphaned");
@@ -45,15 +59,28 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
         assert.equal(report.objections.refused, report.objections.attempted, JSON.stringify(report.objections));
         assert.equal(report.nothingAfterObjection, 0, "users left with nothing after a definite objection");
         // A file Windows 365 rejects for its content passes every preflight: each one purged the user's import.
-        assert.ok(report.nothingPastPurge.injected >= 2, `${report.nothingPastPurge.injected} content failures injected past a purge`);
-        assert.equal(report.nothingPastPurge.content, report.nothingPastPurge.injected, JSON.stringify(report.nothingPastPurge));
+        assert.ok(
+            report.nothingPastPurge.injected >= 2,
+            `${report.nothingPastPurge.injected} content failures injected past a purge`,
+        );
+        assert.equal(
+            report.nothingPastPurge.content,
+            report.nothingPastPurge.injected,
+            JSON.stringify(report.nothingPastPurge),
+        );
         assert.ok(soakPassed(report));
     });
 
     it("counts a user left with nothing after a definite objection (the old import planted away)", async () => {
         let planted: string | undefined;
         const report = await runSoak({
-            ...DEFAULTS, users: 12, rounds: 3, faultRate: 0, seed: 5, objectionRate: 1, corruptReplacementRate: 0,
+            ...DEFAULTS,
+            users: 12,
+            rounds: 3,
+            faultRate: 0,
+            seed: 5,
+            objectionRate: 1,
+            corruptReplacementRate: 0,
             beforeVerify: ({ emulator, objectionSteps }) => {
                 const step = objectionSteps[0];
                 if (planted || !step) return;
@@ -71,7 +98,11 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
     it("counts planted damage: an import missing, a second import for a user, an import Pulumi does not know", async () => {
         let planted = false;
         const report = await runSoak({
-            ...DEFAULTS, users: 12, rounds: 1, faultRate: 0, seed: 5,
+            ...DEFAULTS,
+            users: 12,
+            rounds: 1,
+            faultRate: 0,
+            seed: 5,
             beforeVerify: ({ round, emulator, state }) => {
                 if (round !== 1 || planted) return;
                 planted = true;
@@ -79,12 +110,40 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
                 emulator.imports.remove(resA.id); // lost: its create was reported done
                 state.delete(b); // orphaned: Graph has it, the provider's results do not
                 (emulator.imports as InMemoryImportStore).create({
-                    request: parseImportRequest({ assignedUserId: userId(a), sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "x.vhd" } }] }),
-                    userPrincipalName: userId(a), policyName: null, hasProvisioningPolicy: true, durationMs: 0,
+                    request: parseImportRequest({
+                        assignedUserId: userId(a),
+                        sourceFiles: [
+                            {
+                                storageBlobInfo: {
+                                    storageAccountId: STORAGE_ACCOUNT_ID,
+                                    containerName: "vhds",
+                                    fileName: "x.vhd",
+                                },
+                            },
+                        ],
+                    }),
+                    userPrincipalName: userId(a),
+                    policyName: null,
+                    hasProvisioningPolicy: true,
+                    durationMs: 0,
                 }); // orphaned too
                 (emulator.imports as InMemoryImportStore).create({
-                    request: parseImportRequest({ assignedUserId: userId(b), sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", fileName: "y.vhd" } }] }),
-                    userPrincipalName: userId(b), policyName: null, hasProvisioningPolicy: true, durationMs: 0,
+                    request: parseImportRequest({
+                        assignedUserId: userId(b),
+                        sourceFiles: [
+                            {
+                                storageBlobInfo: {
+                                    storageAccountId: STORAGE_ACCOUNT_ID,
+                                    containerName: "vhds",
+                                    fileName: "y.vhd",
+                                },
+                            },
+                        ],
+                    }),
+                    userPrincipalName: userId(b),
+                    policyName: null,
+                    hasProvisioningPolicy: true,
+                    durationMs: 0,
                 }); // orphaned, and user b now holds two imports: duplicated
             },
         });
@@ -124,9 +183,18 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         emulator.faults.add({ route: "listSnapshotImportResults", expireToken: true, times: 2 });
         if (!CAN_LIST) return void (await assert.rejects(handlers.create(inputs()), refusedNamingTheFix));
         const { id } = await handlers.create(inputs());
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id], "the import Graph made is the one recorded");
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [id],
+            "the import Graph made is the one recorded",
+        );
         // Retried by the client (reads are retried on 500) or, past its retries, by the look itself.
-        assert.ok(progress.lines.some((l) => /Looking for user .* import failed|listSnapshotImportResults: HTTP 500, retry/.test(l)), progress.lines.join("\n"));
+        assert.ok(
+            progress.lines.some((l) =>
+                /Looking for user .* import failed|listSnapshotImportResults: HTTP 500, retry/.test(l),
+            ),
+            progress.lines.join("\n"),
+        );
     });
 
     it("a second send whose answer is lost too is followed by another look, and adopted", async () => {
@@ -134,7 +202,10 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         emulator.faults.add({ route: "POST importSnapshot", body: "truncated" }); // acted, answer unusable
         if (!CAN_LIST) return void (await assert.rejects(handlers.create(inputs()), refusedNamingTheFix));
         const { id } = await handlers.create(inputs());
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [id],
+        );
     });
 
     it("does not take one list pass that missed the import as proof there is none (offset paging under purges)", async () => {
@@ -142,7 +213,10 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         emulator.faults.add({ route: "POST importSnapshot", drop: "after" }); // the third send acts
         if (!CAN_LIST) {
             // Three sends, none answered: without a list the provider cannot tell whether one was carried out.
-            await assert.rejects(handlers.create(inputs()), /3 attempts got no usable answer, and Graph may have carried out one of them: Graph documents no call that lists a user's imports.*adoptSnapshotId/s);
+            await assert.rejects(
+                handlers.create(inputs()),
+                /3 attempts got no usable answer, and Graph may have carried out one of them: Graph documents no call that lists a user's imports.*adoptSnapshotId/s,
+            );
             return;
         }
         const ctx = lifecycleContext(runtime);
@@ -152,7 +226,10 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         // earlier page is purged between its page requests.
         const imports: typeof real = {
             api: real.api,
-            get: (id) => real.get(id), wait: (id, o) => real.wait(id, o), purge: (id) => real.purge(id), noteWrite: () => real.noteWrite(),
+            get: (id) => real.get(id),
+            wait: (id, o) => real.wait(id, o),
+            purge: (id) => real.purge(id),
+            noteWrite: () => real.noteWrite(),
             list: async () => {
                 const all = await real.list();
                 const visible = all.filter((r) => r.assignedUserPrincipalName?.toLowerCase() !== defaultUpn(USER));
@@ -165,7 +242,10 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
         };
         const { id } = await createImport({ ...ctx, imports }, asInputs(checkImportedSnapshot(inputs()).inputs));
         assert.equal(hidden, 2);
-        assert.deepEqual(emulator.imports.byUser(USER).map((r) => r.snapshotId), [id]);
+        assert.deepEqual(
+            emulator.imports.byUser(USER).map((r) => r.snapshotId),
+            [id],
+        );
     });
 
     it("refresh does not drop an import that one list pass missed (a record purged on an earlier page meanwhile)", async () => {
@@ -188,7 +268,9 @@ describe("lifecycle: unknown import outcomes (regressions found by the soak)", f
 
     it("gives up only when Graph is known to hold no import for the user", async () => {
         emulator.faults.add({ route: "POST importSnapshot", status: 504, times: 3 });
-        const said = CAN_LIST ? /3 attempts got no usable answer, and Graph holds no import for this user/ : /3 attempts got no usable answer, and Graph may have carried out one of them/;
+        const said = CAN_LIST
+            ? /3 attempts got no usable answer, and Graph holds no import for this user/
+            : /3 attempts got no usable answer, and Graph may have carried out one of them/;
         await assert.rejects(handlers.create(inputs()), said);
         assert.equal(emulator.imports.byUser(USER).length, 0);
     });

@@ -17,10 +17,17 @@ const METHODS = ["configure", "check", "diff", "create", "update", "read", "remo
 
 /** Runs `script` in a fresh node process (ts-on-demand preloaded, as our plugin launcher does); returns its stdout. */
 function node(script: string, cwd: string, input = ""): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js"), "-e", script], {
-        cwd, input, encoding: "utf8", timeout: 60_000,
-        env: { ...process.env, NODE_OPTIONS: "", TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
-    });
+    const r = spawnSync(
+        process.execPath,
+        ["-r", path.join(REPO_ROOT, "scripts", "pulumi", "ts-on-demand.js"), "-e", script],
+        {
+            cwd,
+            input,
+            encoding: "utf8",
+            timeout: 60_000,
+            env: { ...process.env, NODE_OPTIONS: "", TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
+        },
+    );
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -59,7 +66,10 @@ describe("stored provider: the entry point, the serialized text, and 0.1.0's han
         assert.equal(imported.replace('kind: "importedSnapshot"', 'kind: "cloudPcSnapshot"'), snapshot);
         for (const text of [imported, snapshot]) {
             assert.ok(text.includes(`entry: "${HANDLERS_ENTRY}"`));
-            assert.ok(!text.includes(REPO_ROOT) && !text.includes(os.homedir()) && !text.includes("node_modules"), text);
+            assert.ok(
+                !text.includes(REPO_ROOT) && !text.includes(os.homedir()) && !text.includes("node_modules"),
+                text,
+            );
             assert.ok(!/["'`]\.{0,2}\//.test(text), `a path in the provider text:\n${text}`);
             assert.ok(text.length < 3_072, `${text.length} bytes`);
         }
@@ -67,16 +77,25 @@ describe("stored provider: the entry point, the serialized text, and 0.1.0's han
 
     it("the exported providers work in-process, called directly, from the repository root and from elsewhere", async () => {
         const imported = await new CloudPcImportedSnapshotProvider().check!({}, inputs({ assignedUserId: "bob" }));
-        assert.deepEqual(imported.failures!.map((f) => f.property), ["assignedUserId"]);
+        assert.deepEqual(
+            imported.failures!.map((f) => f.property),
+            ["assignedUserId"],
+        );
         const snapshot = await new CloudPcSnapshotProvider().check!({}, { cloudPcId: "not-a-guid" });
-        assert.deepEqual(snapshot.failures!.map((f) => f.property), ["cloudPcId"]);
+        assert.deepEqual(
+            snapshot.failures!.map((f) => f.property),
+            ["cloudPcId"],
+        );
         // A script run outside any project: the package is found from the requiring module itself.
         const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-inprocess-"));
         try {
-            const r = node(`
+            const r = node(
+                `
                 const { CloudPcImportedSnapshotProvider } = require(${JSON.stringify(path.join(REPO_ROOT, "provider"))});
                 new CloudPcImportedSnapshotProvider().check({}, ${JSON.stringify(inputs({ assignedUserId: "bob" }))})
-                    .then((res) => process.stdout.write(JSON.stringify(res.failures.map((f) => f.property))));`, elsewhere);
+                    .then((res) => process.stdout.write(JSON.stringify(res.failures.map((f) => f.property))));`,
+                elsewhere,
+            );
             assert.equal(r.status, 0, r.stderr);
             assert.deepEqual(JSON.parse(r.stdout), ["assignedUserId"]);
         } finally {
@@ -104,7 +123,10 @@ describe("stored provider: the entry point, the serialized text, and 0.1.0's han
     });
 
     it("0.1.0's provider texts still find their handlers (kept at the paths those texts require)", () => {
-        for (const [file, dir] of [["0.1.0-imported-snapshot.txt", "imported-snapshot"], ["0.1.0-cloud-pc-snapshot.txt", "cloud-pc-snapshot"]]) {
+        for (const [file, dir] of [
+            ["0.1.0-imported-snapshot.txt", "imported-snapshot"],
+            ["0.1.0-cloud-pc-snapshot.txt", "cloud-pc-snapshot"],
+        ]) {
             const text = read(file);
             assert.ok(text.includes(`{path: "./provider/resources/${dir}/handlers"}`), file);
             // Installed, 0.1.0 required ./node_modules/@cloudpc/pulumi-snapshots/dist/provider/resources/<dir>/handlers:

@@ -3,7 +3,14 @@ import * as assert from "node:assert/strict";
 import { benchCharts, lineChartSvg, type ChartRun } from "../../scripts/bench/charts";
 
 function run(n: number, mode: string, create: number, rss: number): ChartRun {
-    return { n, mode, dialect: "metadata", engine: "harness", peakRssMb: rss, phases: { create: { total: create, wallMs: 1 } } };
+    return {
+        n,
+        mode,
+        dialect: "metadata",
+        engine: "harness",
+        peakRssMb: rss,
+        phases: { create: { total: create, wallMs: 1 } },
+    };
 }
 
 /** The y coordinates of a series' points, in order of x. */
@@ -15,8 +22,12 @@ function ys(svg: string, series: string): number[] {
 
 describe("benchmark charts", () => {
     const runs = [
-        run(10, "coalesced", 12, 90), run(100, "coalesced", 40, 110), run(1000, "coalesced", 200, 300),
-        run(10, "naive", 60, 95), run(100, "naive", 700, 140), run(1000, "naive", 9000, 400),
+        run(10, "coalesced", 12, 90),
+        run(100, "coalesced", 40, 110),
+        run(1000, "coalesced", 200, 300),
+        run(10, "naive", 60, 95),
+        run(100, "naive", 700, 140),
+        run(1000, "naive", 9000, 400),
     ];
 
     it("draws requests per phase and RSS, a line per mode, with a point per N", () => {
@@ -31,12 +42,19 @@ describe("benchmark charts", () => {
         const svg = benchCharts(runs).get("bench-harness-create-requests.svg")!;
         const coalesced = ys(svg, "coalesced, metadata");
         const naive = ys(svg, "naive, metadata");
-        coalesced.forEach((y, i) => assert.ok(y > naive[i], `N index ${i}: coalesced ${y} should be below naive ${naive[i]}`));
+        coalesced.forEach((y, i) =>
+            assert.ok(y > naive[i], `N index ${i}: coalesced ${y} should be below naive ${naive[i]}`),
+        );
         assert.ok(coalesced[0] > coalesced[2], "more requests at larger N is higher");
     });
 
     it("escapes text and refuses a chart with nothing to draw", () => {
-        const svg = lineChartSvg({ title: "a<b & c", xLabel: "x", yLabel: "y", series: [{ name: "s", points: [[1, 2]] }] });
+        const svg = lineChartSvg({
+            title: "a<b & c",
+            xLabel: "x",
+            yLabel: "y",
+            series: [{ name: "s", points: [[1, 2]] }],
+        });
         assert.ok(svg.includes("a&#60;b &#38; c") && !svg.includes("a<b"));
         assert.throws(() => lineChartSvg({ title: "t", xLabel: "x", yLabel: "y", series: [] }), /no points/);
     });

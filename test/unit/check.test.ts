@@ -27,7 +27,19 @@ describe("check(): CloudPcImportedSnapshot inputs", () => {
     });
 
     it("folds the blobName alias into fileName", () => {
-        const r = checkImportedSnapshot(inputs({ sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID, containerName: "vhds", blobName: "a.vhd" } }] }));
+        const r = checkImportedSnapshot(
+            inputs({
+                sourceFiles: [
+                    {
+                        storageBlobInfo: {
+                            storageAccountId: STORAGE_ACCOUNT_ID,
+                            containerName: "vhds",
+                            blobName: "a.vhd",
+                        },
+                    },
+                ],
+            }),
+        );
         assert.deepEqual(r.failures, []);
         const info = (r.inputs.sourceFiles as any[])[0].storageBlobInfo;
         assert.equal(info.fileName, "a.vhd");
@@ -49,24 +61,81 @@ describe("check(): CloudPcImportedSnapshot inputs", () => {
     it("requires at least one source file and exactly one dataFile", () => {
         expectFailure(inputs({ sourceFiles: [] }), "sourceFiles", /at least one/);
         expectFailure(inputs({ sourceFiles: undefined }), "sourceFiles", /required/);
-        expectFailure(inputs({ sourceFiles: [{ ...blobFile(), fileType: "virtualMachineGuestState" }] }), "sourceFiles", /exactly one file with fileType "dataFile"/);
+        expectFailure(
+            inputs({ sourceFiles: [{ ...blobFile(), fileType: "virtualMachineGuestState" }] }),
+            "sourceFiles",
+            /exactly one file with fileType "dataFile"/,
+        );
         expectFailure(inputs({ sourceFiles: [blobFile("a.vhd"), blobFile("b.vhd")] }), "sourceFiles", /exactly one/);
     });
 
     it("rejects a malformed storage account id, container and blob names", () => {
-        expectFailure(inputs({ sourceFiles: [{ storageBlobInfo: { storageAccountId: "/subscriptions/x/resourceGroups/rg", containerName: "vhds", fileName: "a.vhd" } }] }),
-            "sourceFiles[0].storageBlobInfo.storageAccountId", /ARM resource id/);
-        expectFailure(inputs({ sourceFiles: [{ storageBlobInfo: { storageAccountId: STORAGE_ACCOUNT_ID.replace("0231ef39-1113-4772-bffe-26e7d8a15c9e", "not-a-guid"), containerName: "vhds", fileName: "a.vhd" } }] }),
-            "sourceFiles[0].storageBlobInfo.storageAccountId", /not a GUID/);
-        expectFailure(inputs({ sourceFiles: [blobFile("a.vhd", "Bad_Container")] }), "sourceFiles[0].storageBlobInfo.containerName", /container name/);
-        expectFailure(inputs({ sourceFiles: [blobFile("disk.vhdx")] }), "sourceFiles[0].storageBlobInfo.fileName", /\.vhd/);
-        expectFailure(inputs({ sourceFiles: [blobFile("../../etc/passwd.vhd")] }), "sourceFiles[0].storageBlobInfo.fileName", /"\.\."/);
-        expectFailure(inputs({ sourceFiles: [blobFile("a\nb.vhd")] }), "sourceFiles[0].storageBlobInfo.fileName", /control characters/);
+        expectFailure(
+            inputs({
+                sourceFiles: [
+                    {
+                        storageBlobInfo: {
+                            storageAccountId: "/subscriptions/x/resourceGroups/rg",
+                            containerName: "vhds",
+                            fileName: "a.vhd",
+                        },
+                    },
+                ],
+            }),
+            "sourceFiles[0].storageBlobInfo.storageAccountId",
+            /ARM resource id/,
+        );
+        expectFailure(
+            inputs({
+                sourceFiles: [
+                    {
+                        storageBlobInfo: {
+                            storageAccountId: STORAGE_ACCOUNT_ID.replace(
+                                "0231ef39-1113-4772-bffe-26e7d8a15c9e",
+                                "not-a-guid",
+                            ),
+                            containerName: "vhds",
+                            fileName: "a.vhd",
+                        },
+                    },
+                ],
+            }),
+            "sourceFiles[0].storageBlobInfo.storageAccountId",
+            /not a GUID/,
+        );
+        expectFailure(
+            inputs({ sourceFiles: [blobFile("a.vhd", "Bad_Container")] }),
+            "sourceFiles[0].storageBlobInfo.containerName",
+            /container name/,
+        );
+        expectFailure(
+            inputs({ sourceFiles: [blobFile("disk.vhdx")] }),
+            "sourceFiles[0].storageBlobInfo.fileName",
+            /\.vhd/,
+        );
+        expectFailure(
+            inputs({ sourceFiles: [blobFile("../../etc/passwd.vhd")] }),
+            "sourceFiles[0].storageBlobInfo.fileName",
+            /"\.\."/,
+        );
+        expectFailure(
+            inputs({ sourceFiles: [blobFile("a\nb.vhd")] }),
+            "sourceFiles[0].storageBlobInfo.fileName",
+            /control characters/,
+        );
     });
 
     it("rejects http and signature-less SAS URLs without echoing the URL", () => {
-        expectFailure(inputs({ sourceFiles: [{ sasUrl: SAS_URL.replace("https:", "http:") }] }), "sourceFiles[0].sasUrl", /https/);
-        expectFailure(inputs({ sourceFiles: [{ sasUrl: SAS_URL.replace(/&sig=.*/, "") }] }), "sourceFiles[0].sasUrl", /signature/);
+        expectFailure(
+            inputs({ sourceFiles: [{ sasUrl: SAS_URL.replace("https:", "http:") }] }),
+            "sourceFiles[0].sasUrl",
+            /https/,
+        );
+        expectFailure(
+            inputs({ sourceFiles: [{ sasUrl: SAS_URL.replace(/&sig=.*/, "") }] }),
+            "sourceFiles[0].sasUrl",
+            /signature/,
+        );
         const all = JSON.stringify(failuresOf(inputs({ sourceFiles: [{ sasUrl: SAS_URL.replace(".vhd", ".vhdx") }] })));
         assert.match(all, /\.vhd/);
         assert.ok(!all.includes(SAS_SIG), "the signature is never quoted back");
@@ -75,7 +144,11 @@ describe("check(): CloudPcImportedSnapshot inputs", () => {
     it("rejects an entry with both a blob and a SAS URL, or neither", () => {
         expectFailure(inputs({ sourceFiles: [{ ...blobFile(), sasUrl: SAS_URL }] }), "sourceFiles[0]", /both/);
         expectFailure(inputs({ sourceFiles: [{ fileType: "dataFile" }] }), "sourceFiles[0]", /needs storageBlobInfo/);
-        expectFailure(inputs({ sourceFiles: [{ sourceType: "sasUrl", ...blobFile() }] }), "sourceFiles[0].sourceType", /sasUrl/);
+        expectFailure(
+            inputs({ sourceFiles: [{ sourceType: "sasUrl", ...blobFile() }] }),
+            "sourceFiles[0].sourceType",
+            /sasUrl/,
+        );
     });
 
     it("rejects unknown inputs, bad timeouts and a malformed adoptSnapshotId", () => {
@@ -89,6 +162,15 @@ describe("check(): CloudPcImportedSnapshot inputs", () => {
     it("skips validation of values unknown during preview", () => {
         assert.deepEqual(failuresOf(inputs({ assignedUserId: UNKNOWN })), []);
         assert.deepEqual(failuresOf(inputs({ sourceFiles: UNKNOWN })), []);
-        assert.deepEqual(failuresOf(inputs({ sourceFiles: [{ storageBlobInfo: { storageAccountId: UNKNOWN, containerName: "vhds", fileName: UNKNOWN } }] })), []);
+        assert.deepEqual(
+            failuresOf(
+                inputs({
+                    sourceFiles: [
+                        { storageBlobInfo: { storageAccountId: UNKNOWN, containerName: "vhds", fileName: UNKNOWN } },
+                    ],
+                }),
+            ),
+            [],
+        );
     });
 });

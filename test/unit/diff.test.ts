@@ -26,7 +26,18 @@ describe("diff(): replacement rules", () => {
     });
 
     it("treats storage account ids case-insensitively", () => {
-        const upper = inputs({ sourceFiles: [{ storageBlobInfo: { ...blobFile().storageBlobInfo, storageAccountId: blobFile().storageBlobInfo.storageAccountId.toUpperCase().replace("/SUBSCRIPTIONS", "/subscriptions") } }] });
+        const upper = inputs({
+            sourceFiles: [
+                {
+                    storageBlobInfo: {
+                        ...blobFile().storageBlobInfo,
+                        storageAccountId: blobFile()
+                            .storageBlobInfo.storageAccountId.toUpperCase()
+                            .replace("/SUBSCRIPTIONS", "/subscriptions"),
+                    },
+                },
+            ],
+        });
         assert.equal(diff(inputs(), upper).changes, false);
     });
 
@@ -54,14 +65,21 @@ describe("diff(): replacement rules", () => {
     });
 
     it("assumes change, delete-first, for values unknown in preview", () => {
-        const d = diffImportedSnapshot(outputsFor(inputs()), { ...checkImportedSnapshot(inputs()).inputs, assignedUserId: UNKNOWN });
+        const d = diffImportedSnapshot(outputsFor(inputs()), {
+            ...checkImportedSnapshot(inputs()).inputs,
+            assignedUserId: UNKNOWN,
+        });
         assert.ok(d.replaces.includes("assignedUserId"));
         assert.equal(d.deleteBeforeReplace, true);
     });
 });
 
 /** SAS_URL with its query string replaced by `query` (the same host and path). */
-function sas(query: string, path = "/vhds/user1-os.vhd", host = "cloudpcvhds.blob.core.windows.net"): Record<string, unknown> {
+function sas(
+    query: string,
+    path = "/vhds/user1-os.vhd",
+    host = "cloudpcvhds.blob.core.windows.net",
+): Record<string, unknown> {
     return inputs({ sourceFiles: [{ sasUrl: `https://${host}${path}?${query}` }] });
 }
 
@@ -96,17 +114,30 @@ describe("diff(): a sasUrl is judged by the file it points at, not by its creden
             assert.equal(d.deleteBeforeReplace, true);
         }
         const stored = outputsFor(sas(CREDENTIALS));
-        const http = { ...checkImportedSnapshot(sas(CREDENTIALS)).inputs, sourceFiles: [{ sourceType: "sasUrl", fileType: "dataFile", sasUrl: `http://cloudpcvhds.blob.core.windows.net/vhds/user1-os.vhd?${CREDENTIALS}` }] };
+        const http = {
+            ...checkImportedSnapshot(sas(CREDENTIALS)).inputs,
+            sourceFiles: [
+                {
+                    sourceType: "sasUrl",
+                    fileType: "dataFile",
+                    sasUrl: `http://cloudpcvhds.blob.core.windows.net/vhds/user1-os.vhd?${CREDENTIALS}`,
+                },
+            ],
+        };
         assert.deepEqual(diffImportedSnapshot(stored, http).replaces, ["sourceFiles"]);
     });
 
     it("snapshot and versionid select another blob: a change there replaces; their names' case does not matter", () => {
         const snap = (v: string) => sas(`${CREDENTIALS}&snapshot=${v}`);
         assert.equal(diff(snap("2026-11-20T10:00:00.0000000Z"), snap("2026-11-20T10:00:00.0000000Z")).changes, false);
-        assert.deepEqual(diff(snap("2026-11-20T10:00:00.0000000Z"), snap("2026-11-21T10:00:00.0000000Z")).replaces, ["sourceFiles"]);
+        assert.deepEqual(diff(snap("2026-11-20T10:00:00.0000000Z"), snap("2026-11-21T10:00:00.0000000Z")).replaces, [
+            "sourceFiles",
+        ]);
         assert.deepEqual(diff(sas(CREDENTIALS), snap("2026-11-20T10:00:00.0000000Z")).replaces, ["sourceFiles"]);
         assert.deepEqual(diff(snap("2026-11-20T10:00:00.0000000Z"), sas(CREDENTIALS)).replaces, ["sourceFiles"]);
-        assert.deepEqual(diff(sas(`versionid=v1&${CREDENTIALS}`), sas(`versionid=v2&${CREDENTIALS}`)).replaces, ["sourceFiles"]);
+        assert.deepEqual(diff(sas(`versionid=v1&${CREDENTIALS}`), sas(`versionid=v2&${CREDENTIALS}`)).replaces, [
+            "sourceFiles",
+        ]);
         assert.equal(diff(sas(`versionId=v1&${CREDENTIALS}`), sas(`sig=X&versionid=v1`)).changes, false);
         assert.equal(diff(sas(`Snapshot=s1&versionid=v1`), sas(`versionid=v1&sig=Y&snapshot=s1`)).changes, false);
     });
@@ -116,12 +147,18 @@ describe("diff(): a sasUrl is judged by the file it points at, not by its creden
         for (const secret of ["sig=", "AAAA", "se=", "st=", "sp=", "sv=", "skoid", "2026-12-01"]) {
             assert.ok(!stored.includes(secret), `state holds ${secret}: ${stored}`);
         }
-        assert.match(stored, /"sasUrlRedacted":"https:\/\/cloudpcvhds\.blob\.core\.windows\.net\/vhds\/user1-os\.vhd\?snapshot=2026-11-20T10%3A00%3A00Z"/);
+        assert.match(
+            stored,
+            /"sasUrlRedacted":"https:\/\/cloudpcvhds\.blob\.core\.windows\.net\/vhds\/user1-os\.vhd\?snapshot=2026-11-20T10%3A00%3A00Z"/,
+        );
         assert.ok(!stored.includes("sasUrlSha256"), "no hash of the whole URL (it would change with every signature)");
     });
 
     it("an unknown sasUrl (preview) is assumed to be another file", () => {
-        const news = { ...checkImportedSnapshot(sas(CREDENTIALS)).inputs, sourceFiles: [{ sourceType: "sasUrl", fileType: "dataFile", sasUrl: UNKNOWN }] };
+        const news = {
+            ...checkImportedSnapshot(sas(CREDENTIALS)).inputs,
+            sourceFiles: [{ sourceType: "sasUrl", fileType: "dataFile", sasUrl: UNKNOWN }],
+        };
         assert.deepEqual(diffImportedSnapshot(outputsFor(sas(CREDENTIALS)), news).replaces, ["sourceFiles"]);
     });
 });
@@ -131,7 +168,17 @@ describe("diff(): state written by 0.1.0 (a SHA-256 of the whole SAS URL, its or
     function outputsOf010(sasUrl: string): Record<string, unknown> {
         const url = new URL(sasUrl);
         const outs = outputsFor(inputs({ sourceFiles: [{ sasUrl }] }));
-        return { ...outs, sourceFiles: [{ sourceType: "sasUrl", fileType: "dataFile", sasUrlRedacted: `${url.origin}${url.pathname}`, sasUrlSha256: sha256(sasUrl) }] };
+        return {
+            ...outs,
+            sourceFiles: [
+                {
+                    sourceType: "sasUrl",
+                    fileType: "dataFile",
+                    sasUrlRedacted: `${url.origin}${url.pathname}`,
+                    sasUrlSha256: sha256(sasUrl),
+                },
+            ],
+        };
     }
     const url = (query: string, p = "/vhds/user1-os.vhd") => `https://cloudpcvhds.blob.core.windows.net${p}?${query}`;
     const newsFor = (sasUrl: string) => checkImportedSnapshot(inputs({ sourceFiles: [{ sasUrl }] })).inputs;
@@ -146,8 +193,12 @@ describe("diff(): state written by 0.1.0 (a SHA-256 of the whole SAS URL, its or
 
     it("another path replaces; a URL selecting a snapshot or version replaces unless it is the very same URL", () => {
         const old = outputsOf010(url(CREDENTIALS));
-        assert.deepEqual(diffImportedSnapshot(old, newsFor(url(CREDENTIALS, "/vhds/other.vhd"))).replaces, ["sourceFiles"]);
-        assert.deepEqual(diffImportedSnapshot(old, newsFor(url(`snapshot=s1&${CREDENTIALS}`))).replaces, ["sourceFiles"]);
+        assert.deepEqual(diffImportedSnapshot(old, newsFor(url(CREDENTIALS, "/vhds/other.vhd"))).replaces, [
+            "sourceFiles",
+        ]);
+        assert.deepEqual(diffImportedSnapshot(old, newsFor(url(`snapshot=s1&${CREDENTIALS}`))).replaces, [
+            "sourceFiles",
+        ]);
     });
 
     it("is recognised as state to rewrite; current state is not", () => {
@@ -159,8 +210,15 @@ describe("diff(): state written by 0.1.0 (a SHA-256 of the whole SAS URL, its or
 
 describe("the provider's diff: what is stored is rewritten (an update, never a replace) when it is out of date", () => {
     const PROVIDER_TEXT = "exports.handler = () => ({}); // the current provider";
-    const olds = (extra: Record<string, unknown> = {}) => ({ ...outputsFor(sas(CREDENTIALS)), __provider: PROVIDER_TEXT, ...extra });
-    const news = (query = CREDENTIALS, provider: string = PROVIDER_TEXT) => ({ ...checkImportedSnapshot(sas(query)).inputs, __provider: provider });
+    const olds = (extra: Record<string, unknown> = {}) => ({
+        ...outputsFor(sas(CREDENTIALS)),
+        __provider: PROVIDER_TEXT,
+        ...extra,
+    });
+    const news = (query = CREDENTIALS, provider: string = PROVIDER_TEXT) => ({
+        ...checkImportedSnapshot(sas(query)).inputs,
+        __provider: provider,
+    });
 
     it("the same provider text and file: no change, also after the SAS rotated", async () => {
         assert.equal((await diffHandler("id", olds(), news())).changes, false);
@@ -168,7 +226,11 @@ describe("the provider's diff: what is stored is rewritten (an update, never a r
     });
 
     it("another provider text stored (0.1.0's, with its path): a change with no replacement", async () => {
-        const d = await diffHandler("id", olds({ __provider: "var __H = {path: \"./node_modules/x/handlers\"};" }), news("sig=ROTATED"));
+        const d = await diffHandler(
+            "id",
+            olds({ __provider: 'var __H = {path: "./node_modules/x/handlers"};' }),
+            news("sig=ROTATED"),
+        );
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces ?? [], []);
     });

@@ -35,7 +35,12 @@ describe("imported snapshot: the lifecycle's time is its context's clock", () =>
         };
         const progress = new RecordingProgress();
         const ctx: LifecycleContext = {
-            client, imports, progress, poll: { initialMs: 100, maxMs: 1_000 }, graphEndpoint: "https://graph.example", clock,
+            client,
+            imports,
+            progress,
+            poll: { initialMs: 100, maxMs: 1_000 },
+            graphEndpoint: "https://graph.example",
+            clock,
         };
         const checked = checkImportedSnapshot(inputs({ timeoutMinutes: 5 }));
         assert.deepEqual(checked.failures, []);
@@ -44,6 +49,9 @@ describe("imported snapshot: the lifecycle's time is its context's clock", () =>
         assert.equal(outs.importStatus, "succeeded");
         assert.equal(waits.length, 1);
         assert.equal(waits[0]!.deadline, started + 5 * 60_000, "the deadline is on the context's clock");
-        assert.ok(progress.lines.some((l) => /s-1 .*: succeeded after 90s\./.test(l)), progress.lines.join("\n"));
+        assert.ok(
+            progress.lines.some((l) => /s-1 .*: succeeded after 90s\./.test(l)),
+            progress.lines.join("\n"),
+        );
     });
 });

@@ -7,7 +7,9 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
-    bin?: unknown; scripts?: Record<string, string>; files?: string[];
+    bin?: unknown;
+    scripts?: Record<string, string>;
+    files?: string[];
 };
 
 describe("package: nothing a user installs changes PATH or patches Pulumi by default", () => {
@@ -21,7 +23,10 @@ describe("package: nothing a user installs changes PATH or patches Pulumi by def
 
     it("the README's Install section asks for no PATH change; the launcher's opt-in section states its risks", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const install = readme.slice(readme.indexOf("## Install"), readme.indexOf("\n## ", readme.indexOf("## Install") + 1));
+        const install = readme.slice(
+            readme.indexOf("## Install"),
+            readme.indexOf("\n## ", readme.indexOf("## Install") + 1),
+        );
         assert.ok(install.length > 0);
         assert.doesNotMatch(install, /export PATH|PATH=/);
         const bench = fs.readFileSync(path.join(ROOT, "docs", "BENCHMARKS.md"), "utf8");

@@ -29,9 +29,15 @@ describe("snapshots: route book (one per client)", () => {
         assert.equal(await book.run("f", ROUTES, call({ a: 200, b: 200 })), "b", "the doubted route goes last");
         assert.deepEqual(tried, ["b"]);
         // A proven route's error is real: it passes through instead of moving on.
-        await assert.rejects(book.run("f", ROUTES, call({ a: 200, b: 404 })), (e: unknown) => e instanceof GraphError && e.status === 404);
+        await assert.rejects(
+            book.run("f", ROUTES, call({ a: 200, b: 404 })),
+            (e: unknown) => e instanceof GraphError && e.status === 404,
+        );
         // Throttling and auth are never read as "no such route".
-        await assert.rejects(new RouteBook().run("f", ROUTES, call({ a: 429, b: 200 })), (e: unknown) => (e as GraphError).status === 429);
+        await assert.rejects(
+            new RouteBook().run("f", ROUTES, call({ a: 429, b: 200 })),
+            (e: unknown) => (e as GraphError).status === 429,
+        );
         await assert.rejects(new RouteBook().run("f", ROUTES, call({ a: 400, b: 501 })), NoRouteError);
     });
 
@@ -49,9 +55,13 @@ describe("snapshots: route book (one per client)", () => {
 describe("snapshots: user directory", () => {
     it("reads each user's UPN once, forgets transient failures, and reports refusals", async () => {
         const answers: Array<() => unknown> = [
-            () => { throw graphError(503); },
+            () => {
+                throw graphError(503);
+            },
             () => ({ body: { userPrincipalName: "ada@contoso.com" } }),
-            () => { throw graphError(403); },
+            () => {
+                throw graphError(403);
+            },
         ];
         let reads = 0;
         const client = { request: async () => answers[reads++]!() } as unknown as GraphClient;

@@ -34,7 +34,10 @@ export function authPolicy(o: AuthPolicyOptions): GraphPolicy {
         } catch (cause) {
             const tls = tlsErrorCode(cause) === undefined ? await o.authorityTls?.() : undefined;
             throw new GraphAuthenticationError({
-                operation: call.request.operation, clientRequestId: call.clientRequestId, scope: o.auth.scope, cause,
+                operation: call.request.operation,
+                clientRequestId: call.clientRequestId,
+                scope: o.auth.scope,
+                cause,
                 tls: tls && tlsErrorCode(tls) ? tls : undefined,
             });
         }
@@ -50,8 +53,12 @@ export function authPolicy(o: AuthPolicyOptions): GraphPolicy {
             refreshed.add(call);
             const fresh = await token(call, { rejected: bearer, wwwAuthenticate: answer.headers["www-authenticate"] });
             o.stats.retries++;
-            o.log?.warn(redact(`${call.request.operation}: HTTP 401, retrying once with a fresh token ` +
-                `[client-request-id ${call.clientRequestId}]`));
+            o.log?.warn(
+                redact(
+                    `${call.request.operation}: HTTP 401, retrying once with a fresh token ` +
+                        `[client-request-id ${call.clientRequestId}]`,
+                ),
+            );
             call.headers = { ...call.headers, authorization: `Bearer ${fresh}` };
             return next(call);
         },

@@ -11,14 +11,29 @@ import { redact } from "../../util/redact";
 
 /** OData query options and paging tokens Graph documents; values help debugging and hold no secret. */
 export const LOGGED_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
-    "$filter", "$select", "$expand", "$top", "$skip", "$skiptoken", "$count", "$orderby", "$search", "$format",
+    "$filter",
+    "$select",
+    "$expand",
+    "$top",
+    "$skip",
+    "$skiptoken",
+    "$count",
+    "$orderby",
+    "$search",
+    "$format",
     "api-version",
 ]);
 
 /** Response headers worth a line: what traces the call in Graph's logs and what paced it. */
 export const LOGGED_HEADERS: ReadonlySet<string> = new Set([
-    "request-id", "client-request-id", "x-ms-ags-diagnostic", "retry-after", "date", "content-type",
-    "content-length", "location",
+    "request-id",
+    "client-request-id",
+    "x-ms-ags-diagnostic",
+    "retry-after",
+    "date",
+    "content-type",
+    "content-length",
+    "location",
 ]);
 
 const REDACTED = "REDACTED";
@@ -44,7 +59,10 @@ export function sanitizeUrl(url: string, allowed: ReadonlySet<string> = LOGGED_Q
 }
 
 /** The headers on the allow-list, as `name=value; ...` (names lower-case), others left out. */
-export function sanitizeHeaders(headers: Record<string, string>, allowed: ReadonlySet<string> = LOGGED_HEADERS): string {
+export function sanitizeHeaders(
+    headers: Record<string, string>,
+    allowed: ReadonlySet<string> = LOGGED_HEADERS,
+): string {
     return Object.entries(headers)
         .filter(([name]) => allowed.has(name.toLowerCase()))
         .map(([name, value]) => `${name.toLowerCase()}=${value}`)
@@ -60,9 +78,13 @@ export function loggingPolicy(log: GraphLog | undefined, clock: Clock): GraphPol
             const say = (outcome: string, headers?: Record<string, string>) => {
                 const url = sanitizeUrl(call.target.origin + call.target.path);
                 const shown = headers ? sanitizeHeaders(headers) : "";
-                log.debug(redact(`${call.request.operation}: ${call.request.method} ${url} -> ${outcome} in ` +
-                    `${clock.now() - started} ms [attempt ${call.attempts}, client-request-id ` +
-                    `${call.clientRequestId}]${shown ? ` {${shown}}` : ""}`));
+                log.debug(
+                    redact(
+                        `${call.request.operation}: ${call.request.method} ${url} -> ${outcome} in ` +
+                            `${clock.now() - started} ms [attempt ${call.attempts}, client-request-id ` +
+                            `${call.clientRequestId}]${shown ? ` {${shown}}` : ""}`,
+                    ),
+                );
             };
             try {
                 const answer = await next(call);

@@ -37,10 +37,16 @@ interface Wait {
 }
 
 /** The wait before another attempt after this answer, or undefined when the answer is final. */
-export function retryAfterAnswer(call: GraphCall, a: GraphAnswer, now: number): Omit<Wait, "delayMs"> & { delayMs?: number } | undefined {
+export function retryAfterAnswer(
+    call: GraphCall,
+    a: GraphAnswer,
+    now: number,
+): (Omit<Wait, "delayMs"> & { delayMs?: number }) | undefined {
     if (a.status >= 200 && a.status < 300) {
         // An unusable 2xx: a read is asked again; a write was carried out, so the caller reconciles.
-        return a.json && "invalid" in a.json && call.idempotent ? { reason: "InvalidResponse", paced: false } : undefined;
+        return a.json && "invalid" in a.json && call.idempotent
+            ? { reason: "InvalidResponse", paced: false }
+            : undefined;
     }
     if (!isRetryableStatus(a.status, call.idempotent)) return undefined;
     const retryAfterMs = parseRetryAfter(a.headers["retry-after"], now, a.headers["date"]);
@@ -66,8 +72,12 @@ export function retryPolicy(o: RetryPolicyOptions): GraphPolicy {
                     return false;
                 }
                 if (o.clock.now() + w.delayMs >= call.deadlineAt) {
-                    o.log?.warn(redact(`${op}: ${w.reason}, giving up: waiting ${w.delayMs} ms would pass the ` +
-                        `${o.deadlineMs} ms deadline ${tag}`));
+                    o.log?.warn(
+                        redact(
+                            `${op}: ${w.reason}, giving up: waiting ${w.delayMs} ms would pass the ` +
+                                `${o.deadlineMs} ms deadline ${tag}`,
+                        ),
+                    );
                     return false;
                 }
                 if (w.paced) budget.paced++;
@@ -87,7 +97,8 @@ export function retryPolicy(o: RetryPolicyOptions): GraphPolicy {
                     answer = await next(call);
                 } catch (err) {
                     // A POST that may have reached Graph is never repeated here: the caller reconciles first.
-                    const again = err instanceof GraphTransportError && err.retryable && (call.idempotent || !err.ambiguous);
+                    const again =
+                        err instanceof GraphTransportError && err.retryable && (call.idempotent || !err.ambiguous);
                     if (again && (await waitToRetry({ delayMs: backoff(), reason: err.code, paced: false }))) continue;
                     throw err;
                 }

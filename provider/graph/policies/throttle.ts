@@ -20,9 +20,13 @@ export function throttlePolicy(throttle: Throttle, clock: Clock, stats: GraphCli
             } catch (err) {
                 if (!(err instanceof ThrottleDeadlineError)) throw err;
                 throw new GraphError({
-                    status: 429, code: "TooManyRequests", operation: call.request.operation,
-                    clientRequestId: call.clientRequestId, retryAfterMs: err.pausedForMs,
-                    graphMessage: `Graph is throttling this client for another ${err.pausedForMs} ms, ` +
+                    status: 429,
+                    code: "TooManyRequests",
+                    operation: call.request.operation,
+                    clientRequestId: call.clientRequestId,
+                    retryAfterMs: err.pausedForMs,
+                    graphMessage:
+                        `Graph is throttling this client for another ${err.pausedForMs} ms, ` +
                         "past this call's deadline; not sent",
                 });
             }

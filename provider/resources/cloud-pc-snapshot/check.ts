@@ -7,7 +7,15 @@ import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
 import { ACCESS_TIERS, type CloudPcSnapshotInputs } from "./types";
 
-const KNOWN_INPUTS = new Set(["cloudPcId", "storageAccountId", "accessTier", "waitForCompletion", "timeoutMinutes", "__provider", HIDDEN_INPUT]);
+const KNOWN_INPUTS = new Set([
+    "cloudPcId",
+    "storageAccountId",
+    "accessTier",
+    "waitForCompletion",
+    "timeoutMinutes",
+    "__provider",
+    HIDDEN_INPUT,
+]);
 
 const absent = (v: unknown): boolean => v === undefined || v === null || v === "";
 
@@ -18,7 +26,11 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
     f.rejectUnknownInputs(news, KNOWN_INPUTS, "CloudPcSnapshot");
 
     const pc = news.cloudPcId;
-    if (absent(pc)) f.add("cloudPcId", "is required: the id (GUID) of the Cloud PC to snapshot, e.g. from the Intune admin center or Graph's cloudPCs list.");
+    if (absent(pc))
+        f.add(
+            "cloudPcId",
+            "is required: the id (GUID) of the Cloud PC to snapshot, e.g. from the Intune admin center or Graph's cloudPCs list.",
+        );
     else if (!isUnknown(pc)) f.add("cloudPcId", checkGuid(pc, "the Cloud PC's id"));
 
     const account = news.storageAccountId;
@@ -34,7 +46,10 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
         if (typeof tier !== "string" || !(ACCESS_TIERS as readonly string[]).includes(tier)) {
             f.add("accessTier", `must be one of ${ACCESS_TIERS.map((t) => `"${t}"`).join(", ")}; got ${brief(tier)}.`);
         } else if (absent(account)) {
-            f.add("accessTier", "applies only to the copy in a storage account: set storageAccountId too, or remove accessTier.");
+            f.add(
+                "accessTier",
+                "applies only to the copy in a storage account: set storageAccountId too, or remove accessTier.",
+            );
         }
     }
 

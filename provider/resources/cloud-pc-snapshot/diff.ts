@@ -14,11 +14,14 @@ export interface DiffResult {
 
 /** Case-insensitive: Cloud PC ids are GUIDs and ARM ids are case-insensitive. */
 function same(a: unknown, b: unknown): boolean {
-    const norm = (v: unknown) => (v === undefined || v === null || v === "" ? null : typeof v === "string" ? v.toLowerCase() : v);
+    const norm = (v: unknown) =>
+        v === undefined || v === null || v === "" ? null : typeof v === "string" ? v.toLowerCase() : v;
     return norm(a) === norm(b);
 }
 
 export function diffCloudPcSnapshot(olds: Record<string, unknown>, news: Record<string, unknown>): DiffResult {
-    const replaces = ["cloudPcId", "storageAccountId", "accessTier"].filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
+    const replaces = ["cloudPcId", "storageAccountId", "accessTier"].filter(
+        (k) => isUnknown(news[k]) || !same(olds[k], news[k]),
+    );
     return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
 }

@@ -19,7 +19,12 @@ export interface Baseline {
     claimed: ReadonlySet<string>;
 }
 
-export async function takeBaseline(api: SnapshotsApi, cloudPcId: string, claimed: ReadonlySet<string>, clock: Clock): Promise<Baseline> {
+export async function takeBaseline(
+    api: SnapshotsApi,
+    cloudPcId: string,
+    claimed: ReadonlySet<string>,
+    clock: Clock,
+): Promise<Baseline> {
     const localBefore = clock.now();
     const { snapshots, serverTime } = await listCloudPcSnapshots(api, cloudPcId);
     // The Date header has whole seconds and is taken while answering: its second started before our POST.
@@ -51,7 +56,10 @@ export interface Discovered {
  * other create can pick it; undefined when `until` passes first.
  */
 export async function waitForNewSnapshot(
-    api: SnapshotsApi, cloudPcId: string, baseline: Baseline, until: number,
+    api: SnapshotsApi,
+    cloudPcId: string,
+    baseline: Baseline,
+    until: number,
     o: { poll: PollSettings; claimed: Set<string>; clock: Clock },
 ): Promise<Discovered | undefined> {
     const { poll, claimed, clock } = o;

@@ -8,13 +8,22 @@ import { restorePointProperties } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
 import { urnIn } from "../../validation/hidden-input";
 import {
-    handlersOfConfiguredRuntime, carriedOf, redacting, validInputs, withStoredStateCheck, type ResourceHandlers,
+    handlersOfConfiguredRuntime,
+    carriedOf,
+    redacting,
+    validInputs,
+    withStoredStateCheck,
+    type ResourceHandlers,
 } from "../shared/handlers";
 import { asInputs, checkCloudPcSnapshot } from "./check";
 import { CREATE_QUEUE } from "./create-queue";
 import { diffCloudPcSnapshot } from "./diff";
 import {
-    createCloudPcSnapshot, forgetCloudPcSnapshot, readCloudPcSnapshot, resumeCloudPcSnapshot, type SnapshotContext,
+    createCloudPcSnapshot,
+    forgetCloudPcSnapshot,
+    readCloudPcSnapshot,
+    resumeCloudPcSnapshot,
+    type SnapshotContext,
 } from "./lifecycle";
 import { toOutputs } from "./state";
 
@@ -24,19 +33,28 @@ import { toOutputs } from "./state";
  */
 export function snapshotContext(rt: ProviderRuntime, urn?: string): SnapshotContext {
     return {
-        api: rt.api, progress: rt.progressFor(urn), poll: rt.poll, reconcileMs: rt.poll.initialMs * 15,
-        queue: rt.part(CREATE_QUEUE), clock: rt.clock,
+        api: rt.api,
+        progress: rt.progressFor(urn),
+        poll: rt.poll,
+        reconcileMs: rt.poll.initialMs * 15,
+        queue: rt.part(CREATE_QUEUE),
+        clock: rt.clock,
     };
 }
 
-const valid = (inputs: Record<string, unknown>) => validInputs("CloudPcSnapshot", inputs, checkCloudPcSnapshot, asInputs);
+const valid = (inputs: Record<string, unknown>) =>
+    validInputs("CloudPcSnapshot", inputs, checkCloudPcSnapshot, asInputs);
 
 function forRuntime(rt: ProviderRuntime): ResourceHandlers {
     return {
         check: async (_olds, news) => checkCloudPcSnapshot(news),
         diff: async (_id, olds, news) => withStoredStateCheck(diffCloudPcSnapshot(olds, news), olds, news),
         create: async (inputs) => {
-            const { id, outs } = await createCloudPcSnapshot(snapshotContext(rt, urnIn(inputs)), valid(inputs), carriedOf(inputs));
+            const { id, outs } = await createCloudPcSnapshot(
+                snapshotContext(rt, urnIn(inputs)),
+                valid(inputs),
+                carriedOf(inputs),
+            );
             return { id, outs: { ...outs, ...carriedOf(inputs) } };
         },
         // Never a change of what is snapshotted (diff replaces for those): the continuation of a created-but-failed
@@ -48,14 +66,20 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
                 return { outs: { ...outs, ...carriedOf(news) } };
             }
             // The restore point as recorded (the outputs carry its properties under Graph's names), with the new inputs.
-            return { outs: { ...toOutputs(inputs, id, { ...olds, id } as unknown as CloudPcSnapshot), ...carriedOf(news) } };
+            return {
+                outs: { ...toOutputs(inputs, id, { ...olds, id } as unknown as CloudPcSnapshot), ...carriedOf(news) },
+            };
         },
         read: async (id, props) => {
-            const cloudPcId = typeof props.cloudPcId === "string" && props.cloudPcId !== "" ? props.cloudPcId : undefined;
+            const cloudPcId =
+                typeof props.cloudPcId === "string" && props.cloudPcId !== "" ? props.cloudPcId : undefined;
             const snapshot = await readCloudPcSnapshot(snapshotContext(rt, urnIn(props)), id, cloudPcId);
             if (!snapshot) return {}; // gone (expired, or its Cloud PC deprovisioned): refresh drops it from state
             const properties = restorePointProperties(snapshot);
-            return { id, props: { ...props, cloudPcId: cloudPcId ?? snapshot.cloudPcId ?? null, snapshotId: id, ...properties } };
+            return {
+                id,
+                props: { ...props, cloudPcId: cloudPcId ?? snapshot.cloudPcId ?? null, snapshotId: id, ...properties },
+            };
         },
         remove: async (id, props = {}) => forgetCloudPcSnapshot(snapshotContext(rt, urnIn(props)), id, props),
     };
@@ -71,4 +95,5 @@ export function cloudPcSnapshotHandlers(runtime: ProviderRuntime): ResourceHandl
     return runtime.part(CLOUD_PC_SNAPSHOT_HANDLERS);
 }
 
-export const { configure, check, diff, create, update, read, remove } = handlersOfConfiguredRuntime(CLOUD_PC_SNAPSHOT_HANDLERS);
+export const { configure, check, diff, create, update, read, remove } =
+    handlersOfConfiguredRuntime(CLOUD_PC_SNAPSHOT_HANDLERS);

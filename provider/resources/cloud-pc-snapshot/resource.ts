@@ -29,7 +29,13 @@ const PROVIDER = new CloudPcSnapshotProvider();
 
 /** The outputs that are not inputs: declared as placeholders, and refused (by check) when the program gives them. */
 const OUTPUT_ONLY = [
-    "snapshotId", "status", "snapshotType", "healthCheckStatus", "createdDateTime", "expirationDateTime", "lastRestoredDateTime",
+    "snapshotId",
+    "status",
+    "snapshotType",
+    "healthCheckStatus",
+    "createdDateTime",
+    "expirationDateTime",
+    "lastRestoredDateTime",
 ];
 
 export class CloudPcSnapshot extends pulumi.dynamic.Resource {
@@ -54,8 +60,14 @@ export class CloudPcSnapshot extends pulumi.dynamic.Resource {
     constructor(name: string, args: CloudPcSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
         // Whatever the program passed ends in check(), never in a throw here (check names what is wrong).
         const prepared = prepareArgs(name, args, opts, OUTPUT_ONLY);
-        super(PROVIDER, name, { ...prepared.args, [HIDDEN_INPUT]: prepared.hidden, ...prepared.outputs },
-            withAliasFrom010(opts), TYPE_MODULE, CLOUD_PC_SNAPSHOT_TYPE);
+        super(
+            PROVIDER,
+            name,
+            { ...prepared.args, [HIDDEN_INPUT]: prepared.hidden, ...prepared.outputs },
+            withAliasFrom010(opts),
+            TYPE_MODULE,
+            CLOUD_PC_SNAPSHOT_TYPE,
+        );
         prepared.bind(this);
     }
 }

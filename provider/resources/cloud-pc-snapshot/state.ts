@@ -4,7 +4,11 @@ import { restorePointProperties } from "../../snapshots/restore-points";
 import type { CloudPcSnapshot } from "../../snapshots/types";
 import type { CloudPcSnapshotInputs, CloudPcSnapshotOutputs } from "./types";
 
-export function toOutputs(inputs: CloudPcSnapshotInputs, snapshotId: string, snapshot: CloudPcSnapshot | undefined): CloudPcSnapshotOutputs {
+export function toOutputs(
+    inputs: CloudPcSnapshotInputs,
+    snapshotId: string,
+    snapshot: CloudPcSnapshot | undefined,
+): CloudPcSnapshotOutputs {
     return {
         cloudPcId: inputs.cloudPcId,
         storageAccountId: inputs.storageAccountId ?? null,

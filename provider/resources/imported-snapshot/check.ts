@@ -2,7 +2,13 @@
 // property path (e.g. sourceFiles[0].storageBlobInfo.containerName) and says how to fix it.
 import { Failures, type CheckResult } from "../../validation/failures";
 import {
-    brief, checkContainerName, checkGuid, checkSasUrl, checkStorageAccountId, checkVhdBlobName, describeType,
+    brief,
+    checkContainerName,
+    checkGuid,
+    checkSasUrl,
+    checkStorageAccountId,
+    checkVhdBlobName,
+    describeType,
 } from "../../validation/rules";
 import { checkHiddenInput, HIDDEN_INPUT, ownerOf } from "../../validation/hidden-input";
 import { isUnknown } from "../../validation/unknown";
@@ -11,7 +17,15 @@ import type { ImportedSnapshotInputs, SourceFile } from "./types";
 
 const SOURCE_TYPES = ["azureStorageAccount", "sasUrl"];
 const FILE_TYPES = ["dataFile", "virtualMachineGuestState"];
-const KNOWN_INPUTS = new Set(["assignedUserId", "sourceFiles", "waitForCompletion", "timeoutMinutes", "adoptSnapshotId", "__provider", HIDDEN_INPUT]);
+const KNOWN_INPUTS = new Set([
+    "assignedUserId",
+    "sourceFiles",
+    "waitForCompletion",
+    "timeoutMinutes",
+    "adoptSnapshotId",
+    "__provider",
+    HIDDEN_INPUT,
+]);
 const KNOWN_SOURCE_KEYS = new Set(["sourceType", "fileType", "storageBlobInfo", "sasUrl"]);
 const KNOWN_BLOB_KEYS = new Set(["storageAccountId", "containerName", "fileName", "blobName"]);
 
@@ -31,7 +45,9 @@ export function checkImportedSnapshot(news: Record<string, unknown>): CheckResul
     inputs.sourceFiles = checkSourceFiles(news.sourceFiles, f);
 
     checkWaiting(news, inputs, f);
-    checkHiddenInput(news, f, "CloudPcImportedSnapshot", { snapshotId: "To take over an existing import, set adoptSnapshotId to its snapshotId." });
+    checkHiddenInput(news, f, "CloudPcImportedSnapshot", {
+        snapshotId: "To take over an existing import, set adoptSnapshotId to its snapshotId.",
+    });
 
     const adopt = news.adoptSnapshotId;
     if (adopt === null || adopt === "") delete inputs.adoptSnapshotId;
@@ -45,7 +61,7 @@ export function checkImportedSnapshot(news: Record<string, unknown>): CheckResul
 function checkSourceFiles(value: unknown, f: Failures): unknown {
     if (isUnknown(value)) return value;
     if (value === undefined || value === null) {
-        f.add("sourceFiles", "is required: give one entry with fileType \"dataFile\" (a storageBlobInfo or a sasUrl).");
+        f.add("sourceFiles", 'is required: give one entry with fileType "dataFile" (a storageBlobInfo or a sasUrl).');
         return value;
     }
     if (!Array.isArray(value)) {
@@ -53,11 +69,14 @@ function checkSourceFiles(value: unknown, f: Failures): unknown {
         return value;
     }
     if (value.length === 0) {
-        f.add("sourceFiles", "must hold at least one file: the OS disk VHD, with fileType \"dataFile\".");
+        f.add("sourceFiles", 'must hold at least one file: the OS disk VHD, with fileType "dataFile".');
         return value;
     }
     if (value.length > 2) {
-        f.add("sourceFiles", `holds ${value.length} files; Windows 365 imports one dataFile and at most one virtualMachineGuestState.`);
+        f.add(
+            "sourceFiles",
+            `holds ${value.length} files; Windows 365 imports one dataFile and at most one virtualMachineGuestState.`,
+        );
         return value;
     }
     const normalized = value.map((entry, i) => checkSourceFile(entry, `sourceFiles[${i}]`, f));
@@ -65,8 +84,13 @@ function checkSourceFiles(value: unknown, f: Failures): unknown {
     if (!types.some(isUnknown)) {
         const data = types.filter((t) => t === "dataFile").length;
         const vmgs = types.filter((t) => t === "virtualMachineGuestState").length;
-        if (data !== 1) f.add("sourceFiles", `must hold exactly one file with fileType "dataFile" (the OS disk); found ${data}.`);
-        if (vmgs > 1) f.add("sourceFiles", `holds ${vmgs} files with fileType "virtualMachineGuestState"; at most one is allowed.`);
+        if (data !== 1)
+            f.add("sourceFiles", `must hold exactly one file with fileType "dataFile" (the OS disk); found ${data}.`);
+        if (vmgs > 1)
+            f.add(
+                "sourceFiles",
+                `holds ${vmgs} files with fileType "virtualMachineGuestState"; at most one is allowed.`,
+            );
     }
     return normalized;
 }
@@ -79,14 +103,20 @@ function checkSourceFile(entry: unknown, path: string, f: Failures): unknown {
     }
     const e = entry as Record<string, unknown>;
     for (const key of Object.keys(e)) {
-        if (!KNOWN_SOURCE_KEYS.has(key)) f.add(`${path}.${key}`, `is not a field of a source file; use sourceType, fileType, storageBlobInfo or sasUrl.`);
+        if (!KNOWN_SOURCE_KEYS.has(key))
+            f.add(
+                `${path}.${key}`,
+                `is not a field of a source file; use sourceType, fileType, storageBlobInfo or sasUrl.`,
+            );
     }
     const out: Record<string, unknown> = { ...e };
     const hasBlob = e.storageBlobInfo !== undefined && e.storageBlobInfo !== null;
     const hasSas = e.sasUrl !== undefined && e.sasUrl !== null && e.sasUrl !== "";
 
-    if (hasBlob && hasSas) f.add(path, "has both storageBlobInfo and sasUrl; give one (Graph would silently ignore the sasUrl).");
-    if (!hasBlob && !hasSas) f.add(path, "needs storageBlobInfo (storageAccountId, containerName, fileName) or a sasUrl.");
+    if (hasBlob && hasSas)
+        f.add(path, "has both storageBlobInfo and sasUrl; give one (Graph would silently ignore the sasUrl).");
+    if (!hasBlob && !hasSas)
+        f.add(path, "needs storageBlobInfo (storageAccountId, containerName, fileName) or a sasUrl.");
 
     if (e.sourceType === undefined || e.sourceType === null) {
         out.sourceType = hasSas && !hasBlob ? "sasUrl" : "azureStorageAccount";
@@ -94,9 +124,15 @@ function checkSourceFile(entry: unknown, path: string, f: Failures): unknown {
         if (typeof e.sourceType !== "string" || !SOURCE_TYPES.includes(e.sourceType)) {
             f.add(`${path}.sourceType`, `must be "azureStorageAccount" or "sasUrl"; got ${brief(e.sourceType)}.`);
         } else if (e.sourceType === "sasUrl" && hasBlob && !hasSas) {
-            f.add(`${path}.sourceType`, `is "sasUrl" but the entry gives storageBlobInfo; set sourceType "azureStorageAccount" or give sasUrl.`);
+            f.add(
+                `${path}.sourceType`,
+                `is "sasUrl" but the entry gives storageBlobInfo; set sourceType "azureStorageAccount" or give sasUrl.`,
+            );
         } else if (e.sourceType === "azureStorageAccount" && hasSas && !hasBlob) {
-            f.add(`${path}.sourceType`, `is "azureStorageAccount" but the entry gives a sasUrl; set sourceType "sasUrl" or give storageBlobInfo.`);
+            f.add(
+                `${path}.sourceType`,
+                `is "azureStorageAccount" but the entry gives a sasUrl; set sourceType "sasUrl" or give storageBlobInfo.`,
+            );
         }
     }
     if (e.fileType === undefined || e.fileType === null) out.fileType = "dataFile";
@@ -117,12 +153,19 @@ function checkBlobInfo(value: unknown, path: string, f: Failures): unknown {
     }
     const b = value as Record<string, unknown>;
     for (const key of Object.keys(b)) {
-        if (!KNOWN_BLOB_KEYS.has(key)) f.add(`${path}.${key}`, `is not a field of storageBlobInfo; use storageAccountId, containerName and fileName.`);
+        if (!KNOWN_BLOB_KEYS.has(key))
+            f.add(
+                `${path}.${key}`,
+                `is not a field of storageBlobInfo; use storageAccountId, containerName and fileName.`,
+            );
     }
     const out: Record<string, unknown> = { ...b };
-    if (b.storageAccountId === undefined || b.storageAccountId === null) f.add(`${path}.storageAccountId`, "is required: the storage account's ARM resource id.");
-    else if (!isUnknown(b.storageAccountId)) f.add(`${path}.storageAccountId`, checkStorageAccountId(b.storageAccountId));
-    if (b.containerName === undefined || b.containerName === null) f.add(`${path}.containerName`, "is required: the blob container holding the VHD.");
+    if (b.storageAccountId === undefined || b.storageAccountId === null)
+        f.add(`${path}.storageAccountId`, "is required: the storage account's ARM resource id.");
+    else if (!isUnknown(b.storageAccountId))
+        f.add(`${path}.storageAccountId`, checkStorageAccountId(b.storageAccountId));
+    if (b.containerName === undefined || b.containerName === null)
+        f.add(`${path}.containerName`, "is required: the blob container holding the VHD.");
     else if (!isUnknown(b.containerName)) f.add(`${path}.containerName`, checkContainerName(b.containerName));
 
     // `blobName` is the import page's spelling; Graph's type says `fileName`. Accept either, store fileName.
@@ -132,7 +175,8 @@ function checkBlobInfo(value: unknown, path: string, f: Failures): unknown {
         f.add(`${path}.blobName`, `differs from fileName; blobName is an alias of fileName, give only one.`);
     }
     const name = hasFile ? b.fileName : b.blobName;
-    if (!hasFile && !hasAlias) f.add(`${path}.fileName`, "is required: the VHD blob's name in the container (blobName is accepted too).");
+    if (!hasFile && !hasAlias)
+        f.add(`${path}.fileName`, "is required: the VHD blob's name in the container (blobName is accepted too).");
     else if (!isUnknown(name)) f.add(`${path}.${hasFile ? "fileName" : "blobName"}`, checkVhdBlobName(name));
     out.fileName = name;
     delete out.blobName;

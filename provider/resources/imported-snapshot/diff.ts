@@ -23,8 +23,12 @@ export function diffImportedSnapshot(olds: Record<string, unknown>, news: Record
 
     // Adoption matters only when it names a different import than the one this resource already holds.
     const adopt = news.adoptSnapshotId;
-    if (adopt !== undefined && adopt !== null && adopt !== "" &&
-        (isUnknown(adopt) || !sameId(adopt, olds.snapshotId))) {
+    if (
+        adopt !== undefined &&
+        adopt !== null &&
+        adopt !== "" &&
+        (isUnknown(adopt) || !sameId(adopt, olds.snapshotId))
+    ) {
         replaces.push("adoptSnapshotId");
     }
 
@@ -43,7 +47,9 @@ function sameId(a: unknown, b: unknown): boolean {
 function sameSourceFiles(olds: unknown, news: unknown): boolean {
     if (containsUnknown(news)) return false;
     if (!Array.isArray(olds) || !Array.isArray(news) || olds.length !== news.length) return false;
-    return news.every((n, i) => sameStored(olds[i] as StoredSourceFile, storedSourceFile(n as SourceFile), (n as SourceFile).sasUrl));
+    return news.every((n, i) =>
+        sameStored(olds[i] as StoredSourceFile, storedSourceFile(n as SourceFile), (n as SourceFile).sasUrl),
+    );
 }
 
 /** Whether the stored file and the new sasUrl name the same file; credentials (sig, se, sp, ...) do not count. */
@@ -59,17 +65,23 @@ function sameSasFile(stored: StoredSourceFile, sasUrl: string | undefined): bool
 
 /** State written by 0.1.0 (a hash of the whole SAS URL): rewritten by an update step that calls no Graph API. */
 export function importedSnapshotStateOutdated(olds: Record<string, unknown>): boolean {
-    return Array.isArray(olds.sourceFiles) &&
-        olds.sourceFiles.some((f) => !!f && typeof f === "object" && "sasUrlSha256" in f);
+    return (
+        Array.isArray(olds.sourceFiles) &&
+        olds.sourceFiles.some((f) => !!f && typeof f === "object" && "sasUrlSha256" in f)
+    );
 }
 
 function sameStored(a: StoredSourceFile, b: StoredSourceFile, sasUrl: string | undefined): boolean {
     if (!a || typeof a !== "object") return false;
     if (a.sourceType !== b.sourceType || a.fileType !== b.fileType) return false;
     if (!sameSasFile(a, sasUrl)) return false;
-    const x = a.storageBlobInfo, y = b.storageBlobInfo;
+    const x = a.storageBlobInfo,
+        y = b.storageBlobInfo;
     if (!x || !y) return !x && !y;
     // ARM ids are case-insensitive; container and blob names are not.
-    return x.storageAccountId.toLowerCase() === y.storageAccountId.toLowerCase() &&
-        x.containerName === y.containerName && x.fileName === y.fileName;
+    return (
+        x.storageAccountId.toLowerCase() === y.storageAccountId.toLowerCase() &&
+        x.containerName === y.containerName &&
+        x.fileName === y.fileName
+    );
 }

@@ -9,7 +9,12 @@ import type { CloudPcSnapshotImportActionResult } from "../../snapshots/types";
 import { urnIn } from "../../validation/hidden-input";
 import { containsUnknown } from "../../validation/unknown";
 import {
-    handlersOfConfiguredRuntime, carriedOf, redacting, validInputs, withStoredStateCheck, type ResourceHandlers,
+    handlersOfConfiguredRuntime,
+    carriedOf,
+    redacting,
+    validInputs,
+    withStoredStateCheck,
+    type ResourceHandlers,
 } from "../shared/handlers";
 import { asInputs, checkImportedSnapshot } from "./check";
 import { diffImportedSnapshot, importedSnapshotStateOutdated } from "./diff";
@@ -19,19 +24,28 @@ import { recordFields, toOutputs } from "./state";
 /** What the lifecycle needs of the runtime; progress on the row of the resource `urn` names, when given. */
 export function lifecycleContext(rt: ProviderRuntime, urn?: string): LifecycleContext {
     return {
-        client: rt.graph, imports: rt.imports, progress: rt.progressFor(urn), poll: rt.poll,
-        graphEndpoint: rt.settings.graphEndpoint, pendingImports: rt.pendingImports, clock: rt.clock,
+        client: rt.graph,
+        imports: rt.imports,
+        progress: rt.progressFor(urn),
+        poll: rt.poll,
+        graphEndpoint: rt.settings.graphEndpoint,
+        pendingImports: rt.pendingImports,
+        clock: rt.clock,
     };
 }
 
-const valid = (inputs: Record<string, unknown>) => validInputs("CloudPcImportedSnapshot", inputs, checkImportedSnapshot, asInputs);
+const valid = (inputs: Record<string, unknown>) =>
+    validInputs("CloudPcImportedSnapshot", inputs, checkImportedSnapshot, asInputs);
 
 function forRuntime(rt: ProviderRuntime): ResourceHandlers {
     // New inputs by user, from check(): a delete of that user's import that neither diff nor create settled is a
     // replacement the engine forced (--replace, a tainted resource...).
     const replacements = new ReplacementWatch();
     const gate = (urn: string | undefined) => ({
-        settings: rt.settings, progress: rt.progressFor(urn), now: () => rt.clock.now(), credential: () => rt.preflightCredential(),
+        settings: rt.settings,
+        progress: rt.progressFor(urn),
+        now: () => rt.clock.now(),
+        credential: () => rt.preflightCredential(),
     });
 
     /**
@@ -50,7 +64,8 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
     return {
         check: async (_olds, news) => {
             const checked = checkImportedSnapshot(news);
-            if (checked.failures.length === 0 && !containsUnknown(checked.inputs)) replacements.note(asInputs(checked.inputs));
+            if (checked.failures.length === 0 && !containsUnknown(checked.inputs))
+                replacements.note(asInputs(checked.inputs));
             return checked;
         },
         diff: async (id, olds, news) => {
@@ -85,7 +100,9 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
                 return { outs: { ...outs, ...carriedOf(news) } };
             }
             // The recorded import as it was (the outputs carry its fields under Graph's names), with the new inputs.
-            return { outs: { ...toOutputs(inputs, id, olds as CloudPcSnapshotImportActionResult), ...carriedOf(news) } };
+            return {
+                outs: { ...toOutputs(inputs, id, olds as CloudPcSnapshotImportActionResult), ...carriedOf(news) },
+            };
         },
         read: async (id, props) => {
             settleShown(id, props?.assignedUserId);
@@ -115,4 +132,5 @@ export function importedSnapshotHandlers(runtime: ProviderRuntime): ResourceHand
     return runtime.part(IMPORTED_SNAPSHOT_HANDLERS);
 }
 
-export const { configure, check, diff, create, update, read, remove } = handlersOfConfiguredRuntime(IMPORTED_SNAPSHOT_HANDLERS);
+export const { configure, check, diff, create, update, read, remove } =
+    handlersOfConfiguredRuntime(IMPORTED_SNAPSHOT_HANDLERS);

@@ -12,7 +12,13 @@ import { isTerminal, WaitTimeoutError, type ImportsGateway } from "../../snapsho
 import type { CloudPcSnapshotImportActionResult, ImportSnapshotRequest } from "../../snapshots/types";
 import type { Progress } from "../../runtime/progress";
 import type { Clock } from "../../util/clock";
-import { sameResource, sameStack, type NoteKey, type PendingImport, type PendingImports } from "../../runtime/pending-imports";
+import {
+    sameResource,
+    sameStack,
+    type NoteKey,
+    type PendingImport,
+    type PendingImports,
+} from "../../runtime/pending-imports";
 import { describeOwner } from "../../validation/hidden-input";
 import { CreatedButFailedError } from "../shared/created-but-failed";
 import { dataFileName, sourceIdentity, toOutputs } from "./state";
@@ -43,13 +49,15 @@ export function toRequest(inputs: ImportedSnapshotInputs): ImportSnapshotRequest
         sourceFiles: inputs.sourceFiles.map((f) => ({
             sourceType: f.sourceType,
             fileType: f.fileType,
-            ...(f.storageBlobInfo ? {
-                storageBlobInfo: {
-                    storageAccountId: f.storageBlobInfo.storageAccountId,
-                    containerName: f.storageBlobInfo.containerName,
-                    fileName: String(f.storageBlobInfo.fileName ?? f.storageBlobInfo.blobName),
-                },
-            } : {}),
+            ...(f.storageBlobInfo
+                ? {
+                      storageBlobInfo: {
+                          storageAccountId: f.storageBlobInfo.storageAccountId,
+                          containerName: f.storageBlobInfo.containerName,
+                          fileName: String(f.storageBlobInfo.fileName ?? f.storageBlobInfo.blobName),
+                      },
+                  }
+                : {}),
             ...(f.sasUrl ? { sasUrl: f.sasUrl } : {}),
         })),
     };
@@ -68,12 +76,21 @@ interface Attempt {
     purged: boolean;
 }
 
-export async function createImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<Created> {
+export async function createImport(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    extra: Record<string, unknown> = {},
+): Promise<Created> {
     if (inputs.adoptSnapshotId) return adoptImport(ctx, inputs, extra);
     // Noted before sending; the snapshotId is added the moment it is known. The note outlives a successful create:
     // only a later operation that shows the id (diff, read, update, delete) proves the engine recorded it.
     const note: NoteKey = { userId: inputs.assignedUserId, owner: inputs.owner, source: sourceIdentity(inputs) };
-    const attempt: Attempt = { note, earlier: ctx.pendingImports?.forUser(inputs.assignedUserId) ?? [], unknown: false, purged: false };
+    const attempt: Attempt = {
+        note,
+        earlier: ctx.pendingImports?.forUser(inputs.assignedUserId) ?? [],
+        unknown: false,
+        purged: false,
+    };
     ctx.pendingImports?.begin(note, dataFileName(inputs) ?? "");
     try {
         const created = await importAndFinish(ctx, inputs, extra, attempt);
@@ -94,7 +111,12 @@ function recordId(ctx: LifecycleContext, attempt: Attempt, snapshotId: string): 
     ctx.pendingImports?.record(attempt.note, snapshotId);
 }
 
-async function importAndFinish(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>, attempt: Attempt): Promise<Created> {
+async function importAndFinish(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    extra: Record<string, unknown>,
+    attempt: Attempt,
+): Promise<Created> {
     const sentAt = ctx.clock.now();
     let record: CloudPcSnapshotImportActionResult;
     try {
@@ -123,10 +145,13 @@ async function importAndFinish(ctx: LifecycleContext, inputs: ImportedSnapshotIn
         attempt.unknown = true; // accepted: Graph holds something we cannot name
         throw new Error(
             `importSnapshot for user ${inputs.assignedUserId} was accepted but Graph returned no snapshotId, and no import ` +
-            `for this user could be found. Check the import results in Graph before running pulumi up again.`);
+                `for this user could be found. Check the import results in Graph before running pulumi up again.`,
+        );
     }
     recordId(ctx, attempt, snapshotId);
-    ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId} started (${record.importStatus ?? "pending"}).`);
+    ctx.progress.info(
+        `Import ${snapshotId} for user ${inputs.assignedUserId} started (${record.importStatus ?? "pending"}).`,
+    );
     return finishCreate(ctx, inputs, snapshotId, record, extra, { purgeOnFailure: true, attempt });
 }
 
@@ -136,17 +161,26 @@ async function importAndFinish(ctx: LifecycleContext, inputs: ImportedSnapshotIn
  * stopped before Graph answered, by file name and start time), or this very call's earlier attempt made it.
  * A note of another stack (or another resource or source of this stack) naming it is never taken over.
  */
-async function ownImportAfterConflict(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, attempt: Attempt, cause: GraphError): Promise<CloudPcSnapshotImportActionResult> {
+async function ownImportAfterConflict(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    attempt: Attempt,
+    cause: GraphError,
+): Promise<CloudPcSnapshotImportActionResult> {
     // First this resource's own note that kept the id Graph returned: read by id, it needs no list of imports
     // (Graph's metadata declares none).
-    const noted = attempt.earlier.find((n) => n.snapshotId && sameResource(n.owner, attempt.note.owner) && n.source === attempt.note.source);
+    const noted = attempt.earlier.find(
+        (n) => n.snapshotId && sameResource(n.owner, attempt.note.owner) && n.source === attempt.note.source,
+    );
     if (noted?.snapshotId) {
         const lookup = await ctx.imports.get(noted.snapshotId);
         if (lookup.kind !== "gone") {
             const record = lookup.kind === "found" ? lookup.record : { snapshotId: noted.snapshotId };
-            ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${noted.snapshotId} of the same file ` +
-                `(${record.filename ?? noted.fileName}, ${record.importStatus ?? "status not shown yet"}): taking it as this ` +
-                `resource's own (sent by a run that was stopped before Pulumi recorded it; its note kept the id) instead of importing twice.`);
+            ctx.progress.warn(
+                `User ${inputs.assignedUserId} already has import ${noted.snapshotId} of the same file ` +
+                    `(${record.filename ?? noted.fileName}, ${record.importStatus ?? "status not shown yet"}): taking it as this ` +
+                    `resource's own (sent by a run that was stopped before Pulumi recorded it; its note kept the id) instead of importing twice.`,
+            );
             return record;
         }
     }
@@ -159,53 +193,77 @@ async function ownImportAfterConflict(ctx: LifecycleContext, inputs: ImportedSna
     const id = existing?.snapshotId?.toLowerCase();
     if (!existing || !id) throw await oneImportPerUserError(ctx, inputs, cause, existing);
     const byId = attempt.earlier.filter((n) => n.snapshotId?.toLowerCase() === id);
-    const unanswered = attempt.earlier.filter((n) => n.snapshotId === null && sameFile(existing.filename, n.fileName) &&
-        Date.parse(existing.startDateTime ?? "") >= n.sentAt - 2 * 60_000);
+    const unanswered = attempt.earlier.filter(
+        (n) =>
+            n.snapshotId === null &&
+            sameFile(existing.filename, n.fileName) &&
+            Date.parse(existing.startDateTime ?? "") >= n.sentAt - 2 * 60_000,
+    );
     const notes = byId.length > 0 ? byId : unanswered;
     const mine = notes.find((n) => sameResource(n.owner, attempt.note.owner) && n.source === attempt.note.source);
     if (mine) {
-        ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${existing.snapshotId} of the same file ` +
-            `(${existing.filename}, started ${existing.startDateTime ?? "at an unknown time"}, ${existing.importStatus ?? "unknown status"}): ` +
-            `taking it as this resource's own (sent by a run that was stopped before Pulumi recorded it) instead of importing twice.`);
+        ctx.progress.warn(
+            `User ${inputs.assignedUserId} already has import ${existing.snapshotId} of the same file ` +
+                `(${existing.filename}, started ${existing.startDateTime ?? "at an unknown time"}, ${existing.importStatus ?? "unknown status"}): ` +
+                `taking it as this resource's own (sent by a run that was stopped before Pulumi recorded it) instead of importing twice.`,
+        );
         return existing;
     }
     if (notes.length > 0) throw await oneImportPerUserError(ctx, inputs, cause, existing, notes[0]);
     if (cause.attempts > 1 && sameFile(existing.filename, dataFileName(inputs) ?? "")) {
-        ctx.progress.warn(`User ${inputs.assignedUserId} already has import ${existing.snapshotId} of the same file: taking it as ` +
-            `this resource's own (sent by an earlier attempt that Graph answered 503 to) instead of importing twice.`);
+        ctx.progress.warn(
+            `User ${inputs.assignedUserId} already has import ${existing.snapshotId} of the same file: taking it as ` +
+                `this resource's own (sent by an earlier attempt that Graph answered 503 to) instead of importing twice.`,
+        );
         return existing;
     }
     throw await oneImportPerUserError(ctx, inputs, cause, existing);
 }
 
-async function adoptImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, extra: Record<string, unknown>): Promise<Created> {
+async function adoptImport(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    extra: Record<string, unknown>,
+): Promise<Created> {
     const id = inputs.adoptSnapshotId!;
     const lookup = await ctx.imports.get(id);
     if (lookup.kind === "gone") {
-        throw new Error(`adoptSnapshotId ${id}: Graph has no imported snapshot with this snapshotId. ` +
-            `Check the id, or remove adoptSnapshotId to import the sourceFiles instead.`);
+        throw new Error(
+            `adoptSnapshotId ${id}: Graph has no imported snapshot with this snapshotId. ` +
+                `Check the id, or remove adoptSnapshotId to import the sourceFiles instead.`,
+        );
     }
     if (lookup.kind === "unknown") {
         // The user named an import Graph neither shows nor denies: take it as given rather than fail or import.
-        ctx.progress.warn(`adoptSnapshotId ${id}: Graph's answers neither show this import nor prove it gone (${lookup.why}); ` +
-            `adopting it as given. pulumi refresh reads its status once Graph shows it.`);
+        ctx.progress.warn(
+            `adoptSnapshotId ${id}: Graph's answers neither show this import nor prove it gone (${lookup.why}); ` +
+                `adopting it as given. pulumi refresh reads its status once Graph shows it.`,
+        );
         return { id, outs: toOutputs(inputs, id, { snapshotId: id }) };
     }
     const record = lookup.record;
     const principal = record.assignedUserPrincipalName;
     const owner = await userMatch(ctx, inputs.assignedUserId);
     if (principal && (isGuidLike(principal) || owner.upn) && !isUsersRecord(record, inputs.assignedUserId, owner.upn)) {
-        throw new Error(`adoptSnapshotId ${id}: that import belongs to user ${principal}, not assignedUserId ${inputs.assignedUserId}` +
-            `${owner.upn ? ` (${owner.upn})` : ""}. Set assignedUserId to the import's user, or adopt that user's own import.`);
+        throw new Error(
+            `adoptSnapshotId ${id}: that import belongs to user ${principal}, not assignedUserId ${inputs.assignedUserId}` +
+                `${owner.upn ? ` (${owner.upn})` : ""}. Set assignedUserId to the import's user, or adopt that user's own import.`,
+        );
     }
-    ctx.progress.info(`Adopting existing import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}); nothing is imported.`);
+    ctx.progress.info(
+        `Adopting existing import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}); nothing is imported.`,
+    );
     // An adopted import is the user's existing data: never purge it on our own initiative.
     return finishCreate(ctx, inputs, id, record, extra, { purgeOnFailure: false });
 }
 
 async function finishCreate(
-    ctx: LifecycleContext, inputs: ImportedSnapshotInputs, snapshotId: string, first: CloudPcSnapshotImportActionResult,
-    extra: Record<string, unknown>, opts: { purgeOnFailure: boolean; attempt?: Attempt },
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    snapshotId: string,
+    first: CloudPcSnapshotImportActionResult,
+    extra: Record<string, unknown>,
+    opts: { purgeOnFailure: boolean; attempt?: Attempt },
 ): Promise<Created> {
     let record: CloudPcSnapshotImportActionResult | undefined = { ...first, snapshotId };
     const recorded = (message: string, rec = record) =>
@@ -216,41 +274,59 @@ async function finishCreate(
         }
     } catch (err) {
         // The import exists in Graph: record it so refresh/destroy can see and purge it.
-        throw recorded(`Import ${snapshotId} for user ${inputs.assignedUserId} was started but waiting for it failed: ${errorText(err)}`);
+        throw recorded(
+            `Import ${snapshotId} for user ${inputs.assignedUserId} was started but waiting for it failed: ${errorText(err)}`,
+        );
     }
     if (!record) {
-        throw new Error(`Import ${snapshotId} for user ${inputs.assignedUserId} disappeared from Graph while it was running ` +
-            `(purged outside Pulumi?). Run pulumi up again to import anew.`);
+        throw new Error(
+            `Import ${snapshotId} for user ${inputs.assignedUserId} disappeared from Graph while it was running ` +
+                `(purged outside Pulumi?). Run pulumi up again to import anew.`,
+        );
     }
     if (record.importStatus === "failed") {
         const detail = (record.additionalDetail ?? "Graph gave no additionalDetail").replace(/\.+$/, "");
         const what = `Import ${snapshotId} for user ${inputs.assignedUserId} failed: ${detail}`;
-        if (!opts.purgeOnFailure) throw new Error(`${what}. The adopted record was left as it is; purge it to free the user's slot.`);
+        if (!opts.purgeOnFailure)
+            throw new Error(`${what}. The adopted record was left as it is; purge it to free the user's slot.`);
         try {
             await ctx.imports.purge(snapshotId);
             if (opts.attempt) opts.attempt.purged = true;
         } catch (err) {
-            throw recorded(`${what}. Purging the failed record also failed (${errorText(err)}); it is kept in state so pulumi destroy or the next pulumi up can purge it.`);
+            throw recorded(
+                `${what}. Purging the failed record also failed (${errorText(err)}); it is kept in state so pulumi destroy or the next pulumi up can purge it.`,
+            );
         }
-        throw new Error(`${what}. The failed record was purged, so the user is not blocked; fix the source and run pulumi up again.`);
+        throw new Error(
+            `${what}. The failed record was purged, so the user is not blocked; fix the source and run pulumi up again.`,
+        );
     }
     return { id: snapshotId, outs: toOutputs(inputs, snapshotId, record) };
 }
 
 /** Waits until the import is terminal (or gone), reporting each status change with the elapsed time. */
-async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: ImportedSnapshotInputs): Promise<CloudPcSnapshotImportActionResult | undefined> {
+async function waitForImport(
+    ctx: LifecycleContext,
+    snapshotId: string,
+    inputs: ImportedSnapshotInputs,
+): Promise<CloudPcSnapshotImportActionResult | undefined> {
     const started = ctx.clock.now();
     try {
         return await ctx.imports.wait(snapshotId, {
             deadline: started + inputs.timeoutMinutes * 60_000,
-            onStatus: (record) => ctx.progress.info(`Import ${snapshotId} for user ${inputs.assignedUserId}: ` +
-                `${record.importStatus ?? "unknown"} after ${Math.round((ctx.clock.now() - started) / 1000)}s.`),
+            onStatus: (record) =>
+                ctx.progress.info(
+                    `Import ${snapshotId} for user ${inputs.assignedUserId}: ` +
+                        `${record.importStatus ?? "unknown"} after ${Math.round((ctx.clock.now() - started) / 1000)}s.`,
+                ),
         });
     } catch (err) {
         if (!(err instanceof WaitTimeoutError)) throw err;
-        throw new Error(`still ${err.lastStatus ?? "running"} after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes). ` +
-            `The import goes on in Windows 365; run pulumi up again to keep waiting for it, raise timeoutMinutes, ` +
-            `or set waitForCompletion: false and let pulumi refresh pick up its status.`);
+        throw new Error(
+            `still ${err.lastStatus ?? "running"} after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes). ` +
+                `The import goes on in Windows 365; run pulumi up again to keep waiting for it, raise timeoutMinutes, ` +
+                `or set waitForCompletion: false and let pulumi refresh pick up its status.`,
+        );
     }
 }
 
@@ -259,11 +335,19 @@ async function waitForImport(ctx: LifecycleContext, snapshotId: string, inputs: 
  * twice, so look for this user's import first and adopt it; only when there is none, send the import once more.
  * What each answer leads to, and why that never leaves an import behind unnoticed, is snapshots/reconcile.ts.
  */
-async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number, cause: GraphTransportError | GraphError): Promise<CloudPcSnapshotImportActionResult> {
+async function recoverAmbiguousImport(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    sentAt: number,
+    cause: GraphTransportError | GraphError,
+): Promise<CloudPcSnapshotImportActionResult> {
     const env = { poll: ctx.poll };
     let unknown = cause;
-    const warnUnknown = () => ctx.progress.warn(`importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown ` +
-        `(${unknown.message}; client-request-id ${unknown.clientRequestId}); checking whether Graph started the import before retrying.`);
+    const warnUnknown = () =>
+        ctx.progress.warn(
+            `importSnapshot for user ${inputs.assignedUserId}: the outcome is unknown ` +
+                `(${unknown.message}; client-request-id ${unknown.clientRequestId}); checking whether Graph started the import before retrying.`,
+        );
     warnUnknown();
     for (let s = recoveryStart(); ;) {
         switch (s.phase) {
@@ -274,8 +358,10 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
                 const event = await lookForImport(ctx, inputs, sentAt);
                 s = recover(s, event, env);
                 if (event.kind === "look-failed" && s.phase === "look") {
-                    ctx.progress.warn(`Looking for user ${inputs.assignedUserId}'s import failed (${errorText(event.error)}); ` +
-                        `trying again in ${s.delayMs} ms.`);
+                    ctx.progress.warn(
+                        `Looking for user ${inputs.assignedUserId}'s import failed (${errorText(event.error)}); ` +
+                            `trying again in ${s.delayMs} ms.`,
+                    );
                 }
                 break;
             }
@@ -289,7 +375,9 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
                 break;
             }
             case "adopt":
-                ctx.progress.info(`Found import ${s.record.snapshotId} started by the interrupted request; adopting it instead of importing twice.`);
+                ctx.progress.info(
+                    `Found import ${s.record.snapshotId} started by the interrupted request; adopting it instead of importing twice.`,
+                );
                 return s.record;
             case "imported":
                 return s.record;
@@ -300,7 +388,11 @@ async function recoverAmbiguousImport(ctx: LifecycleContext, inputs: ImportedSna
 }
 
 /** One look for the user's import, as an event of the reconciliation machine. */
-async function lookForImport(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, sentAt: number): Promise<RecoveryEvent> {
+async function lookForImport(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    sentAt: number,
+): Promise<RecoveryEvent> {
     if (!canList(ctx)) return { kind: "cannot-list" };
     try {
         const found = await findImportForUser(ctx, inputs, sentAt);
@@ -317,31 +409,45 @@ async function sendAgain(ctx: LifecycleContext, inputs: ImportedSnapshotInputs):
         return { kind: "accepted", record: await importSnapshot(ctx.client, toRequest(inputs)) };
     } catch (error) {
         ctx.imports.noteWrite();
-        if ((error instanceof GraphTransportError || error instanceof GraphError) && error.ambiguous) return { kind: "unknown", error };
+        if ((error instanceof GraphTransportError || error instanceof GraphError) && error.ambiguous)
+            return { kind: "unknown", error };
         if (isAlreadyImported(error)) return { kind: "already-imported", error };
         return { kind: "refused", error };
     }
 }
 
 /** The error a create fails with when reconciliation ends without an import; each says what Graph may hold. */
-async function recoveryError(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, failure: RecoveryFailure, unknown: Error): Promise<unknown> {
+async function recoveryError(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    failure: RecoveryFailure,
+    unknown: Error,
+): Promise<unknown> {
     const user = `importSnapshot for user ${inputs.assignedUserId}`;
     const cannotLook = `Graph documents no call that lists a user's imports, so the provider cannot look`;
     const rerun = `Run pulumi up again: if an import was made, Graph refuses the next one and the error says how to adopt it (adoptSnapshotId).`;
     switch (failure.kind) {
         case "look-failed":
-            return new Error(`${user}: the outcome is unknown and looking for the import failed ${failure.attempts} time(s) ` +
-                `(${errorText(failure.error)}). Graph may have started it: before running pulumi up again, list the user's ` +
-                `import results (getImportedSnapshots) and set adoptSnapshotId to its snapshotId if there is one.`);
+            return new Error(
+                `${user}: the outcome is unknown and looking for the import failed ${failure.attempts} time(s) ` +
+                    `(${errorText(failure.error)}). Graph may have started it: before running pulumi up again, list the user's ` +
+                    `import results (getImportedSnapshots) and set adoptSnapshotId to its snapshotId if there is one.`,
+            );
         case "may-have-imported":
-            return new Error(`${user}: ${failure.sends} attempts got no usable answer, and Graph may have carried out one of ` +
-                `them: ${cannotLook}. ${rerun}\n${unknown.message}`);
+            return new Error(
+                `${user}: ${failure.sends} attempts got no usable answer, and Graph may have carried out one of ` +
+                    `them: ${cannotLook}. ${rerun}\n${unknown.message}`,
+            );
         case "nothing-imported":
-            return new Error(`${user}: ${failure.sends} attempts got no usable answer, and Graph holds no import for this user, ` +
-                `so nothing was imported. Run pulumi up again.\n${unknown.message}`);
+            return new Error(
+                `${user}: ${failure.sends} attempts got no usable answer, and Graph holds no import for this user, ` +
+                    `so nothing was imported. Run pulumi up again.\n${unknown.message}`,
+            );
         case "resend-failed":
-            return new Error(`${user}: an earlier attempt's outcome is unknown (${unknown.message}) and Graph may have carried ` +
-                `it out: ${cannotLook}. Sending again failed: ${errorText(failure.error)}\n${rerun}`);
+            return new Error(
+                `${user}: an earlier attempt's outcome is unknown (${unknown.message}) and Graph may have carried ` +
+                    `it out: ${cannotLook}. Sending again failed: ${errorText(failure.error)}\n${rerun}`,
+            );
         case "conflict":
             return oneImportPerUserError(ctx, inputs, failure.error as GraphError, undefined);
         case "refused":
@@ -353,7 +459,9 @@ async function recoveryError(ctx: LifecycleContext, inputs: ImportedSnapshotInpu
 async function userMatch(ctx: LifecycleContext, userId: string): Promise<{ upn?: string }> {
     const found = await ctx.imports.api.users.upn(userId);
     if ("upn" in found) return { upn: found.upn };
-    ctx.progress.warn(`Cannot match imports to user ${userId} by UPN: ${found.refused}. Matching on file name and start time instead.`);
+    ctx.progress.warn(
+        `Cannot match imports to user ${userId} by UPN: ${found.refused}. Matching on file name and start time instead.`,
+    );
     return {};
 }
 
@@ -361,7 +469,11 @@ async function userMatch(ctx: LifecycleContext, userId: string): Promise<{ upn?:
  * This user's import record: matched on the user's UPN (or object id), else on file name and start time.
  * Undefined when there is none, or when Graph offers no list of imports to look in (NoRouteError).
  */
-export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedSnapshotInputs, notBefore?: number): Promise<CloudPcSnapshotImportActionResult | undefined> {
+export async function findImportForUser(
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    notBefore?: number,
+): Promise<CloudPcSnapshotImportActionResult | undefined> {
     if (!canList(ctx)) return undefined; // Graph offers no list of imports (asked once per process)
     let records: CloudPcSnapshotImportActionResult[];
     try {
@@ -378,32 +490,41 @@ export async function findImportForUser(ctx: LifecycleContext, inputs: ImportedS
     // Without the UPN: fall back to the file and the time window.
     const file = stripVhd(dataFileName(inputs) ?? "");
     const since = notBefore - 2 * 60_000;
-    const candidates = records.filter((r) => stripVhd(r.filename ?? "") === file && Date.parse(r.startDateTime ?? "") >= since);
+    const candidates = records.filter(
+        (r) => stripVhd(r.filename ?? "") === file && Date.parse(r.startDateTime ?? "") >= since,
+    );
     return candidates.length === 1 ? candidates[0] : undefined;
 }
 
 async function oneImportPerUserError(
-    ctx: LifecycleContext, inputs: ImportedSnapshotInputs, cause: GraphError, existing: CloudPcSnapshotImportActionResult | undefined,
+    ctx: LifecycleContext,
+    inputs: ImportedSnapshotInputs,
+    cause: GraphError,
+    existing: CloudPcSnapshotImportActionResult | undefined,
     whose?: PendingImport,
 ): Promise<Error> {
     const id = existing?.snapshotId;
-    const purge = `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot ` +
+    const purge =
+        `az rest --method post --url ${ctx.graphEndpoint}/beta/deviceManagement/virtualEndpoint/snapshots/purgeImportedSnapshot ` +
         `--body '{"snapshotIds":["${id}"]}'`;
     let advice: string;
     if (id && whose) {
-        advice = `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
+        advice =
+            `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
             `${existing?.usageStatus ?? "unknown usage"}), and this machine's pending-import notes say ${noteOwner(whose, inputs)} ` +
             `sent it (${whose.fileName || "unknown file"}, ${new Date(whose.sentAt).toISOString()}) and has not recorded it yet. ` +
             `It is not taken over automatically. If that resource still wants it, run pulumi up there. If this resource ` +
             `should manage it instead, set adoptSnapshotId: "${id}" (and drop it from the other program or state). ` +
             `To replace it, purge it first: ${purge}`;
     } else if (id) {
-        advice = `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
+        advice =
+            `User ${inputs.assignedUserId} already has imported snapshot ${id} (${existing?.importStatus ?? "unknown status"}, ` +
             `${existing?.usageStatus ?? "unknown usage"}). Graph allows one imported snapshot per user. ` +
             `To manage that import with Pulumi (also when it is this resource's own, from a run that was interrupted on ` +
             `another machine), set adoptSnapshotId: "${id}". To replace it, purge it first: ${purge}`;
     } else {
-        advice = `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user), and its snapshotId ` +
+        advice =
+            `User ${inputs.assignedUserId} already has an imported snapshot (Graph allows one per user), and its snapshotId ` +
             `is not known here: ${canList(ctx) ? "no import of this user was found in Graph's list of import results" : "Graph documents no call that lists a user's imports, so the provider cannot look it up"}. ` +
             `Find its snapshotId where the import was started (a pipeline log, or the pending-imports note of the machine that ran it), ` +
             `then set adoptSnapshotId to it, or purge it with purgeImportedSnapshot.`;
@@ -417,7 +538,8 @@ async function oneImportPerUserError(
 function noteOwner(note: PendingImport, inputs: ImportedSnapshotInputs): string {
     const mine = inputs.owner;
     if (!note.owner) return "a program that did not name its stack (run from this project directory)";
-    if (!sameStack(note.owner, mine)) return `${describeOwner(note.owner)}${note.owner.urn ? ` (resource ${note.owner.urn})` : ""}`;
+    if (!sameStack(note.owner, mine))
+        return `${describeOwner(note.owner)}${note.owner.urn ? ` (resource ${note.owner.urn})` : ""}`;
     if (!sameResource(note.owner, mine)) return `another resource of this stack (${note.owner.urn})`;
     return "this resource, for another source";
 }
@@ -427,15 +549,25 @@ function noteOwner(note: PendingImport, inputs: ImportedSnapshotInputs): string 
  * timeoutMinutes) comes back with unchanged inputs. Pick the import up where it was: wait again if asked to,
  * and return the full outputs so state keeps its snapshotId and status.
  */
-export async function resumeImport(ctx: LifecycleContext, id: string, inputs: ImportedSnapshotInputs, extra: Record<string, unknown> = {}): Promise<ImportedSnapshotOutputs> {
+export async function resumeImport(
+    ctx: LifecycleContext,
+    id: string,
+    inputs: ImportedSnapshotInputs,
+    extra: Record<string, unknown> = {},
+): Promise<ImportedSnapshotOutputs> {
     const lookup = await ctx.imports.get(id);
     if (lookup.kind === "gone") {
-        throw new Error(`Import ${id} for user ${inputs.assignedUserId} is no longer in Graph (purged outside Pulumi?). ` +
-            `Run pulumi refresh to drop it from state, then pulumi up to import again.`);
+        throw new Error(
+            `Import ${id} for user ${inputs.assignedUserId} is no longer in Graph (purged outside Pulumi?). ` +
+                `Run pulumi refresh to drop it from state, then pulumi up to import again.`,
+        );
     }
-    if (lookup.kind === "unknown") ctx.progress.warn(`Import ${id}: Graph's answers do not show it yet (${lookup.why}); waiting on.`);
+    if (lookup.kind === "unknown")
+        ctx.progress.warn(`Import ${id}: Graph's answers do not show it yet (${lookup.why}); waiting on.`);
     const record = lookup.kind === "found" ? lookup.record : { snapshotId: id };
-    ctx.progress.info(`Resuming import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}).`);
+    ctx.progress.info(
+        `Resuming import ${id} for user ${inputs.assignedUserId} (${record.importStatus ?? "unknown status"}).`,
+    );
     return (await finishCreate(ctx, inputs, id, record, extra, { purgeOnFailure: !inputs.adoptSnapshotId })).outs;
 }
 
@@ -443,8 +575,10 @@ export async function resumeImport(ctx: LifecycleContext, id: string, inputs: Im
 export async function readImport(ctx: LifecycleContext, id: string): Promise<ImportLookup> {
     const lookup = await ctx.imports.get(id);
     if (lookup.kind === "unknown") {
-        ctx.progress.warn(`Imported snapshot ${id}: Graph's answers neither show it nor prove it gone (${lookup.why}). ` +
-            `Kept in state unchanged. If you know it was purged: CLOUDPC_NOT_FOUND_MEANS_GONE=true pulumi refresh, or pulumi state delete.`);
+        ctx.progress.warn(
+            `Imported snapshot ${id}: Graph's answers neither show it nor prove it gone (${lookup.why}). ` +
+                `Kept in state unchanged. If you know it was purged: CLOUDPC_NOT_FOUND_MEANS_GONE=true pulumi refresh, or pulumi state delete.`,
+        );
     }
     return lookup;
 }
@@ -456,8 +590,10 @@ export async function deleteImport(ctx: LifecycleContext, id: string): Promise<v
         ctx.progress.info(`Purged imported snapshot ${id} (or it was already gone).`);
     } catch (err) {
         if (err instanceof GraphError && err.status === 409) {
-            throw new Error(`Imported snapshot ${id} cannot be purged: it is in use (a Cloud PC was provisioned from it). ` +
-                `Deprovision that Cloud PC first, or remove the resource from state with pulumi state delete.\n${err.message}`);
+            throw new Error(
+                `Imported snapshot ${id} cannot be purged: it is in use (a Cloud PC was provisioned from it). ` +
+                    `Deprovision that Cloud PC first, or remove the resource from state with pulumi state delete.\n${err.message}`,
+            );
         }
         throw err;
     }

@@ -51,8 +51,15 @@ const PROVIDER = new CloudPcImportedSnapshotProvider();
 
 /** The outputs that are not inputs: declared as placeholders, and refused (by check) when the program gives them. */
 const OUTPUT_ONLY = [
-    "snapshotId", "importStatus", "usageStatus", "filename", "assignedUserPrincipalName", "policyName", "startDateTime",
-    "endDateTime", "additionalDetail",
+    "snapshotId",
+    "importStatus",
+    "usageStatus",
+    "filename",
+    "assignedUserPrincipalName",
+    "policyName",
+    "startDateTime",
+    "endDateTime",
+    "additionalDetail",
 ];
 
 export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
@@ -79,12 +86,19 @@ export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
     constructor(name: string, args: CloudPcImportedSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
         // Whatever the program passed ends in check(), never in a throw here (check names what is wrong).
         const prepared = prepareArgs(name, args, opts, OUTPUT_ONLY);
-        super(PROVIDER, name, {
-            ...prepared.args,
-            sourceFiles: protectSasUrls(prepared.args.sourceFiles),
-            [HIDDEN_INPUT]: prepared.hidden,
-            ...prepared.outputs,
-        }, withAliasFrom010(opts), TYPE_MODULE, IMPORTED_SNAPSHOT_TYPE);
+        super(
+            PROVIDER,
+            name,
+            {
+                ...prepared.args,
+                sourceFiles: protectSasUrls(prepared.args.sourceFiles),
+                [HIDDEN_INPUT]: prepared.hidden,
+                ...prepared.outputs,
+            },
+            withAliasFrom010(opts),
+            TYPE_MODULE,
+            IMPORTED_SNAPSHOT_TYPE,
+        );
         prepared.bind(this);
     }
 }

@@ -38,15 +38,31 @@ export function storedSourceFile(file: SourceFile): StoredSourceFile {
  * re-signed URL of the same blob is the same source; ARM ids compared case-insensitively, as Azure does.
  */
 export function sourceIdentity(inputs: ImportedSnapshotInputs): string {
-    const parts = inputs.sourceFiles.map(storedSourceFile).map((s) => JSON.stringify([
-        s.fileType, s.sourceType,
-        s.storageBlobInfo ? [s.storageBlobInfo.storageAccountId.toLowerCase(), s.storageBlobInfo.containerName, s.storageBlobInfo.fileName] : s.sasUrlRedacted,
-    ])).sort();
+    const parts = inputs.sourceFiles
+        .map(storedSourceFile)
+        .map((s) =>
+            JSON.stringify([
+                s.fileType,
+                s.sourceType,
+                s.storageBlobInfo
+                    ? [
+                          s.storageBlobInfo.storageAccountId.toLowerCase(),
+                          s.storageBlobInfo.containerName,
+                          s.storageBlobInfo.fileName,
+                      ]
+                    : s.sasUrlRedacted,
+            ]),
+        )
+        .sort();
     return sha256(JSON.stringify(parts)).slice(0, 32);
 }
 
 /** The outputs of a resource: its inputs (SAS-free) plus the import record, with no undefined anywhere. */
-export function toOutputs(inputs: ImportedSnapshotInputs, snapshotId: string, record: CloudPcSnapshotImportActionResult | undefined): ImportedSnapshotOutputs {
+export function toOutputs(
+    inputs: ImportedSnapshotInputs,
+    snapshotId: string,
+    record: CloudPcSnapshotImportActionResult | undefined,
+): ImportedSnapshotOutputs {
     return {
         assignedUserId: inputs.assignedUserId,
         sourceFiles: inputs.sourceFiles.map(storedSourceFile),

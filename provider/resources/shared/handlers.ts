@@ -20,7 +20,9 @@ export type ResourceHandlers = Omit<ProviderHandlers, "configure" | "remove"> & 
  * The handlers a module of the state contract exports: configure() picks the runtime for the stack config, every
  * other call goes to that runtime's handlers of the resource.
  */
-export function handlersOfConfiguredRuntime(part: RuntimePart<ResourceHandlers>): ResourceHandlers & Pick<ProviderHandlers, "configure"> {
+export function handlersOfConfiguredRuntime(
+    part: RuntimePart<ResourceHandlers>,
+): ResourceHandlers & Pick<ProviderHandlers, "configure"> {
     const of = () => runtimes.active().part(part);
     return {
         configure: async (req: pulumi.dynamic.ConfigureRequest) => {
@@ -40,21 +42,28 @@ export function handlersOfConfiguredRuntime(part: RuntimePart<ResourceHandlers>)
  * engine took the progress lines sent so far (a warning then belongs to the step, and the process may be stopped).
  */
 export function redacting(runtime: ProviderRuntime, handlers: ResourceHandlers): ResourceHandlers {
-    const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-        try {
-            return await fn(...args);
-        } catch (err) {
-            const r = runtime.redactor;
-            if (err instanceof Error) err.message = r.redact(err.message);
-            if (err instanceof CreatedButFailedError) err.reasons.forEach((reason, i) => (err.reasons[i] = r.redact(reason)));
-            throw err;
-        } finally {
-            await runtime.progressSent();
-        }
-    };
+    const guard =
+        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+            try {
+                return await fn(...args);
+            } catch (err) {
+                const r = runtime.redactor;
+                if (err instanceof Error) err.message = r.redact(err.message);
+                if (err instanceof CreatedButFailedError)
+                    err.reasons.forEach((reason, i) => (err.reasons[i] = r.redact(reason)));
+                throw err;
+            } finally {
+                await runtime.progressSent();
+            }
+        };
     return {
-        check: guard(handlers.check), diff: guard(handlers.diff), create: guard(handlers.create),
-        update: guard(handlers.update), read: guard(handlers.read), remove: guard(handlers.remove),
+        check: guard(handlers.check),
+        diff: guard(handlers.diff),
+        create: guard(handlers.create),
+        update: guard(handlers.update),
+        read: guard(handlers.read),
+        remove: guard(handlers.remove),
     };
 }
 
@@ -63,12 +72,16 @@ export function redacting(runtime: ProviderRuntime, handlers: ResourceHandlers):
  * needs to manage the resource later, and the hidden input, whose URN read and delete (given only the outputs) log to.
  */
 export function carriedOf(inputs: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries([PROVIDER_KEY, HIDDEN_INPUT].filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]]));
+    return Object.fromEntries(
+        [PROVIDER_KEY, HIDDEN_INPUT].filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]]),
+    );
 }
 
 /** check() has run; check again so a direct caller can never send invalid or unknown input to Graph. */
 export function validInputs<T>(
-    resource: string, inputs: Record<string, unknown>, check: (news: Record<string, unknown>) => CheckResult,
+    resource: string,
+    inputs: Record<string, unknown>,
+    check: (news: Record<string, unknown>) => CheckResult,
     asInputs: (checked: Record<string, unknown>) => T,
 ): T {
     const checked = check(inputs);
@@ -79,7 +92,10 @@ export function validInputs<T>(
 
 /** A diff that also reports a change (never a replace) when what is stored is stale: the provider text, or `outdated`. */
 export function withStoredStateCheck<D extends { changes: boolean; replaces: string[] }>(
-    result: D, olds: Record<string, unknown>, news: Record<string, unknown>, outdated = false,
+    result: D,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    outdated = false,
 ): D {
     return withStateRewrite(result, providerTextChanged(olds, news) || outdated);
 }

@@ -2,11 +2,23 @@
 // list pass (all pages) per window, and purges through one batcher. List requests per poll interval stay
 // ceil(records / page size) whatever the number of resources.
 import type { SnapshotsApi } from "../api";
-import { canListImportResults, listImportResults, lookUpImport, lookUpImports, type LookupOptions } from "../import-results";
+import {
+    canListImportResults,
+    listImportResults,
+    lookUpImport,
+    lookUpImports,
+    type LookupOptions,
+} from "../import-results";
 import { LookupBatcher } from "./lookup-batcher";
 import { NoRouteError } from "../route-fallback";
 import { purgeImportedSnapshots } from "../imports";
-import { WaitTimeoutError, type ImportLookup, type ImportRecord, type ImportsGateway, type WaitOptions } from "./imports-gateway";
+import {
+    WaitTimeoutError,
+    type ImportLookup,
+    type ImportRecord,
+    type ImportsGateway,
+    type WaitOptions,
+} from "./imports-gateway";
 import { Pacer } from "./pacer";
 import { PurgeBatcher, type PurgeObserver } from "./purge-batcher";
 import { watch, type WatchEvent, type WatchState } from "../reconcile";
@@ -58,7 +70,10 @@ export class CoalescedImports implements ImportsGateway {
     private polling = false;
     private readonly clock: Clock;
 
-    constructor(readonly api: SnapshotsApi, private readonly o: CoalescedOptions) {
+    constructor(
+        readonly api: SnapshotsApi,
+        private readonly o: CoalescedOptions,
+    ) {
         const client = api.client;
         const clock = (this.clock = o.clock ?? systemClock);
         const observer = o.observer ?? {};
@@ -66,7 +81,11 @@ export class CoalescedImports implements ImportsGateway {
         this.lists = new SingleFlight(list, o.windowMs ?? 25, clock, () => observer.listPass?.("read"));
         this.polls = new SingleFlight(list, 0, clock, () => observer.listPass?.("poll"));
         this.byId = new LookupBatcher((ids) => lookUpImports(api, ids, o.lookup), { clock });
-        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), { batchSize: o.purgeBatchSize, clock, observer });
+        this.purges = new PurgeBatcher((ids) => purgeImportedSnapshots(client, ids), {
+            batchSize: o.purgeBatchSize,
+            clock,
+            observer,
+        });
     }
 
     list(): Promise<ImportRecord[]> {
@@ -97,7 +116,8 @@ export class CoalescedImports implements ImportsGateway {
             const key = id.toLowerCase();
             const list = this.watchers.get(key) ?? [];
             list.push({
-                ...options, state: { misses: 0 },
+                ...options,
+                state: { misses: 0 },
                 resolve: (record) => void this.pacer.turn().then(() => resolve(record)),
                 reject: (err) => void this.pacer.turn().then(() => reject(err)),
             });
@@ -110,16 +130,28 @@ export class CoalescedImports implements ImportsGateway {
      * What is known of these ids: from the shared list pass (a miss there is "unknown"), or per id where Graph
      * cannot list. `notBefore` set: a recent list pass will do (reads); unset: the next pass (the poller).
      */
-    private async lookups(ids: string[], notBefore?: number): Promise<{ answers: Map<string, ImportLookup>; fromList: boolean }> {
+    private async lookups(
+        ids: string[],
+        notBefore?: number,
+    ): Promise<{ answers: Map<string, ImportLookup>; fromList: boolean }> {
         if (canListImportResults(this.api)) {
             try {
-                const all = await (notBefore === undefined ? this.polls.get() : this.lists.getRecent(notBefore, READ_REUSE_MS));
+                const all = await (notBefore === undefined
+                    ? this.polls.get()
+                    : this.lists.getRecent(notBefore, READ_REUSE_MS));
                 const byId = new Map(all.filter((r) => r.snapshotId).map((r) => [r.snapshotId!.toLowerCase(), r]));
-                return { fromList: true, answers: new Map(ids.map((id) => {
-                    const record = byId.get(id.toLowerCase());
-                    const lookup: ImportLookup = record ? { kind: "found", record } : { kind: "unknown", why: "missed by a list pass" };
-                    return [id.toLowerCase(), lookup] as const;
-                })) };
+                return {
+                    fromList: true,
+                    answers: new Map(
+                        ids.map((id) => {
+                            const record = byId.get(id.toLowerCase());
+                            const lookup: ImportLookup = record
+                                ? { kind: "found", record }
+                                : { kind: "unknown", why: "missed by a list pass" };
+                            return [id.toLowerCase(), lookup] as const;
+                        }),
+                    ),
+                };
             } catch (err) {
                 if (!(err instanceof NoRouteError)) throw err;
             }
@@ -143,7 +175,11 @@ export class CoalescedImports implements ImportsGateway {
                 }
                 for (const [id, list] of this.watchers) {
                     const event: WatchEvent = found
-                        ? { kind: "lookup", fromList: found.fromList, lookup: found.answers.get(id) ?? { kind: "unknown", why: "no answer" } }
+                        ? {
+                              kind: "lookup",
+                              fromList: found.fromList,
+                              lookup: found.answers.get(id) ?? { kind: "unknown", why: "no answer" },
+                          }
                         : { kind: "failed", error: failure };
                     for (const w of [...list]) if (this.step(id, w, event) !== "wait") list.splice(list.indexOf(w), 1);
                     if (list.length === 0) this.watchers.delete(id);
@@ -156,18 +192,33 @@ export class CoalescedImports implements ImportsGateway {
 
     /** Applies one answer to a waiter (reconcile.ts decides); "wait" when it stays in the watch list. */
     private step(id: string, w: Watcher, event: WatchEvent): "wait" | "done" {
-        const next = watch(w.state, event, { now: this.clock.now(), pollIntervalMs: this.o.pollIntervalMs, deadline: w.deadline });
+        const next = watch(w.state, event, {
+            now: this.clock.now(),
+            pollIntervalMs: this.o.pollIntervalMs,
+            deadline: w.deadline,
+        });
         w.state = next.state;
         if (next.report) w.onStatus(next.report);
         const action = next.action;
         switch (action.kind) {
-            case "wait": return "wait";
-            case "resolve": w.resolve(action.record); break;
-            case "gone": w.resolve(undefined); break;
-            case "reject": w.reject(action.error); break;
-            case "timeout": w.reject(new WaitTimeoutError(w.state.last)); break;
+            case "wait":
+                return "wait";
+            case "resolve":
+                w.resolve(action.record);
+                break;
+            case "gone":
+                w.resolve(undefined);
+                break;
+            case "reject":
+                w.reject(action.error);
+                break;
+            case "timeout":
+                w.reject(new WaitTimeoutError(w.state.last));
+                break;
             // Missed by consecutive list passes: "gone" would fail a create whose import may live on, so ask by id.
-            case "confirm": this.confirm(id, w); break;
+            case "confirm":
+                this.confirm(id, w);
+                break;
         }
         return "done";
     }

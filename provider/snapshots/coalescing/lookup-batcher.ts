@@ -29,7 +29,10 @@ export class LookupBatcher {
     private readonly maxWaitMs: number;
     private readonly clock: Clock;
 
-    constructor(private readonly flush: Flush, o: LookupBatcherOptions = {}) {
+    constructor(
+        private readonly flush: Flush,
+        o: LookupBatcherOptions = {},
+    ) {
         this.quietMs = o.quietMs ?? 60;
         this.maxWaitMs = o.maxWaitMs ?? 400;
         this.clock = o.clock ?? systemClock;

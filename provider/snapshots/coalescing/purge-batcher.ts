@@ -52,7 +52,10 @@ export class PurgeBatcher {
     private readonly clock: Clock;
     private readonly observer: PurgeObserver;
 
-    constructor(private readonly send: (ids: string[]) => Promise<void>, o: PurgeBatcherOptions = {}) {
+    constructor(
+        private readonly send: (ids: string[]) => Promise<void>,
+        o: PurgeBatcherOptions = {},
+    ) {
         this.quietMs = o.quietMs ?? 50;
         this.maxWaitMs = o.maxWaitMs ?? 500;
         this.streamAfter = o.streamAfter ?? 10;
@@ -104,15 +107,17 @@ export class PurgeBatcher {
                 return;
             }
         }
-        await Promise.all(ids.map(async (id) => {
-            const mine = batch.filter((p) => p.id === id);
-            try {
-                this.observer.fallback?.(id);
-                await this.send([id]);
-                mine.forEach((p) => p.resolve());
-            } catch (err) {
-                mine.forEach((p) => (isAlreadyGone(err) ? p.resolve() : p.reject(err)));
-            }
-        }));
+        await Promise.all(
+            ids.map(async (id) => {
+                const mine = batch.filter((p) => p.id === id);
+                try {
+                    this.observer.fallback?.(id);
+                    await this.send([id]);
+                    mine.forEach((p) => p.resolve());
+                } catch (err) {
+                    mine.forEach((p) => (isAlreadyGone(err) ? p.resolve() : p.reject(err)));
+                }
+            }),
+        );
     }
 }

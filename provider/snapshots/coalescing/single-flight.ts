@@ -25,24 +25,32 @@ export class SingleFlight<T> {
      */
     getRecent(notBefore: number, maxAgeMs: number): Promise<T> {
         if (this.running && this.runningSince >= notBefore) return this.running;
-        if (this.last && this.last.since >= Math.max(notBefore, this.clock.now() - maxAgeMs)) return Promise.resolve(this.last.value);
+        if (this.last && this.last.since >= Math.max(notBefore, this.clock.now() - maxAgeMs))
+            return Promise.resolve(this.last.value);
         return this.get();
     }
 
     get(): Promise<T> {
         if (!this.next) {
             const previous = this.running ?? Promise.resolve();
-            this.next = previous.then(noop, noop).then(() => this.clock.sleep(this.windowMs)).then(() => {
-                const since = this.clock.now();
-                const run = this.fetch();
-                this.onFetch?.();
-                this.running = run;
-                this.runningSince = since;
-                run.then((value) => { this.last = { since, value }; }, noop);
-                this.next = undefined; // callers from now on wait for the fetch after this one
-                void run.then(noop, noop).then(() => { if (this.running === run) this.running = undefined; });
-                return run;
-            });
+            this.next = previous
+                .then(noop, noop)
+                .then(() => this.clock.sleep(this.windowMs))
+                .then(() => {
+                    const since = this.clock.now();
+                    const run = this.fetch();
+                    this.onFetch?.();
+                    this.running = run;
+                    this.runningSince = since;
+                    run.then((value) => {
+                        this.last = { since, value };
+                    }, noop);
+                    this.next = undefined; // callers from now on wait for the fetch after this one
+                    void run.then(noop, noop).then(() => {
+                        if (this.running === run) this.running = undefined;
+                    });
+                    return run;
+                });
         }
         return this.next;
     }

@@ -31,4 +31,7 @@ try {
     console.error(`${e.message}\nusage: node automation.js up|destroy`);
     process.exit(2);
 }
-main(command).catch((e) => { console.error(e); process.exit(1); });
+main(command).catch((e) => {
+    console.error(e);
+    process.exit(1);
+});

@@ -19,10 +19,14 @@ const ORIGIN = "https://graph.example.test";
 function call(clock: FakeClock, r: Partial<GraphRequest> = {}, deadlineMs = 120_000): GraphCall {
     const request: GraphRequest = { method: "GET", path: "/t", operation: "op", ...r };
     return {
-        request, target: { origin: ORIGIN, path: `/beta${request.path}`, host: "graph.example.test" },
+        request,
+        target: { origin: ORIGIN, path: `/beta${request.path}`, host: "graph.example.test" },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        idempotent: request.idempotent ?? request.method === "GET", clientRequestId: "crid-1",
-        deadlineAt: clock.now() + deadlineMs, headers: {}, attempts: 0,
+        idempotent: request.idempotent ?? request.method === "GET",
+        clientRequestId: "crid-1",
+        deadlineAt: clock.now() + deadlineMs,
+        headers: {},
+        attempts: 0,
     };
 }
 
@@ -60,7 +64,13 @@ function logger() {
 }
 
 function transportError(o: { ambiguous: boolean; retryable: boolean; code?: string }): GraphTransportError {
-    return new GraphTransportError({ operation: "op", clientRequestId: "crid-1", detail: "x", code: o.code ?? "ECONNRESET", ...o });
+    return new GraphTransportError({
+        operation: "op",
+        clientRequestId: "crid-1",
+        detail: "x",
+        code: o.code ?? "ECONNRESET",
+        ...o,
+    });
 }
 
 describe("graph pipeline: composition", () => {
@@ -88,12 +98,18 @@ describe("graph policy: request ids", () => {
     it("sets the call's client-request-id and our headers over the caller's, keeping the caller's extras", async () => {
         const { next, seen } = script([answer(200)]);
         const c = call(new FakeClock(), {
-            method: "POST", body: {}, headers: { prefer: "x", "client-request-id": "mine", "user-agent": "other" },
+            method: "POST",
+            body: {},
+            headers: { prefer: "x", "client-request-id": "mine", "user-agent": "other" },
         });
         await requestIdsPolicy("ua/1").send(c, next);
         assert.deepEqual(seen[0]!.headers, {
-            prefer: "x", accept: "application/json", "user-agent": "ua/1", "client-request-id": "crid-1",
-            "return-client-request-id": "true", "content-type": "application/json",
+            prefer: "x",
+            accept: "application/json",
+            "user-agent": "ua/1",
+            "client-request-id": "crid-1",
+            "return-client-request-id": "true",
+            "content-type": "application/json",
         });
     });
 
@@ -109,8 +125,16 @@ describe("graph policy: retry", () => {
         const s = stats();
         const l = logger();
         const p = retryPolicy({
-            clock, stats: s, log: l.log, maxRetries: 3, maxThrottledRetries: 5, retryBaseMs: 100, retryMaxMs: 1000,
-            deadlineMs: 120_000, random: () => 0.5, ...o,
+            clock,
+            stats: s,
+            log: l.log,
+            maxRetries: 3,
+            maxThrottledRetries: 5,
+            retryBaseMs: 100,
+            retryMaxMs: 1000,
+            deadlineMs: 120_000,
+            random: () => 0.5,
+            ...o,
         });
         return { p, s, l };
     }
@@ -118,7 +142,11 @@ describe("graph policy: retry", () => {
     it("waits what Retry-After says (fractional seconds), on the clock, then succeeds", async () => {
         const clock = new FakeClock();
         const { p, s, l } = policy(clock);
-        const { next, seen } = script([answer(429, { "retry-after": "0.25" }), answer(503, { "retry-after": "1" }), answer(200)]);
+        const { next, seen } = script([
+            answer(429, { "retry-after": "0.25" }),
+            answer(503, { "retry-after": "1" }),
+            answer(200),
+        ]);
         const a = await p.send(call(clock), next);
         assert.equal(a.status, 200);
         assert.equal(seen.length, 3);
@@ -142,7 +170,8 @@ describe("graph policy: retry", () => {
         const clock = new FakeClock();
         const { p } = policy(clock, { maxRetries: 0 });
         const { next, seen } = script([
-            ...Array.from({ length: 5 }, () => answer(429, { "retry-after": "2" })), answer(200),
+            ...Array.from({ length: 5 }, () => answer(429, { "retry-after": "2" })),
+            answer(200),
         ]);
         assert.equal((await p.send(call(clock), next)).status, 200);
         assert.equal(seen.length, 6);
@@ -186,7 +215,10 @@ describe("graph policy: retry", () => {
         const { p } = policy(clock);
         const reset = script([transportError({ ambiguous: true, retryable: true }), answer(200)]);
         assert.equal((await p.send(call(clock), reset.next)).status, 200);
-        const tls = script([transportError({ ambiguous: false, retryable: false, code: "CERT_HAS_EXPIRED" }), answer(200)]);
+        const tls = script([
+            transportError({ ambiguous: false, retryable: false, code: "CERT_HAS_EXPIRED" }),
+            answer(200),
+        ]);
         await assert.rejects(p.send(call(clock), tls.next), /x \(code: CERT_HAS_EXPIRED/);
         assert.equal(tls.seen.length, 1);
     });
@@ -230,7 +262,10 @@ describe("graph policy: auth", () => {
         const { next, seen } = script([answer(401), answer(401), answer(200)]);
         const c = call(clock);
         assert.equal((await p.send(c, next)).status, 401, "the second 401 is final");
-        assert.deepEqual(seen.map((x) => x.headers.authorization), ["Bearer tok-0", "Bearer tok-1"]);
+        assert.deepEqual(
+            seen.map((x) => x.headers.authorization),
+            ["Bearer tok-0", "Bearer tok-1"],
+        );
         assert.equal(cred.renewals, 1);
         assert.equal(s.retries, 1);
         assert.match(l.warn[0]!, /HTTP 401, retrying once with a fresh token/);
@@ -242,7 +277,10 @@ describe("graph policy: auth", () => {
         const { clock, cred, p } = setup();
         cred.fail = new Error("AADSTS7000215: Invalid client secret provided");
         const { next, seen } = script([answer(200)]);
-        const err = await p.send(call(clock), next).then(() => assert.fail("sent"), (e: unknown) => e);
+        const err = await p.send(call(clock), next).then(
+            () => assert.fail("sent"),
+            (e: unknown) => e,
+        );
         assert.ok(err instanceof GraphAuthenticationError);
         assert.match(err.message, /could not get an access token for scope\/\.default: Error: AADSTS7000215/);
         assert.equal(err.clientRequestId, "crid-1");
@@ -281,7 +319,9 @@ describe("graph policy: throttle", () => {
     it("a 503 with Retry-After pauses too, without halving the limit", async () => {
         const clock = new FakeClock();
         const throttle = new Throttle({ maxInFlight: 4, clock });
-        await throttlePolicy(throttle, clock, stats()).send(call(clock), async () => answer(503, { "retry-after": "1" }));
+        await throttlePolicy(throttle, clock, stats()).send(call(clock), async () =>
+            answer(503, { "retry-after": "1" }),
+        );
         assert.equal(throttle.pausedUntil, clock.now() + 1000);
         assert.equal(throttle.limit, 4);
     });
@@ -291,8 +331,12 @@ describe("graph policy: throttle", () => {
         const throttle = new Throttle({ clock });
         throttle.pause(10_000);
         const { next, seen } = script([answer(200)]);
-        const err = await throttlePolicy(throttle, clock, stats()).send(call(clock, {}, 100), next)
-            .then(() => assert.fail("sent"), (e: unknown) => e);
+        const err = await throttlePolicy(throttle, clock, stats())
+            .send(call(clock, {}, 100), next)
+            .then(
+                () => assert.fail("sent"),
+                (e: unknown) => e,
+            );
         assert.ok(err instanceof GraphError);
         assert.equal(err.status, 429);
         assert.equal(err.retryAfterMs, 10_000);
@@ -334,7 +378,7 @@ describe("graph policy: logging", () => {
         });
         assert.deepEqual(l.debug, [
             `op: GET ${ORIGIN}/beta/x?$filter=a%20eq%201&sig=REDACTED&code=REDACTED&$top=5 -> HTTP 200 in 7 ms ` +
-            "[attempt 1, client-request-id crid-1] {request-id=rid-1; retry-after=1}",
+                "[attempt 1, client-request-id crid-1] {request-id=rid-1; retry-after=1}",
         ]);
     });
 
@@ -343,14 +387,20 @@ describe("graph policy: logging", () => {
         const l = logger();
         const c = call(clock);
         const timeout = transportError({ ambiguous: true, retryable: true, code: "ETIMEDOUT" });
-        await assert.rejects(loggingPolicy(l.log, clock).send(c, async () => {
-            throw timeout;
-        }), GraphTransportError);
+        await assert.rejects(
+            loggingPolicy(l.log, clock).send(c, async () => {
+                throw timeout;
+            }),
+            GraphTransportError,
+        );
         assert.match(l.debug[0]!, /^op: GET \S+ -> no response \(timeout\) in 0 ms/);
     });
 
     it("sanitizes URLs and headers by allow-list", () => {
-        assert.equal(sanitizeUrl("https://h/p?%24skiptoken=abc&SIG=x&se=2026"), "https://h/p?%24skiptoken=abc&SIG=REDACTED&se=REDACTED");
+        assert.equal(
+            sanitizeUrl("https://h/p?%24skiptoken=abc&SIG=x&se=2026"),
+            "https://h/p?%24skiptoken=abc&SIG=REDACTED&se=REDACTED",
+        );
         assert.equal(sanitizeUrl("/p"), "/p");
         assert.equal(sanitizeHeaders({ Authorization: "Bearer t", "Request-Id": "r", cookie: "c" }), "request-id=r");
     });
@@ -361,12 +411,32 @@ describe("graph: the final answer", () => {
         const clock = new FakeClock();
         const c = call(clock);
         c.attempts = 3;
-        const err = toGraphResponse(c, answer(404, { "request-id": "rid-4", "retry-after": "2" },
-            { error: { code: "ResourceNotFound", message: "no such thing" } }), clock.now());
+        const err = toGraphResponse(
+            c,
+            answer(
+                404,
+                { "request-id": "rid-4", "retry-after": "2" },
+                { error: { code: "ResourceNotFound", message: "no such thing" } },
+            ),
+            clock.now(),
+        );
         assert.ok(err instanceof GraphError);
-        assert.deepEqual([err.status, err.code, err.graphMessage, err.requestId, err.clientRequestId, err.attempts, err.retryAfterMs],
-            [404, "ResourceNotFound", "no such thing", "rid-4", "crid-1", 3, 2000]);
-        assert.match(err.message, /^op failed: HTTP 404 Not Found: no such thing \(code: ResourceNotFound, request-id: rid-4, client-request-id: crid-1/);
+        assert.deepEqual(
+            [
+                err.status,
+                err.code,
+                err.graphMessage,
+                err.requestId,
+                err.clientRequestId,
+                err.attempts,
+                err.retryAfterMs,
+            ],
+            [404, "ResourceNotFound", "no such thing", "rid-4", "crid-1", 3, 2000],
+        );
+        assert.match(
+            err.message,
+            /^op failed: HTTP 404 Not Found: no such thing \(code: ResourceNotFound, request-id: rid-4, client-request-id: crid-1/,
+        );
     });
 
     it("an unusable 2xx to a write is an ambiguous InvalidResponse; a usable one is the response", () => {
@@ -376,7 +446,11 @@ describe("graph: the final answer", () => {
         assert.ok(err instanceof GraphError);
         assert.equal(err.code, "InvalidResponse");
         assert.equal(err.ambiguous, true);
-        const ok = toGraphResponse<{ id: string }>(call(clock), answer(200, { "client-request-id": "echoed" }, { id: "1" }), clock.now());
+        const ok = toGraphResponse<{ id: string }>(
+            call(clock),
+            answer(200, { "client-request-id": "echoed" }, { id: "1" }),
+            clock.now(),
+        );
         assert.ok(!(ok instanceof Error));
         assert.deepEqual([ok.body, ok.clientRequestId], [{ id: "1" }, "echoed"]);
     });
