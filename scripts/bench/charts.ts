@@ -45,13 +45,13 @@ function scale(values: number[], log: boolean, from: number, to: number): (v: nu
 }
 
 function ticks(values: number[], log: boolean): number[] {
+    const min = Math.min(...values);
     const max = Math.max(...values, 1);
     if (log) {
-        const out: number[] = [];
-        for (let t = 1; t <= max * 10 && out.length < 8; t *= 10) {
-            if (t >= Math.min(...values) / 10) out.push(t);
-        }
-        return out.filter((t) => t <= max * 1.0001 || out.length === 1);
+        // Powers of ten inside the plotted range, and its ends, so every label sits on the axis.
+        const out = new Set<number>([Math.max(1, Math.round(min)), Math.round(max)]);
+        for (let t = 1; t <= max; t *= 10) if (t >= min) out.add(t);
+        return [...out].sort((a, b) => a - b);
     }
     const step = Math.pow(10, Math.floor(Math.log10(max)));
     const out: number[] = [];
@@ -132,9 +132,9 @@ export function benchCharts(runs: ChartRun[]): Map<string, string> {
             charts.set(
                 `bench-${engine}-${phase}-requests.svg`,
                 lineChartSvg({
-                    title: `Graph requests to ${phase} N imports (${engine})`,
+                    title: `Graph calls to ${phase} N imports (${engine})`,
                     xLabel: "N (imported snapshots)",
-                    yLabel: "HTTP requests to Graph",
+                    yLabel: "Graph calls (each $batch item counted)",
                     logX: true,
                     logY: true,
                     series: seriesOf(

@@ -48,6 +48,13 @@ describe("benchmark charts", () => {
         assert.ok(coalesced[0] > coalesced[2], "more requests at larger N is higher");
     });
 
+    it("puts every y-axis label inside the plot (log scale)", () => {
+        const svg = benchCharts(runs).get("bench-harness-create-requests.svg")!;
+        const labels = [...svg.matchAll(/<text x="64" y="([\d.]+)" text-anchor="end"/g)].map((m) => Number(m[1]));
+        assert.ok(labels.length >= 2);
+        for (const y of labels) assert.ok(y >= 40 && y <= 310, `label at y=${y} outside the plot`);
+    });
+
     it("escapes text and refuses a chart with nothing to draw", () => {
         const svg = lineChartSvg({
             title: "a<b & c",
