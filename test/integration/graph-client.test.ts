@@ -835,7 +835,7 @@ describe("GraphClient", () => {
                 `const { runtimes } = require(${JSON.stringify(path.resolve(__dirname, "../../provider/runtime/registry"))});`,
                 `const c = runtimes.forSettings(resolveSettings(undefined, process.env)).graph;`,
                 `c.request({ method: "GET", path: "/t", operation: "t" })`,
-                `  .then((r) => { console.log(JSON.stringify({ body: r.body, stats: c.stats })); return runtimes.closeAll(); })`,
+                `  .then((r) => { console.log("RESULT " + JSON.stringify({ body: r.body, stats: c.stats })); return runtimes.closeAll(); })`,
                 `  .catch((e) => { console.log("ERR " + e.message); process.exitCode = 1; });`,
             ].join("\n");
             const { execFile } = await import("node:child_process");
@@ -859,7 +859,13 @@ describe("GraphClient", () => {
                         err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
                 ),
             );
-            assert.deepEqual(JSON.parse(out), { body: { ok: true }, stats: { requests: 2, retries: 1, throttled: 0 } });
+            // Other lines (the runtime's "signing in with ..." note) may come first: the result is the marked one.
+            const result = out.split("\n").find((l) => l.startsWith("RESULT "));
+            assert.ok(result, `no result line in:\n${out}`);
+            assert.deepEqual(JSON.parse(result.slice("RESULT ".length)), {
+                body: { ok: true },
+                stats: { requests: 2, retries: 1, throttled: 0 },
+            });
             assert.deepEqual(
                 graphSeen.map((r) => r.headers.authorization),
                 ["Bearer at-1", "Bearer at-2"],
