@@ -48,6 +48,25 @@ export async function provisionedPulumi(): Promise<PulumiCommand> {
     return PulumiCommand.get({ root: path.dirname(bin) });
 }
 
+/**
+ * The environment of a test stack: a local file backend, the tests' poll interval, and nothing about Graph from
+ * the environment, so everything the provider knows comes from the stack config, as in a real stack.
+ */
+export function isolatedStackEnv(backendDir: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+        ...extra,
+        AZURE_TENANT_ID: "",
+        AZURE_CLIENT_ID: "",
+        AZURE_CLIENT_SECRET: "",
+        CLOUDPC_GRAPH_ENDPOINT: "",
+        CLOUDPC_AUTHORITY_HOST: "",
+    };
+}
+
 /** Where the provider finds Graph and its credentials: the `cloudpc:*` stack config (client secret as a secret). */
 export interface GraphTarget {
     tenantId: string;

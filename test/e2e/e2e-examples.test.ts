@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, type ConfigMap, type PulumiCommand } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
-import { provisionedPulumi, providerConfig, REPO_ROOT } from "../../scripts/pulumi/automation";
+import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
 import { STORAGE_ACCOUNT_ID, USER } from "../fixtures";
 
 const STACK = "e2e-examples";
@@ -53,20 +53,11 @@ describe("e2e: examples run from their own folders with the real Pulumi CLI and 
                 { workDir, stackName: STACK },
                 {
                     pulumiCommand,
-                    envVars: {
-                        PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
-                        PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                        PULUMI_SKIP_UPDATE_CHECK: "true",
-                        CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                    envVars: isolatedStackEnv(path.join(scratch, "backend"), {
                         NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
                         // Type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
                         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                        AZURE_TENANT_ID: "",
-                        AZURE_CLIENT_ID: "",
-                        AZURE_CLIENT_SECRET: "",
-                        CLOUDPC_GRAPH_ENDPOINT: "",
-                        CLOUDPC_AUTHORITY_HOST: "",
-                    },
+                    }),
                 },
             );
             try {

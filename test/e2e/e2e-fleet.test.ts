@@ -8,7 +8,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
-import { provisionedPulumi, providerConfig, REPO_ROOT, stepEvents } from "../../scripts/pulumi/automation";
+import {
+    provisionedPulumi,
+    providerConfig,
+    REPO_ROOT,
+    stepEvents,
+    isolatedStackEnv,
+} from "../../scripts/pulumi/automation";
 import { OTHER_USER, STORAGE_ACCOUNT_ID, USER } from "../fixtures";
 import { importOutsidePulumi } from "../harness/outside-pulumi";
 
@@ -38,20 +44,11 @@ describe("e2e: examples/fleet with the real Pulumi CLI and language host (one li
             { workDir: FLEET_DIR, stackName: STACK },
             {
                 pulumiCommand,
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${path.join(scratch, "backend")}`,
-                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                envVars: isolatedStackEnv(path.join(scratch, "backend"), {
                     NODE_OPTIONS: "--disable-warning=ExperimentalWarning",
                     // The program is type-checked by scripts/check-examples.sh; here ts-node only transpiles (faster).
                     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-                    AZURE_TENANT_ID: "",
-                    AZURE_CLIENT_ID: "",
-                    AZURE_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: "",
-                    CLOUDPC_AUTHORITY_HOST: "",
-                },
+                }),
             },
         );
         // The stack's own settings file lands in the example's folder; it is removed in after().

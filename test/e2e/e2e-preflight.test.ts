@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshot } from "../../provider";
-import { provisionedPulumi, providerConfig, REPO_ROOT } from "../../scripts/pulumi/automation";
+import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
 import { startAzurite, type Azurite } from "../harness/azurite";
 import { DevStorage, syntheticFixedVhd } from "../harness/storage-blobs";
 import { USER } from "../fixtures";
@@ -75,17 +75,7 @@ describe("e2e: the replacement preflight through the real Pulumi CLI", function 
             {
                 workDir,
                 pulumiCommand,
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${backend}`,
-                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                    AZURE_TENANT_ID: "",
-                    AZURE_CLIENT_ID: "",
-                    AZURE_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: "",
-                    CLOUDPC_AUTHORITY_HOST: "",
-                },
+                envVars: isolatedStackEnv(backend),
             },
         );
         await stack.setAllConfig(providerConfig(emulator));

@@ -15,7 +15,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcSnapshot } from "../../provider";
-import { provisionedPulumi, providerConfig, REPO_ROOT } from "../../scripts/pulumi/automation";
+import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
 import { importsProgram } from "../harness/inline-program";
 import { inputs, USER } from "../fixtures";
 
@@ -64,17 +64,7 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
             {
                 workDir,
                 pulumiCommand,
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${backend}`,
-                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                    AZURE_TENANT_ID: "",
-                    AZURE_CLIENT_ID: "",
-                    AZURE_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: "",
-                    CLOUDPC_AUTHORITY_HOST: "",
-                },
+                envVars: isolatedStackEnv(backend),
             },
         );
         await stack.setAllConfig(providerConfig(emulator));

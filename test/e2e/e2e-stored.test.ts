@@ -10,7 +10,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshot, CloudPcSnapshot, type CloudPcImportedSnapshotArgs } from "../../provider";
-import { provisionedPulumi, providerConfig, REPO_ROOT, stepEvents } from "../../scripts/pulumi/automation";
+import {
+    provisionedPulumi,
+    providerConfig,
+    REPO_ROOT,
+    stepEvents,
+    isolatedStackEnv,
+} from "../../scripts/pulumi/automation";
 import { inputs, SAS_SIG, SAS_URL } from "../fixtures";
 
 const PROJECT = "cloudpc-e2e-stored";
@@ -111,17 +117,7 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
             {
                 workDir,
                 pulumiCommand,
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${backend}`,
-                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                    AZURE_TENANT_ID: "",
-                    AZURE_CLIENT_ID: "",
-                    AZURE_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: "",
-                    CLOUDPC_AUTHORITY_HOST: "",
-                },
+                envVars: isolatedStackEnv(backend),
             },
         );
         await stack.setAllConfig(providerConfig(emulator));

@@ -8,7 +8,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
-import { provisionedPulumi, providerConfig, REPO_ROOT, stepEvents } from "../../scripts/pulumi/automation";
+import {
+    provisionedPulumi,
+    providerConfig,
+    REPO_ROOT,
+    stepEvents,
+    isolatedStackEnv,
+} from "../../scripts/pulumi/automation";
 import { importsProgram } from "../harness/inline-program";
 import { importOutsidePulumi } from "../harness/outside-pulumi";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "../fixtures";
@@ -97,18 +103,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
             {
                 workDir,
                 pulumiCommand,
-                envVars: {
-                    PULUMI_BACKEND_URL: `file://${backend}`,
-                    PULUMI_CONFIG_PASSPHRASE: "cloudpc-e2e-test-passphrase",
-                    PULUMI_SKIP_UPDATE_CHECK: "true",
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                    // Everything the provider knows comes from the stack config, as in a real stack.
-                    AZURE_TENANT_ID: "",
-                    AZURE_CLIENT_ID: "",
-                    AZURE_CLIENT_SECRET: "",
-                    CLOUDPC_GRAPH_ENDPOINT: "",
-                    CLOUDPC_AUTHORITY_HOST: "",
-                },
+                envVars: isolatedStackEnv(backend),
             },
         );
         await stack.setAllConfig(providerConfig(emulator));
