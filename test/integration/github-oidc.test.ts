@@ -8,16 +8,13 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
-import * as grpc from "@grpc/grpc-js";
+import { startEngineLogSink } from "../harness/engine-log-sink";
 import { startEmulator, type Emulator } from "../../emulator";
 import { ensureCertificates } from "../../emulator/certs";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
 import { DynamicProviderProcess, serializeProvider } from "../harness/dynamic-provider";
 import { MiniEngine } from "../harness/engine";
 import { inputs } from "../fixtures";
-
-const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 
 const FEDERATED_CLIENT = "7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8";
 const ISSUER = "https://token.actions.githubusercontent.com";
@@ -76,29 +73,6 @@ async function startRunner(): Promise<{
         url: `https://127.0.0.1:${port}/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0`,
         close: () => new Promise<void>((r) => server.close(() => r())),
     });
-}
-
-/** A stand-in for the engine's Engine service: collects every log message a provider process sends. */
-async function startEngineLogSink(): Promise<{ address: string; messages: string[]; close(): Promise<void> }> {
-    const messages: string[] = [];
-    const server = new grpc.Server();
-    const empty = (_call: unknown, cb: (err: null, res: unknown) => void) => cb(null, new Empty());
-    server.addService(engineGrpc.EngineService, {
-        log: (call: { request: { getMessage(): string } }, cb: (err: null, res: unknown) => void) => {
-            messages.push(call.request.getMessage());
-            cb(null, new Empty());
-        },
-        getRootResource: empty,
-        setRootResource: empty,
-        startDebugging: empty,
-        requirePulumiVersion: empty,
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
-            err ? reject(err) : resolve(p),
-        ),
-    );
-    return { address: `127.0.0.1:${port}`, messages, close: async () => server.forceShutdown() };
 }
 
 describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", function () {

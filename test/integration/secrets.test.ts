@@ -9,7 +9,7 @@
 // test/e2e/e2e.test.ts; not repeated here.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import * as grpc from "@grpc/grpc-js";
+import { startEngineLogSink } from "../harness/engine-log-sink";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
 import {
@@ -21,9 +21,6 @@ import {
 } from "../harness/dynamic-provider";
 import { providerForEmulator } from "../harness/emulator-config";
 import { CAN_LIST } from "../fixtures";
-
-const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 
 const WRITER_ID = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d";
 const READER_ID = "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e";
@@ -92,32 +89,6 @@ function leaks(canaries: Canary[], haystack: string): string[] {
         }
     }
     return found;
-}
-
-/** A stand-in for the engine's Engine service: collects every log message a provider process sends. */
-async function startEngineLogSink(): Promise<{ address: string; messages: string[]; close(): Promise<void> }> {
-    const messages: string[] = [];
-    const server = new grpc.Server();
-    const empty = (_call: unknown, cb: (err: null, res: unknown) => void) => cb(null, new Empty());
-    server.addService(engineGrpc.EngineService, {
-        log: (
-            call: { request: { getMessage(): string; getSeverity(): number } },
-            cb: (err: null, res: unknown) => void,
-        ) => {
-            messages.push(`[severity ${call.request.getSeverity()}] ${call.request.getMessage()}`);
-            cb(null, new Empty());
-        },
-        getRootResource: empty,
-        setRootResource: empty,
-        startDebugging: empty,
-        requirePulumiVersion: empty,
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
-            err ? reject(err) : resolve(p),
-        ),
-    );
-    return { address: `127.0.0.1:${port}`, messages, close: async () => server.forceShutdown() };
 }
 
 describe("secret hygiene: canaries never leave the provider (engine-level harness)", function () {
