@@ -22,6 +22,8 @@ done
 all=0
 if [ "${#tiers[@]}" -eq 0 ]; then all=1; tiers=(unit integration e2e); fi
 
+# The machine's own extra CA (a registry proxy's, for instance) stays available to the tests that run npm install.
+export CLOUDPC_MACHINE_EXTRA_CA_CERTS="${CLOUDPC_MACHINE_EXTRA_CA_CERTS:-${NODE_EXTRA_CA_CERTS:-}}"
 # The emulator's HTTPS certificate: generated once (openssl), trusted through NODE_EXTRA_CA_CERTS, which Node
 # reads only at start-up, so it must be set before mocha starts.
 NODE_EXTRA_CA_CERTS="$(node -r ts-node/register/transpile-only -e 'process.stdout.write(require("./emulator/certs").ensureCertificates().caCertPath)')"

@@ -44,7 +44,18 @@ export function prepareArgs(
         reserved,
     }));
     const outputs = Object.fromEntries(outputOnly.map((k) => [k, undefined]));
-    return { args, hidden, outputs, bind: (resource) => bindType(pulumi.resourceType(resource)) };
+    return { args, hidden, outputs, bind: (resource) => bindType(typeOf(resource)) };
+}
+
+/**
+ * The resource's type token. `pulumi.resourceType` came in @pulumi/pulumi 3.165; the SDKs from 3.139 (the first that
+ * calls a dynamic provider's configure) keep the token where that function reads it.
+ */
+function typeOf(resource: pulumi.Resource): string {
+    const sdk = pulumi as { resourceType?: (r: pulumi.Resource) => string };
+    return sdk.resourceType
+        ? sdk.resourceType(resource)
+        : (resource as unknown as { __pulumiType: string }).__pulumiType;
 }
 
 /**

@@ -3,6 +3,9 @@
 // the serialized text stays under 2 KB, can never carry a secret or a copy of a module, and holds no path of the
 // install or the checkout: the same text works after `npm install` of a newer version, with pnpm's versioned
 // folders, and on another machine. A test pins the text (test/integration/stored-provider.test.ts): stacks keep it.
+// The SDK's closure serializer parses this text with the project's TypeScript, or, in a JavaScript project without
+// one, the TypeScript 3.8 it vendors: only syntax that 3.8 parses (no ??=, no class fields), checked by
+// test/unit/serialized-syntax.test.ts.
 import type * as pulumi from "@pulumi/pulumi";
 
 type Methods = Required<Pick<pulumi.dynamic.ResourceProvider, "configure" | "check" | "diff" | "create" | "update" | "read" | "delete">>;
@@ -36,7 +39,7 @@ export function lazyProvider(kind: HandlersKind): Methods {
                 return createRequire(join(dir, "x.js"))(H.entry)[H.kind]();
             } catch (err) {
                 if (!missing(err as Error)) throw err;
-                first ??= err as Error;
+                if (!first) first = err as Error;
             }
         }
         try {

@@ -28,6 +28,7 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
     engines: Record<string, string>;
     exports: Record<string, string | Record<string, string>>;
     dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
 };
 /** Where 0.1.0's serialized providers look for the handlers: kept there (test/integration/stored-provider.test.ts). */
 const HANDLERS = "dist/provider/resources/imported-snapshot/handlers";
@@ -200,7 +201,8 @@ describe("package: build, npm pack, and the installed package", function () {
                 manifest,
                 JSON.stringify({ ...JSON.parse(fs.readFileSync(manifest, "utf8")), version }, null, 2),
             );
-            for (const dep of Object.keys(PKG.dependencies)) {
+            // pnpm links a peer dependency beside the package too (the project's own copy).
+            for (const dep of [...Object.keys(PKG.dependencies), ...Object.keys(PKG.peerDependencies)]) {
                 fs.mkdirSync(path.dirname(path.join(store, dep)), { recursive: true });
                 fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(store, dep), "dir");
             }
