@@ -3,14 +3,11 @@
 // (`up --replace` of a resource with deleteBeforeReplace) is refused right before the purge. Every time the user's
 // import stays in Graph and in the stack's state.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { type Stack } from "@pulumi/pulumi/automation";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshot } from "../../provider";
-import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
 import { startAzurite, type Azurite } from "../harness/azurite";
 import { DevStorage, syntheticFixedVhd } from "../harness/storage-blobs";
 import { USER } from "../fixtures";
@@ -24,7 +21,7 @@ describe("e2e: the replacement preflight through the real Pulumi CLI", function 
     let azurite: Azurite;
     let storage: DevStorage;
     let stack: Stack;
-    const dirs: string[] = [];
+    let test: TestStack | undefined;
 
     const sas = (blob: string) => storage.sasUrl(azurite.origin, "vhds", blob, new Date(Date.now() + 2 * 86_400_000));
     const program =
@@ -62,33 +59,24 @@ describe("e2e: the replacement preflight through the real Pulumi CLI", function 
     }
 
     before(async () => {
-        const pulumiCommand = await provisionedPulumi();
         [emulator, azurite] = await Promise.all([startEmulator({ importDurationMs: 300 }), startAzurite()]);
         storage = new DevStorage(azurite.origin);
         await storage.container("vhds");
         await storage.putPageBlob("vhds", "v1.vhd", syntheticFixedVhd());
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-preflight-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-preflight-work-"));
-        dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: "cloudpc-e2e-preflight", stackName: STACK, program: program("v1.vhd") },
-            {
-                workDir,
-                pulumiCommand,
-                envVars: isolatedStackEnv(backend),
-            },
-        );
-        await stack.setAllConfig(providerConfig(emulator));
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+        test = await testStack({
+            project: "cloudpc-e2e-preflight",
+            stack: STACK,
+            target: emulator,
+            program: program("v1.vhd"),
+        });
+        stack = test.stack;
     });
 
     after(async () => {
         try {
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await test?.dispose();
         } finally {
             await Promise.all([emulator?.close(), azurite?.close()]);
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 

@@ -3,20 +3,11 @@
 // resource class put in its hidden input (runtime/engine-log.ts), so the engine's events carry that URN.
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import {
-    LocalWorkspace,
-    type DiagnosticEvent,
-    type EngineEvent,
-    type PulumiFn,
-    type Stack,
-} from "@pulumi/pulumi/automation";
+import { type DiagnosticEvent, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcSnapshot } from "../../provider";
-import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
 import { importsProgram } from "../harness/inline-program";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { inputs, USER } from "../fixtures";
 
 const PROJECT = "cloudpc-e2e-rows";
@@ -36,7 +27,7 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
     this.timeout(180_000);
     let emulator: Emulator;
     let stack: Stack;
-    const dirs: string[] = [];
+    let test: TestStack | undefined;
 
     async function run(
         op: (o: { onOutput: (s: string) => void; onEvent: (e: EngineEvent) => void }) => Promise<unknown>,
@@ -54,30 +45,16 @@ describe("e2e: the provider's progress and warnings on the resource's row (real 
     }
 
     before(async () => {
-        const pulumiCommand = await provisionedPulumi();
         emulator = await startEmulator({ importDurationMs: 600 });
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-rows-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-rows-work-"));
-        dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
-            {
-                workDir,
-                pulumiCommand,
-                envVars: isolatedStackEnv(backend),
-            },
-        );
-        await stack.setAllConfig(providerConfig(emulator));
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+        test = await testStack({ project: PROJECT, stack: STACK, target: emulator });
+        stack = test.stack;
     });
 
     after(async () => {
         try {
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await test?.dispose();
         } finally {
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 

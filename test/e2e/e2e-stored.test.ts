@@ -4,19 +4,13 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
+import { type EngineEvent, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshot, CloudPcSnapshot, type CloudPcImportedSnapshotArgs } from "../../provider";
-import {
-    provisionedPulumi,
-    providerConfig,
-    REPO_ROOT,
-    stepEvents,
-    isolatedStackEnv,
-} from "../../scripts/pulumi/automation";
+import { stepEvents } from "../../scripts/pulumi/automation";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { inputs, SAS_SIG, SAS_URL } from "../fixtures";
 
 const PROJECT = "cloudpc-e2e-stored";
@@ -84,7 +78,7 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
     this.timeout(240_000);
     let emulator: Emulator;
     let stack: Stack;
-    const dirs: string[] = [];
+    let test: TestStack | undefined;
 
     async function stateResources(): Promise<StateResource[]> {
         const exported = await stack.exportStack();
@@ -107,30 +101,16 @@ describe("e2e: what a stack stores outlives upgrades and SAS rotation (real Pulu
         });
 
     before(async () => {
-        const pulumiCommand = await provisionedPulumi();
         emulator = await startEmulator({ importDurationMs: 300 });
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-stored-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-stored-work-"));
-        dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
-            {
-                workDir,
-                pulumiCommand,
-                envVars: isolatedStackEnv(backend),
-            },
-        );
-        await stack.setAllConfig(providerConfig(emulator));
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+        test = await testStack({ project: PROJECT, stack: STACK, target: emulator });
+        stack = test.stack;
     });
 
     after(async () => {
         try {
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await test?.dispose();
         } finally {
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 

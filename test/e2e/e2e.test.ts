@@ -3,18 +3,10 @@
 // process, everything else in `pulumi`: plan, steps, our dynamic-provider plugin, state, secrets), one stack in a
 // temporary local backend for the whole file. See scripts/pulumi/automation.ts for why the Automation API.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { startEmulator, type Emulator } from "../../emulator";
-import {
-    provisionedPulumi,
-    providerConfig,
-    REPO_ROOT,
-    stepEvents,
-    isolatedStackEnv,
-} from "../../scripts/pulumi/automation";
+import { stepEvents } from "../../scripts/pulumi/automation";
 import { importsProgram } from "../harness/inline-program";
 import { importOutsidePulumi } from "../harness/outside-pulumi";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "../fixtures";
@@ -42,7 +34,7 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     this.timeout(180_000);
     let emulator: Emulator;
     let stack: Stack;
-    const dirs: string[] = [];
+    let test: TestStack | undefined;
 
     /** Runs one CLI operation, collecting its output and engine events; a failure carries the output too. */
     async function run<T>(
@@ -93,32 +85,16 @@ describe("e2e: the real Pulumi CLI (Automation API, inline programs) against the
     const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 
     before(async function () {
-        const pulumiCommand = await provisionedPulumi();
         emulator = await startEmulator({ importDurationMs: 600 });
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-work-"));
-        dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: PROJECT, stackName: STACK, program: importsProgram({}) },
-            {
-                workDir,
-                pulumiCommand,
-                envVars: isolatedStackEnv(backend),
-            },
-        );
-        await stack.setAllConfig(providerConfig(emulator));
-        // The engine starts the plugin in this process's cwd; the serialized provider finds the package from there.
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+        test = await testStack({ project: PROJECT, stack: STACK, target: emulator, program: importsProgram({}) });
+        stack = test.stack;
     });
 
     after(async function () {
         try {
-            // Unconditionally: after a failed up the stack may hold only its pulumi:pulumi:Stack, which blocks removal.
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await test?.dispose();
         } finally {
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 
