@@ -1,73 +1,132 @@
-// A Clock that moves only when the test says so: timers and sleeps fire in time order as advance() passes them.
-import type { Clock, Timer } from "../../provider/util/clock";
+// Clocks for tests of code that waits (provider/util/clock.ts).
+//
+// FakeClock is virtual: time moves only when a sleeper is woken, to the moment it asked for, earliest first.
+// By default each sleep wakes on a later turn of the event loop, so retries and Retry-After pauses take no real
+// time; with `manual`, sleepers wait until the test wakes them (wakeNext) or moves time (advance), so it can look
+// at what is waiting meanwhile.
+//
+// RecordingClock is the real clock, recording what it was asked to sleep: for tests whose other parts (an
+// emulator, pollers) run in real time, so a virtual clock would jump past what they do.
+import { systemClock, type Clock, type Timer } from "../../provider/util/clock";
 
-interface Pending {
-    at: number;
-    seq: number;
-    fire(): void;
-    cleared: boolean;
+interface Sleeper {
+    wake: number;
+    resolve(): void;
 }
 
 export class FakeClock implements Clock {
-    private time: number;
-    private seq = 0;
-    private pending: Pending[] = [];
+    /** Every wait asked for, in order. */
+    readonly sleeps: number[] = [];
+    private t: number;
+    private readonly sleepers: Sleeper[] = [];
 
-    constructor(start = 1_700_000_000_000) {
-        this.time = start;
+    constructor(private readonly options: { start?: number; manual?: boolean } = {}) {
+        this.t = options.start ?? Date.parse("2026-01-01T00:00:00Z");
     }
 
     now(): number {
-        return this.time;
+        return this.t;
     }
 
-    setTimeout(fn: () => void, ms: number): Timer {
-        const p: Pending = { at: this.time + Math.max(0, ms), seq: this.seq++, fire: fn, cleared: false };
-        this.pending.push(p);
-        return { clear: () => void (p.cleared = true) };
+    /** Sleepers not woken yet. */
+    get pending(): number {
+        return this.sleepers.length;
     }
 
     sleep(ms: number, signal?: AbortSignal): Promise<void> {
-        return new Promise((resolve, reject) => {
-            if (signal?.aborted) return reject(signal.reason);
-            const timer = this.setTimeout(resolve, ms);
+        signal?.throwIfAborted();
+        this.sleeps.push(ms);
+        return new Promise<void>((resolve, reject) => {
+            const sleeper: Sleeper = { wake: this.t + Math.max(0, ms), resolve };
+            this.sleepers.push(sleeper);
             signal?.addEventListener(
                 "abort",
                 () => {
-                    timer.clear();
+                    this.drop(sleeper);
                     reject(signal.reason);
                 },
                 { once: true },
             );
+            // One wake-up per sleep, on a later turn: whoever sleeps meanwhile with an earlier wake goes first.
+            if (!this.options.manual) setImmediate(() => this.wakeNext());
         });
     }
 
-    /** Timers not yet fired or cleared. */
-    get timers(): number {
-        return this.pending.filter((p) => !p.cleared).length;
-    }
-
     /**
-     * Moves time forward by `ms`, firing due timers in order; between timers, lets promise callbacks (and anything
-     * they schedule on the fake clock) run, so a chain of sleeps advances as it would in real time.
+     * Moves time forward by `ms`, waking the sleepers due by then in time order; between wake-ups, lets promise
+     * callbacks (and what they schedule on this clock) run, so a chain of sleeps advances as in real time.
      */
     async advance(ms: number): Promise<void> {
-        const end = this.time + ms;
+        const end = this.t + ms;
         await settle();
-        for (;;) {
-            const next = this.pending
-                .filter((p) => !p.cleared && p.at <= end)
-                .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-            if (!next) break;
-            this.time = next.at;
-            next.cleared = true;
-            next.fire();
+        while (this.sleepers.some((s) => s.wake <= end)) {
+            this.wakeNext();
             await settle();
         }
-        this.pending = this.pending.filter((p) => !p.cleared);
-        this.time = end;
+        this.t = end;
         await settle();
     }
+
+    private drop(sleeper: Sleeper): void {
+        const i = this.sleepers.indexOf(sleeper);
+        if (i >= 0) this.sleepers.splice(i, 1);
+    }
+
+    /** Wakes the earliest sleeper, moving time to its wake-up. */
+    wakeNext(): boolean {
+        if (this.sleepers.length === 0) return false;
+        let i = 0;
+        for (let j = 1; j < this.sleepers.length; j++) if (this.sleepers[j]!.wake < this.sleepers[i]!.wake) i = j;
+        const [s] = this.sleepers.splice(i, 1);
+        this.t = Math.max(this.t, s!.wake);
+        s!.resolve();
+        return true;
+    }
+
+    /** A timer is a sleep whose wake-up calls `fn`; cleared, it is dropped unwoken. */
+    setTimeout(fn: () => void, ms: number): Timer {
+        const before = this.sleepers.length;
+        let cleared = false;
+        void this.sleep(ms).then(() => cleared || fn());
+        const sleeper = this.sleepers[before];
+        return {
+            clear: () => {
+                cleared = true;
+                if (sleeper) this.drop(sleeper);
+            },
+        };
+    }
+
+    /** Wakes everyone asleep now, earliest first. */
+    wakeAll(): void {
+        while (this.wakeNext());
+    }
+}
+
+export class RecordingClock implements Clock {
+    readonly sleeps: number[] = [];
+
+    now(): number {
+        return systemClock.now();
+    }
+
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        this.sleeps.push(ms);
+        return systemClock.sleep(ms, signal);
+    }
+
+    setTimeout(fn: () => void, ms: number): Timer {
+        return systemClock.setTimeout(fn, ms);
+    }
+}
+
+/** Resolves once `cond` holds, checking on each turn of the event loop (for I/O to happen in between). */
+export async function until(cond: () => boolean, what: string, turns = 100_000): Promise<void> {
+    for (let i = 0; i < turns; i++) {
+        if (cond()) return;
+        await new Promise((r) => setImmediate(r));
+    }
+    throw new Error(`never happened: ${what}`);
 }
 
 /** Lets pending promise callbacks and immediates run (a few turns of the event loop). */

@@ -17,7 +17,6 @@ import { toRequest } from "../../provider/resources/imported-snapshot/lifecycle"
 import { checkImportedSnapshot, asInputs } from "../../provider/resources/imported-snapshot/check";
 import { inputs } from "../fixtures";
 import { FakeClock, settle } from "../harness/fake-clock";
-import { FakeClock as VirtualClock } from "../harness/graph-clock";
 import { systemClock, type Clock } from "../../provider/util/clock";
 import type { GraphClient } from "../../provider/graph/client";
 import { WaitTimeoutError, type ImportRecord } from "../../provider/snapshots/coalescing/imports-gateway";
@@ -47,7 +46,7 @@ describe("coalescing: single-flight reads", () => {
     });
 
     it("a caller arriving while a fetch is in flight gets the next fetch, shared with others arriving then", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         let calls = 0;
         let release!: () => void;
         const sf = new SingleFlight(
@@ -75,7 +74,7 @@ describe("coalescing: single-flight reads", () => {
     });
 
     it("a read (getRecent) arriving while a fetch is in flight joins it, unless its own last write came after that fetch began", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         let calls = 0;
         let release!: () => void;
         const sf = new SingleFlight(
@@ -172,7 +171,7 @@ describe("coalescing: batched purges", () => {
     });
 
     it("a few purges go out after the short quiet window; a filling batch rides out a pause mid-stream", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         const sent: Array<{ ids: string[]; at: number }> = [];
         const batcher = new PurgeBatcher(
             async (ids) => {
@@ -208,11 +207,11 @@ describe("coalescing: batched purges", () => {
             [16],
             "the pause split the stream",
         );
-        assert.equal(clock.timers, 0, "no timer left behind");
+        assert.equal(clock.pending, 0, "no timer left behind");
     });
 
     it("tells an observer of each batch and each single-id fallback", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         const seen: string[] = [];
         const batcher = new PurgeBatcher(
             async (ids) => {
@@ -425,7 +424,7 @@ describe("coalescing: against the emulator where Graph only reads by id (metadat
         emulator.setOptions({ importDurationMs: 3_600_000 }); // all 40 stay running for every pass
         const ids = await importFor(40).finally(() => emulator.setOptions({ importDurationMs: 300 }));
         // A virtual clock: the deadline comes after ten poll intervals, however long Graph's answers take.
-        const clock = new VirtualClock();
+        const clock = new FakeClock();
         const imports = await fresh({}, clock);
         emulator.resetStats();
         const deadline = clock.now() + 1_000;
@@ -499,7 +498,7 @@ describe("coalescing: the shared poller on a fake clock", () => {
     }
 
     it("polls once per interval for every waiter, reports each status once, and times out at the deadline", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         const records = new Map<string, ImportRecord>([
             ["a", { snapshotId: "a", importStatus: "pending" }],
             ["b", { snapshotId: "b", importStatus: "pending" }],
@@ -531,13 +530,13 @@ describe("coalescing: the shared poller on a fake clock", () => {
         assert.equal(passes(), 3);
         await clock.advance(5_000);
         assert.equal(passes(), 3, "the poller stops once nobody waits");
-        assert.equal(clock.timers, 0);
+        assert.equal(clock.pending, 0);
     });
 });
 
 describe("coalescing: per-id reads gathered for $batch", () => {
     it("sends a batch as soon as it holds 20 ids, the rest together once reads stop coming; every read answered", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         const sent: string[][] = [];
         const batcher = new LookupBatcher(
             async (ids) => {
@@ -566,7 +565,7 @@ describe("coalescing: per-id reads gathered for $batch", () => {
     });
 
     it("a trickle of reads goes out once its first read waited maxWaitMs", async () => {
-        const clock = new FakeClock();
+        const clock = new FakeClock({ manual: true });
         const sent: string[][] = [];
         const batcher = new LookupBatcher(
             async (ids) => {

@@ -35,7 +35,7 @@ import { RuntimeRegistry } from "../../provider/runtime/registry";
 import { systemClock } from "../../provider/util/clock";
 import { sourceIdentity } from "../../provider/resources/imported-snapshot/state";
 import { blobFile, inputs, OTHER_USER, SAS_SIG, SAS_URL, USER } from "../fixtures";
-import { RecordingClock } from "../harness/graph-clock";
+import { RecordingClock } from "../harness/fake-clock";
 
 const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const THIRD_USER = "0f6c2a1e-8d4b-4c3a-9e2f-7a6b5c4d3e2f";

@@ -16,7 +16,7 @@ import { backoffDelay, parseRetryAfter } from "../../provider/graph/retry";
 import { Throttle } from "../../provider/graph/throttle";
 import { parseClaimsChallenge } from "../../provider/graph/auth";
 
-import { FakeClock, until } from "../harness/graph-clock";
+import { FakeClock, until } from "../harness/fake-clock";
 // ---- helpers -------------------------------------------------------------------------------------------------
 
 interface Seen {

@@ -18,7 +18,7 @@ import {
 import { NaiveImports } from "../../scripts/bench/naive-gateway";
 import { importSnapshot } from "../../provider/snapshots/imports";
 import type { Clock } from "../../provider/util/clock";
-import { FakeClock } from "../harness/graph-clock";
+import { FakeClock } from "../harness/fake-clock";
 
 const ACCOUNT =
     "/subscriptions/0231ef39-1113-4772-bffe-26e7d8a15c9e/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/cloudpcvhds";

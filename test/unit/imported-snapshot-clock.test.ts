@@ -8,7 +8,7 @@ import { RecordingProgress } from "../../provider/runtime/progress";
 import { createSnapshotsApi } from "../../provider/snapshots/api";
 import type { ImportRecord, ImportsGateway, WaitOptions } from "../../provider/snapshots/coalescing/imports-gateway";
 import { inputs } from "../fixtures";
-import { FakeClock } from "../harness/graph-clock";
+import { FakeClock } from "../harness/fake-clock";
 
 describe("imported snapshot: the lifecycle's time is its context's clock", () => {
     it("the wait's deadline is timeoutMinutes on that clock, and the elapsed time reported is measured on it", async () => {

@@ -12,7 +12,7 @@ import { retryPolicy, type RetryPolicyOptions } from "../../../provider/graph/po
 import { throttlePolicy } from "../../../provider/graph/policies/throttle";
 import { Throttle } from "../../../provider/graph/throttle";
 import type { GraphClientStats, GraphRequest } from "../../../provider/graph/types";
-import { FakeClock } from "../../harness/graph-clock";
+import { FakeClock } from "../../harness/fake-clock";
 
 const ORIGIN = "https://graph.example.test";
 
