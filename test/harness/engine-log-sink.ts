@@ -4,17 +4,44 @@ import * as grpc from "@grpc/grpc-js";
 const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 
-/** A stand-in for the engine's Engine service: collects every log message a provider process sends. */
-export async function startEngineLogSink(): Promise<{ address: string; messages: string[]; close(): Promise<void> }> {
-    const messages: string[] = [];
+/** One Log request as the engine received it. */
+export interface Logged {
+    severity: number;
+    message: string;
+    urn: string;
+    ephemeral: boolean;
+}
+
+interface LogRequest {
+    getSeverity(): number;
+    getMessage(): string;
+    getUrn(): string;
+    getEphemeral(): boolean;
+}
+
+export interface EngineLogSink {
+    address: string;
+    /** Every Log request, in order. */
+    logged: Logged[];
+    /** The same, one line each: "[severity N] message". */
+    readonly messages: string[];
+    close(): Promise<void>;
+}
+
+/** Starts the stand-in on a loopback port; every other Engine method answers empty. */
+export async function startEngineLogSink(): Promise<EngineLogSink> {
+    const logged: Logged[] = [];
     const server = new grpc.Server();
-    const empty = (_call: unknown, cb: (err: null, res: unknown) => void) => cb(null, new Empty());
+    const empty = (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, new Empty());
     server.addService(engineGrpc.EngineService, {
-        log: (
-            call: { request: { getMessage(): string; getSeverity(): number } },
-            cb: (err: null, res: unknown) => void,
-        ) => {
-            messages.push(`[severity ${call.request.getSeverity()}] ${call.request.getMessage()}`);
+        log: (call: grpc.ServerUnaryCall<LogRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+            const r = call.request;
+            logged.push({
+                severity: r.getSeverity(),
+                message: r.getMessage(),
+                urn: r.getUrn(),
+                ephemeral: r.getEphemeral(),
+            });
             cb(null, new Empty());
         },
         getRootResource: empty,
@@ -27,5 +54,12 @@ export async function startEngineLogSink(): Promise<{ address: string; messages:
             err ? reject(err) : resolve(p),
         ),
     );
-    return { address: `127.0.0.1:${port}`, messages, close: async () => server.forceShutdown() };
+    return {
+        address: `127.0.0.1:${port}`,
+        logged,
+        get messages() {
+            return logged.map((l) => `[severity ${l.severity}] ${l.message}`);
+        },
+        close: async () => server.forceShutdown(),
+    };
 }

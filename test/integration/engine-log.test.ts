@@ -2,62 +2,15 @@
 // implements the engine's Log service, lines go with the resource's URN (info ephemeral, warnings not), redacted,
 // past an https_proxy; without a URN, or when the engine does not answer, they go where they went before.
 import { strict as assert } from "node:assert";
-import { createRequire } from "node:module";
-import type * as grpcTypes from "@grpc/grpc-js";
 import { resolveSettings } from "../../provider/config/settings";
 import { engineLog } from "../../provider/runtime/engine-log";
 import { RecordingProgress } from "../../provider/runtime/progress";
 import { ProviderRuntime } from "../../provider/runtime/runtime";
-
-const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
-const grpc = fromPulumi("@grpc/grpc-js") as typeof grpcTypes;
-const engrpc = fromPulumi("./proto/engine_grpc_pb") as { EngineService: grpcTypes.ServiceDefinition };
-const emptyproto = fromPulumi("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+import { startEngineLogSink } from "../harness/engine-log-sink";
 
 const IDS = { AZURE_TENANT_ID: "contoso.onmicrosoft.com", AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001" };
 const SECRET = "super-secret-value-123";
 const URN = "urn:pulumi:dev::fleet::pulumi-nodejs:dynamic/cloudpc:Snapshot::alice";
-
-interface Logged {
-    severity: number;
-    message: string;
-    urn: string;
-    ephemeral: boolean;
-}
-interface LogRequest {
-    getSeverity(): number;
-    getMessage(): string;
-    getUrn(): string;
-    getEphemeral(): boolean;
-}
-
-/** An engine that records every Log request. */
-async function fakeEngine(): Promise<{ address: string; logged: Logged[]; stop(): void }> {
-    const logged: Logged[] = [];
-    const server = new grpc.Server();
-    const unimplemented = (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) =>
-        cb({ code: grpc.status.UNIMPLEMENTED });
-    const impl: grpcTypes.UntypedServiceImplementation = Object.fromEntries(
-        Object.keys(engrpc.EngineService).map((k) => [k, unimplemented]),
-    );
-    impl.log = (call: grpcTypes.ServerUnaryCall<LogRequest, unknown>, cb: grpcTypes.sendUnaryData<unknown>) => {
-        const r = call.request;
-        logged.push({
-            severity: r.getSeverity(),
-            message: r.getMessage(),
-            urn: r.getUrn(),
-            ephemeral: r.getEphemeral(),
-        });
-        cb(null, new emptyproto.Empty());
-    };
-    server.addService(engrpc.EngineService, impl);
-    const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
-            e ? reject(e) : resolve(p),
-        ),
-    );
-    return { address: `127.0.0.1:${port}`, logged, stop: () => server.forceShutdown() };
-}
 
 describe("progress on the resource's row (the engine's Log service)", () => {
     const proxy = process.env.https_proxy;
@@ -65,7 +18,7 @@ describe("progress on the resource's row (the engine's Log service)", () => {
     after(() => (proxy === undefined ? delete process.env.https_proxy : (process.env.https_proxy = proxy)));
 
     it("sends info as a status line and warnings as warnings, with the URN, redacted, in order", async () => {
-        const engine = await fakeEngine();
+        const engine = await startEngineLogSink();
         try {
             const fallback = new RecordingProgress();
             const settings = resolveSettings(undefined, { ...IDS, AZURE_CLIENT_SECRET: SECRET });
@@ -87,13 +40,13 @@ describe("progress on the resource's row (the engine's Log service)", () => {
             ]);
             assert.deepEqual(fallback.lines, []);
         } finally {
-            engine.stop();
+            await engine.close();
         }
     });
 
     it("without a URN, or when the engine does not answer, lines go to the runtime's progress as before", async () => {
-        const engine = await fakeEngine();
-        engine.stop();
+        const engine = await startEngineLogSink();
+        await engine.close();
         const fallback = new RecordingProgress();
         const runtime = new ProviderRuntime(resolveSettings(undefined, { ...IDS, AZURE_CLIENT_SECRET: SECRET }), {
             progress: fallback,
