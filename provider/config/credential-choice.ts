@@ -1,6 +1,7 @@
 // Says which credential the provider signs in with and where the settings that chose it came from (stack config,
 // which environment variable, or a default), never their values: an AZURE_CLIENT_SECRET left in the environment
 // beating useOidc should be visible in the log, not guessed at.
+import { accessTokenKey } from "./azure-pipelines";
 import type { CredentialKind } from "./credential";
 import { settingSource, type ProviderSettings } from "./settings";
 import type { SettingKey } from "./settings-table";
@@ -9,6 +10,7 @@ const KIND_NAMES: Record<CredentialKind, string> = {
     clientSecret: "a client secret",
     clientCertificate: "a client certificate",
     workloadIdentity: "workload identity federation (OIDC)",
+    azurePipelines: "an Azure DevOps service connection (workload identity federation)",
     azureCli: "the Azure CLI's account",
     managedIdentity: "a managed identity",
     default: "DefaultAzureCredential (no sign-in setting found)",
@@ -30,6 +32,14 @@ function keysFor(kind: CredentialKind, s: ProviderSettings): SettingKey[] {
                   : ["oidcRequestUrl", "oidcRequestToken", "oidcAudience"];
             return ["useOidc", ...assertion, "tenantId", "clientId"];
         }
+        case "azurePipelines":
+            return [
+                "useOidc",
+                "adoServiceConnectionId",
+                accessTokenKey(s) ?? "adoSystemAccessToken",
+                "tenantId",
+                "clientId",
+            ];
         case "azureCli":
             return ["useCli", "tenantId"];
         case "managedIdentity":

@@ -1,6 +1,6 @@
 // Picks and builds the @azure/identity credential for the provider's settings.
-// Order: client secret, client certificate, OIDC (token, token file, else the runner's request URL), Azure CLI, managed identity, then
-// DefaultAzureCredential when nothing is configured.
+// Order: client secret, client certificate, OIDC (token, token file, else an Azure DevOps service connection, else
+// the runner's request URL), Azure CLI, managed identity, then DefaultAzureCredential when nothing is configured.
 
 import * as fs from "node:fs";
 import {
@@ -13,6 +13,7 @@ import {
     type TokenCredential,
 } from "@azure/identity";
 import type { Redactor } from "../util/redact";
+import { azurePipelinesCredential, usesAzurePipelines } from "./azure-pipelines";
 import { shouldDisableInstanceDiscovery } from "./clouds";
 import { oidcRequestTokenSource } from "./oidc-request";
 import { RenewableCredential } from "./renewable-credential";
@@ -24,7 +25,13 @@ export { tokenScope } from "./settings";
 export { shouldDisableInstanceDiscovery } from "./clouds";
 
 export type CredentialKind =
-    "clientSecret" | "clientCertificate" | "workloadIdentity" | "azureCli" | "managedIdentity" | "default";
+    | "clientSecret"
+    | "clientCertificate"
+    | "workloadIdentity"
+    | "azurePipelines"
+    | "azureCli"
+    | "managedIdentity"
+    | "default";
 
 export interface CreatedCredential {
     credential: TokenCredential;
@@ -35,7 +42,7 @@ export interface CreatedCredential {
 export function credentialKind(s: ProviderSettings): CredentialKind {
     if (s.clientSecret) return "clientSecret";
     if (s.clientCertificatePath) return "clientCertificate";
-    if (s.useOidc) return "workloadIdentity";
+    if (s.useOidc) return usesAzurePipelines(s) ? "azurePipelines" : "workloadIdentity";
     if (s.useCli) return "azureCli";
     if (s.useMsi) return "managedIdentity";
     return "default";
@@ -168,6 +175,8 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
                 ),
             };
         }
+        case "azurePipelines":
+            return { kind, credential: azurePipelinesCredential(s, authority) };
         case "azureCli":
             // The CLI keeps its own token cache; each getToken runs `az account get-access-token`, so nothing to renew.
             return { kind, credential: new AzureCliCredential(s.tenantId ? { tenantId: s.tenantId } : {}) };

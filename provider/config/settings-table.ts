@@ -15,6 +15,8 @@ export type SettingKey =
     | "oidcRequestUrl"
     | "oidcRequestToken"
     | "oidcAudience"
+    | "adoServiceConnectionId"
+    | "adoSystemAccessToken"
     | "useCli"
     | "useMsi"
     | "environment"
@@ -66,7 +68,7 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
     row(
         "tenantId",
         "tenant",
-        ["AZURE_TENANT_ID", "ARM_TENANT_ID"],
+        ["AZURE_TENANT_ID", "ARM_TENANT_ID", "AZURESUBSCRIPTION_TENANT_ID"],
         "none",
         false,
         "Entra tenant (GUID or domain) of the app registration.",
@@ -74,7 +76,7 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
     row(
         "clientId",
         "guid",
-        ["AZURE_CLIENT_ID", "ARM_CLIENT_ID"],
+        ["AZURE_CLIENT_ID", "ARM_CLIENT_ID", "AZURESUBSCRIPTION_CLIENT_ID"],
         "none",
         false,
         "Application (client) id; with useMsi, the client id of a user-assigned managed identity.",
@@ -150,6 +152,26 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         "api://AzureADTokenExchange",
         false,
         "Audience of the ID token asked from oidcRequestUrl; must match the app's federated credential.",
+    ),
+    row(
+        "adoServiceConnectionId",
+        "guid",
+        [
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+            "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+        ],
+        "none (the AzureCLI@2 task sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)",
+        false,
+        "Azure DevOps: id of the Azure Resource Manager service connection (workload identity federation) to sign in as. With useOidc, the provider asks Azure Pipelines (SYSTEM_OIDCREQUESTURI) for a fresh ID token of this connection at every Entra token request. Used when neither oidcToken nor oidcTokenFilePath is set.",
+    ),
+    row(
+        "adoSystemAccessToken",
+        "string",
+        ["SYSTEM_ACCESSTOKEN"],
+        "none (map it in the pipeline YAML: `SYSTEM_ACCESSTOKEN: $(System.AccessToken)`)",
+        true,
+        "Azure DevOps: the job's System.AccessToken, which authorizes the ID-token request of adoServiceConnectionId. When unset, oidcRequestToken is used (ARM_OIDC_REQUEST_TOKEN, as Terraform's azurerm reads it).",
     ),
     row("useCli", "boolean", ["ARM_USE_CLI"], "false", false, "Use the Azure CLI's signed-in account (`az login`)."),
     row(

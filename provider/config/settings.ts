@@ -31,6 +31,9 @@ export interface ProviderSettings {
     oidcRequestToken?: string;
     /** Audience asked of oidcRequestUrl (default api://AzureADTokenExchange). */
     oidcAudience: string;
+    /** Azure DevOps workload identity: the service connection's id and the job's System.AccessToken (a secret). */
+    adoServiceConnectionId?: string;
+    adoSystemAccessToken?: string;
     useCli: boolean;
     useMsi: boolean;
     environment: CloudName;
@@ -179,6 +182,8 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         oidcRequestUrl: resolveRequestUrl(get("oidcRequestUrl"), allowInsecureLoopback),
         oidcRequestToken: str("oidcRequestToken"),
         oidcAudience: str("oidcAudience") ?? DEFAULT_OIDC_AUDIENCE,
+        adoServiceConnectionId: str("adoServiceConnectionId"),
+        adoSystemAccessToken: str("adoSystemAccessToken"),
         useCli: bool("useCli", false),
         useMsi: bool("useMsi", false),
         environment,
@@ -307,6 +312,8 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         oidcRequestUrl: s.oidcRequestUrl,
         oidcRequestToken: s.oidcRequestToken ? "<set>" : undefined,
         oidcAudience: s.oidcAudience,
+        adoServiceConnectionId: s.adoServiceConnectionId,
+        adoSystemAccessToken: s.adoSystemAccessToken ? "<set>" : undefined,
         useCli: s.useCli,
         useMsi: s.useMsi,
         environment: s.environment,

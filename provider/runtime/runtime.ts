@@ -66,6 +66,7 @@ export class ProviderRuntime {
             settings.clientCertificatePassword,
             settings.oidcToken,
             settings.oidcRequestToken,
+            settings.adoSystemAccessToken,
         ]) {
             this.redactor.register(secret);
         }

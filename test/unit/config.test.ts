@@ -97,6 +97,8 @@ describe("resolveSettings", () => {
             oidcRequestUrl: undefined,
             oidcRequestToken: undefined,
             oidcAudience: "api://AzureADTokenExchange",
+            adoServiceConnectionId: undefined,
+            adoSystemAccessToken: undefined,
             useCli: false,
             useMsi: false,
             environment: "public",
@@ -388,7 +390,7 @@ describe("resolveSettings", () => {
             SETTINGS_TABLE.filter((s) => s.secret)
                 .map((s) => s.key)
                 .sort(),
-            ["clientCertificatePassword", "clientSecret", "oidcRequestToken", "oidcToken"],
+            ["adoSystemAccessToken", "clientCertificatePassword", "clientSecret", "oidcRequestToken", "oidcToken"],
         );
         assert.equal(settingsTableMarkdown().split("\n").length, SETTINGS_TABLE.length + 2);
     });
@@ -446,7 +448,7 @@ describe("credentials", () => {
         const err = settingsError(() => createCredential(base({ ARM_CLIENT_SECRET: SECRET })));
         assert.match(
             err.message,
-            /a client secret is set, but cloudpc:tenantId \(env AZURE_TENANT_ID, ARM_TENANT_ID\) and cloudpc:clientId \(env AZURE_CLIENT_ID, ARM_CLIENT_ID\) are not set/,
+            /a client secret is set, but cloudpc:tenantId \(env AZURE_TENANT_ID, ARM_TENANT_ID, AZURESUBSCRIPTION_TENANT_ID\) and cloudpc:clientId \(env AZURE_CLIENT_ID, ARM_CLIENT_ID, AZURESUBSCRIPTION_CLIENT_ID\) are not set/,
         );
         assert.deepEqual(err.keys, ["cloudpc:tenantId", "cloudpc:clientId"]);
         assert.ok(!err.message.includes(SECRET));
