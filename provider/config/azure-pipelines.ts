@@ -105,6 +105,30 @@ export function azurePipelinesPieces(s: ProviderSettings, env: NodeJS.ProcessEnv
     };
 }
 
+/**
+ * The library's error when Azure DevOps refuses the ID-token request names only the HTTP status; add what to check.
+ * Entra's own refusals (AADSTS...) come from its ClientAssertionCredential and pass unchanged.
+ */
+function withFix(credential: TokenCredential, serviceConnectionId: string): TokenCredential {
+    return {
+        getToken: async (scopes, options) => {
+            try {
+                return await credential.getToken(scopes, options);
+            } catch (err) {
+                if (err instanceof Error && err.message.startsWith("AzurePipelinesCredential: Authentication Failed")) {
+                    err.message =
+                        `Azure DevOps did not issue an ID token for service connection ${serviceConnectionId} ` +
+                        `(${describeSetting(specFor("adoServiceConnectionId"))}). Check that the step maps ` +
+                        `\`${ACCESS_TOKEN_MAPPING}\`, that this pipeline may use the service connection (Project ` +
+                        "settings > Service connections > the connection > Security), and that the id is that " +
+                        `connection's. ${err.message}`;
+                }
+                throw err;
+            }
+        },
+    };
+}
+
 /** AzurePipelinesCredential, renewable like the other confidential-client credentials (renewable-credential.ts). */
 export function azurePipelinesCredential(
     s: ProviderSettings,
@@ -112,7 +136,10 @@ export function azurePipelinesCredential(
     env: NodeJS.ProcessEnv = process.env,
 ): TokenCredential {
     const p = azurePipelinesPieces(s, env);
-    return new RenewableCredential(
-        () => new AzurePipelinesCredential(p.tenantId, p.clientId, p.serviceConnectionId, p.systemAccessToken, options),
+    return new RenewableCredential(() =>
+        withFix(
+            new AzurePipelinesCredential(p.tenantId, p.clientId, p.serviceConnectionId, p.systemAccessToken, options),
+            p.serviceConnectionId,
+        ),
     );
 }

@@ -5,12 +5,9 @@
 // refuses it).
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as https from "node:https";
-import type { AddressInfo } from "node:net";
+import { startCiIdTokenEndpoint, type CiIdTokenEndpoint } from "../harness/ci-id-token-endpoint";
 import { startEngineLogSink } from "../harness/engine-log-sink";
 import { startEmulator, type Emulator } from "../../emulator";
-import { ensureCertificates } from "../../emulator/certs";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
 import { DynamicProviderProcess, serializeProvider } from "../harness/dynamic-provider";
 import { MiniEngine } from "../harness/engine";
@@ -20,65 +17,10 @@ const FEDERATED_CLIENT = "7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8";
 const ISSUER = "https://token.actions.githubusercontent.com";
 const REQUEST_TOKEN = `CanaryRequestToken${randomBytes(12).toString("hex")}`;
 
-interface RunnerRequest {
-    authorization: string | undefined;
-    audience: string | null;
-    apiVersion: string | null;
-}
-
-/** GitHub's ID-token endpoint: GET <url>&audience=..., bearer the request token, answers {"value": "<jwt>"}. */
-async function startRunner(): Promise<{
-    url: string;
-    requests: RunnerRequest[];
-    issued: string[];
-    deny: boolean;
-    close(): Promise<void>;
-}> {
-    const certs = ensureCertificates();
-    const state = { requests: [] as RunnerRequest[], issued: [] as string[], deny: false };
-    const server = https.createServer(
-        { cert: fs.readFileSync(certs.certPath), key: fs.readFileSync(certs.keyPath) },
-        (req, res) => {
-            const url = new URL(req.url!, "https://runner");
-            state.requests.push({
-                authorization: req.headers.authorization,
-                audience: url.searchParams.get("audience"),
-                apiVersion: url.searchParams.get("api-version"),
-            });
-            if (state.deny || req.headers.authorization !== `Bearer ${REQUEST_TOKEN}`) {
-                res.statusCode = 401;
-                res.end(JSON.stringify({ message: "Unauthorized" }));
-                return;
-            }
-            const now = Math.floor(Date.now() / 1000);
-            const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-            const claims = {
-                iss: ISSUER,
-                aud: url.searchParams.get("audience"),
-                sub: "repo:contoso/cloudpc:ref:refs/heads/main",
-                iat: now,
-                nbf: now,
-                exp: now + 2,
-                jti: randomBytes(8).toString("hex"),
-            };
-            const jwt = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims)}.c2ln`;
-            state.issued.push(jwt);
-            res.setHeader("content-type", "application/json");
-            res.end(JSON.stringify({ count: 1, value: jwt }));
-        },
-    );
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const { port } = server.address() as AddressInfo;
-    return Object.assign(state, {
-        url: `https://127.0.0.1:${port}/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0`,
-        close: () => new Promise<void>((r) => server.close(() => r())),
-    });
-}
-
 describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", function () {
     this.timeout(90_000);
     let emulator: Emulator;
-    let runner: Awaited<ReturnType<typeof startRunner>>;
+    let runner: CiIdTokenEndpoint;
     let sink: Awaited<ReturnType<typeof startEngineLogSink>>;
     const providers: DynamicProviderProcess[] = [];
 
@@ -88,7 +30,13 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
             tokenLifetimeSeconds: 1,
             clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
         });
-        runner = await startRunner();
+        runner = await startCiIdTokenEndpoint({
+            dialect: "github",
+            requestToken: REQUEST_TOKEN,
+            issuer: ISSUER,
+            subject: "repo:contoso/cloudpc:ref:refs/heads/main",
+            lifetimeSeconds: 2,
+        });
         sink = await startEngineLogSink();
     });
     after(async () => {
@@ -136,13 +84,12 @@ describe("GitHub Actions OIDC: ID tokens asked of the runner, no token file", fu
             `the runner was asked ${runner.requests.length} time(s); access tokens expired during the import`,
         );
         for (const r of runner.requests) {
-            assert.deepEqual(r, {
-                authorization: `Bearer ${REQUEST_TOKEN}`,
-                audience: "api://AzureADTokenExchange",
-                apiVersion: "2.0",
-            });
+            assert.deepEqual(
+                [r.method, r.authorization, r.query],
+                ["GET", `Bearer ${REQUEST_TOKEN}`, { "api-version": "2.0", audience: "api://AzureADTokenExchange" }],
+            );
         }
-        assert.equal(new Set(runner.issued).size, runner.issued.length);
+        assert.equal(new Set(runner.issued.map((t) => t.jwt)).size, runner.issued.length);
         // Several sign-ins, each with an ID token of its own (MSAL may ask its callback more than once per sign-in).
         assert.ok(emulator.issuedTokens().length >= 2, "the import did not outlive its first access token");
         assert.ok(runner.issued.length >= emulator.issuedTokens().length, "a sign-in reused an ID token");
