@@ -1,7 +1,8 @@
 // The program the workflow in .github/workflows/ deploys: one Windows 365 snapshot import, described entirely by
 // the checked-in stack config (Pulumi.prod.yaml), so a pull request that changes the blob shows the replacement in
 // its `pulumi preview`, and merging it runs `pulumi up`. The provider authenticates from the environment the
-// workflow sets (ARM_USE_OIDC, AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE): no stored secret.
+// workflow sets (ARM_USE_OIDC, AZURE_CLIENT_ID, AZURE_TENANT_ID) and the ID-token request URL and token the runner
+// gives a job with `id-token: write`: no stored secret, no token file.
 // For many users, use the fleet example's program here instead.
 import * as pulumi from "@pulumi/pulumi";
 // In your own project: import { CloudPcImportedSnapshot } from "@cloudpc/pulumi-snapshots";

@@ -2,8 +2,9 @@
 //   - fleet: add / change / remove a line through the engine-level harness (the file → resource args mapping
 //     itself: test/unit/fleet-file.test.ts)
 //     (MiniEngine + @pulumi/pulumi's real dynamic-provider gRPC server) against the Graph emulator;
-//   - github-actions: the workflow's shape (OIDC, no stored secret, no token file), and its environment signing the
-//     provider in end to end (a local stand-in for GitHub's ID-token endpoint, the emulator's federated client);
+//   - github-actions, azure-devops: the pipeline's shape (OIDC, no stored secret, no token file), and its environment
+//     signing the provider in end to end (a local stand-in for the CI's ID-token endpoint, the emulator's federated
+//     client);
 //   - azure-storage, sas-url, fleet programs: run under Pulumi's mocks, to check their wiring (the storage account
 //     Windows 365 documents, the SAS the stack signs) and that the SAS URL stays secret.
 // The examples that need no cloud (quickstart, fleet, github-actions' program) also run through the real CLI
@@ -12,8 +13,6 @@
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { startEmulator, type Emulator } from "../../emulator";
@@ -22,6 +21,7 @@ import { CloudPcImportedSnapshotProvider } from "../../provider";
 import { DynamicProviderProcess, PROVIDER_KEY, serializeProvider, type Props } from "../harness/dynamic-provider";
 import { MiniEngine, type Desired } from "../harness/engine";
 import { importOutsidePulumi } from "../harness/outside-pulumi";
+import { startCiIdTokenEndpoint, type CiIdTokenEndpoint } from "../harness/ci-id-token-endpoint";
 import { inputs, OTHER_USER, SAS_SIG, STORAGE_ACCOUNT_ID, USER } from "../fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -250,34 +250,27 @@ describe("examples: github-actions workflow", function () {
         const FEDERATED_CLIENT = "7f3e2d1c-0b9a-4876-a5b4-c3d2e1f0a9b8";
         const ISSUER = "https://token.actions.githubusercontent.com";
         let emulator: Emulator;
-        let github: http.Server;
-        let tokenRequests: string[];
+        let github: CiIdTokenEndpoint;
 
         before(async () => {
             emulator = await startEmulator({
                 importDurationMs: 300,
                 clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
             });
-            tokenRequests = [];
-            // GitHub's ID-token endpoint: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=..., bearer the request token.
-            github = http.createServer((req, res) => {
-                tokenRequests.push(`${req.headers.authorization} ${req.url}`);
-                const now = Math.floor(Date.now() / 1000);
-                const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-                const audience = new URL(req.url!, "http://x").searchParams.get("audience");
-                const jwt = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ iss: ISSUER, aud: audience, sub: "repo:contoso/cloudpc:pull_request", iat: now, nbf: now, exp: now + 300 })}.c2ln`;
-                res.setHeader("content-type", "application/json");
-                res.end(JSON.stringify({ count: 1, value: jwt }));
+            github = await startCiIdTokenEndpoint({
+                dialect: "github",
+                requestToken: "request-token",
+                issuer: ISSUER,
+                subject: "repo:contoso/cloudpc:pull_request",
+                lifetimeSeconds: 300,
             });
-            await new Promise<void>((r) => github.listen(0, "127.0.0.1", r));
         });
         after(async () => {
-            await new Promise<void>((r) => (github ? github.close(() => r()) : r()));
+            await github?.close();
             await emulator?.close();
         });
 
         it("imports and purges with ID tokens asked of the runner", async () => {
-            const { port } = github.address() as AddressInfo;
             // The workflow's env, with its repository variables filled in, plus what the runner and the emulator set.
             const vars: Record<string, string> = {
                 AZURE_CLIENT_ID: FEDERATED_CLIENT,
@@ -297,10 +290,8 @@ describe("examples: github-actions workflow", function () {
                     AZURE_CLIENT_SECRET: "",
                     ARM_CLIENT_SECRET: "",
                     AZURE_FEDERATED_TOKEN_FILE: "",
-                    ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/_apis/token?api-version=2.0`,
+                    ACTIONS_ID_TOKEN_REQUEST_URL: github.url,
                     ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token",
-                    // The stand-in runner speaks plain http on loopback.
-                    CLOUDPC_ALLOW_INSECURE_LOOPBACK: "true",
                     CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
                     CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
                     CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
@@ -311,11 +302,11 @@ describe("examples: github-actions workflow", function () {
                 const engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
                 await engine.up([{ name: "ci", inputs: inputs() }]);
                 assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
-                assert.ok(tokenRequests.length >= 1, "the runner was not asked for an ID token");
-                for (const r of tokenRequests) {
-                    assert.equal(
-                        r,
-                        "Bearer request-token /_apis/token?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange",
+                assert.ok(github.requests.length >= 1, "the runner was not asked for an ID token");
+                for (const r of github.requests) {
+                    assert.deepEqual(
+                        [r.authorization, r.query],
+                        ["Bearer request-token", { "api-version": "2.0", audience: "api://AzureADTokenExchange" }],
                     );
                 }
                 assert.ok(
@@ -324,6 +315,151 @@ describe("examples: github-actions workflow", function () {
                 );
                 await engine.destroy();
                 assert.equal(emulator.imports.list().length, 0);
+            } finally {
+                await provider.close();
+            }
+        });
+    });
+});
+
+interface AdoStep {
+    task?: string;
+    script?: string;
+    displayName?: string;
+    inputs?: Record<string, string>;
+    env?: Record<string, string>;
+}
+
+interface AdoPipeline {
+    trigger: { branches: { include: string[] } };
+    pr: { branches: { include: string[] } };
+    variables: Record<string, string>;
+    jobs: {
+        job?: string;
+        deployment?: string;
+        condition: string;
+        environment?: string;
+        steps?: AdoStep[];
+        strategy?: { runOnce: { deploy: { steps: AdoStep[] } } };
+    }[];
+}
+
+describe("examples: azure-devops pipeline", function () {
+    this.timeout(60_000);
+    const text = fs.readFileSync(path.join(EXAMPLES, "azure-devops", "azure-pipelines.yml"), "utf8");
+    const pipeline = parseYaml(text) as AdoPipeline;
+    const job = (name: string) => pipeline.jobs.find((j) => (j.job ?? j.deployment) === name)!;
+    const steps = (name: string) => job(name).steps ?? job(name).strategy!.runOnce.deploy.steps;
+    const pulumiSteps = (name: string) => steps(name).filter((s) => s.task === "AzureCLI@2");
+
+    it("previews pull requests and deploys main through the service connection, no stored secret, no token step", () => {
+        assert.deepEqual(pipeline.trigger.branches.include, ["main"]);
+        assert.deepEqual(pipeline.pr.branches.include, ["main"]);
+        assert.match(job("preview").condition, /Build\.Reason'\], 'PullRequest'/);
+        assert.match(job("up").condition, /refs\/heads\/main/);
+        assert.equal(job("up").environment, "production");
+        const commands = (name: string) =>
+            pulumiSteps(name).flatMap((s) => s.inputs!.inlineScript!.match(/pulumi (preview|refresh|up)/g) ?? []);
+        assert.deepEqual(commands("preview"), ["pulumi preview"]);
+        assert.deepEqual(commands("up"), ["pulumi refresh", "pulumi up"]);
+        for (const name of ["preview", "up"]) {
+            for (const step of pulumiSteps(name)) {
+                assert.equal(step.inputs!.azureSubscription, "${{ variables.serviceConnection }}");
+                // The two lines: OIDC on, and the job's access token mapped (Azure Pipelines never maps it itself).
+                assert.deepEqual(step.env, { ARM_USE_OIDC: "true", SYSTEM_ACCESSTOKEN: "$(System.AccessToken)" });
+            }
+        }
+        // No stored secret (pipeline secrets are read as $(name) macros; System.AccessToken is the job's own) and
+        // no hand-made token request or service principal secret in the environment.
+        const macros = new Set(text.match(/\$\((\w|\.)+\)/g));
+        assert.deepEqual([...macros].sort(), [
+            "$(System.AccessToken)",
+            "$(projectDir)",
+            "$(stateAccount)",
+            "$(stateContainer)",
+        ]);
+        assert.ok(!/oidctoken|SYSTEM_OIDCREQUESTURI|addSpnToEnvironment|CLIENT_SECRET|PASSPHRASE/i.test(text));
+    });
+
+    it("its shell steps are valid bash", () => {
+        for (const name of ["preview", "up"]) {
+            for (const step of steps(name)) {
+                const script = step.script ?? step.inputs?.inlineScript;
+                if (!script) continue;
+                const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+                assert.equal(r.status, 0, `${name} / ${step.displayName ?? script}: ${r.stderr}`);
+            }
+        }
+    });
+
+    describe("its environment signs the provider in (emulated Azure Pipelines and Entra)", () => {
+        const FEDERATED_CLIENT = "5d2c4b6a-8e1f-4a3b-9c7d-2e4f6a8b0c1d";
+        const ISSUER = "https://vstoken.dev.azure.com/6f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+        const CONNECTION = "0e3c1f2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
+        const ACCESS_TOKEN = "CanaryJobAccessToken-0b6e4f";
+        let emulator: Emulator;
+        let pipelines: CiIdTokenEndpoint;
+
+        before(async () => {
+            emulator = await startEmulator({
+                importDurationMs: 300,
+                clients: [{ clientId: FEDERATED_CLIENT, federatedIssuer: ISSUER }],
+            });
+            pipelines = await startCiIdTokenEndpoint({
+                dialect: "azurePipelines",
+                requestToken: ACCESS_TOKEN,
+                issuer: ISSUER,
+                subject: "sc://contoso/cloudpc/cloudpc-snapshots",
+                lifetimeSeconds: 300,
+                serviceConnectionId: CONNECTION,
+            });
+        });
+        after(async () => {
+            await pipelines?.close();
+            await emulator?.close();
+        });
+
+        it("imports and purges with ID tokens asked of Azure DevOps for the service connection", async () => {
+            // The up step's env, with $(System.AccessToken) filled in, plus what Azure Pipelines and AzureCLI@2 set.
+            const stepEnv = Object.fromEntries(
+                Object.entries(pulumiSteps("up")[0]!.env!).map(([k, v]) => [
+                    k,
+                    v === "$(System.AccessToken)" ? ACCESS_TOKEN : v,
+                ]),
+            );
+            const provider = await DynamicProviderProcess.start({
+                env: {
+                    ...stepEnv,
+                    SYSTEM_OIDCREQUESTURI: pipelines.url,
+                    AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: CONNECTION,
+                    AZURESUBSCRIPTION_CLIENT_ID: FEDERATED_CLIENT,
+                    AZURESUBSCRIPTION_TENANT_ID: emulator.tenantId,
+                    AZURE_CLIENT_ID: "",
+                    AZURE_TENANT_ID: "",
+                    AZURE_CLIENT_SECRET: "",
+                    ARM_CLIENT_SECRET: "",
+                    AZURE_FEDERATED_TOKEN_FILE: "",
+                    ACTIONS_ID_TOKEN_REQUEST_URL: "",
+                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
+                    CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
+                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+                },
+            });
+            try {
+                await provider.configure({});
+                const engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
+                await engine.up([{ name: "ado", inputs: inputs() }]);
+                assert.equal(engine.state.get("ado")!.outputs.importStatus, "succeeded");
+                assert.ok(pipelines.requests.length >= 1, "Azure DevOps was not asked for an ID token");
+                for (const r of pipelines.requests) {
+                    assert.deepEqual(
+                        [r.method, r.authorization, r.query],
+                        ["POST", `Bearer ${ACCESS_TOKEN}`, { "api-version": "7.1", serviceConnectionId: CONNECTION }],
+                    );
+                }
+                await engine.destroy();
+                assert.equal(emulator.imports.list().length, 0);
+                assert.ok(![...provider.stdout, ...provider.stderr].join("").includes(ACCESS_TOKEN));
             } finally {
                 await provider.close();
             }
