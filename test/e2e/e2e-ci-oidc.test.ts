@@ -7,12 +7,9 @@
 // never reaches the CLI's output, its events or the stack's state.
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { LocalWorkspace, type EngineEvent, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
-import { provisionedPulumi, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
+import { testStack } from "../harness/e2e-stack";
 import { startCiIdTokenEndpoint, type CiIdTokenEndpoint, type CiIdTokenOptions } from "../harness/ci-id-token-endpoint";
 import { importsProgram } from "../harness/inline-program";
 import { inputs, OTHER_USER, USER } from "../fixtures";
@@ -87,14 +84,10 @@ const CASES: Case[] = [
 
 describe("e2e: CI sign-in without a secret or token file, across ID-token expiry (real Pulumi CLI)", function () {
     this.timeout(240_000);
-    let pulumiCommand: PulumiCommand;
     let emulator: Emulator;
-    const dirs: string[] = [];
     const cleanups: (() => Promise<void>)[] = [];
 
     before(async () => {
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
-        pulumiCommand = await provisionedPulumi();
         emulator = await startEmulator({
             importDurationMs: 6_000,
             tokenLifetimeSeconds: 1,
@@ -110,7 +103,6 @@ describe("e2e: CI sign-in without a secret or token file, across ID-token expiry
             for (const cleanup of cleanups.reverse()) await cleanup();
         } finally {
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 
@@ -123,31 +115,16 @@ describe("e2e: CI sign-in without a secret or token file, across ID-token expiry
                 lifetimeSeconds: ID_TOKEN_SECONDS,
             });
             cleanups.push(() => endpoint.close());
-            const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-ci-backend-"));
-            const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-ci-work-"));
-            dirs.push(backend, workDir);
-            const stackName = c.endpoint.dialect;
-            const stack: Stack = await LocalWorkspace.createOrSelectStack(
-                { projectName: PROJECT, stackName, program: importsProgram({}) },
-                {
-                    workDir,
-                    pulumiCommand,
-                    envVars: isolatedStackEnv(backend, {
-                        ...NO_SECRET_NOR_FILE,
-                        ...c.env(endpoint, requestToken, emulator.tenantId),
-                    }),
-                },
-            );
-            // Where Graph and Entra are: the emulator. Nothing about sign-in is in the stack config.
-            await stack.setAllConfig({
-                "cloudpc:graphEndpoint": { value: emulator.graphEndpoint },
-                "cloudpc:authorityHost": { value: emulator.authorityHost },
+            // Where Graph and Entra are in stack config; how to sign in only in the environment, as in CI.
+            const test = await testStack({
+                project: PROJECT,
+                stack: c.endpoint.dialect,
+                target: emulator,
+                env: { ...NO_SECRET_NOR_FILE, ...c.env(endpoint, requestToken, emulator.tenantId) },
+                signInFromEnv: true,
             });
-            cleanups.push(async () => {
-                await stack.destroy();
-                await stack.workspace.removeStack(stackName);
-            });
-
+            cleanups.push(() => test.dispose());
+            const stack = test.stack;
             let output = "";
             const events: EngineEvent[] = [];
             const up = await stack.up({

@@ -24,6 +24,11 @@ export interface TestStackOptions {
     env?: Record<string, string>;
     /** More stack config, beside the target's `cloudpc:*`. */
     config?: ConfigMap;
+    /**
+     * Sign in as CI does, from `env` only: the stack config then names where Graph and Entra are, and no tenant,
+     * client or secret.
+     */
+    signInFromEnv?: boolean;
 }
 
 export interface TestStack {
@@ -41,7 +46,11 @@ export async function testStack(opts: TestStackOptions): Promise<TestStack> {
         { projectName: opts.project, stackName: opts.stack, program: opts.program ?? (async () => ({})) },
         { workDir, pulumiCommand: await provisionedPulumi(), envVars: isolatedStackEnv(backend, opts.env) },
     );
-    await stack.setAllConfig({ ...providerConfig(opts.target), ...opts.config });
+    const where: ConfigMap = {
+        "cloudpc:graphEndpoint": { value: opts.target.graphEndpoint },
+        "cloudpc:authorityHost": { value: opts.target.authorityHost },
+    };
+    await stack.setAllConfig({ ...(opts.signInFromEnv ? where : providerConfig(opts.target)), ...opts.config });
     return {
         stack,
         async dispose() {
