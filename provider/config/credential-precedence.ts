@@ -105,7 +105,12 @@ export function chooseCredential(
             tierOf(winner.selector) === "stack config" && tierOf(rule.selector) === "environment"
                 ? `${where(winner.selector)} selects ${winner.label}, and stack config beats the environment`
                 : `${winner.label} (${where(winner.selector)}) comes first in the precedence`;
-        for (const key of rule.own) if (isSet(s, key)) ignored.push({ key, source: where(key), reason });
+        for (const key of rule.own) {
+            // A default (oidcAudience's) was not set by anyone: nothing to report.
+            if (isSet(s, key) && (sourceOf(key) !== undefined || sourceOf(rule.selector) === undefined)) {
+                ignored.push({ key, source: where(key), reason });
+            }
+        }
     }
     // A kind switched off in stack config (cloudpc:useOidc=false) while the environment offers its pieces, e.g. a
     // platform's AZURE_FEDERATED_TOKEN_FILE: say those pieces are not used, so the choice is not a mystery.

@@ -57,6 +57,8 @@ describe("credential precedence", () => {
                     assert.ok(ignored, `${selector} reported as not used`);
                     assert.match(ignored.source, /^env /);
                     assert.match(ignored.reason, /stack config beats the environment/);
+                    // Only what the environment set: no defaults (oidcAudience), nothing of the winner's.
+                    for (const i of choice.ignored) assert.match(i.source, /^env /, i.key);
                 });
             }
         }
