@@ -48,6 +48,9 @@ describe("PKCS#12 client certificates", () => {
         // A CA certificate beside the app's: the key's certificate must come out first (its thumbprint is sent).
         openssl(dir, [...exportArgs, "-certfile", "ca.pem", "-out", "chain.pfx", "-passout", `pass:${PASSWORD}`]);
         openssl(dir, ["pkcs12", "-export", "-nokeys", "-in", "cert.pem", "-out", "nokey.pfx", "-passout", "pass:x"]);
+        // No password at all (an empty one), and no encryption inside.
+        openssl(dir, [...exportArgs, "-out", "empty.pfx", "-passout", "pass:"]);
+        openssl(dir, [...exportArgs, "-keypbe", "NONE", "-certpbe", "NONE", "-out", "plain.pfx", "-passout", "pass:"]);
         // A PKCS#12 file under a .pem name, and a PEM file under a .pfx name: content decides.
         fs.copyFileSync(file("modern.pfx"), file("disguised.pem"));
         fs.writeFileSync(
@@ -100,6 +103,12 @@ describe("PKCS#12 client certificates", () => {
                 clientCertificatePassword: PASSWORD,
             }),
         );
+    });
+
+    it("reads files exported with an empty password, encrypted or not, without clientCertificatePassword", () => {
+        for (const name of ["empty.pfx", "plain.pfx"]) {
+            assertUsable(pkcs12ToPem(fs.readFileSync(file(name)), { clientCertificatePath: file(name) }));
+        }
     });
 
     it("puts the key's certificate first and keeps the rest of the chain", () => {
