@@ -7,15 +7,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
 import { ensureClientCertificate } from "../../emulator/certs";
 import { CloudPcImportedSnapshot, type CloudPcImportedSnapshotArgs } from "../../provider";
-import { isolatedStackEnv, provisionedPulumi, REPO_ROOT } from "../../scripts/pulumi/automation";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { inputs } from "../fixtures";
 
-const PROJECT = "cloudpc-e2e-azuread";
-const STACK = "azuread";
 const CERT_CLIENT = "6b7c8d9e-0000-4000-8000-0000000e2e71";
 const PASSWORD = "pfx-Password-e2e-canary-4c2a";
 const AMBIENT_SECRET = "ambient-secret-e2e-canary-77b0";
@@ -23,70 +21,48 @@ const AMBIENT_SECRET = "ambient-secret-e2e-canary-77b0";
 describe("e2e: azuread:* stack config and a .pfx certificate (real Pulumi CLI)", function () {
     this.timeout(240_000);
     let emulator: Emulator;
-    let stack: Stack;
-    const dirs: string[] = [];
+    let t: TestStack;
+    let dir: string;
 
     before(async () => {
-        const pulumiCommand = await provisionedPulumi();
         const cert = ensureClientCertificate();
         emulator = await startEmulator({
             importDurationMs: 300,
             clients: [{ clientId: CERT_CLIENT, certificatePem: cert.certificatePem }],
         });
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-azuread-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-azuread-work-"));
-        dirs.push(backend, workDir);
-        const pfx = path.join(workDir, "app.pfx");
-        execFileSync("openssl", [
-            "pkcs12",
-            "-export",
-            "-inkey",
-            cert.keyPath,
-            "-in",
-            cert.certPath,
-            "-passout",
-            `pass:${PASSWORD}`,
-            "-out",
-            pfx,
-        ]);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
-            {
-                workDir,
-                pulumiCommand,
-                envVars: {
-                    ...isolatedStackEnv(backend),
-                    // Where Graph and Entra are: environment, since any cloudpc:* key would turn the fallback off.
-                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
-                    CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
-                    // Ambient, and wrong: stack config must win over it.
-                    AZURE_CLIENT_SECRET: AMBIENT_SECRET,
-                },
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-pfx-"));
+        const pfx = path.join(dir, "app.pfx");
+        const args = ["pkcs12", "-export", "-inkey", cert.keyPath, "-in", cert.certPath, "-out", pfx];
+        execFileSync("openssl", [...args, "-passout", `pass:${PASSWORD}`]);
+        t = await testStack({
+            project: "cloudpc-e2e-azuread",
+            stack: "azuread",
+            target: emulator,
+            cloudpcConfig: false,
+            // Ambient, and wrong: stack config must win over it.
+            env: { ARM_CLIENT_SECRET: AMBIENT_SECRET },
+            config: {
+                "azuread:tenantId": { value: emulator.tenantId },
+                "azuread:clientId": { value: CERT_CLIENT },
+                "azuread:clientCertificatePath": { value: pfx },
+                "azuread:clientCertificatePassword": { value: PASSWORD, secret: true },
             },
-        );
-        await stack.setAllConfig({
-            "azuread:tenantId": { value: emulator.tenantId },
-            "azuread:clientId": { value: CERT_CLIENT },
-            "azuread:clientCertificatePath": { value: pfx },
-            "azuread:clientCertificatePassword": { value: PASSWORD, secret: true },
         });
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
     });
 
     after(async () => {
         try {
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await t?.dispose();
         } finally {
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+            if (dir) fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
     it("imports signed in with the certificate azuread:* names, and says so", async () => {
         const events: EngineEvent[] = [];
         let output = "";
-        const result = await stack.up({
+        const result = await t.stack.up({
             program: async () => ({
                 id: new CloudPcImportedSnapshot("ci", inputs() as unknown as CloudPcImportedSnapshotArgs).snapshotId,
             }),
@@ -97,13 +73,13 @@ describe("e2e: azuread:* stack config and a .pfx certificate (real Pulumi CLI)",
         assert.ok(result.outputs.id?.value, "an import id");
         const appIds = emulator
             .issuedTokens()
-            .map((t) => JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString()).appid as string);
+            .map((tok) => JSON.parse(Buffer.from(tok.split(".")[1]!, "base64url").toString()).appid as string);
         assert.ok(appIds.length > 0 && appIds.every((id) => id === CERT_CLIENT), "signed in as the certificate's app");
 
         const logged = [output, ...events.map((e) => JSON.stringify(e))].join("\n");
         assert.match(
             logged,
-            /signing in with a client certificate: clientCertificatePath from stack config azuread:clientCertificatePath, clientCertificatePassword from stack config azuread:clientCertificatePassword, tenantId from stack config azuread:tenantId, clientId from stack config azuread:clientId\. Not used: clientSecret from env AZURE_CLIENT_SECRET/,
+            /signing in with a client certificate: clientCertificatePath from stack config azuread:clientCertificatePath, clientCertificatePassword from stack config azuread:clientCertificatePassword, tenantId from stack config azuread:tenantId, clientId from stack config azuread:clientId\. Not used: clientSecret from env ARM_CLIENT_SECRET/,
         );
         for (const canary of [PASSWORD, AMBIENT_SECRET]) assert.ok(!logged.includes(canary), `${canary} was logged`);
     });

@@ -24,6 +24,11 @@ export interface TestStackOptions {
     env?: Record<string, string>;
     /** More stack config, beside the target's `cloudpc:*`. */
     config?: ConfigMap;
+    /**
+     * false: no `cloudpc:*` stack config at all, as in a stack configured for another provider (`azuread:*` in
+     * `config`); the target's endpoints then reach the provider through the environment.
+     */
+    cloudpcConfig?: boolean;
 }
 
 export interface TestStack {
@@ -39,9 +44,9 @@ export async function testStack(opts: TestStackOptions): Promise<TestStack> {
     const [backend, workDir] = dirs as [string, string];
     const stack = await LocalWorkspace.createOrSelectStack(
         { projectName: opts.project, stackName: opts.stack, program: opts.program ?? (async () => ({})) },
-        { workDir, pulumiCommand: await provisionedPulumi(), envVars: isolatedStackEnv(backend, opts.env) },
+        { workDir, pulumiCommand: await provisionedPulumi(), envVars: stackEnv(backend, opts) },
     );
-    await stack.setAllConfig({ ...providerConfig(opts.target), ...opts.config });
+    await stack.setAllConfig({ ...(opts.cloudpcConfig === false ? {} : providerConfig(opts.target)), ...opts.config });
     return {
         stack,
         async dispose() {
@@ -54,5 +59,15 @@ export async function testStack(opts: TestStackOptions): Promise<TestStack> {
                 for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
             }
         },
+    };
+}
+
+function stackEnv(backend: string, opts: TestStackOptions): Record<string, string> {
+    const env = isolatedStackEnv(backend, opts.env);
+    if (opts.cloudpcConfig !== false) return env;
+    return {
+        ...env,
+        CLOUDPC_GRAPH_ENDPOINT: opts.target.graphEndpoint,
+        CLOUDPC_AUTHORITY_HOST: opts.target.authorityHost,
     };
 }
