@@ -146,6 +146,7 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
             );
             return {
                 kind,
+                // Two branches for the constructor's two overloads (a PEM string, a PEM file's path).
                 credential: new RenewableCredential(() =>
                     "certificate" in config
                         ? new ClientCertificateCredential(tenantId, clientId, config, authority)
