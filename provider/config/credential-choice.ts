@@ -1,20 +1,12 @@
 // Says which credential the provider signs in with and where the settings that chose it came from (stack config,
-// which environment variable, or a default), never their values: an AZURE_CLIENT_SECRET left in the environment
-// beating useOidc should be visible in the log, not guessed at.
+// which environment variable, or a default), never their values; and which settings of other kinds it did not use
+// and why: an AZURE_CLIENT_SECRET left in the environment while stack config says useOidc should be visible in the
+// log, not guessed at.
 import { accessTokenKey } from "./azure-pipelines";
 import type { CredentialKind } from "./credential";
+import { chooseCredential, credentialLabel } from "./credential-precedence";
 import { settingSource, type ProviderSettings } from "./settings";
 import type { SettingKey } from "./settings-table";
-
-const KIND_NAMES: Record<CredentialKind, string> = {
-    clientSecret: "a client secret",
-    clientCertificate: "a client certificate",
-    workloadIdentity: "workload identity federation (OIDC)",
-    azurePipelines: "an Azure DevOps service connection (workload identity federation)",
-    azureCli: "the Azure CLI's account",
-    managedIdentity: "a managed identity",
-    default: "DefaultAzureCredential (no sign-in setting found)",
-};
 
 /** The settings that decide each kind, in the order they are named. */
 function keysFor(kind: CredentialKind, s: ProviderSettings): SettingKey[] {
@@ -49,12 +41,16 @@ function keysFor(kind: CredentialKind, s: ProviderSettings): SettingKey[] {
     }
 }
 
-/** One line, without values: the kind, then each deciding setting's source. */
+/** One line, without values: the kind, each deciding setting's source, then the settings not used and why. */
 export function describeCredentialChoice(s: ProviderSettings, kind: CredentialKind): string {
     const parts = keysFor(kind, s)
         .filter((k) => s[k] !== undefined || settingSource(s, k) !== undefined)
         .map((k) => `${k} from ${settingSource(s, k) ?? "its default"}`);
-    return `signing in with ${KIND_NAMES[kind]}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}.`;
+    const ignored = chooseCredential(s).ignored.map((i) => `${i.key} from ${i.source} (${i.reason})`);
+    return (
+        `signing in with ${credentialLabel(kind)}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}.` +
+        (ignored.length > 0 ? ` Not used: ${ignored.join("; ")}.` : "")
+    );
 }
 
 const logged = new Set<string>();

@@ -1,6 +1,7 @@
 // Picks and builds the @azure/identity credential for the provider's settings.
-// Order: client secret, client certificate, OIDC (token, token file, else an Azure DevOps service connection, else
-// the runner's request URL), Azure CLI, managed identity, then DefaultAzureCredential when nothing is configured.
+// Which kind: credential-precedence.ts (stack config beats the environment; then client secret, client certificate,
+// OIDC (token, token file, else an Azure DevOps service connection, else the runner's request URL), Azure CLI,
+// managed identity; DefaultAzureCredential when nothing is configured).
 
 import * as fs from "node:fs";
 import {
@@ -14,12 +15,14 @@ import {
 } from "@azure/identity";
 import type { Redactor } from "../util/redact";
 import { azurePipelinesCredential, usesAzurePipelines } from "./azure-pipelines";
+import { clientCertificateConfig } from "./client-certificate";
 import { shouldDisableInstanceDiscovery } from "./clouds";
+import { chooseCredential } from "./credential-precedence";
 import { oidcRequestTokenSource } from "./oidc-request";
 import { RenewableCredential } from "./renewable-credential";
 import { SettingsError } from "./settings-error";
 import { specFor, type SettingKey } from "./settings-table";
-import type { ProviderSettings } from "./settings";
+import { settingSource, type ProviderSettings } from "./settings";
 
 export { tokenScope } from "./settings";
 export { shouldDisableInstanceDiscovery } from "./clouds";
@@ -38,14 +41,14 @@ export interface CreatedCredential {
     kind: CredentialKind;
 }
 
-/** Which credential the settings select, without building it (pure; used by createCredential and tests). */
+/**
+ * Which credential the settings select, without building it (pure; used by createCredential and tests): stack config
+ * beats the environment, then the order of CREDENTIAL_PRECEDENCE (credential-precedence.ts).
+ */
 export function credentialKind(s: ProviderSettings): CredentialKind {
-    if (s.clientSecret) return "clientSecret";
-    if (s.clientCertificatePath) return "clientCertificate";
-    if (s.useOidc) return usesAzurePipelines(s) ? "azurePipelines" : "workloadIdentity";
-    if (s.useCli) return "azureCli";
-    if (s.useMsi) return "managedIdentity";
-    return "default";
+    const kind = chooseCredential(s).kind;
+    // useOidc selects federation; an Azure DevOps service connection says where its tokens come from.
+    return kind === "workloadIdentity" && usesAzurePipelines(s) ? "azurePipelines" : kind;
 }
 
 /** Options every MSAL-based credential gets: the cloud's authority, and no instance discovery off Entra. */
@@ -144,20 +147,19 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
         case "clientCertificate": {
             requireSettings(s, ["tenantId", "clientId"], "a client certificate path is set");
             const { tenantId, clientId, clientCertificatePath } = s as Required<ProviderSettings>;
-            if (!fs.existsSync(clientCertificatePath)) {
-                throw SettingsError.invalid(
-                    specFor("clientCertificatePath"),
-                    clientCertificatePath,
-                    "settings",
-                    "does not name an existing file",
-                    "give the path of a PEM file holding the certificate and its private key.",
-                );
-            }
-            const config = { certificatePath: clientCertificatePath, certificatePassword: s.clientCertificatePassword };
+            // PKCS#12 is converted here, once: a wrong password fails now, and renewals reuse the PEM in memory.
+            const config = clientCertificateConfig(
+                { clientCertificatePath, clientCertificatePassword: s.clientCertificatePassword },
+                (k) => settingSource(s, k),
+                redactor,
+            );
             return {
                 kind,
-                credential: new RenewableCredential(
-                    () => new ClientCertificateCredential(tenantId, clientId, config, authority),
+                // Two branches for the constructor's two overloads (a PEM string, a PEM file's path).
+                credential: new RenewableCredential(() =>
+                    "certificate" in config
+                        ? new ClientCertificateCredential(tenantId, clientId, config, authority)
+                        : new ClientCertificateCredential(tenantId, clientId, config, authority),
                 ),
             };
         }

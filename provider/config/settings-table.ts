@@ -95,7 +95,7 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         ["AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"],
         "none",
         false,
-        "Path to a PEM file holding the app's certificate and private key.",
+        "Path to the app's certificate with its private key: a PEM file, or PKCS#12 (.pfx/.p12, told by content), converted in memory.",
     ),
     row(
         "clientCertificatePassword",
@@ -103,7 +103,7 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
         ["AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"],
         "none",
         true,
-        "Password of the certificate's private key, if any.",
+        "Password of the PKCS#12 file or of the PEM's private key, if any.",
     ),
     row(
         "useOidc",

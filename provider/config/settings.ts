@@ -1,11 +1,15 @@
-// Resolves the provider's settings: stack config (namespace `cloudpc`) first, then the environment, then
-// defaults from the national cloud. Every rule about names and fallbacks comes from SETTINGS_TABLE.
+// Resolves the provider's settings: stack config (namespace `cloudpc`; with no `cloudpc:*` key at all, the azuread
+// provider's keys: stack-config.ts) first, then the environment, then defaults from the national cloud. Every rule
+// about names and fallbacks comes from SETTINGS_TABLE; which credential they select, credential-precedence.ts.
 
 import { checkOrigin } from "../util/origin";
 import { CLOUD_NAMES, CLOUDS, cloudFromName, type CloudName } from "./clouds";
 import { SettingsError } from "./settings-error";
 import { specFor, type SettingKey, type SettingSpec } from "./settings-table";
 import { STORAGE_ENDPOINTS } from "../preflight/storage-endpoint";
+import { stackConfigReader } from "./stack-config";
+
+type StackConfigReader = ReturnType<typeof stackConfigReader>;
 
 export { SettingsError } from "./settings-error";
 export {
@@ -61,7 +65,7 @@ export interface ConfigSource {
 
 interface Found {
     value: string;
-    /** "stack config cloudpc:x" or "env X", for error messages. */
+    /** "stack config cloudpc:x", "stack config azuread:x" or "env X", for error messages. */
     source: string;
 }
 
@@ -69,11 +73,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT =
     /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
 
-function lookup(spec: SettingSpec, config: ConfigSource | undefined, env: NodeJS.ProcessEnv): Found | undefined {
-    const fromConfig = config?.get(spec.configKey);
-    if (typeof fromConfig === "string" && fromConfig.trim() !== "") {
-        return { value: fromConfig.trim(), source: `stack config ${spec.configKey}` };
-    }
+function lookup(spec: SettingSpec, stack: StackConfigReader, env: NodeJS.ProcessEnv): Found | undefined {
+    const fromConfig = stack(spec);
+    if (fromConfig) return { value: fromConfig.value, source: `stack config ${fromConfig.configKey}` };
     for (const name of spec.env) {
         const v = env[name];
         if (typeof v === "string" && v.trim() !== "") return { value: v.trim(), source: `env ${name}` };
@@ -102,8 +104,9 @@ export function settingSource(s: ProviderSettings, key: SettingKey): string | un
  */
 export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ProviderSettings {
     const sources: Partial<Record<SettingKey, string>> = {};
+    const stack = stackConfigReader(config);
     const get = (key: SettingKey): Found | undefined => {
-        const found = lookup(specFor(key), config, env);
+        const found = lookup(specFor(key), stack, env);
         if (found) sources[key] = found.source;
         return found;
     };

@@ -29,6 +29,11 @@ export interface TestStackOptions {
      * client or secret.
      */
     signInFromEnv?: boolean;
+    /**
+     * false: no `cloudpc:*` stack config at all, as in a stack configured for another provider (`azuread:*` in
+     * `config`); the target's endpoints then reach the provider through the environment.
+     */
+    cloudpcConfig?: boolean;
 }
 
 export interface TestStack {
@@ -44,13 +49,14 @@ export async function testStack(opts: TestStackOptions): Promise<TestStack> {
     const [backend, workDir] = dirs as [string, string];
     const stack = await LocalWorkspace.createOrSelectStack(
         { projectName: opts.project, stackName: opts.stack, program: opts.program ?? (async () => ({})) },
-        { workDir, pulumiCommand: await provisionedPulumi(), envVars: isolatedStackEnv(backend, opts.env) },
+        { workDir, pulumiCommand: await provisionedPulumi(), envVars: stackEnv(backend, opts) },
     );
     const where: ConfigMap = {
         "cloudpc:graphEndpoint": { value: opts.target.graphEndpoint },
         "cloudpc:authorityHost": { value: opts.target.authorityHost },
     };
-    await stack.setAllConfig({ ...(opts.signInFromEnv ? where : providerConfig(opts.target)), ...opts.config });
+    const cloudpc = opts.cloudpcConfig === false ? {} : opts.signInFromEnv ? where : providerConfig(opts.target);
+    await stack.setAllConfig({ ...cloudpc, ...opts.config });
     return {
         stack,
         async dispose() {
@@ -63,5 +69,15 @@ export async function testStack(opts: TestStackOptions): Promise<TestStack> {
                 for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
             }
         },
+    };
+}
+
+function stackEnv(backend: string, opts: TestStackOptions): Record<string, string> {
+    const env = isolatedStackEnv(backend, opts.env);
+    if (opts.cloudpcConfig !== false) return env;
+    return {
+        ...env,
+        CLOUDPC_GRAPH_ENDPOINT: opts.target.graphEndpoint,
+        CLOUDPC_AUTHORITY_HOST: opts.target.authorityHost,
     };
 }

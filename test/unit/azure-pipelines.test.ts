@@ -38,6 +38,24 @@ function settingsError(fn: () => unknown): SettingsError {
 describe("Azure DevOps workload identity (AzurePipelinesCredential)", () => {
     const kind = (env: Record<string, string>) => credentialKind(resolveSettings(undefined, env));
 
+    it("follows the precedence: useOidc in stack config picks it over an ambient secret; a secret in config wins", () => {
+        const cfg = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+        const oidcInConfig = resolveSettings(cfg({ "cloudpc:useOidc": "true" }), {
+            ...ADO_STEP,
+            ARM_USE_OIDC: "",
+            AZURE_CLIENT_SECRET: "ambient-secret",
+        });
+        assert.equal(credentialKind(oidcInConfig), "azurePipelines");
+        assert.match(describeCredentialChoice(oidcInConfig, "azurePipelines"), /Azure DevOps service connection/);
+        assert.match(describeCredentialChoice(oidcInConfig, "azurePipelines"), /Not used: clientSecret from env/);
+
+        const secretInConfig = resolveSettings(cfg({ "cloudpc:clientSecret": "configured" }), ADO_STEP);
+        assert.equal(credentialKind(secretInConfig), "clientSecret");
+        const line = describeCredentialChoice(secretInConfig, "clientSecret");
+        assert.match(line, /Not used: .*adoServiceConnectionId from env AZURESUBSCRIPTION_SERVICE_CONNECTION_ID/);
+        assert.ok(!line.includes(ACCESS_TOKEN) && !line.includes("configured"), line);
+    });
+
     it("is chosen with useOidc and a service connection id, unless a token or token file was given", () => {
         assert.equal(kind(ADO_STEP), "azurePipelines");
         for (const name of [

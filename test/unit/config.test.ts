@@ -479,7 +479,7 @@ describe("credentials", () => {
                 }),
             ),
         );
-        assert.match(cert.message, /cloudpc:clientCertificatePath .*does not name an existing file/);
+        assert.match(cert.message, /cloudpc:clientCertificatePath .*does not name a readable file \(ENOENT\)/);
     });
 
     it("reads GitHub's and Terraform's names for the runner's ID-token endpoint; a request URL must be https", () => {
@@ -542,12 +542,19 @@ describe("credentials", () => {
             ACTIONS_ID_TOKEN_REQUEST_URL: "https://runner.example.test/t",
             ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token-value",
         };
-        const secret = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), env);
+        const secret = resolveSettings(config({ "cloudpc:clientId": CLIENT }), env);
         const line = describeCredentialChoice(secret, credentialKind(secret));
         assert.equal(
             line,
             "signing in with a client secret: clientSecret from env AZURE_CLIENT_SECRET, " +
                 "tenantId from env ARM_TENANT_ID, clientId from stack config cloudpc:clientId.",
+        );
+        // Stack config's useOidc beats the secret left in the environment, and the line says so.
+        const beaten = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), env);
+        const beatenLine = describeCredentialChoice(beaten, credentialKind(beaten));
+        assert.match(
+            beatenLine,
+            /^signing in with workload identity federation \(OIDC\): useOidc from stack config cloudpc:useOidc, .* Not used: clientSecret from env AZURE_CLIENT_SECRET \(stack config cloudpc:useOidc selects workload identity federation \(OIDC\), and stack config beats the environment\)\.$/,
         );
         const oidc = resolveSettings(config({ "cloudpc:clientId": CLIENT, "cloudpc:useOidc": "true" }), {
             ...env,
@@ -566,7 +573,7 @@ describe("credentials", () => {
             /useOidc from env AZURE_FEDERATED_TOKEN_FILE, oidcTokenFilePath from env AZURE_FEDERATED_TOKEN_FILE\./,
         );
         for (const value of [SECRET, TENANT, CLIENT, "request-token-value", "runner.example.test"]) {
-            assert.ok(![line, oidcLine].some((l) => l.includes(value)), value);
+            assert.ok(![line, beatenLine, oidcLine].some((l) => l.includes(value)), value);
         }
         const logged: string[] = [];
         const unique = `${oidcLine} (${randomUUID()})`;

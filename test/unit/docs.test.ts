@@ -1,7 +1,9 @@
-// The README's configuration table is generated from SETTINGS_TABLE; this keeps the two from drifting apart.
+// The README's configuration and credential precedence tables are generated from SETTINGS_TABLE and
+// CREDENTIAL_PRECEDENCE; this keeps them from drifting apart.
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { credentialPrecedenceMarkdown } from "../../provider/config/credential-precedence";
 import { SETTINGS_TABLE, settingsTableMarkdown } from "../../provider/config/settings";
 
 describe("docs", () => {
@@ -17,5 +19,12 @@ describe("docs", () => {
     it("README's configuration table matches SETTINGS_TABLE", () => {
         assert.ok(readme.includes(settingsTableMarkdown().trim()), "regenerate the table from settingsTableMarkdown()");
         for (const s of SETTINGS_TABLE) assert.ok(readme.includes(`cloudpc:${s.key}`), s.key);
+    });
+
+    it("README's credential precedence table matches CREDENTIAL_PRECEDENCE", () => {
+        assert.ok(
+            readme.includes(credentialPrecedenceMarkdown().trim()),
+            "regenerate the table from credentialPrecedenceMarkdown()",
+        );
     });
 });
