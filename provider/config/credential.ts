@@ -12,6 +12,7 @@ import {
     ManagedIdentityCredential,
     type TokenCredential,
 } from "@azure/identity";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { Redactor } from "../util/redact";
 import { shouldDisableInstanceDiscovery } from "./clouds";
 import { oidcRequestTokenSource } from "./oidc-request";
@@ -50,6 +51,23 @@ export function authorityOptions(s: Pick<ProviderSettings, "authorityHost">): {
         authorityHost: s.authorityHost,
         disableInstanceDiscovery: shouldDisableInstanceDiscovery(s.authorityHost),
     };
+}
+
+/** How credentials send their requests: the runtime's proxy-routed client (net/outbound.ts). */
+export interface CredentialTransport {
+    httpClient: HttpClient;
+    fetch: typeof fetch;
+}
+
+/**
+ * Options every @azure/identity credential that sends HTTP gets: the authority (authorityOptions) and our httpClient,
+ * so identity sends through our proxy decision and its own reading of HTTPS_PROXY/NO_PROXY never applies.
+ */
+export function credentialOptions(
+    s: Pick<ProviderSettings, "authorityHost">,
+    transport?: CredentialTransport,
+): ReturnType<typeof authorityOptions> & { httpClient?: HttpClient } {
+    return { ...authorityOptions(s), ...(transport ? { httpClient: transport.httpClient } : {}) };
 }
 
 function requireSettings(s: ProviderSettings, keys: SettingKey[], because: string): void {
@@ -93,12 +111,14 @@ export function federatedAssertionSource(
         "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience"
     >,
     redactor?: Redactor,
+    fetchFn?: typeof fetch,
 ): () => Promise<string> {
     if (s.oidcToken || s.oidcTokenFilePath) return federatedTokenSource(s, redactor);
     if (s.oidcRequestUrl && s.oidcRequestToken) {
         return oidcRequestTokenSource(
             { url: s.oidcRequestUrl, token: s.oidcRequestToken, audience: s.oidcAudience },
             redactor,
+            fetchFn,
         );
     }
     if (s.oidcRequestUrl || s.oidcRequestToken) {
@@ -119,9 +139,13 @@ export function federatedAssertionSource(
  * naming what is missing. The token a federated token file holds is registered with `redactor` as it is read (the
  * runtime registers the settings' own secrets).
  */
-export function createCredential(s: ProviderSettings, redactor?: Redactor): CreatedCredential {
+export function createCredential(
+    s: ProviderSettings,
+    redactor?: Redactor,
+    transport?: CredentialTransport,
+): CreatedCredential {
     const kind = credentialKind(s);
-    const authority = authorityOptions(s);
+    const authority = credentialOptions(s, transport);
 
     switch (kind) {
         case "clientSecret": {
@@ -160,7 +184,7 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
             // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers a literal token, a file and
             // a runner's endpoint, and our callback gets a fresh token on every token request (WorkloadIdentityCredential
             // keeps a file's content for up to 5 minutes).
-            const getAssertion = federatedAssertionSource(s, redactor);
+            const getAssertion = federatedAssertionSource(s, redactor, transport?.fetch);
             return {
                 kind,
                 credential: new RenewableCredential(
@@ -175,9 +199,10 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
             // MSAL's managed-identity cache is process-wide (static), so a RenewableCredential would not help.
             return {
                 kind,
-                credential: s.clientId
-                    ? new ManagedIdentityCredential({ clientId: s.clientId })
-                    : new ManagedIdentityCredential(),
+                credential: new ManagedIdentityCredential({
+                    ...(s.clientId ? { clientId: s.clientId } : {}),
+                    ...(transport ? { httpClient: transport.httpClient } : {}),
+                }),
             };
         default:
             return {

@@ -58,6 +58,8 @@ export interface GraphClientOptions {
     maxPages?: number;
     /** Extra CAs to trust besides Node's own and NODE_EXTRA_CA_CERTS (tests, private endpoints). */
     ca?: TransportOptions["ca"];
+    /** Which requests go through a proxy (../net/proxy-env.ts; default: none, all direct). */
+    proxy?: TransportOptions["proxy"];
     /** Answers larger than this fail the call, not retried (default 32 MiB). */
     maxResponseBytes?: number;
     /**
@@ -89,7 +91,7 @@ export class GraphClient {
         this.deadlineMs = positive(o.deadlineMs, 120_000, "deadlineMs");
         this.maxPages = positive(o.maxPages, DEFAULT_MAX_PAGES, "maxPages");
         this.throttle = o.throttle ?? new Throttle({ maxInFlight: o.maxInFlight, clock: this.clock });
-        this.transport = new Transport({ ca: o.ca, maxResponseBytes: o.maxResponseBytes });
+        this.transport = new Transport({ ca: o.ca, maxResponseBytes: o.maxResponseBytes, proxy: o.proxy });
         const authority = o.authorityHost;
         const policies: GraphPolicy[] = [
             requestIdsPolicy(o.userAgent ?? defaultUserAgent()),

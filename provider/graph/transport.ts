@@ -1,10 +1,12 @@
-// One HTTP attempt over undici: a keep-alive Agent per client, a per-attempt timeout, and a record of whether the
+// One HTTP attempt over undici: a keep-alive Agent per client (through a proxy where ../net/proxy-env.ts says so), a per-attempt timeout, and a record of whether the
 // request was actually written. That record is what lets a POST be retried after a connection failure only when
 // Graph cannot have seen it.
 
 import { isIP } from "node:net";
 import * as tls from "node:tls";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { ProxyDispatcher } from "../net/proxy-dispatcher";
+import { ProxyEnv } from "../net/proxy-env";
 import { flattenHeaders } from "./headers";
 
 /** Bodies larger than this are refused (undici's maxResponseSize): no Graph answer for these APIs comes near it. */
@@ -17,6 +19,8 @@ export interface TransportOptions {
     keepAliveTimeoutMs?: number;
     /** Default MAX_RESPONSE_BYTES. */
     maxResponseBytes?: number;
+    /** Which origins go through which proxy (default: none, every request direct). */
+    proxy?: ProxyEnv;
 }
 
 export interface Attempt {
@@ -96,19 +100,21 @@ function trustedCas(extra: TransportOptions["ca"]): Array<string | Buffer> | und
 }
 
 export class Transport {
-    private readonly agent: Agent;
+    private readonly agent: ProxyDispatcher;
     private readonly dispatcher: Dispatcher;
     private readonly ca: Array<string | Buffer> | undefined;
+    private readonly proxy: ProxyEnv;
 
     constructor(options: TransportOptions = {}) {
+        this.proxy = options.proxy ?? ProxyEnv.none();
         const ca = trustedCas(options.ca);
         this.ca = ca;
-        this.agent = new Agent({
+        this.agent = new ProxyDispatcher(this.proxy, {
             keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
             connectTimeout: options.connectTimeoutMs ?? 10_000,
             maxResponseSize: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
             // Certificates are always verified; only the trust list can be extended.
-            connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
+            requestTls: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
         });
         this.dispatcher = this.agent.compose(trackSend);
     }
@@ -168,6 +174,8 @@ export class Transport {
             return undefined;
         }
         if (url.protocol !== "https:") return undefined;
+        // A handshake of our own would bypass the proxy: behind one, the token error is reported as it came.
+        if (this.proxy.route(url).kind === "proxy") return undefined;
         const host = url.hostname.replace(/^\[|\]$/g, "");
         return new Promise((resolve) => {
             const socket = tls.connect({

@@ -1,0 +1,185 @@
+// Behind a proxy: with HTTPS_PROXY set, the runtime's token requests, Graph requests and storage reads all tunnel
+// through a real CONNECT proxy (test/harness/connect-proxy.ts) that demands credentials, and no connection bypasses
+// it: every connection the emulator and the storage front accepted came from one of the proxy's own sockets.
+// NO_PROXY patterns send the same requests direct. The proxy's password never shows in what the runtime logs.
+import { strict as assert } from "node:assert";
+import { startEmulator, type Emulator } from "../../emulator";
+import { readBlobTail } from "../../provider/preflight/blob-reader";
+import { RecordingProgress } from "../../provider/runtime/progress";
+import type { ProviderRuntime } from "../../provider/runtime/runtime";
+import { startAzurite, startFaultProxy, type Azurite, type FaultProxy } from "../harness/azurite";
+import { startConnectProxy, type ConnectProxy } from "../harness/connect-proxy";
+import { runtimeForEmulator } from "../harness/emulator-config";
+import { AzuriteTokenCredential, DevStorage, syntheticFixedVhd } from "../harness/storage-blobs";
+
+const USER = "svc-proxy";
+const CANARY = "proxy-canary-Pw-7f3a9c";
+const USER_ID = "11111111-2222-3333-4444-555555555555";
+const PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"];
+
+describe("behind a proxy (HTTPS_PROXY, NO_PROXY)", function () {
+    this.timeout(60_000);
+    let emulator: Emulator;
+    let azurite: Azurite;
+    let storageFront: FaultProxy;
+    let proxy: ConnectProxy;
+    let runtime: ProviderRuntime | undefined;
+    let saved: Record<string, string | undefined>;
+
+    before(async () => {
+        emulator = await startEmulator();
+        azurite = await startAzurite();
+        storageFront = await startFaultProxy(azurite.origin);
+        const storage = new DevStorage(azurite.origin);
+        await storage.container("vhds");
+        await storage.putPageBlob("vhds", "good.vhd", syntheticFixedVhd());
+    });
+    after(async () => {
+        await storageFront?.close();
+        await azurite?.close();
+        await emulator?.close();
+    });
+    beforeEach(async () => {
+        saved = Object.fromEntries(PROXY_VARS.map((k) => [k, process.env[k]]));
+        for (const k of PROXY_VARS) delete process.env[k];
+        proxy = await startConnectProxy({ credentials: { username: USER, password: CANARY } });
+    });
+    afterEach(async () => {
+        await runtime?.close();
+        runtime = undefined;
+        await proxy.close();
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+    });
+
+    const hostPort = (origin: string) => new URL(origin).host;
+    const storageUrl = () => `${storageFront.origin}/devstoreaccount1/vhds/good.vhd`;
+
+    /** One Graph call (with its token request) and one storage read, as the runtime makes them. */
+    async function exercise(progress: RecordingProgress, overrides: Record<string, string> = {}): Promise<void> {
+        runtime = runtimeForEmulator(emulator, { progress }, overrides);
+        const user = await runtime.graph.request<{ id: string }>({
+            method: "GET",
+            path: `/users/${USER_ID}`,
+            operation: "getUser",
+        });
+        assert.equal(user.status, 200);
+        const read = await readBlobTail(storageUrl(), {
+            credential: new AzuriteTokenCredential(),
+            httpClient: runtime.network.storageHttpClient,
+        });
+        assert.equal(read.kind, "read", JSON.stringify(read));
+    }
+
+    /** Connections a server accepted since `from` that did not come from the proxy's own sockets. */
+    const bypassing = (ports: number[]) => ports.filter((p) => !proxy.outboundPorts.has(p));
+
+    it("tokens, Graph and storage all tunnel through the proxy, with its credentials; nothing goes around it", async () => {
+        process.env.HTTPS_PROXY = `http://${USER}:${CANARY}@127.0.0.1:${proxy.port}`;
+        const emulatorBefore = emulator.clientSockets().length;
+        const storageBefore = storageFront.clientPorts.length;
+        const tokensBefore = emulator.stats().byRoute["POST token"] ?? 0;
+        const progress = new RecordingProgress();
+
+        await exercise(progress);
+
+        assert.ok((emulator.stats().byRoute["POST token"] ?? 0) > tokensBefore, "a token was requested");
+        assert.ok(proxy.tunnelsTo(hostPort(emulator.graphEndpoint)) >= 1, "tunnels to the authority and Graph");
+        assert.ok(proxy.tunnelsTo(hostPort(storageFront.origin)) >= 1, "a tunnel to storage");
+        assert.deepEqual(
+            [...proxy.tunnels.keys()].sort(),
+            [hostPort(emulator.graphEndpoint), hostPort(storageFront.origin)].sort(),
+        );
+        assert.equal(proxy.refused.auth, 0, "every CONNECT carried the proxy's credentials");
+        assert.equal(proxy.refused.notConnect, 0);
+        const emulatorSeen = emulator
+            .clientSockets()
+            .slice(emulatorBefore)
+            .map((s) => s.port);
+        const storageSeen = storageFront.clientPorts.slice(storageBefore);
+        assert.ok(emulatorSeen.length >= 1 && storageSeen.length >= 1);
+        assert.deepEqual(bypassing(emulatorSeen), [], "every connection to the emulator came out of the proxy");
+        assert.deepEqual(bypassing(storageSeen), [], "every connection to storage came out of the proxy");
+
+        const logged = progress.lines.join("\n");
+        assert.match(
+            logged,
+            new RegExp(
+                `outbound proxy: https http://127\\.0\\.0\\.1:${proxy.port} \\(HTTPS_PROXY, with credentials\\)`,
+            ),
+        );
+        assert.doesNotMatch(logged, new RegExp(CANARY));
+        assert.equal(runtime!.redactor.redact(`x ${CANARY} y`), "x REDACTED y");
+    });
+
+    it("wrong proxy credentials: the Graph call fails with the proxy's 407 and no password in the error", async () => {
+        process.env.https_proxy = `http://${USER}:wrong-${CANARY}@127.0.0.1:${proxy.port}`;
+        const progress = new RecordingProgress();
+        const emulatorBefore = emulator.clientSockets().length;
+        const err = await exercise(progress).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        assert.ok(err, "the call failed");
+        assert.ok(proxy.refused.auth >= 1);
+        assert.doesNotMatch(`${err.message}\n${err.stack}\n${progress.lines.join("\n")}`, new RegExp(CANARY));
+        assert.equal(emulator.clientSockets().length, emulatorBefore, "nothing reached the emulator around the proxy");
+    });
+
+    for (const [name, noProxy] of [
+        ["an exact host", () => "127.0.0.1"],
+        ["host:port of each server", () => `${hostPort(emulator.graphEndpoint)},${hostPort(storageFront.origin)}`],
+        ["*", () => "*"],
+    ] as const) {
+        it(`NO_PROXY with ${name} sends tokens, Graph and storage direct`, async () => {
+            process.env.HTTPS_PROXY = `http://${USER}:${CANARY}@127.0.0.1:${proxy.port}`;
+            process.env.NO_PROXY = noProxy();
+            const emulatorBefore = emulator.clientSockets().length;
+            await exercise(new RecordingProgress());
+            assert.equal(proxy.tunnels.size, 0, [...proxy.tunnels.keys()].join());
+            const seen = emulator
+                .clientSockets()
+                .slice(emulatorBefore)
+                .map((s) => s.port);
+            assert.ok(seen.length >= 1 && bypassing(seen).length === seen.length, "direct connections");
+        });
+    }
+
+    it("NO_PROXY with a port that is not the server's still sends through the proxy", async () => {
+        process.env.HTTPS_PROXY = `http://${USER}:${CANARY}@127.0.0.1:${proxy.port}`;
+        process.env.no_proxy = `127.0.0.1:1`;
+        await exercise(new RecordingProgress());
+        assert.ok(proxy.tunnelsTo(hostPort(emulator.graphEndpoint)) >= 1);
+        assert.ok(proxy.tunnelsTo(hostPort(storageFront.origin)) >= 1);
+    });
+
+    it("NO_PROXY with a domain decides per URL: an emulator named localhost goes direct, storage tunnels", async () => {
+        process.env.HTTPS_PROXY = `http://${USER}:${CANARY}@127.0.0.1:${proxy.port}`;
+        process.env.NO_PROXY = ".localhost";
+        const named = await startEmulator({ host: "localhost" });
+        try {
+            assert.match(named.graphEndpoint, /^https:\/\/localhost:\d+$/);
+            runtime = runtimeForEmulator(named, { progress: new RecordingProgress() });
+            const user = await runtime.graph.request({
+                method: "GET",
+                path: `/users/${USER_ID}`,
+                operation: "getUser",
+            });
+            assert.equal(user.status, 200);
+            const read = await readBlobTail(storageUrl(), {
+                credential: new AzuriteTokenCredential(),
+                httpClient: runtime.network.storageHttpClient,
+            });
+            assert.equal(read.kind, "read");
+            assert.equal(proxy.tunnelsTo(hostPort(named.graphEndpoint)), 0);
+            assert.ok(named.clientSockets().length >= 1);
+            assert.ok(proxy.tunnelsTo(hostPort(storageFront.origin)) >= 1);
+        } finally {
+            await runtime?.close();
+            runtime = undefined;
+            await named.close();
+        }
+    });
+});
