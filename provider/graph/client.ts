@@ -19,7 +19,7 @@ import { retryPolicy } from "./policies/retry";
 import { throttlePolicy } from "./policies/throttle";
 import { tlsErrorCode } from "./retry";
 import { Throttle } from "./throttle";
-import { Transport, type TransportOptions } from "./transport";
+import { PROXY_TUNNEL, Transport, type TransportOptions } from "./transport";
 import type { GraphClientStats, GraphLog, GraphRequest, GraphResponse } from "./types";
 import { defaultUserAgent } from "./user-agent";
 
@@ -159,12 +159,17 @@ export class GraphClient {
         await this.transport.close();
     }
 
-    /** A refused certificate of the authority, found by a TLS handshake of our own (nothing is sent over it). */
+    /**
+     * A refused certificate of the authority, found by a TLS handshake of our own (nothing is sent over it), or a
+     * proxy that would not tunnel to it.
+     */
     private async authorityTls(
         authority: string,
     ): Promise<{ code: string; message: string; host: string } | undefined> {
         const tls = await this.transport.certificateProblem(authority);
-        return tls && tlsErrorCode(tls) ? { ...tls, host: new URL(authority).host } : undefined;
+        return tls && (tlsErrorCode(tls) || tls.code === PROXY_TUNNEL)
+            ? { ...tls, host: new URL(authority).host }
+            : undefined;
     }
 }
 

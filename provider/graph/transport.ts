@@ -6,8 +6,9 @@ import { isIP } from "node:net";
 import * as tls from "node:tls";
 import type { Dispatcher } from "undici";
 import { ProxyDispatcher } from "../net/proxy-dispatcher";
-import { ProxyEnv } from "../net/proxy-env";
+import { ProxyEnv, type ProxyServer } from "../net/proxy-env";
 import { flattenHeaders } from "./headers";
+import { tlsErrorCode } from "./retry";
 
 /** Bodies larger than this are refused (undici's maxResponseSize): no Graph answer for these APIs comes near it. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -31,6 +32,15 @@ export interface Attempt {
     body?: string;
     timeoutMs: number;
 }
+
+/** What a diagnosis of a connection found: a TLS error code, or PROXY_TUNNEL; the message is safe to show. */
+export interface NetworkProblem {
+    code: string;
+    message: string;
+}
+
+/** The proxy refused or could not open the tunnel (407, 502, unreachable proxy). */
+export const PROXY_TUNNEL = "PROXY_TUNNEL";
 
 export type AttemptResult =
     | { ok: true; status: number; headers: Record<string, string>; bodyText: string }
@@ -165,8 +175,9 @@ export class Transport {
      * A TLS handshake with `origin` under this transport's trust, for diagnosis only (nothing is sent over it):
      * the error code when the certificate is refused (untrusted issuer, wrong name, expired), else undefined.
      * @azure/identity reports a certificate problem with the authority as a bare "endpoints_resolution_error".
+     * Behind a proxy the handshake goes through it too (throughProxy).
      */
-    async certificateProblem(origin: string, timeoutMs = 2000): Promise<{ code: string; message: string } | undefined> {
+    async certificateProblem(origin: string, timeoutMs = 2000): Promise<NetworkProblem | undefined> {
         let url: URL;
         try {
             url = new URL(origin);
@@ -174,8 +185,8 @@ export class Transport {
             return undefined;
         }
         if (url.protocol !== "https:") return undefined;
-        // A handshake of our own would bypass the proxy: behind one, the token error is reported as it came.
-        if (this.proxy.route(url).kind === "proxy") return undefined;
+        const route = this.proxy.route(url);
+        if (route.kind === "proxy") return this.throughProxy(url, route.proxy, timeoutMs);
         const host = url.hostname.replace(/^\[|\]$/g, "");
         return new Promise((resolve) => {
             const socket = tls.connect({
@@ -196,6 +207,31 @@ export class Transport {
                 done(err.code ? { code: err.code, message: err.message } : undefined),
             );
         });
+    }
+
+    /**
+     * The same diagnosis behind a proxy (a handshake of our own would go around it): one GET through the proxy.
+     * A refused certificate is reported as above (a TLS-inspecting proxy's CA not trusted); a tunnel the proxy
+     * refused or could not open is PROXY_TUNNEL, naming the proxy and its variable (never its credentials).
+     */
+    private async throughProxy(url: URL, proxy: ProxyServer, timeoutMs: number): Promise<NetworkProblem | undefined> {
+        const signal = AbortSignal.timeout(timeoutMs);
+        try {
+            const res = await this.agent.request({ origin: url.origin, path: "/", method: "GET", signal });
+            await res.body.dump();
+            return undefined;
+        } catch (err) {
+            const tlsCode = tlsErrorCode(err);
+            const e = err as { code?: string; message?: string; name?: string };
+            if (tlsCode) return { code: tlsCode, message: e.message ?? tlsCode };
+            if (signal.aborted) return undefined; // no verdict in time (undici names a refused tunnel AbortError too)
+            return {
+                code: PROXY_TUNNEL,
+                message:
+                    `The proxy ${proxy.url} (${proxy.variable}) did not open a tunnel to ${url.host}: ` +
+                    `${e.message ?? e.code ?? "error"}. Check the proxy's address and credentials, or name the host in NO_PROXY`,
+            };
+        }
     }
 
     async close(): Promise<void> {

@@ -4,16 +4,11 @@
 // Not undici's EnvHttpProxyAgent: it takes one proxy per scheme and its own NO_PROXY rules, so it cannot be fed our
 // per-URL decision without its rules coming back in (it would still match `example.com` and ports its own way).
 import { Agent, Dispatcher, ProxyAgent } from "undici";
-import type { ProxyEnv, ProxyServer } from "./proxy-env";
+import { proxyAuthorization, type ProxyEnv } from "./proxy-env";
 
 export interface ProxyDispatcherOptions extends Agent.Options {
     /** TLS options for the target servers (trust, verification), used direct and inside tunnels alike. */
     requestTls?: NonNullable<Agent.Options["connect"]> & object;
-}
-
-function basic(p: ProxyServer): string | undefined {
-    const c = p.credentials;
-    return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` : undefined;
 }
 
 export class ProxyDispatcher extends Dispatcher {
@@ -37,7 +32,7 @@ export class ProxyDispatcher extends Dispatcher {
         let agent = this.proxied.get(key);
         if (!agent) {
             const { requestTls, ...rest } = this.options;
-            const token = basic(route.proxy);
+            const token = route.proxy.credentials ? proxyAuthorization(route.proxy.credentials) : undefined;
             agent = new ProxyAgent({
                 ...rest,
                 uri: route.proxy.url, // no credentials in the URI: they go in `token` only

@@ -83,6 +83,11 @@ export function parseProxyUrl(value: string, variable: string): ProxyServer {
     return { url: `${url.protocol}//${url.hostname}:${port}`, variable, ...(credentials ? { credentials } : {}) };
 }
 
+/** The Proxy-Authorization value for `c` (Basic: RFC 7617). */
+export function proxyAuthorization(c: ProxyCredentials): string {
+    return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
+}
+
 /** IPv6 without brackets, lower-case; names lower-case without a trailing dot. */
 function normaliseHost(host: string): string {
     const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
@@ -183,11 +188,12 @@ export class ProxyEnv {
         return { kind: "proxy", proxy };
     }
 
-    /** The proxies' passwords and user names, for the redactor. */
+    /** The proxies' passwords, user names and Proxy-Authorization values, for the redactor. */
     secrets(): string[] {
-        return [this.https, this.http].flatMap((p) =>
-            p?.credentials ? [p.credentials.password, p.credentials.username] : [],
-        );
+        return [this.https, this.http].flatMap((p) => {
+            const c = p?.credentials;
+            return c ? [c.password, c.username, proxyAuthorization(c).slice("Basic ".length)] : [];
+        });
     }
 
     /** One line for the log: which proxies, from which variables; never credentials. */

@@ -4,6 +4,8 @@
 // NO_PROXY patterns send the same requests direct. The proxy's password never shows in what the runtime logs.
 import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../../emulator";
+import { createCredential } from "../../provider/config/credential";
+import { resolveSettings } from "../../provider/config/settings";
 import { readBlobTail } from "../../provider/preflight/blob-reader";
 import { RecordingProgress } from "../../provider/runtime/progress";
 import type { ProviderRuntime } from "../../provider/runtime/runtime";
@@ -114,7 +116,7 @@ describe("behind a proxy (HTTPS_PROXY, NO_PROXY)", function () {
         assert.equal(runtime!.redactor.redact(`x ${CANARY} y`), "x REDACTED y");
     });
 
-    it("wrong proxy credentials: the Graph call fails with the proxy's 407 and no password in the error", async () => {
+    it("wrong proxy credentials: the call fails naming the proxy and its 407, with no password in the error", async () => {
         process.env.https_proxy = `http://${USER}:wrong-${CANARY}@127.0.0.1:${proxy.port}`;
         const progress = new RecordingProgress();
         const emulatorBefore = emulator.clientSockets().length;
@@ -124,8 +126,56 @@ describe("behind a proxy (HTTPS_PROXY, NO_PROXY)", function () {
         );
         assert.ok(err, "the call failed");
         assert.ok(proxy.refused.auth >= 1);
+        // MSAL says only "endpoints_resolution_error"; the client's own look through the proxy says what happened.
+        assert.match(
+            err.message,
+            new RegExp(
+                `The proxy http://127\\.0\\.0\\.1:${proxy.port} \\(https_proxy\\) did not open a tunnel .*\\(407\\)`,
+            ),
+        );
         assert.doesNotMatch(`${err.message}\n${err.stack}\n${progress.lines.join("\n")}`, new RegExp(CANARY));
         assert.equal(emulator.clientSockets().length, emulatorBefore, "nothing reached the emulator around the proxy");
+    });
+
+    it("the CI runner's ID-token request (OIDC without a token file) goes through the proxy too", async () => {
+        process.env.HTTPS_PROXY = `http://${USER}:${CANARY}@127.0.0.1:${proxy.port}`;
+        runtime = runtimeForEmulator(emulator, { progress: new RecordingProgress() });
+        // The emulator stands in for the runner here: it answers 400, which is enough to see the request's path.
+        const oidc = resolveSettings(
+            {
+                get: (k: string) =>
+                    ({
+                        "cloudpc:tenantId": emulator.tenantId,
+                        "cloudpc:clientId": emulator.clientId,
+                        "cloudpc:useOidc": "true",
+                        "cloudpc:oidcRequestUrl": `${emulator.graphEndpoint}/runner/idtoken?api-version=2.0`,
+                        "cloudpc:oidcRequestToken": "runner-request-token-0123",
+                        "cloudpc:authorityHost": emulator.authorityHost,
+                        "cloudpc:graphEndpoint": emulator.graphEndpoint,
+                    })[k],
+            },
+            {},
+        );
+        const before = emulator.clientSockets().length;
+        const { credential } = createCredential(oidc, runtime.redactor, runtime.network);
+        const err = await credential.getToken(`${emulator.graphEndpoint}/.default`).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        assert.match(
+            String(err?.message),
+            /OIDC token endpoint https:\/\/127\.0\.0\.1:\d+\/runner\/idtoken answered 400/,
+        );
+        const seen = emulator
+            .clientSockets()
+            .slice(before)
+            .map((c) => c.port);
+        assert.ok(seen.length >= 1);
+        assert.deepEqual(
+            bypassing(seen),
+            [],
+            "the authority's discovery and the runner's request came out of the proxy",
+        );
     });
 
     for (const [name, noProxy] of [

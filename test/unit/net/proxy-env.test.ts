@@ -94,6 +94,8 @@ describe("ProxyEnv (net/proxy-env.ts)", () => {
                 redactor.redact("CONNECT failed via http://svc-proxy:canary-secret-9@proxy.corp:3128"),
                 "CONNECT failed via http://REDACTED:REDACTED@proxy.corp:3128",
             );
+            const header = `Basic ${Buffer.from("svc-proxy:canary-secret-9").toString("base64")}`;
+            assert.equal(redactor.redact(`proxy-authorization: ${header}`), "proxy-authorization: Basic REDACTED");
         });
     });
 
