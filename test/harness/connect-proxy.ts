@@ -2,8 +2,11 @@
 // 'connect' event), optionally demands Basic Proxy-Authorization (407 otherwise), opens a TCP connection to the
 // target and splices the two sockets. It counts tunnels per target and records the local port of each of its own
 // outbound sockets, so a test can check on the server's side that every client connection came out of the proxy.
+// With `inspect`, it behaves as a TLS-inspecting proxy: it ends the client's TLS itself with its own certificate
+// (a corporate CA's) and opens a new TLS connection to the target.
 import * as http from "node:http";
 import * as net from "node:net";
+import * as tls from "node:tls";
 
 export interface ConnectProxy {
     /** http://127.0.0.1:port, no credentials. */
@@ -23,6 +26,8 @@ export interface ConnectProxy {
 export interface ConnectProxyOptions {
     /** When set, every CONNECT must carry `Proxy-Authorization: Basic base64(user:password)`. */
     credentials?: { username: string; password: string };
+    /** Inspect TLS: answer clients with this key and certificate; reach targets trusting `upstreamCa`. */
+    inspect?: { key: Buffer; cert: Buffer; upstreamCa: Buffer };
 }
 
 export async function startConnectProxy(options: ConnectProxyOptions = {}): Promise<ConnectProxy> {
@@ -59,15 +64,28 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
             client.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             return;
         }
-        const upstream = net.connect(Number(m[2]), m[1]!.replace(/^\[|\]$/g, ""));
+        const host = m[1]!.replace(/^\[|\]$/g, "");
+        const inspect = options.inspect;
+        const upstream = inspect
+            ? tls.connect({
+                  host,
+                  port: Number(m[2]),
+                  ca: inspect.upstreamCa,
+                  servername: net.isIP(host) ? undefined : host,
+              })
+            : net.connect(Number(m[2]), host);
         track(upstream);
-        upstream.once("connect", () => {
+        upstream.once(inspect ? "secureConnect" : "connect", () => {
             outboundPorts.add(upstream.localPort!);
             tunnels.set(target, (tunnels.get(target) ?? 0) + 1);
             client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-            if (head.length > 0) upstream.write(head);
-            upstream.pipe(client);
-            client.pipe(upstream);
+            if (head.length > 0) client.unshift(head);
+            const inner = inspect
+                ? new tls.TLSSocket(client, { isServer: true, key: inspect.key, cert: inspect.cert })
+                : client;
+            if (inner !== client) track(inner);
+            upstream.pipe(inner);
+            inner.pipe(upstream);
         });
         upstream.once("error", () => {
             if (client.writable)

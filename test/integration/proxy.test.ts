@@ -3,7 +3,12 @@
 // it: every connection the emulator and the storage front accepted came from one of the proxy's own sockets.
 // NO_PROXY patterns send the same requests direct. The proxy's password never shows in what the runtime logs.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
+import { ensureCertificates } from "../../emulator/certs";
+import { CloudPcImportedSnapshotProvider } from "../../provider";
 import { createCredential } from "../../provider/config/credential";
 import { resolveSettings } from "../../provider/config/settings";
 import { readBlobTail } from "../../provider/preflight/blob-reader";
@@ -11,7 +16,10 @@ import { RecordingProgress } from "../../provider/runtime/progress";
 import type { ProviderRuntime } from "../../provider/runtime/runtime";
 import { startAzurite, startFaultProxy, type Azurite, type FaultProxy } from "../harness/azurite";
 import { startConnectProxy, type ConnectProxy } from "../harness/connect-proxy";
-import { runtimeForEmulator } from "../harness/emulator-config";
+import { serializeProvider } from "../harness/dynamic-provider";
+import { providerForEmulator, runtimeForEmulator } from "../harness/emulator-config";
+import { MiniEngine } from "../harness/engine";
+import { inputs } from "../fixtures";
 import { AzuriteTokenCredential, DevStorage, syntheticFixedVhd } from "../harness/storage-blobs";
 
 const USER = "svc-proxy";
@@ -231,5 +239,63 @@ describe("behind a proxy (HTTPS_PROXY, NO_PROXY)", function () {
             runtime = undefined;
             await named.close();
         }
+    });
+
+    describe("a TLS-inspecting proxy (its own CA re-signs every site)", () => {
+        let corpDir: string;
+        let inspecting: ConnectProxy;
+        let corpCa: string;
+
+        beforeEach(async () => {
+            // A second CA, unknown to this process: the "corporate" one the proxy re-signs with.
+            corpDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-corp-ca-"));
+            const corp = ensureCertificates(path.join(corpDir, "certs"));
+            corpCa = corp.caCertPath;
+            inspecting = await startConnectProxy({
+                inspect: {
+                    key: fs.readFileSync(corp.keyPath),
+                    cert: fs.readFileSync(corp.certPath),
+                    upstreamCa: fs.readFileSync(emulator.caCertPath),
+                },
+            });
+        });
+        afterEach(async () => {
+            await inspecting.close();
+            fs.rmSync(corpDir, { recursive: true, force: true });
+        });
+
+        it("untrusted: the sign-in fails saying to add the proxy's CA to NODE_EXTRA_CA_CERTS", async () => {
+            process.env.HTTPS_PROXY = inspecting.origin;
+            runtime = runtimeForEmulator(emulator, { progress: new RecordingProgress() });
+            const err = await runtime.graph
+                .request({ method: "GET", path: `/users/${USER_ID}`, operation: "getUser" })
+                .then(
+                    () => undefined,
+                    (e: unknown) => e as Error,
+                );
+            assert.match(
+                String(err?.message),
+                /not trusted by Node\.js: add the CA that issued it to NODE_EXTRA_CA_CERTS/,
+            );
+            assert.ok(inspecting.tunnelsTo(hostPort(emulator.authorityHost)) >= 1);
+        });
+
+        it("trusted through NODE_EXTRA_CA_CERTS (its CA only): a provider process imports through it", async () => {
+            const proc = await providerForEmulator(
+                emulator,
+                {},
+                { HTTPS_PROXY: inspecting.origin, NODE_EXTRA_CA_CERTS: corpCa },
+            );
+            try {
+                const engine = new MiniEngine(proc, await serializeProvider(new CloudPcImportedSnapshotProvider()));
+                await engine.up([{ name: "inspected", inputs: inputs() }]);
+                assert.equal(engine.state.get("inspected")!.outputs.importStatus, "succeeded");
+                // The process trusts only the proxy's CA, so nothing could have reached the emulator around it.
+                assert.ok(inspecting.tunnelsTo(hostPort(emulator.graphEndpoint)) >= 1);
+                await engine.up([]); // the purge goes through the proxy too
+            } finally {
+                await proc.close();
+            }
+        });
     });
 });
