@@ -4,13 +4,10 @@
 // but the emulator (none to the engine's or the provider's gRPC ports on 127.0.0.1), and the proxy's password is in
 // neither the CLI's output nor the stack's state.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
-import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
 import { startConnectProxy, type ConnectProxy } from "../harness/connect-proxy";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { importsProgram } from "../harness/inline-program";
 import { inputs } from "../fixtures";
 
@@ -23,45 +20,38 @@ describe("e2e: behind a proxy, every provider request crosses it (real Pulumi CL
     this.timeout(180_000);
     let emulator: Emulator;
     let proxy: ConnectProxy;
+    let test: TestStack;
     let stack: Stack;
     let proxyUrl: string;
-    const dirs: string[] = [];
 
     before(async () => {
-        const pulumiCommand = await provisionedPulumi();
         emulator = await startEmulator({ importDurationMs: 300 });
         proxy = await startConnectProxy({ credentials: { username: USER, password: CANARY } });
         proxyUrl = `http://${USER}:${CANARY}@127.0.0.1:${proxy.port}`;
-        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-proxy-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-proxy-work-"));
-        dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
-            {
-                workDir,
-                pulumiCommand,
-                envVars: isolatedStackEnv(backend, {
-                    HTTPS_PROXY: proxyUrl,
-                    https_proxy: proxyUrl,
-                    NO_PROXY: "",
-                    no_proxy: "",
-                    no_grpc_proxy: "",
-                    grpc_proxy: "",
-                }),
+        test = await testStack({
+            project: PROJECT,
+            stack: STACK,
+            target: emulator,
+            // Both cases: the provider reads either, and @grpc/grpc-js (which the provider's own gRPC clients must
+            // not let near it) reads only the lower-case one.
+            env: {
+                HTTPS_PROXY: proxyUrl,
+                https_proxy: proxyUrl,
+                NO_PROXY: "",
+                no_proxy: "",
+                no_grpc_proxy: "",
+                grpc_proxy: "",
             },
-        );
-        await stack.setAllConfig(providerConfig(emulator));
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+        });
+        stack = test.stack;
     });
 
     after(async () => {
         try {
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await test?.dispose();
         } finally {
             await proxy?.close();
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 
