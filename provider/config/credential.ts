@@ -11,8 +11,8 @@ import {
     DefaultAzureCredential,
     ManagedIdentityCredential,
     type TokenCredential,
+    type TokenCredentialOptions,
 } from "@azure/identity";
-import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { Redactor } from "../util/redact";
 import { shouldDisableInstanceDiscovery } from "./clouds";
 import { oidcRequestTokenSource } from "./oidc-request";
@@ -52,6 +52,9 @@ export function authorityOptions(s: Pick<ProviderSettings, "authorityHost">): {
         disableInstanceDiscovery: shouldDisableInstanceDiscovery(s.authorityHost),
     };
 }
+
+/** @azure/core-rest-pipeline's HttpClient, as @azure/identity's options name it. */
+type HttpClient = NonNullable<TokenCredentialOptions["httpClient"]>;
 
 /** How credentials send their requests: the runtime's proxy-routed client (net/outbound.ts). */
 export interface CredentialTransport {

@@ -3,10 +3,17 @@
 // proxyPolicy reads HTTPS_PROXY/NO_PROXY with its own rules and sets `request.agent`, which only their default Node
 // client looks at, so that policy becomes inert and our ProxyEnv decides for tokens and storage as for Graph.
 import { Readable } from "node:stream";
-import type { HttpClient, HttpHeaders, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import type { TokenCredentialOptions } from "@azure/identity";
 // RestError is core-rest-pipeline's class; @azure/storage-blob (a direct dependency) re-exports it.
 import { RestError, type StoragePipelineOptions } from "@azure/storage-blob";
 import type { Dispatcher } from "undici";
+
+// core-rest-pipeline's types, named through @azure/identity's options (a direct dependency): under pnpm's layout
+// @azure/core-rest-pipeline itself is not resolvable from this package.
+export type HttpClient = NonNullable<TokenCredentialOptions["httpClient"]>;
+type PipelineRequest = Parameters<HttpClient["sendRequest"]>[0];
+type PipelineResponse = Awaited<ReturnType<HttpClient["sendRequest"]>>;
+type HttpHeaders = PipelineResponse["headers"];
 
 /** core-rest-pipeline's HttpHeaders over a Map keyed by lower-case name (its createHttpHeaders, unexported here). */
 class Headers implements HttpHeaders {

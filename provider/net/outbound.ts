@@ -1,9 +1,8 @@
 // What a runtime sends its non-Graph requests through (Entra tokens, the CI runner's ID tokens, storage reads): one
 // undici dispatcher routed by the same ProxyEnv as the Graph client's transport, in the three shapes the callers
 // take (@azure's HttpClient, fetch, the dispatcher itself).
-import type { HttpClient } from "@azure/core-rest-pipeline";
 import { fetch as undiciFetch } from "undici";
-import { dispatcherHttpClient, storageHttpClient } from "./azure-http-client";
+import { dispatcherHttpClient, storageHttpClient, type HttpClient } from "./azure-http-client";
 import { ProxyDispatcher } from "./proxy-dispatcher";
 import type { ProxyEnv } from "./proxy-env";
 

@@ -13,12 +13,14 @@
 // - No implicit exceptions: a loopback host goes through the proxy unless NO_PROXY names it (curl, undici and
 //   core-rest-pipeline agree; Go's net/http would skip loopback).
 //
-// NO_PROXY, entries separated by commas or spaces, as curl reads them (since 7.86):
+// NO_PROXY, entries separated by commas or spaces, as curl reads them (since 7.86), plus ports:
 // - `*` alone: nothing is proxied.
-// - `example.com` and `.example.com` both match example.com and every subdomain (curl; core-rest-pipeline's
-//   `example.com` matches that host only, which surprised users who copied a curl setting). `*.example.com` is
-//   read as `.example.com` (undici and Go accept it, curl does not; accepting it cannot widen a match).
-// - `host:port` (`[v6]:port` for IPv6) matches that port only; without a port, every port.
+// - `example.com` and `.example.com` both match example.com and every subdomain, as curl reads them, so a NO_PROXY
+//   written for curl (what most CI and proxy documentation shows) means the same here; core-rest-pipeline would
+//   read `example.com` as that host only. `*.example.com` is read as `.example.com` (undici and Go accept it, curl
+//   does not; accepting it matches nothing `.example.com` would not).
+// - `host:port` (`[v6]:port` for IPv6) matches that port only; without a port, every port. curl has no port
+//   entries; Go's net/http and undici do, and they let a pipeline send one local service direct, not the whole host.
 // - IP literals (IPv6 with or without brackets) match that address exactly, never as a suffix; `10.0.0.0/8` and
 //   `fd00::/8` match a range (curl's CIDR entries). Names are never resolved: `localhost` does not match 127.0.0.1.
 import { BlockList, isIP } from "node:net";
