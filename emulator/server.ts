@@ -54,6 +54,11 @@ export interface Emulator {
     env(): Record<string, string>;
     stats(): EmulatorStats;
     resetStats(): void;
+    /**
+     * The client side (address and port) of every TCP connection accepted since start, oldest first: a test behind
+     * a proxy checks that each one came from the proxy's own sockets (test/integration/proxy.test.ts).
+     */
+    clientSockets(): Array<{ address: string; port: number }>;
     faults: FaultInjector;
     imports: ImportStore;
     /** Cloud PC restore points (E6-E9). */
@@ -132,6 +137,7 @@ class GraphEmulator implements Emulator {
     constructor(
         private readonly server: https.Server,
         private readonly sockets: Set<Socket>,
+        private readonly accepted: Array<{ address: string; port: number }>,
         fixed: FixedSettings,
         private readonly runtime: RuntimeSettings,
         certs: CertificatePaths,
@@ -181,6 +187,10 @@ class GraphEmulator implements Emulator {
 
     resetStats(): void {
         this.statsCollector.reset();
+    }
+
+    clientSockets(): Array<{ address: string; port: number }> {
+        return [...this.accepted];
     }
 
     revokeTokens(): void {
@@ -592,8 +602,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         },
     );
     const sockets = new Set<Socket>();
+    const accepted: Array<{ address: string; port: number }> = [];
     server.on("connection", (socket: Socket) => {
         sockets.add(socket);
+        accepted.push({ address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 });
         socket.on("close", () => sockets.delete(socket));
         socket.on("error", () => undefined); // resets (including our own drops) are expected here
     });
@@ -607,6 +619,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         });
     });
     const port = (server.address() as AddressInfo).port;
-    emulator = new GraphEmulator(server, sockets, fixed, runtime, certs, port);
+    emulator = new GraphEmulator(server, sockets, accepted, fixed, runtime, certs, port);
     return emulator;
 }

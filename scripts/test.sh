@@ -48,7 +48,7 @@ fi
 seed_files() {
   case "$1" in
     integration) echo lifecycle engine faults soak secrets functions ;;
-    e2e) echo e2e e2e-faults ;;
+    e2e) echo e2e e2e-faults e2e-proxy ;;
   esac
 }
 

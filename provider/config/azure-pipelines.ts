@@ -5,6 +5,7 @@
 // and the fix rather than the library's "CredentialUnavailableError". System.AccessToken is a secret: the runtime
 // registers it with its redactor, and it never appears in a message built here.
 import { AzurePipelinesCredential, type TokenCredential } from "@azure/identity";
+import type { credentialOptions } from "./credential";
 import { RenewableCredential } from "./renewable-credential";
 import { SettingsError } from "./settings-error";
 import { describeSetting, specFor } from "./settings-table";
@@ -132,7 +133,8 @@ function withFix(credential: TokenCredential, serviceConnectionId: string): Toke
 /** AzurePipelinesCredential, renewable like the other confidential-client credentials (renewable-credential.ts). */
 export function azurePipelinesCredential(
     s: ProviderSettings,
-    options: { authorityHost: string; disableInstanceDiscovery: boolean },
+    /** credentialOptions(): the authority, and the runtime's HTTP client (proxies) for Entra and the ID-token call. */
+    options: ReturnType<typeof credentialOptions>,
     env: NodeJS.ProcessEnv = process.env,
 ): TokenCredential {
     const p = azurePipelinesPieces(s, env);

@@ -12,6 +12,7 @@ import {
     DefaultAzureCredential,
     ManagedIdentityCredential,
     type TokenCredential,
+    type TokenCredentialOptions,
 } from "@azure/identity";
 import type { Redactor } from "../util/redact";
 import { azurePipelinesCredential, usesAzurePipelines } from "./azure-pipelines";
@@ -62,6 +63,26 @@ export function authorityOptions(s: Pick<ProviderSettings, "authorityHost">): {
     };
 }
 
+/** @azure/core-rest-pipeline's HttpClient, as @azure/identity's options name it. */
+type HttpClient = NonNullable<TokenCredentialOptions["httpClient"]>;
+
+/** How credentials send their requests: the runtime's proxy-routed client (net/outbound.ts). */
+export interface CredentialTransport {
+    httpClient: HttpClient;
+    fetch: typeof fetch;
+}
+
+/**
+ * Options every @azure/identity credential that sends HTTP gets: the authority (authorityOptions) and our httpClient,
+ * so identity sends through our proxy decision and its own reading of HTTPS_PROXY/NO_PROXY never applies.
+ */
+export function credentialOptions(
+    s: Pick<ProviderSettings, "authorityHost">,
+    transport?: CredentialTransport,
+): ReturnType<typeof authorityOptions> & { httpClient?: HttpClient } {
+    return { ...authorityOptions(s), ...(transport ? { httpClient: transport.httpClient } : {}) };
+}
+
 function requireSettings(s: ProviderSettings, keys: SettingKey[], because: string): void {
     const missing = keys.filter((k) => !s[k]);
     if (missing.length > 0) throw SettingsError.missing(missing.map(specFor), because);
@@ -103,12 +124,14 @@ export function federatedAssertionSource(
         "oidcToken" | "oidcTokenFilePath" | "oidcRequestUrl" | "oidcRequestToken" | "oidcAudience"
     >,
     redactor?: Redactor,
+    fetchFn?: typeof fetch,
 ): () => Promise<string> {
     if (s.oidcToken || s.oidcTokenFilePath) return federatedTokenSource(s, redactor);
     if (s.oidcRequestUrl && s.oidcRequestToken) {
         return oidcRequestTokenSource(
             { url: s.oidcRequestUrl, token: s.oidcRequestToken, audience: s.oidcAudience },
             redactor,
+            fetchFn,
         );
     }
     if (s.oidcRequestUrl || s.oidcRequestToken) {
@@ -129,9 +152,13 @@ export function federatedAssertionSource(
  * naming what is missing. The token a federated token file holds is registered with `redactor` as it is read (the
  * runtime registers the settings' own secrets).
  */
-export function createCredential(s: ProviderSettings, redactor?: Redactor): CreatedCredential {
+export function createCredential(
+    s: ProviderSettings,
+    redactor?: Redactor,
+    transport?: CredentialTransport,
+): CreatedCredential {
     const kind = credentialKind(s);
-    const authority = authorityOptions(s);
+    const authority = credentialOptions(s, transport);
 
     switch (kind) {
         case "clientSecret": {
@@ -169,7 +196,7 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
             // ClientAssertionCredential rather than WorkloadIdentityCredential: it covers a literal token, a file and
             // a runner's endpoint, and our callback gets a fresh token on every token request (WorkloadIdentityCredential
             // keeps a file's content for up to 5 minutes).
-            const getAssertion = federatedAssertionSource(s, redactor);
+            const getAssertion = federatedAssertionSource(s, redactor, transport?.fetch);
             return {
                 kind,
                 credential: new RenewableCredential(
@@ -186,9 +213,10 @@ export function createCredential(s: ProviderSettings, redactor?: Redactor): Crea
             // MSAL's managed-identity cache is process-wide (static), so a RenewableCredential would not help.
             return {
                 kind,
-                credential: s.clientId
-                    ? new ManagedIdentityCredential({ clientId: s.clientId })
-                    : new ManagedIdentityCredential(),
+                credential: new ManagedIdentityCredential({
+                    ...(s.clientId ? { clientId: s.clientId } : {}),
+                    ...(transport ? { httpClient: transport.httpClient } : {}),
+                }),
             };
         default:
             return {

@@ -19,7 +19,7 @@ import { retryPolicy } from "./policies/retry";
 import { throttlePolicy } from "./policies/throttle";
 import { tlsErrorCode } from "./retry";
 import { Throttle } from "./throttle";
-import { Transport, type TransportOptions } from "./transport";
+import { PROXY_TUNNEL, Transport, type TransportOptions } from "./transport";
 import type { GraphClientStats, GraphLog, GraphRequest, GraphResponse } from "./types";
 import { defaultUserAgent } from "./user-agent";
 
@@ -58,6 +58,8 @@ export interface GraphClientOptions {
     maxPages?: number;
     /** Extra CAs to trust besides Node's own and NODE_EXTRA_CA_CERTS (tests, private endpoints). */
     ca?: TransportOptions["ca"];
+    /** Which requests go through a proxy (../net/proxy-env.ts; default: none, all direct). */
+    proxy?: TransportOptions["proxy"];
     /** Answers larger than this fail the call, not retried (default 32 MiB). */
     maxResponseBytes?: number;
     /**
@@ -89,7 +91,7 @@ export class GraphClient {
         this.deadlineMs = positive(o.deadlineMs, 120_000, "deadlineMs");
         this.maxPages = positive(o.maxPages, DEFAULT_MAX_PAGES, "maxPages");
         this.throttle = o.throttle ?? new Throttle({ maxInFlight: o.maxInFlight, clock: this.clock });
-        this.transport = new Transport({ ca: o.ca, maxResponseBytes: o.maxResponseBytes });
+        this.transport = new Transport({ ca: o.ca, maxResponseBytes: o.maxResponseBytes, proxy: o.proxy });
         const authority = o.authorityHost;
         const policies: GraphPolicy[] = [
             requestIdsPolicy(o.userAgent ?? defaultUserAgent()),
@@ -157,12 +159,17 @@ export class GraphClient {
         await this.transport.close();
     }
 
-    /** A refused certificate of the authority, found by a TLS handshake of our own (nothing is sent over it). */
+    /**
+     * A refused certificate of the authority, found by a TLS handshake of our own (nothing is sent over it), or a
+     * proxy that would not tunnel to it.
+     */
     private async authorityTls(
         authority: string,
     ): Promise<{ code: string; message: string; host: string } | undefined> {
         const tls = await this.transport.certificateProblem(authority);
-        return tls && tlsErrorCode(tls) ? { ...tls, host: new URL(authority).host } : undefined;
+        return tls && (tlsErrorCode(tls) || tls.code === PROXY_TUNNEL)
+            ? { ...tls, host: new URL(authority).host }
+            : undefined;
     }
 }
 

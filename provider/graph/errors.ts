@@ -7,6 +7,7 @@ import type { GraphErrorBody } from "./odata";
 import { redact } from "../util/redact";
 import { adviceFor } from "./advice";
 import { tlsAdvice, tlsErrorCode } from "./retry";
+import { PROXY_TUNNEL } from "./transport";
 
 export interface GraphErrorInit {
     status: number;
@@ -137,11 +138,14 @@ export class GraphAuthenticationError extends Error {
         const why = init.cause instanceof Error ? `${init.cause.name}: ${init.cause.message}` : String(init.cause);
         // A certificate problem with the authority reads like any network error in @azure/identity's words: say what fixes it.
         const code = init.tls ? tlsErrorCode(init.tls) : tlsErrorCode(init.cause);
-        const advice = !code
-            ? ""
-            : init.tls
-              ? `. TLS to the authority ${init.tls.host} fails (${init.tls.message}). ${tlsAdvice(code, init.tls.host)}.`
-              : `. ${tlsAdvice(code, "the authority host")}.`;
+        const advice =
+            init.tls?.code === PROXY_TUNNEL
+                ? `. ${init.tls.message}.`
+                : !code
+                  ? ""
+                  : init.tls
+                    ? `. TLS to the authority ${init.tls.host} fails (${init.tls.message}). ${tlsAdvice(code, init.tls.host)}.`
+                    : `. ${tlsAdvice(code, "the authority host")}.`;
         super(
             redact(
                 `${init.operation} failed: could not get an access token for ${init.scope}: ${why}${advice} (client-request-id: ${init.clientRequestId})`,

@@ -1,11 +1,14 @@
-// One HTTP attempt over undici: a keep-alive Agent per client, a per-attempt timeout, and a record of whether the
+// One HTTP attempt over undici: a keep-alive Agent per client (through a proxy where ../net/proxy-env.ts says so), a per-attempt timeout, and a record of whether the
 // request was actually written. That record is what lets a POST be retried after a connection failure only when
 // Graph cannot have seen it.
 
 import { isIP } from "node:net";
 import * as tls from "node:tls";
-import { Agent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { ProxyDispatcher } from "../net/proxy-dispatcher";
+import { ProxyEnv, type ProxyServer } from "../net/proxy-env";
 import { flattenHeaders } from "./headers";
+import { tlsErrorCode } from "./retry";
 
 /** Bodies larger than this are refused (undici's maxResponseSize): no Graph answer for these APIs comes near it. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -17,6 +20,8 @@ export interface TransportOptions {
     keepAliveTimeoutMs?: number;
     /** Default MAX_RESPONSE_BYTES. */
     maxResponseBytes?: number;
+    /** Which origins go through which proxy (default: none, every request direct). */
+    proxy?: ProxyEnv;
 }
 
 export interface Attempt {
@@ -27,6 +32,15 @@ export interface Attempt {
     body?: string;
     timeoutMs: number;
 }
+
+/** What a diagnosis of a connection found: a TLS error code, or PROXY_TUNNEL; the message is safe to show. */
+export interface NetworkProblem {
+    code: string;
+    message: string;
+}
+
+/** The proxy refused or could not open the tunnel (407, 502, unreachable proxy). */
+export const PROXY_TUNNEL = "PROXY_TUNNEL";
 
 export type AttemptResult =
     | { ok: true; status: number; headers: Record<string, string>; bodyText: string }
@@ -96,19 +110,21 @@ function trustedCas(extra: TransportOptions["ca"]): Array<string | Buffer> | und
 }
 
 export class Transport {
-    private readonly agent: Agent;
+    private readonly agent: ProxyDispatcher;
     private readonly dispatcher: Dispatcher;
     private readonly ca: Array<string | Buffer> | undefined;
+    private readonly proxy: ProxyEnv;
 
     constructor(options: TransportOptions = {}) {
+        this.proxy = options.proxy ?? ProxyEnv.none();
         const ca = trustedCas(options.ca);
         this.ca = ca;
-        this.agent = new Agent({
+        this.agent = new ProxyDispatcher(this.proxy, {
             keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
             connectTimeout: options.connectTimeoutMs ?? 10_000,
             maxResponseSize: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
             // Certificates are always verified; only the trust list can be extended.
-            connect: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
+            requestTls: ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: true },
         });
         this.dispatcher = this.agent.compose(trackSend);
     }
@@ -159,8 +175,9 @@ export class Transport {
      * A TLS handshake with `origin` under this transport's trust, for diagnosis only (nothing is sent over it):
      * the error code when the certificate is refused (untrusted issuer, wrong name, expired), else undefined.
      * @azure/identity reports a certificate problem with the authority as a bare "endpoints_resolution_error".
+     * Behind a proxy the handshake goes through it too (throughProxy).
      */
-    async certificateProblem(origin: string, timeoutMs = 2000): Promise<{ code: string; message: string } | undefined> {
+    async certificateProblem(origin: string, timeoutMs = 2000): Promise<NetworkProblem | undefined> {
         let url: URL;
         try {
             url = new URL(origin);
@@ -168,6 +185,8 @@ export class Transport {
             return undefined;
         }
         if (url.protocol !== "https:") return undefined;
+        const route = this.proxy.route(url);
+        if (route.kind === "proxy") return this.throughProxy(url, route.proxy, timeoutMs);
         const host = url.hostname.replace(/^\[|\]$/g, "");
         return new Promise((resolve) => {
             const socket = tls.connect({
@@ -188,6 +207,31 @@ export class Transport {
                 done(err.code ? { code: err.code, message: err.message } : undefined),
             );
         });
+    }
+
+    /**
+     * The same diagnosis behind a proxy (a handshake of our own would go around it): one GET through the proxy.
+     * A refused certificate is reported as above (a TLS-inspecting proxy's CA not trusted); a tunnel the proxy
+     * refused or could not open is PROXY_TUNNEL, naming the proxy and its variable (never its credentials).
+     */
+    private async throughProxy(url: URL, proxy: ProxyServer, timeoutMs: number): Promise<NetworkProblem | undefined> {
+        const signal = AbortSignal.timeout(timeoutMs);
+        try {
+            const res = await this.agent.request({ origin: url.origin, path: "/", method: "GET", signal });
+            await res.body.dump();
+            return undefined;
+        } catch (err) {
+            const tlsCode = tlsErrorCode(err);
+            const e = err as { code?: string; message?: string; name?: string };
+            if (tlsCode) return { code: tlsCode, message: e.message ?? tlsCode };
+            if (signal.aborted) return undefined; // no verdict in time (undici names a refused tunnel AbortError too)
+            return {
+                code: PROXY_TUNNEL,
+                message:
+                    `The proxy ${proxy.url} (${proxy.variable}) did not open a tunnel to ${url.host}: ` +
+                    `${e.message ?? e.code ?? "error"}. Check the proxy's address and credentials, or name the host in NO_PROXY`,
+            };
+        }
     }
 
     async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // Reads what a preflight needs of a blob (its length, its type and its last 512 bytes) with @azure/storage-blob:
 // with the SAS in the URL, or with a storage token from the provider's own credential. Path-style URLs
 // (https://host:port/account/container/blob, as the storage emulator Azurite serves them) work as given.
-import { AnonymousCredential, BlobClient, RestError } from "@azure/storage-blob";
+import { AnonymousCredential, BlobClient, RestError, type StoragePipelineOptions } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/identity";
 import { FOOTER_SIZE } from "./vhd-footer";
 
@@ -17,12 +17,15 @@ export interface ReadOptions {
     credential?: TokenCredential;
     /** Whole read, retries included. */
     timeoutMs?: number;
+    /** What sends the requests: the runtime's proxy-routed client (net/outbound.ts); default the SDK's own. */
+    httpClient?: StoragePipelineOptions["httpClient"];
 }
 
 export async function readBlobTail(url: string, opts: ReadOptions = {}): Promise<BlobRead> {
     const timeoutMs = opts.timeoutMs ?? 20_000;
     const client = new BlobClient(url, opts.credential ?? new AnonymousCredential(), {
         retryOptions: { maxTries: 2, tryTimeoutInMs: timeoutMs / 2, retryDelayInMs: 500 },
+        ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
     });
     const abortSignal = AbortSignal.timeout(timeoutMs);
     try {

@@ -16,6 +16,8 @@ export interface PreflightDeps {
     /** The provider's own credential, for storageBlobInfo reads; created only when one is needed. */
     credential(): TokenCredential | undefined;
     read?: (url: string, credential: TokenCredential | undefined) => Promise<BlobRead>;
+    /** What the default read sends through (the runtime's proxy-routed client). */
+    httpClient?: import("./blob-reader").ReadOptions["httpClient"];
 }
 
 export interface PreflightVerdict {
@@ -52,7 +54,10 @@ async function checkFile(file: SourceFile, timeoutMinutes: number, deps: Preflig
           : undefined;
     if (!url) return v;
     const credential = viaSas ? undefined : deps.credential();
-    const read = await (deps.read ?? ((u, c) => readBlobTail(u, { credential: c })))(url, credential);
+    const read = await (deps.read ?? ((u, c) => readBlobTail(u, { credential: c, httpClient: deps.httpClient })))(
+        url,
+        credential,
+    );
     if (read.kind === "unreachable") {
         v.doubts.push(`could not be checked: ${read.why}`);
         return v;

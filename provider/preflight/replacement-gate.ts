@@ -24,6 +24,7 @@ export interface GateContext {
     /** The credential storage is read with (the runtime's own); undefined: the read is "could not be checked". */
     credential(): TokenCredential | undefined;
     read?: PreflightDeps["read"];
+    httpClient?: PreflightDeps["httpClient"];
 }
 
 /**
@@ -40,6 +41,7 @@ export async function gateReplacement(
         storageEndpoint: ctx.settings.storageEndpoint,
         credential: ctx.credential,
         read: ctx.read,
+        httpClient: ctx.httpClient,
     });
     const who = `Replacing import ${snapshotId} of user ${inputs.assignedUserId}`;
     const kept = `Nothing was purged: the user's import ${snapshotId} and the stack's state are as they were.`;

@@ -9,6 +9,8 @@ import { describeCredentialChoice, logOncePerProcess } from "../config/credentia
 import { redactingCredential } from "../config/redacting-credential";
 import { tokenScope, type ProviderSettings } from "../config/settings";
 import { GraphClient } from "../graph/client";
+import { createOutbound, type Outbound } from "../net/outbound";
+import { ProxyEnv } from "../net/proxy-env";
 import type { SnapshotsApi } from "../snapshots/api";
 import type { ImportsGateway } from "../snapshots/coalescing/imports-gateway";
 import {
@@ -55,6 +57,7 @@ export class ProviderRuntime {
     private services: SnapshotsServices | undefined;
     private journal: PendingImports | undefined;
     private preflight: { credential: TokenCredential | undefined } | undefined;
+    private outbound: Outbound | undefined;
     private readonly parts = new Map<RuntimePart<unknown>, unknown>();
 
     constructor(
@@ -100,11 +103,27 @@ export class ProviderRuntime {
         };
     }
 
+    /**
+     * How this runtime reaches the network besides Graph: Entra tokens, the runner's ID tokens, storage reads. The
+     * proxy variables are read here, once, and the same decision routes the Graph client (net/proxy-env.ts).
+     * Proxy credentials are registered with the redactor before any request is sent.
+     */
+    get network(): Outbound {
+        if (!this.outbound) {
+            const proxy = ProxyEnv.fromEnv(process.env);
+            for (const secret of proxy.secrets()) this.redactor.register(secret);
+            if (proxy.active) logOncePerProcess(proxy.describe(), (m) => this.progress.info(m));
+            for (const note of proxy.notes) logOncePerProcess(`outbound proxy: ${note}`, (m) => this.progress.warn(m));
+            this.outbound = createOutbound(proxy);
+        }
+        return this.outbound;
+    }
+
     /** The Graph client, created on first use (diff and check never need one; a bad credential fails only here). */
     get graph(): GraphClient {
         if (!this.client) {
             const s = this.settings;
-            const created = createCredential(s, this.redactor);
+            const created = createCredential(s, this.redactor, this.network);
             logOncePerProcess(describeCredentialChoice(s, created.kind), (m) => this.progress.info(m));
             this.client = new GraphClient({
                 graphEndpoint: s.graphEndpoint,
@@ -112,6 +131,7 @@ export class ProviderRuntime {
                 scope: tokenScope(s),
                 allowInsecureLoopback: s.allowInsecureLoopback ?? false,
                 authorityHost: s.authorityHost,
+                proxy: this.network.proxy,
                 log: this.progress,
             });
         }
@@ -160,7 +180,7 @@ export class ProviderRuntime {
             let credential: TokenCredential | undefined;
             try {
                 credential = redactingCredential(
-                    createCredential(this.settings, this.redactor).credential,
+                    createCredential(this.settings, this.redactor, this.network).credential,
                     this.redactor,
                 );
             } catch {
@@ -177,11 +197,15 @@ export class ProviderRuntime {
         return this.parts.get(part) as T;
     }
 
-    /** Closes the Graph client's connections; the runtime builds a new client if used again. */
+    /** Closes the Graph client's connections and the others; the runtime builds new ones if used again. */
     async close(): Promise<void> {
         const client = this.client;
+        const outbound = this.outbound;
         this.client = undefined;
         this.services = undefined;
+        this.outbound = undefined;
+        this.preflight = undefined;
         await client?.close();
+        await outbound?.close();
     }
 }

@@ -109,6 +109,8 @@ export interface StorageFault {
 export interface FaultProxy {
     origin: string;
     faults: StorageFault[];
+    /** The client port of every connection accepted (to check that clients came through a CONNECT proxy). */
+    clientPorts: number[];
     close(): Promise<void>;
 }
 
@@ -145,11 +147,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             req.pipe(upstream);
         },
     );
+    const clientPorts: number[] = [];
+    server.on("connection", (socket: net.Socket) => clientPorts.push(socket.remotePort ?? 0));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as net.AddressInfo).port;
     return {
         origin: `https://127.0.0.1:${port}`,
         faults,
+        clientPorts,
         close: () =>
             new Promise<void>((resolve) => {
                 server.closeAllConnections();

@@ -16,8 +16,9 @@ export interface AuthPolicyOptions {
     stats: GraphClientStats;
     log?: GraphLog;
     /**
-     * Diagnosis when no token can be had: MSAL hides a refused certificate of the authority behind
-     * "endpoints_resolution_error", so the client looks at the authority's TLS itself.
+     * Diagnosis when no token can be had: MSAL hides a refused certificate of the authority (or a proxy that refused
+     * the tunnel) behind "endpoints_resolution_error", so the client looks at the authority's TLS itself. Returns
+     * only problems it recognised (a TLS code, or PROXY_TUNNEL).
      */
     authorityTls?: () => Promise<{ code: string; message: string; host: string } | undefined>;
 }
@@ -38,7 +39,7 @@ export function authPolicy(o: AuthPolicyOptions): GraphPolicy {
                 clientRequestId: call.clientRequestId,
                 scope: o.auth.scope,
                 cause,
-                tls: tls && tlsErrorCode(tls) ? tls : undefined,
+                tls,
             });
         }
     }

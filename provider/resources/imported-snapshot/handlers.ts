@@ -46,6 +46,7 @@ function forRuntime(rt: ProviderRuntime): ResourceHandlers {
         progress: rt.progressFor(urn),
         now: () => rt.clock.now(),
         credential: () => rt.preflightCredential(),
+        httpClient: rt.network.storageHttpClient,
     });
 
     /**
