@@ -1,11 +1,12 @@
 // Entra-style authority at the emulator's origin: authorityHost = graphEndpoint (same origin), so MSAL's authority is
-// `{origin}/{tenantId}`. Serves OIDC discovery, JWKS and the v2.0 token endpoint (client-credentials grant only).
+// `{origin}/{tenantId}`, for each tenant of the emulator (its own app registrations). Serves OIDC discovery, JWKS and the v2.0 token endpoint (client-credentials grant only).
 // Clients must pass `disableInstanceDiscovery: true`; otherwise MSAL calls login.microsoftonline.com for instance discovery.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { verifyClientAssertion } from "./client-assertions";
 import { EntraError } from "./errors";
 import { PLAIN_JSON, type Reply, jsonReply } from "./http";
 import { type EmulatorClient, ROLE_READ_WRITE, type RuntimeSettings } from "./options";
+import type { TenantDirectory } from "./tenant";
 import type { TokenService } from "./tokens";
 
 export type AuthorityEndpoint = "openid-configuration" | "keys" | "token";
@@ -34,7 +35,8 @@ export function matchAuthority(method: string, parts: string[]): AuthorityRoute 
 
 export interface AuthorityState {
     origin: string;
-    tenantId: string;
+    /** The tenant of an id (lower-cased), undefined for one the emulator does not have. */
+    tenant: (tenantId: string) => TenantDirectory | undefined;
     runtime: RuntimeSettings;
     tokens: TokenService;
 }
@@ -51,20 +53,22 @@ function secretMatches(expected: string, given: string): boolean {
 export class Authority {
     constructor(private readonly state: AuthorityState) {}
 
-    private tenantUrl(): string {
-        return `${this.state.origin}/${this.state.tenantId}`;
+    private tenantUrl(tenant: TenantDirectory): string {
+        return `${this.state.origin}/${tenant.tenantId}`;
     }
 
-    private checkTenant(tenant: string): void {
-        if (tenant.toLowerCase() !== this.state.tenantId) {
+    private checkTenant(tenantId: string): TenantDirectory {
+        const tenant = this.state.tenant(tenantId.toLowerCase());
+        if (!tenant) {
             throw new EntraError(
                 400,
                 "invalid_request",
                 90002,
-                `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. ` +
+                `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. ` +
                     "Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.",
             );
         }
+        return tenant;
     }
 
     /** Throws EntraError; the caller renders it. */
@@ -77,11 +81,11 @@ export class Authority {
                 "The endpoint only supports the OpenID discovery document, the keys document and the v2.0 token endpoint (client credentials).",
             );
         }
-        this.checkTenant(route.tenant);
+        const tenant = this.checkTenant(route.tenant);
         if (route.endpoint === "token") {
             if (method !== "POST")
                 throw new EntraError(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
-            return this.token(rawBody);
+            return this.token(tenant, rawBody);
         }
         if (method !== "GET")
             throw new EntraError(405, "invalid_request", 900561, "The endpoint only accepts GET requests.");
@@ -89,7 +93,7 @@ export class Authority {
             // Access tokens are HMAC-signed with a process-local key, so there is no public key to publish.
             return jsonReply(200, { keys: [] }, PLAIN_JSON);
         }
-        return jsonReply(200, this.discovery(), PLAIN_JSON, { "Cache-Control": "max-age=86400, private" });
+        return jsonReply(200, this.discovery(tenant), PLAIN_JSON, { "Cache-Control": "max-age=86400, private" });
     }
 
     /**
@@ -97,8 +101,8 @@ export class Authority {
      * the issuer has the authority's origin (validateIssuer), and takes the tenant from authorization_endpoint's first
      * path segment. The rest mirrors Entra's document. The same document is served with and without `v2.0`.
      */
-    private discovery(): Record<string, unknown> {
-        const t = this.tenantUrl();
+    private discovery(tenant: TenantDirectory): Record<string, unknown> {
+        const t = this.tenantUrl(tenant);
         return {
             token_endpoint: `${t}/oauth2/v2.0/token`,
             token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt"],
@@ -122,7 +126,7 @@ export class Authority {
         };
     }
 
-    private token(rawBody: string): Reply {
+    private token(tenant: TenantDirectory, rawBody: string): Reply {
         const form = new URLSearchParams(rawBody);
         const required = (name: string): string => {
             const v = form.get(name);
@@ -145,24 +149,25 @@ export class Authority {
             );
         }
         const clientId = required("client_id");
-        const client = this.state.runtime.clients.find((c) => c.clientId.toLowerCase() === clientId.toLowerCase());
+        const client = tenant.clients().find((c) => c.clientId.toLowerCase() === clientId.toLowerCase());
         if (!client) {
             throw new EntraError(
                 400,
                 "unauthorized_client",
                 700016,
-                `Application with identifier '${clientId}' was not found in the directory '${this.state.tenantId}'. ` +
+                `Application with identifier '${clientId}' was not found in the directory '${tenant.tenantId}'. ` +
                     "This can happen if the application has not been installed by the administrator of the tenant.",
             );
         }
-        this.checkScope(required("scope"));
-        const appidacr = this.authenticate(client, form);
+        this.checkScope(tenant, required("scope"));
+        const appidacr = this.authenticate(tenant, client, form);
         const lifetime = this.state.runtime.tokenLifetimeSeconds;
         const { token, expiresIn } = this.state.tokens.issue(
             client.clientId,
             client.roles ?? [ROLE_READ_WRITE],
             lifetime,
             appidacr,
+            tenant.tenantId,
         );
         return jsonReply(
             200,
@@ -173,7 +178,7 @@ export class Authority {
     }
 
     /** App-only requests must ask for `<graphEndpoint>/.default`; OIDC scopes that MSAL may add are ignored. */
-    private checkScope(scope: string): void {
+    private checkScope(tenant: TenantDirectory, scope: string): void {
         const resources = scope
             .split(/\s+/)
             .filter((s) => s && !["openid", "profile", "offline_access", "email"].includes(s));
@@ -192,13 +197,13 @@ export class Authority {
                 400,
                 "invalid_resource",
                 500011,
-                `The resource principal named ${resource} was not found in the tenant named ${this.state.tenantId}. ` +
+                `The resource principal named ${resource} was not found in the tenant named ${tenant.tenantId}. ` +
                     `This emulator's Graph resource is ${this.state.origin} (scope '${wanted}').`,
             );
         }
     }
 
-    private authenticate(client: EmulatorClient, form: URLSearchParams): "1" | "2" {
+    private authenticate(tenant: TenantDirectory, client: EmulatorClient, form: URLSearchParams): "1" | "2" {
         const secret = form.get("client_secret");
         const assertion = form.get("client_assertion");
         if (secret !== null) {
@@ -222,7 +227,7 @@ export class Authority {
                     `Invalid client_assertion_type '${type ?? ""}'. Expected '${JWT_BEARER}'.`,
                 );
             }
-            const t = this.tenantUrl();
+            const t = this.tenantUrl(tenant);
             return verifyClientAssertion(assertion, client, {
                 clientId: client.clientId,
                 audiences: [`${t}/oauth2/v2.0/token`, `${t}/v2.0`],

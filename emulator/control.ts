@@ -17,6 +17,8 @@ export interface ControlTarget {
     readonly faults: FaultInjector;
     readonly imports: ImportStore;
     readonly restorePoints: RestorePointStore;
+    tenantIds(): string[];
+    tenant(tenantId: string): { readonly imports: ImportStore; readonly restorePoints: RestorePointStore } | undefined;
     revokeTokens(): void;
     setOptions(p: Partial<EmulatorOptions>): void;
     currentOptions(): Record<string, unknown>;
@@ -44,7 +46,12 @@ export const CONTROL_ROUTES = [
     "POST /_emulator/options                       (partial options)",
     "POST /_emulator/tokens/revoke",
     "GET  /_emulator/env",
+    "GET  /_emulator/tenants                       (each tenant's id and the snapshotIds of its imports)",
+    "*    /_emulator/tenants/{tenantId}/imports... (the imports, restorePoints and cloudPCs routes, for that tenant)",
 ];
+
+/** The routes that act on one tenant's data (without a tenant: the first's). */
+const TENANT_SCOPED = /^(imports|restorePoints|cloudPCs)(\/|$)/;
 
 function json(rawBody: string): unknown {
     if (rawBody.trim() === "") return {};
@@ -76,6 +83,7 @@ export function handleControl(
 function route(t: ControlTarget, method: string, parts: string[], rawBody: string): Reply {
     const path = parts.join("/");
     const ok = (payload: unknown): Reply => jsonReply(200, payload, PLAIN_JSON);
+    if (parts[0] === "tenants") return tenantRoute(t, method, parts.slice(1), rawBody);
     if (method === "GET") {
         switch (path) {
             case "":
@@ -156,6 +164,44 @@ function route(t: ControlTarget, method: string, parts: string[], rawBody: strin
         `Unknown control route ${method} /_emulator/${path}. See GET /_emulator.`,
         "itemNotFound",
     );
+}
+
+function tenantRoute(t: ControlTarget, method: string, parts: string[], rawBody: string): Reply {
+    if (parts.length === 0 && method === "GET") {
+        const value = t.tenantIds().map((tenantId) => ({
+            tenantId,
+            imports: t
+                .tenant(tenantId)!
+                .imports.list()
+                .map((r) => r.snapshotId),
+        }));
+        return jsonReply(200, { value }, PLAIN_JSON);
+    }
+    const tenantId = decodeURIComponent(parts[0] ?? "");
+    const tenant = t.tenant(tenantId);
+    const rest = parts.slice(1);
+    if (!tenant) throw new GraphError(404, `No tenant '${tenantId}' in this emulator.`, "itemNotFound");
+    if (!TENANT_SCOPED.test(rest.join("/"))) {
+        throw new GraphError(
+            404,
+            `Unknown control route ${method} /_emulator/tenants/${tenantId}/${rest.join("/")}: a tenant has only the imports, restorePoints and cloudPCs routes.`,
+            "itemNotFound",
+        );
+    }
+    const scoped: ControlTarget = {
+        stats: () => t.stats(),
+        resetStats: () => t.resetStats(),
+        faults: t.faults,
+        imports: tenant.imports,
+        restorePoints: tenant.restorePoints,
+        tenantIds: () => t.tenantIds(),
+        tenant: (id) => t.tenant(id),
+        revokeTokens: () => t.revokeTokens(),
+        setOptions: (p) => t.setOptions(p),
+        currentOptions: () => t.currentOptions(),
+        env: () => t.env(),
+    };
+    return route(scoped, method, rest, rawBody);
 }
 
 function restorePointControl(t: ControlTarget, id: string, what: string, rawBody: string): Reply {

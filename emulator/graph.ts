@@ -6,6 +6,7 @@ import { isGuid } from "./http";
 import { parseImportRequest } from "./import-request";
 import { type Segment, paginate } from "./odata";
 import {
+    type EmulatorUser,
     type ImportResultFunction,
     ROLE_READ,
     ROLE_READ_WRITE,
@@ -32,6 +33,8 @@ export interface GraphState {
     /** Origin clients call (used in @odata.context and @odata.nextLink). */
     origin: string;
     runtime: RuntimeSettings;
+    /** The tenant's users (the first tenant's change with setOptions). */
+    users: () => ReadonlyMap<string, EmulatorUser>;
     imports: InMemoryImportStore;
     restorePoints: InMemoryRestorePoints;
 }
@@ -300,7 +303,7 @@ export class GraphRoutes {
                         "Request_ResourceNotFound",
                     );
                 }
-                const user = userFor(this.state.runtime, id);
+                const user = userFor(this.state.users(), id);
                 const body = {
                     "@odata.context": this.context("users(id,userPrincipalName)/$entity"),
                     id: id.toLowerCase(),
@@ -358,7 +361,7 @@ export class GraphRoutes {
                 "Conflict",
             );
         }
-        const user = userFor(this.state.runtime, request.assignedUserId);
+        const user = userFor(this.state.users(), request.assignedUserId);
         const record = this.state.imports.create({
             request,
             userPrincipalName: user.userPrincipalName,

@@ -2,6 +2,7 @@
 export { startEmulator } from "./server";
 export type { Emulator } from "./server";
 export type { EmulatorStats } from "./stats";
+export type { EmulatorTenantView } from "./tenant";
 export type { FaultInjector, FaultRule, RandomFaultKind, RandomFaults, RandomFaultStats } from "./faults";
 export { RANDOM_FAULT_KINDS } from "./faults";
 export type { ImportRecord, ImportStore } from "./imports";
@@ -27,6 +28,7 @@ export {
 export type {
     EmulatorClient,
     EmulatorOptions,
+    EmulatorTenantOptions,
     EmulatorUser,
     ImportResultFunction,
     RateLimit,

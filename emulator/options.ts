@@ -61,6 +61,18 @@ export interface EmulatorUser {
     policyName?: string;
 }
 
+/**
+ * A tenant besides the first (`tenantId`): its own app registrations (token endpoint `/{tenantId}/oauth2/v2.0/token`)
+ * and its own users, Cloud PCs and imports, all behind the same Graph endpoint: as in Graph, the access token's `tid`
+ * picks the tenant whose data a request sees.
+ */
+export interface EmulatorTenantOptions {
+    tenantId: string;
+    /** Its app registrations (at least one); the same client id as another tenant's is allowed (a multi-tenant app). */
+    clients: EmulatorClient[];
+    users?: EmulatorUser[];
+}
+
 export interface RateLimit {
     requestsPerSecond: number;
     /** Retry-After seconds on throttled answers; default 1. */
@@ -71,7 +83,10 @@ export interface EmulatorOptions {
     host?: string;
     port?: number;
     certDir?: string;
+    /** The first tenant (default DEFAULT_TENANT_ID): `clients` and `users` are its. */
     tenantId?: string;
+    /** More tenants in the same emulator (fixed at start). */
+    tenants?: EmulatorTenantOptions[];
     clients?: EmulatorClient[];
     tokenLifetimeSeconds?: number;
     importDurationMs?: number;
@@ -107,6 +122,16 @@ export interface FixedSettings {
     port: number;
     certDir: string;
     tenantId: string;
+    /** The tenants besides tenantId's. */
+    tenants: TenantSettings[];
+}
+
+/** A tenant besides the first, as validated. */
+export interface TenantSettings {
+    tenantId: string;
+    clients: EmulatorClient[];
+    /** keyed by lower-cased object id */
+    users: Map<string, EmulatorUser>;
 }
 
 /** Settings that may change while running. */
@@ -161,6 +186,7 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
         port,
         certDir: path.resolve(opts.certDir ?? defaultCertDir()),
         tenantId: tenantId.toLowerCase(),
+        tenants: parseTenants(opts.tenants, tenantId.toLowerCase()),
     };
     const runtime: RuntimeSettings = {
         clients: [
@@ -185,12 +211,36 @@ export function resolveOptions(opts: EmulatorOptions = {}): { fixed: FixedSettin
         rateLimit: undefined,
         log: undefined,
     };
-    const { host: _h, port: _p, certDir: _c, tenantId: _t, ...changeable } = opts;
+    const { host: _h, port: _p, certDir: _c, tenantId: _t, tenants: _ts, ...changeable } = opts;
     applyRuntimeOptions(runtime, { ...dialectFromEnv(), ...changeable });
     return { fixed, runtime };
 }
 
-const FIXED_KEYS = new Set(["host", "port", "certDir", "tenantId"]);
+const FIXED_KEYS = new Set(["host", "port", "certDir", "tenantId", "tenants"]);
+
+function parseTenants(value: unknown, first: string): TenantSettings[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw new TypeError("tenants must be an array");
+    const seen = new Set([first]);
+    return value.map((t, i) => {
+        if (!isRecord(t)) throw new TypeError(`tenants[${i}] must be an object`);
+        const id = t["tenantId"];
+        if (!isGuid(id)) throw new TypeError(`tenants[${i}].tenantId must be a GUID`);
+        const tenantId = id.toLowerCase();
+        if (seen.has(tenantId)) throw new TypeError(`tenants[${i}].tenantId ${tenantId} is given twice`);
+        seen.add(tenantId);
+        const clients = t["clients"];
+        if (!Array.isArray(clients) || clients.length === 0)
+            throw new TypeError(`tenants[${i}].clients must be a non-empty array (the tenant's app registrations)`);
+        const users = t["users"] ?? [];
+        if (!Array.isArray(users)) throw new TypeError(`tenants[${i}].users must be an array`);
+        return {
+            tenantId,
+            clients: clients.map((c, j) => parseClient(c, j)),
+            users: new Map(users.map((u, j) => parseUser(u, j)).map((u) => [u.id, u] as const)),
+        };
+    });
+}
 
 function positiveInteger(name: string, value: unknown, min: number): number {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min)
@@ -399,10 +449,10 @@ export function applyRuntimeOptions(target: RuntimeSettings, patch: unknown): vo
  * UPN, never by object id (contract: "Users are reported by UPN").
  */
 export function userFor(
-    runtime: RuntimeSettings,
+    users: ReadonlyMap<string, EmulatorUser>,
     userId: string,
 ): Required<Pick<EmulatorUser, "id" | "hasProvisioningPolicy" | "policyName">> & { userPrincipalName: string } {
-    const configured = runtime.users.get(userId.toLowerCase());
+    const configured = users.get(userId.toLowerCase());
     return {
         id: userId,
         userPrincipalName: configured?.userPrincipalName ?? defaultUpn(userId),

@@ -1,5 +1,5 @@
 // The HTTPS server: one origin serves Graph (/beta/...), the Entra-style authority (/{tenant}/...) and the test
-// controls (/_emulator/...). The Graph pipeline is: route -> count -> fault (before) -> throttle -> auth -> handler
+// controls (/_emulator/...). Several tenants may share it: the access token's tenant picks whose data Graph serves. The Graph pipeline is: route -> count -> fault (before) -> throttle -> auth -> handler
 // -> fault (after) -> write.
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { type BatchItem, type BatchItemResponse, batchReply, parseBatch } from "./batch";
 import { EntraError, GraphError, entraErrorReply, graphErrorReply } from "./errors";
 import { type FaultInjector, FaultQueue, type FaultRule } from "./faults";
-import { ACCESS_ROLES, type GraphOutcome, type GraphRoute, GraphRoutes } from "./graph";
+import { ACCESS_ROLES, type GraphOutcome, type GraphRoute } from "./graph";
 import {
     BodyTooLargeError,
     type Correlation,
@@ -26,7 +26,7 @@ import {
     readBody,
     writeReply,
 } from "./http";
-import { type ImportStore, InMemoryImportStore } from "./imports";
+import type { ImportStore, InMemoryImportStore } from "./imports";
 import { pathSegments } from "./odata";
 import {
     type EmulatorOptions,
@@ -37,8 +37,9 @@ import {
     runtimeSnapshot,
 } from "./options";
 import { RateLimiter } from "./rate-limit";
-import { InMemoryRestorePoints, type RestorePointStore } from "./snapshots";
+import type { InMemoryRestorePoints, RestorePointStore } from "./snapshots";
 import { type EmulatorStats, StatsCollector } from "./stats";
+import { EmulatorTenant, type EmulatorTenantView } from "./tenant";
 import { TokenService } from "./tokens";
 
 export interface Emulator {
@@ -63,6 +64,10 @@ export interface Emulator {
     imports: ImportStore;
     /** Cloud PC restore points (E6-E9). */
     restorePoints: RestorePointStore;
+    /** Every tenant's id, the first (tenantId) first. */
+    tenantIds(): string[];
+    /** A tenant (its first app registration, imports and restore points); undefined for an id it does not have. */
+    tenant(tenantId: string): EmulatorTenantView | undefined;
     /** Every token issued so far becomes invalid (401 InvalidAuthenticationToken). */
     revokeTokens(): void;
     /** The access tokens issued so far (the most recent 1000), for tests that look for leaked tokens. */
@@ -123,13 +128,13 @@ class GraphEmulator implements Emulator {
     readonly tenantId: string;
     readonly caCertPath: string;
     readonly faults: FaultQueue = new FaultQueue();
-    readonly imports: InMemoryImportStore = new InMemoryImportStore();
-    readonly restorePoints: InMemoryRestorePoints = new InMemoryRestorePoints();
 
     private readonly tokens: TokenService;
     private readonly statsCollector = new StatsCollector();
     private readonly rateLimiter = new RateLimiter();
-    private readonly graph: GraphRoutes;
+    /** tenantId's; its clients and users are the run-time options'. */
+    private readonly first: EmulatorTenant;
+    private readonly tenants = new Map<string, EmulatorTenant>();
     private readonly authority: Authority;
     private readonly closing = new AbortController();
     private closed: Promise<void> | undefined;
@@ -147,19 +152,49 @@ class GraphEmulator implements Emulator {
         this.authorityHost = this.graphEndpoint;
         this.tenantId = fixed.tenantId;
         this.caCertPath = certs.caCertPath;
-        this.tokens = new TokenService(this.graphEndpoint, this.tenantId);
-        this.graph = new GraphRoutes({
-            origin: this.graphEndpoint,
+        this.first = new EmulatorTenant(
+            this.tenantId,
+            () => runtime.clients,
+            () => runtime.users,
+            this.graphEndpoint,
             runtime,
-            imports: this.imports,
-            restorePoints: this.restorePoints,
-        });
+        );
+        this.tenants.set(this.tenantId, this.first);
+        for (const t of fixed.tenants) {
+            this.tenants.set(
+                t.tenantId,
+                new EmulatorTenant(
+                    t.tenantId,
+                    () => t.clients,
+                    () => t.users,
+                    this.graphEndpoint,
+                    runtime,
+                ),
+            );
+        }
+        this.tokens = new TokenService(this.graphEndpoint, [...this.tenants.keys()]);
         this.authority = new Authority({
             origin: this.graphEndpoint,
-            tenantId: this.tenantId,
+            tenant: (id) => this.tenants.get(id),
             runtime,
             tokens: this.tokens,
         });
+    }
+
+    get imports(): InMemoryImportStore {
+        return this.first.imports;
+    }
+
+    get restorePoints(): InMemoryRestorePoints {
+        return this.first.restorePoints;
+    }
+
+    tenantIds(): string[] {
+        return [...this.tenants.keys()];
+    }
+
+    tenant(tenantId: string): EmulatorTenant | undefined {
+        return this.tenants.get(tenantId.toLowerCase());
     }
 
     get clientId(): string {
@@ -294,7 +329,7 @@ class GraphEmulator implements Emulator {
     ): Promise<void> {
         let route: GraphRoute;
         try {
-            route = this.graph.match(method, pathSegments(url.pathname).slice(1));
+            route = this.first.graph.match(method, pathSegments(url.pathname).slice(1));
         } catch (err) {
             if (!(err instanceof GraphError)) throw err;
             const last = url.pathname.split("/").filter(Boolean).pop() ?? "beta";
@@ -365,12 +400,13 @@ class GraphEmulator implements Emulator {
             return graphErrorReply(err, corr);
         }
         let reply: Reply;
-        const denied = this.authorize(call.authorization, route);
-        if (denied) {
-            reply = graphErrorReply(denied, corr);
+        const allowed = this.authorize(call.authorization, route);
+        if (allowed instanceof GraphError) {
+            reply = graphErrorReply(allowed, corr);
         } else {
+            this.statsCollector.tenant(allowed.tenantId);
             try {
-                const outcome: GraphOutcome = route.run({
+                const outcome: GraphOutcome = this.inTenant(allowed, call.method, call.url, route).run({
                     method: call.method,
                     url: call.url,
                     rawBody: call.rawBody,
@@ -400,7 +436,7 @@ class GraphEmulator implements Emulator {
             access: "read",
             run: () => ({ kind: "empty", status: 204 }),
         });
-        if (denied) return graphErrorReply(denied, corr);
+        if (denied instanceof GraphError) return graphErrorReply(denied, corr);
         let items: BatchItem[];
         try {
             items = parseBatch(rawBody);
@@ -416,7 +452,7 @@ class GraphEmulator implements Emulator {
             };
             let route: GraphRoute;
             try {
-                route = this.graph.match(item.method, pathSegments(url.pathname).slice(1));
+                route = this.first.graph.match(item.method, pathSegments(url.pathname).slice(1));
             } catch (err) {
                 if (!(err instanceof GraphError)) throw err;
                 route = {
@@ -463,8 +499,22 @@ class GraphEmulator implements Emulator {
         return jsonReply(200, batchReply(responses), PLAIN_JSON);
     }
 
-    /** 401 for a missing/invalid/expired/revoked token, 403 when its roles are not enough; undefined when allowed. */
-    private authorize(header: string | undefined, route: GraphRoute): GraphError | undefined {
+    /**
+     * `route` (matched in the first tenant, for its stats key and faults) as the tenant of the token sees it: the same
+     * path over that tenant's data. A path the first tenant's routes refused stays refused.
+     */
+    private inTenant(tenant: EmulatorTenant, method: string, url: URL, route: GraphRoute): GraphRoute {
+        if (tenant === this.first) return route;
+        try {
+            return tenant.graph.match(method, pathSegments(url.pathname).slice(1));
+        } catch (err) {
+            if (!(err instanceof GraphError)) throw err;
+            return route;
+        }
+    }
+
+    /** 401 for a missing/invalid/expired/revoked token, 403 when its roles are not enough; else the token's tenant. */
+    private authorize(header: string | undefined, route: GraphRoute): GraphError | EmulatorTenant {
         const token = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
         const check = this.tokens.verify(token || undefined);
         if (!check.ok) return this.invalidToken(check.message);
@@ -476,7 +526,8 @@ class GraphEmulator implements Emulator {
                 "Forbidden",
             );
         }
-        return undefined;
+        // verify() accepts only the tenants of this emulator.
+        return this.tenants.get(check.claims.tid)!;
     }
 
     private invalidToken(message: string): GraphError {

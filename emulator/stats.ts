@@ -18,13 +18,24 @@ export interface EmulatorStats {
     status429: number;
     /** Items delivered: collection page items, plus 1 per single-object read. */
     itemsReturned: number;
+    /** Graph requests (each $batch item) that a valid token let in, by the token's tenant (`tid`). */
+    byTenant: Record<string, number>;
 }
 
 export class StatsCollector {
     private data: EmulatorStats = StatsCollector.empty();
 
     private static empty(): EmulatorStats {
-        return { total: 0, httpRequests: 0, batchedItems: 0, byRoute: {}, writes: 0, status429: 0, itemsReturned: 0 };
+        return {
+            total: 0,
+            httpRequests: 0,
+            batchedItems: 0,
+            byRoute: {},
+            writes: 0,
+            status429: 0,
+            itemsReturned: 0,
+            byTenant: {},
+        };
     }
 
     count(routeKey: string, graphWrite: boolean, batched = false): void {
@@ -39,12 +50,16 @@ export class StatsCollector {
         if (status === 429) this.data.status429 += 1;
     }
 
+    tenant(tenantId: string): void {
+        this.data.byTenant[tenantId] = (this.data.byTenant[tenantId] ?? 0) + 1;
+    }
+
     items(n: number): void {
         this.data.itemsReturned += n;
     }
 
     snapshot(): EmulatorStats {
-        return { ...this.data, byRoute: { ...this.data.byRoute } };
+        return { ...this.data, byRoute: { ...this.data.byRoute }, byTenant: { ...this.data.byTenant } };
     }
 
     reset(): void {

@@ -65,25 +65,31 @@ export class TokenService {
     /** The most recent access tokens issued, so leak tests can look for them in a client's output. */
     readonly issued: string[] = [];
 
+    private readonly tenantIds: readonly string[];
+
+    /** `tenantIds`: every tenant of the emulator (the first is the default of issue()); one key signs for all. */
     constructor(
         private readonly audience: string,
-        private readonly tenantId: string,
-    ) {}
+        tenantIds: string | readonly string[],
+    ) {
+        this.tenantIds = typeof tenantIds === "string" ? [tenantIds] : [...tenantIds];
+    }
 
     issue(
         clientId: string,
         roles: string[],
         lifetimeSeconds: number,
         appidacr: "1" | "2",
+        tenantId: string = this.tenantIds[0]!,
     ): { token: string; expiresIn: number } {
         const now = Math.floor(Date.now() / 1000);
         const claims: AccessTokenClaims = {
             aud: this.audience,
-            iss: `https://sts.windows.net/${this.tenantId}/`,
+            iss: `https://sts.windows.net/${tenantId}/`,
             iat: now,
             nbf: now,
             exp: now + lifetimeSeconds,
-            tid: this.tenantId,
+            tid: tenantId,
             appid: clientId,
             appidacr,
             idtyp: "app",
@@ -122,7 +128,8 @@ export class TokenService {
         const c = jwt.payload as unknown as AccessTokenClaims;
         if (c.aud !== this.audience)
             return { ok: false, message: "Access token validation failure. Invalid audience." };
-        if (c.tid !== this.tenantId) return { ok: false, message: "Access token validation failure. Invalid tenant." };
+        if (!this.tenantIds.includes(c.tid))
+            return { ok: false, message: "Access token validation failure. Invalid tenant." };
         const seconds = now / 1000;
         if (typeof c.exp !== "number" || c.exp <= seconds)
             return { ok: false, message: "Lifetime validation failed, the token is expired." };

@@ -29,6 +29,29 @@ export type SettingKey =
     | "storageEndpoint"
     | "verifiedReplacementsOnly";
 
+/**
+ * Sign-in settings: for a resource with `settings: "<ns>"` they come only from stack config `<ns>:*` (never from
+ * `cloudpc:*` or the environment, which belong to the default tenant). Every other setting not set in `<ns>:*` is
+ * looked up as for the default (`cloudpc:*`, then the environment). A new credential row belongs here.
+ */
+const SIGN_IN_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>([
+    "tenantId",
+    "clientId",
+    "clientSecret",
+    "clientCertificatePath",
+    "clientCertificatePassword",
+    "useOidc",
+    "oidcToken",
+    "oidcTokenFilePath",
+    "oidcRequestUrl",
+    "oidcRequestToken",
+    "oidcAudience",
+    "adoServiceConnectionId",
+    "adoSystemAccessToken",
+    "useCli",
+    "useMsi",
+]);
+
 export type SettingType = "string" | "boolean" | "number" | "cloud" | "origin" | "url" | "path" | "guid" | "tenant";
 
 export interface SettingSpec {
@@ -41,6 +64,8 @@ export interface SettingSpec {
     default: string;
     /** Never printed, logged or put in error messages. */
     secret: boolean;
+    /** In a named settings namespace, read only from `<ns>:<key>` (SIGN_IN_KEYS); else it falls back to the default. */
+    signIn: boolean;
     type: SettingType;
     description: string;
 }
@@ -59,6 +84,7 @@ function row(
         env: Object.freeze(env),
         default: def,
         secret,
+        signIn: SIGN_IN_KEYS.has(key),
         type,
         description,
     });
@@ -262,6 +288,15 @@ export function specFor(key: SettingKey): SettingSpec {
     return spec;
 }
 
+/**
+ * The row as read for the settings namespace `namespace` (a resource's `settings` input): named `<ns>:<key>`, and a
+ * sign-in row has no environment fallback there. The default namespace (undefined or `cloudpc`) is the row itself.
+ */
+export function specIn(spec: SettingSpec, namespace: string | undefined): SettingSpec {
+    if (namespace === undefined || namespace === CONFIG_NAMESPACE) return spec;
+    return { ...spec, configKey: `${namespace}:${spec.key}`, env: spec.signIn ? [] : spec.env };
+}
+
 /** "cloudpc:tenantId (env AZURE_TENANT_ID, ARM_TENANT_ID)" — how messages name a setting. */
 export function describeSetting(spec: SettingSpec): string {
     return spec.env.length > 0 ? `${spec.configKey} (env ${spec.env.join(", ")})` : spec.configKey;
@@ -269,10 +304,16 @@ export function describeSetting(spec: SettingSpec): string {
 
 /** The table as Markdown, for the README (`npx ts-node -e` it, or a docs script). */
 export function settingsTableMarkdown(): string {
-    const lines = ["| config key | environment fallbacks | default | secret | description |", "|---|---|---|---|---|"];
+    const lines = [
+        '| config key | environment fallbacks | default | secret | with `settings: "<ns>"` | description |',
+        "|---|---|---|---|---|---|",
+    ];
     for (const s of SETTINGS_TABLE) {
         const env = s.env.map((e) => `\`${e}\``).join(", ");
-        lines.push(`| \`${s.configKey}\` | ${env} | ${s.default} | ${s.secret ? "yes" : "no"} | ${s.description} |`);
+        const ns = s.signIn ? `only \`<ns>:${s.key}\`` : `\`<ns>:${s.key}\`, else as above`;
+        lines.push(
+            `| \`${s.configKey}\` | ${env} | ${s.default} | ${s.secret ? "yes" : "no"} | ${ns} | ${s.description} |`,
+        );
     }
     return lines.join("\n");
 }

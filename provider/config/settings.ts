@@ -5,7 +5,7 @@
 import { checkOrigin } from "../util/origin";
 import { CLOUD_NAMES, CLOUDS, cloudFromName, type CloudName } from "./clouds";
 import { SettingsError } from "./settings-error";
-import { specFor, type SettingKey, type SettingSpec } from "./settings-table";
+import { CONFIG_NAMESPACE, specFor, specIn, type SettingKey, type SettingSpec } from "./settings-table";
 import { STORAGE_ENDPOINTS } from "../preflight/storage-endpoint";
 import { stackConfigReader } from "./stack-config";
 
@@ -52,6 +52,11 @@ export interface ProviderSettings {
     notFoundMeansGone?: boolean;
     /** Directory of the pending-import notes (relative: to the project directory); undefined: under $XDG_STATE_HOME. */
     pendingImportsDir?: string;
+    /**
+     * The stack config namespace a resource's `settings` input named (e.g. "tenantB" for `tenantB:*`); undefined for
+     * the default (`cloudpc:*`, then the environment).
+     */
+    namespace?: string;
     /** Blob endpoint template for the replacement preflight (`{account}` = the storage account's name). */
     storageEndpoint: string;
     /** Refuse replacements whose new source the preflight could not verify (default false: warn). */
@@ -67,27 +72,50 @@ interface Found {
     value: string;
     /** "stack config cloudpc:x", "stack config azuread:x" or "env X", for error messages. */
     source: string;
+    /** The setting as it was read (named `<ns>:x` in a settings namespace), for error messages. */
+    spec: SettingSpec;
+}
+
+/** Options of resolveSettings. */
+export interface ResolveOptions {
+    /** A resource's `settings` input: read stack config `<namespace>:*` (SettingSpec.signIn says what falls back). */
+    namespace?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT =
     /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)$/i;
 
-function lookup(spec: SettingSpec, stack: StackConfigReader, env: NodeJS.ProcessEnv): Found | undefined {
+function lookup(
+    spec: SettingSpec,
+    stack: StackConfigReader,
+    env: NodeJS.ProcessEnv,
+    config: ConfigSource | undefined,
+    namespace?: string,
+): Found | undefined {
+    const named = specIn(spec, namespace);
+    if (named !== spec) {
+        const own = config?.get(named.configKey);
+        if (typeof own === "string" && own.trim() !== "") {
+            return { value: own.trim(), source: `stack config ${named.configKey}`, spec: named };
+        }
+        // Another tenant's sign-in never comes from the default's (cloudpc:*, azuread:* or the environment).
+        if (spec.signIn) return undefined;
+    }
     const fromConfig = stack(spec);
-    if (fromConfig) return { value: fromConfig.value, source: `stack config ${fromConfig.configKey}` };
+    if (fromConfig) return { value: fromConfig.value, source: `stack config ${fromConfig.configKey}`, spec: named };
     for (const name of spec.env) {
         const v = env[name];
-        if (typeof v === "string" && v.trim() !== "") return { value: v.trim(), source: `env ${name}` };
+        if (typeof v === "string" && v.trim() !== "") return { value: v.trim(), source: `env ${name}`, spec: named };
     }
     return undefined;
 }
 
-function parseBoolean(spec: SettingSpec, found: Found): boolean {
+function parseBoolean(found: Found): boolean {
     const v = found.value.trim().toLowerCase();
     if (v === "true" || v === "1" || v === "yes") return true;
     if (v === "false" || v === "0" || v === "no") return false;
-    throw SettingsError.invalid(spec, found.value, found.source, "is not a boolean", `use "true" or "false".`);
+    throw SettingsError.invalid(found.spec, found.value, found.source, "is not a boolean", `use "true" or "false".`);
 }
 
 /** Where each setting of a resolved settings object came from ("stack config cloudpc:x", "env X"); absent: default. */
@@ -102,24 +130,29 @@ export function settingSource(s: ProviderSettings, key: SettingKey): string | un
  * Resolves and validates every setting. Throws SettingsError naming the key, its env fallbacks, the bad value
  * (never a secret) and the fix.
  */
-export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.ProcessEnv): ProviderSettings {
+export function resolveSettings(
+    config: ConfigSource | undefined,
+    env: NodeJS.ProcessEnv,
+    options: ResolveOptions = {},
+): ProviderSettings {
+    const namespace = options.namespace === CONFIG_NAMESPACE ? undefined : options.namespace;
     const sources: Partial<Record<SettingKey, string>> = {};
     const stack = stackConfigReader(config);
     const get = (key: SettingKey): Found | undefined => {
-        const found = lookup(specFor(key), stack, env);
+        const found = lookup(specFor(key), stack, env, config, namespace);
         if (found) sources[key] = found.source;
         return found;
     };
     const str = (key: SettingKey): string | undefined => get(key)?.value;
     const bool = (key: SettingKey, fallback: boolean): boolean => {
         const found = get(key);
-        return found ? parseBoolean(specFor(key), found) : fallback;
+        return found ? parseBoolean(found) : fallback;
     };
 
     const tenant = get("tenantId");
     if (tenant && !TENANT.test(tenant.value)) {
         throw SettingsError.invalid(
-            specFor("tenantId"),
+            tenant.spec,
             tenant.value,
             tenant.source,
             "is neither a GUID nor a domain name",
@@ -129,7 +162,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     const client = get("clientId");
     if (client && !GUID.test(client.value)) {
         throw SettingsError.invalid(
-            specFor("clientId"),
+            client.spec,
             client.value,
             client.source,
             "is not a GUID",
@@ -143,7 +176,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         const cloud = cloudFromName(cloudFound.value);
         if (!cloud) {
             throw SettingsError.invalid(
-                specFor("environment"),
+                cloudFound.spec,
                 cloudFound.value,
                 cloudFound.source,
                 "is not a known cloud",
@@ -170,7 +203,9 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
     // A federated token file set by the platform (AKS workload identity) means "use OIDC" unless config says otherwise.
     const useOidc = bool(
         "useOidc",
-        typeof env.AZURE_FEDERATED_TOKEN_FILE === "string" && env.AZURE_FEDERATED_TOKEN_FILE.trim() !== "",
+        namespace === undefined &&
+            typeof env.AZURE_FEDERATED_TOKEN_FILE === "string" &&
+            env.AZURE_FEDERATED_TOKEN_FILE.trim() !== "",
     );
 
     const settings: ProviderSettings = {
@@ -193,7 +228,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
         graphEndpoint,
         authorityHost,
         allowInsecureLoopback,
-        pollIntervalSeconds: positiveNumber("pollIntervalSeconds", get("pollIntervalSeconds"), 2),
+        pollIntervalSeconds: positiveNumber(get("pollIntervalSeconds"), 2),
         notFoundMeansGone: bool("notFoundMeansGone", false),
         pendingImportsDir: str("pendingImportsDir"),
         storageEndpoint: resolveStorageEndpoint(
@@ -202,6 +237,7 @@ export function resolveSettings(config: ConfigSource | undefined, env: NodeJS.Pr
             allowInsecureLoopback,
         ),
         verifiedReplacementsOnly: bool("verifiedReplacementsOnly", false),
+        ...(namespace !== undefined ? { namespace } : {}),
     };
     if (!sources.useOidc && useOidc) sources.useOidc = "env AZURE_FEDERATED_TOKEN_FILE";
     SOURCES.set(settings, sources);
@@ -219,7 +255,7 @@ function resolveRequestUrl(found: Found | undefined, allowInsecureLoopback: bool
         url = new URL(found.value);
     } catch {
         throw SettingsError.invalid(
-            specFor("oidcRequestUrl"),
+            found.spec,
             found.value,
             found.source,
             "is not a URL",
@@ -229,7 +265,7 @@ function resolveRequestUrl(found: Found | undefined, allowInsecureLoopback: bool
     const check = checkOrigin(url.origin, allowInsecureLoopback);
     if (!check.ok) {
         throw SettingsError.invalid(
-            specFor("oidcRequestUrl"),
+            found.spec,
             found.value,
             found.source,
             check.reason,
@@ -239,12 +275,12 @@ function resolveRequestUrl(found: Found | undefined, allowInsecureLoopback: bool
     return url.toString();
 }
 
-function positiveNumber(key: SettingKey, found: Found | undefined, fallback: number): number {
+function positiveNumber(found: Found | undefined, fallback: number): number {
     if (!found) return fallback;
     const n = Number(found.value);
     if (Number.isFinite(n) && n > 0) return n;
     throw SettingsError.invalid(
-        specFor(key),
+        found.spec,
         found.value,
         found.source,
         "is not a positive number",
@@ -267,7 +303,7 @@ function resolveOrigin(
         fix = `drop the version path: give ${stripPath(found.value)} — the client adds /beta itself.`;
     else if (/http:/.test(check.reason))
         fix = `use https://, or for a local emulator on a loopback host set cloudpc:allowInsecureLoopback=true.`;
-    throw SettingsError.invalid(specFor(key), found.value, found.source, check.reason, fix);
+    throw SettingsError.invalid(found.spec, found.value, found.source, check.reason, fix);
 }
 
 function resolveStorageEndpoint(found: Found | undefined, fallback: string, allowInsecureLoopback: boolean): string {
@@ -278,7 +314,7 @@ function resolveStorageEndpoint(found: Found | undefined, fallback: string, allo
     );
     if (!check.ok) {
         throw SettingsError.invalid(
-            specFor("storageEndpoint"),
+            found.spec,
             found.value,
             found.source,
             check.reason,
@@ -327,5 +363,6 @@ export function publicSettings(s: ProviderSettings): Record<string, string | boo
         notFoundMeansGone: s.notFoundMeansGone ?? false,
         storageEndpoint: s.storageEndpoint,
         verifiedReplacementsOnly: s.verifiedReplacementsOnly ?? false,
+        namespace: s.namespace,
     };
 }

@@ -2,10 +2,12 @@
 // host calls configure() once per distinct provider text (per resource class, and old and new text after an
 // upgrade), all with the process's one stack config, so they share one runtime: one client, one journal, one
 // gateway. Later calls (check, create, ...) carry no settings, so the registry also names the runtime configure()
-// chose. Functions in a Pulumi program find theirs by settings.
+// chose, and keeps the stack config: a resource whose `settings` input names another namespace (another tenant)
+// gets that namespace's runtime. Functions in a Pulumi program find theirs by settings.
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../config/settings";
+import { isDefaultNamespace, resolveNamespaceSettings } from "../config/settings-namespace";
 import { engineLog, type EngineLog } from "./engine-log";
 import { DEFAULT_INTERVAL_MS, engineAddress, watchEngine } from "./engine-watch";
 import { ProviderRuntime, type RuntimeOptions } from "./runtime";
@@ -28,12 +30,17 @@ export class RuntimeRegistry {
     options: RegistryOptions = {};
     private readonly byKey = new Map<string, ProviderRuntime>();
     private configured: ProviderRuntime | undefined;
+    /** The stack config configure() got, which holds every namespace's keys ("tenantB:clientId"). */
+    private config: ConfigSource | undefined;
+    private readonly namespaced = new Map<string, ProviderRuntime>();
     private engineWatched = false;
     private engineLog: EngineLog | undefined | null = null;
 
     /** configure(): stack config `cloudpc:*` first, then the environment. */
     configure(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ProviderRuntime {
         this.configured = this.forSettings(resolveSettings(config, env));
+        this.config = config;
+        this.namespaced.clear(); // resolved again from this config on next use (same settings: same runtime)
         this.watchEngineOfThisProcess();
         return this.configured;
     }
@@ -41,6 +48,20 @@ export class RuntimeRegistry {
     /** The runtime configure() chose; before any configure (a direct caller), the environment's. */
     active(): ProviderRuntime {
         return (this.configured ??= this.forSettings(resolveSettings(undefined, process.env)));
+    }
+
+    /**
+     * The runtime of a resource's `settings` input: the stack config namespace it names (sign-in from `<ns>:*` only,
+     * the rest falling back to the default), or configure()'s for none. Throws SettingsError naming what to set.
+     */
+    forNamespace(namespace: string | undefined, env: NodeJS.ProcessEnv = process.env): ProviderRuntime {
+        if (namespace === undefined || isDefaultNamespace(namespace)) return this.active();
+        let runtime = this.namespaced.get(namespace);
+        if (!runtime) {
+            runtime = this.forSettings(resolveNamespaceSettings(this.config, env, namespace));
+            this.namespaced.set(namespace, runtime);
+        }
+        return runtime;
     }
 
     forSettings(settings: ProviderSettings): ProviderRuntime {

@@ -124,7 +124,9 @@ export class ProviderRuntime {
         if (!this.client) {
             const s = this.settings;
             const created = createCredential(s, this.redactor, this.network);
-            logOncePerProcess(describeCredentialChoice(s, created.kind), (m) => this.progress.info(m));
+            const choice = describeCredentialChoice(s, created.kind);
+            const prefix = s.namespace ? `settings "${s.namespace}" (stack config ${s.namespace}:*): ` : "";
+            logOncePerProcess(prefix + choice, (m) => this.progress.info(m));
             this.client = new GraphClient({
                 graphEndpoint: s.graphEndpoint,
                 credential: redactingCredential(created.credential, this.redactor),

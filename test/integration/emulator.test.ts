@@ -961,6 +961,7 @@ describe("Graph emulator", function () {
             assert.equal(s.writes, 2);
             assert.equal(s.total, 5);
             assert.equal(s.itemsReturned, 2);
+            assert.deepEqual(s.byTenant, { [emu.tenantId]: 4 }, "the Graph requests its tokens let in");
             emu.resetStats();
             assert.deepEqual(emu.stats(), {
                 total: 0,
@@ -970,6 +971,7 @@ describe("Graph emulator", function () {
                 writes: 0,
                 status429: 0,
                 itemsReturned: 0,
+                byTenant: {},
             });
         });
     });

@@ -3,6 +3,7 @@
 import { Failures, type CheckResult } from "../../validation/failures";
 import { brief, checkGuid, checkStorageAccountId } from "../../validation/rules";
 import { checkHiddenInput, HIDDEN_INPUT } from "../../validation/hidden-input";
+import { checkSettingsInput, SETTINGS_INPUT } from "../../validation/settings-input";
 import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
 import { ACCESS_TIERS, type CloudPcSnapshotInputs } from "./types";
@@ -13,6 +14,7 @@ const KNOWN_INPUTS = new Set([
     "accessTier",
     "waitForCompletion",
     "timeoutMinutes",
+    SETTINGS_INPUT,
     "__provider",
     HIDDEN_INPUT,
 ]);
@@ -54,6 +56,7 @@ export function checkCloudPcSnapshot(news: Record<string, unknown>): CheckResult
     }
 
     checkWaiting(news, inputs, f);
+    checkSettingsInput(news, inputs, f);
     checkHiddenInput(news, f, "CloudPcSnapshot");
 
     return { inputs, failures: f.list };

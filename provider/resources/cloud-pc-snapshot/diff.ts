@@ -4,6 +4,7 @@
 // deleteBeforeReplace is false: Graph has no delete for a restore point, so "deleting" the old one only drops it
 // from state. Creating first loses nothing (there is no one-per-Cloud-PC rule to respect, unlike imports) and a
 // failed create leaves the old restore point in state instead of an empty slot.
+import { settingsChanged } from "../../validation/settings-input";
 import { isUnknown } from "../../validation/unknown";
 
 export interface DiffResult {
@@ -23,5 +24,7 @@ export function diffCloudPcSnapshot(olds: Record<string, unknown>, news: Record<
     const replaces = ["cloudPcId", "storageAccountId", "accessTier"].filter(
         (k) => isUnknown(news[k]) || !same(olds[k], news[k]),
     );
+    // A Cloud PC of another tenant is another Cloud PC.
+    if (settingsChanged(olds, news)) replaces.push("settings");
     return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
 }

@@ -22,6 +22,12 @@ export interface CloudPcSnapshotArgs {
     waitForCompletion?: pulumi.Input<boolean>;
     /** How long to wait, in minutes (default 60). Changing it never takes a new snapshot. */
     timeoutMinutes?: pulumi.Input<number>;
+    /**
+     * The stack config namespace whose settings manage this snapshot, for a stack that manages several tenants:
+     * `"tenantB"` signs in with `tenantB:*` only (other settings not set there are the default's). The name only,
+     * never a secret. Absent: `cloudpc:*`, then the environment. Changing it replaces the snapshot.
+     */
+    settings?: pulumi.Input<string>;
 }
 
 // One provider object for every resource: the SDK serializes it once per program, not once per resource.
@@ -46,6 +52,8 @@ export class CloudPcSnapshot extends pulumi.dynamic.Resource {
     declare public readonly accessTier: pulumi.Output<string | null>;
     declare public readonly waitForCompletion: pulumi.Output<boolean>;
     declare public readonly timeoutMinutes: pulumi.Output<number>;
+    /** The settings namespace of the tenant holding the Cloud PC (null: the default). */
+    declare public readonly settings: pulumi.Output<string | null>;
     /** `ready` (or a newer value Graph adds). */
     declare public readonly status: pulumi.Output<string | null>;
     /** `manual` for these; `automatic` and `retention` are the service's own. */

@@ -15,6 +15,7 @@ export function toOutputs(
         accessTier: inputs.accessTier ?? null,
         waitForCompletion: inputs.waitForCompletion,
         timeoutMinutes: inputs.timeoutMinutes,
+        settings: inputs.settings ?? null,
         snapshotId,
         ...restorePointProperties(snapshot),
     };

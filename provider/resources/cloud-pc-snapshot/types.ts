@@ -12,6 +12,8 @@ export interface CloudPcSnapshotInputs {
     accessTier?: AccessTier;
     waitForCompletion: boolean;
     timeoutMinutes: number;
+    /** The stack config namespace of another tenant's settings (`tenantB` for `tenantB:*`); undefined: the default. */
+    settings?: string;
 }
 
 /** Everything the resource records in state. No field is ever `undefined` (the engine's Struct encoding rejects it). */
@@ -21,6 +23,8 @@ export interface CloudPcSnapshotOutputs extends RestorePointProperties {
     accessTier: string | null;
     waitForCompletion: boolean;
     timeoutMinutes: number;
+    /** The settings namespace the restore point was taken with (null: the default); read goes to its tenant. */
+    settings: string | null;
     /** The restore point's id (also the resource id), e.g. CPC_{guid}_{guid}. */
     snapshotId: string;
 }

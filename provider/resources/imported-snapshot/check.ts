@@ -11,6 +11,7 @@ import {
     describeType,
 } from "../../validation/rules";
 import { checkHiddenInput, HIDDEN_INPUT, ownerOf } from "../../validation/hidden-input";
+import { checkSettingsInput, SETTINGS_INPUT } from "../../validation/settings-input";
 import { isUnknown } from "../../validation/unknown";
 import { checkWaiting } from "../../validation/waiting";
 import type { ImportedSnapshotInputs, SourceFile } from "./types";
@@ -23,6 +24,7 @@ const KNOWN_INPUTS = new Set([
     "waitForCompletion",
     "timeoutMinutes",
     "adoptSnapshotId",
+    SETTINGS_INPUT,
     "__provider",
     HIDDEN_INPUT,
 ]);
@@ -45,6 +47,7 @@ export function checkImportedSnapshot(news: Record<string, unknown>): CheckResul
     inputs.sourceFiles = checkSourceFiles(news.sourceFiles, f);
 
     checkWaiting(news, inputs, f);
+    checkSettingsInput(news, inputs, f);
     checkHiddenInput(news, f, "CloudPcImportedSnapshot", {
         snapshotId: "To take over an existing import, set adoptSnapshotId to its snapshotId.",
     });

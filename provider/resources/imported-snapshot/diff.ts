@@ -2,6 +2,7 @@
 // the user stays the same the old import must be purged first (deleteBeforeReplace). waitForCompletion and
 // timeoutMinutes only say how create waits; changing them never re-imports. A sasUrl is judged by the file it points
 // at (sas-identity.ts): a new signature or expiry alone is no change at all.
+import { settingsChanged } from "../../validation/settings-input";
 import { containsUnknown, isUnknown } from "../../validation/unknown";
 import { sasUrlIdentity, sasUrlOriginAndPath, selectsBlobVersion } from "./sas-identity";
 import { sha256, storedSourceFile } from "./state";
@@ -20,6 +21,9 @@ export function diffImportedSnapshot(olds: Record<string, unknown>, news: Record
     if (userChanged) replaces.push("assignedUserId");
 
     if (!sameSourceFiles(olds.sourceFiles, news.sourceFiles)) replaces.push("sourceFiles");
+
+    // Another tenant is another import: the old one is purged in its own tenant (delete goes by the state's settings).
+    if (settingsChanged(olds, news)) replaces.push("settings");
 
     // Adoption matters only when it names a different import than the one this resource already holds.
     const adopt = news.adoptSnapshotId;

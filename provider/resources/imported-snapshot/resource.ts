@@ -44,6 +44,13 @@ export interface CloudPcImportedSnapshotArgs {
      * (Pulumi's `import` option does not work with Node.js dynamic providers.)
      */
     adoptSnapshotId?: pulumi.Input<string>;
+    /**
+     * The stack config namespace whose settings manage this import, for a stack that manages several tenants:
+     * `"tenantB"` signs in with `tenantB:tenantId`, `tenantB:clientId`, `tenantB:clientSecret`, ... (only from there,
+     * never from `cloudpc:*` or the environment; other settings not set there are the default's). The name only, never
+     * a secret. Absent: `cloudpc:*`, then the environment. Changing it replaces the import.
+     */
+    settings?: pulumi.Input<string>;
 }
 
 // One provider object for every resource: the SDK serializes it once per program, not once per resource.
@@ -71,6 +78,8 @@ export class CloudPcImportedSnapshot extends pulumi.dynamic.Resource {
     declare public readonly waitForCompletion: pulumi.Output<boolean>;
     declare public readonly timeoutMinutes: pulumi.Output<number>;
     declare public readonly adoptSnapshotId: pulumi.Output<string | null>;
+    /** The settings namespace of the tenant holding the import (null: the default). */
+    declare public readonly settings: pulumi.Output<string | null>;
     /** `pending`, `inProgress`, `succeeded` or `failed` (or a newer value Graph adds). */
     declare public readonly importStatus: pulumi.Output<string | null>;
     /** `notUsed`, `inUse` or `expired`. */

@@ -69,6 +69,7 @@ export function toOutputs(
         waitForCompletion: inputs.waitForCompletion,
         timeoutMinutes: inputs.timeoutMinutes,
         adoptSnapshotId: inputs.adoptSnapshotId ?? null,
+        settings: inputs.settings ?? null,
         snapshotId,
         ...recordFields(record),
     };

@@ -32,6 +32,8 @@ export interface ImportedSnapshotInputs {
     waitForCompletion: boolean;
     timeoutMinutes: number;
     adoptSnapshotId?: string;
+    /** The stack config namespace of another tenant's settings (`tenantB` for `tenantB:*`); undefined: the default. */
+    settings?: string;
     /** The stack and URN the resource class sent (hidden input); undefined for a caller that sent none. */
     owner?: Owner;
 }
@@ -57,6 +59,8 @@ export interface ImportedSnapshotOutputs {
     waitForCompletion: boolean;
     timeoutMinutes: number;
     adoptSnapshotId: string | null;
+    /** The settings namespace the import was made with (null: the default); read and delete go to its tenant. */
+    settings: string | null;
     snapshotId: string;
     importStatus: ImportStatus | null;
     usageStatus: ImportedSnapshotUsage | null;

@@ -6,9 +6,11 @@ import type { ProviderHandlers } from "../../runtime/lazy-provider";
 import { runtimes } from "../../runtime/registry";
 import type { ProviderRuntime, RuntimePart } from "../../runtime/runtime";
 import { PROVIDER_KEY, providerTextChanged, withStateRewrite } from "../../runtime/stored-provider";
+import { SettingsError } from "../../config/settings-error";
 import type { CheckResult } from "../../validation/failures";
 import { HIDDEN_INPUT } from "../../validation/hidden-input";
-import { containsUnknown } from "../../validation/unknown";
+import { SETTINGS_INPUT, settingsNamespaceOf } from "../../validation/settings-input";
+import { containsUnknown, isUnknown } from "../../validation/unknown";
 import { CreatedButFailedError } from "./created-but-failed";
 
 /** One resource's handlers for one runtime (configure belongs to the registry); delete's props may be left out. */
@@ -17,23 +19,41 @@ export type ResourceHandlers = Omit<ProviderHandlers, "configure" | "remove"> & 
 };
 
 /**
- * The handlers a module of the state contract exports: configure() picks the runtime for the stack config, every
- * other call goes to that runtime's handlers of the resource.
+ * The handlers a module of the state contract exports: configure() gives the registry the stack config, every other
+ * call goes to the handlers of the runtime its `settings` names (the inputs', or for read and delete the state's;
+ * none: the runtime configure() chose). A change of `settings` replaces, so the new inputs' runtime creates and the
+ * old state's deletes.
  */
 export function handlersOfConfiguredRuntime(
     part: RuntimePart<ResourceHandlers>,
 ): ResourceHandlers & Pick<ProviderHandlers, "configure"> {
-    const of = () => runtimes.active().part(part);
+    const of = (props?: Record<string, unknown>) => runtimes.forNamespace(settingsNamespaceOf(props)).part(part);
     return {
         configure: async (req: pulumi.dynamic.ConfigureRequest) => {
             runtimes.configure(req.config);
         },
-        check: (olds, news) => of().check(olds, news),
-        diff: (id, olds, news) => of().diff(id, olds, news),
-        create: (inputs) => of().create(inputs),
-        update: (id, olds, news) => of().update(id, olds, news),
-        read: (id, props) => of().read(id, props),
-        remove: (id, props) => of().remove(id, props),
+        check: async (olds, news) => {
+            // A namespace the stack config lacks is a failure of the input, shown with the others of the resource.
+            let problem: string | undefined;
+            let handlers: ResourceHandlers;
+            try {
+                handlers = of(news);
+            } catch (err) {
+                if (!(err instanceof SettingsError)) throw err;
+                problem = err.message;
+                handlers = of();
+            }
+            const result = await handlers.check(olds, news);
+            const failures = result.failures ?? [];
+            if (!problem || failures.some((f) => f.property === SETTINGS_INPUT)) return result;
+            return { ...result, failures: [...failures, { property: SETTINGS_INPUT, reason: problem }] };
+        },
+        // Preview may not know the new settings yet: the state's runtime answers (diff reports the replacement).
+        diff: (id, olds, news) => of(isUnknown(news[SETTINGS_INPUT]) ? olds : news).diff(id, olds, news),
+        create: (inputs) => of(inputs).create(inputs),
+        update: (id, olds, news) => of(news).update(id, olds, news),
+        read: (id, props) => of(props).read(id, props),
+        remove: (id, props) => of(props).remove(id, props),
     };
 }
 
