@@ -47,8 +47,8 @@ fi
 # again against the seed's Graph, which also lists them. Skipped when a subset was asked for (-g ...).
 seed_files() {
   case "$1" in
-    integration) echo lifecycle engine faults soak secrets functions ;;
-    e2e) echo e2e e2e-faults e2e-proxy ;;
+    integration) echo lifecycle engine faults soak secrets functions tenants ;;
+    e2e) echo e2e e2e-faults e2e-proxy e2e-tenants ;;
   esac
 }
 
