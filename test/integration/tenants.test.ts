@@ -9,7 +9,7 @@ import { providerForEmulator } from "../harness/emulator-config";
 import { startEngineLogSink } from "../harness/engine-log-sink";
 import { type DynamicProviderProcess, serializeProvider } from "../harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "../harness/engine";
-import { inputs, OTHER_USER, USER } from "../fixtures";
+import { inputs, OTHER_USER } from "../fixtures";
 
 const TENANT_B = "b0b0b0b0-1111-4222-8333-444455556666";
 const CLIENT_B = "c1c1c1c1-1111-4222-8333-444455556666";
