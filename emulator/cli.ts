@@ -19,6 +19,9 @@ const USAGE = `Usage: scripts/emulator.sh [options]
                              (also CLOUDPC_EMULATOR_DIALECT; see docs/GRAPH-FIDELITY.md)
   --unknown-id <answer>      empty (default) or notFound: the plural's answer for an unknown id
                              (also CLOUDPC_EMULATOR_UNKNOWN_ID)
+  --tenant <tid>:<client>:<secret>
+                             another tenant (repeatable), with one app registration: its own imports and
+                             users behind the same Graph endpoint, token endpoint /<tid>/oauth2/v2.0/token
   --cert-dir <dir>           certificate cache (default <repo>/.emulator/certs)
   --state-file <path>        write the env as JSON there once listening (removed on exit)
   --quiet                    do not log requests to stderr
@@ -70,6 +73,17 @@ function parseCliArgs(argv: string[]): CliArgs {
     set("dialect", v.dialect as EmulatorOptions["dialect"]);
     set("unknownIdAnswer", v["unknown-id"] as EmulatorOptions["unknownIdAnswer"]);
     set("certDir", v["cert-dir"]);
+    const tenants = (v.tenant ?? []).map((t) => {
+        const [tenantId, clientId, ...secret] = t.split(":");
+        if (!tenantId || !clientId || secret.length === 0) fail(`--tenant needs <tenantId>:<clientId>:<clientSecret>`);
+        return { tenantId, clientId, clientSecret: secret.join(":") };
+    });
+    if (tenants.length > 0) {
+        options.tenants = tenants.map(({ tenantId, clientId, clientSecret }) => ({
+            tenantId,
+            clients: [{ clientId, clientSecret }],
+        }));
+    }
     return {
         options,
         stateFile: v["state-file"] === undefined ? undefined : path.resolve(v["state-file"]),
@@ -95,6 +109,7 @@ function parseCommandLine(argv: string[]) {
             dialect: text,
             "unknown-id": text,
             "cert-dir": text,
+            tenant: { type: "string", multiple: true },
             "state-file": text,
             quiet: flag,
             "print-ca": flag,
@@ -118,6 +133,13 @@ async function main(): Promise<void> {
         `Cloud PC Graph emulator listening on ${emulator.graphEndpoint}`,
         `  Graph:     ${emulator.graphEndpoint}/beta`,
         `  Authority: ${emulator.authorityHost}/${emulator.tenantId} (use disableInstanceDiscovery: true)`,
+        ...emulator
+            .tenantIds()
+            .slice(1)
+            .map(
+                (t) =>
+                    `  Tenant:    ${emulator.authorityHost}/${t} (another tenant: its own app registration and data)`,
+            ),
         `  Controls:  ${emulator.graphEndpoint}/_emulator`,
         "",
         "# Paste these lines into the shell that runs your stack (NODE_EXTRA_CA_CERTS must be set before node starts):",

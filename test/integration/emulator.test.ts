@@ -1115,6 +1115,8 @@ describe("Graph emulator", function () {
                     "--page-size",
                     "7",
                     "--quiet",
+                    "--tenant",
+                    "b0b0b0b0-1111-4222-8333-444455556666:c1c1c1c1-1111-4222-8333-444455556666:tenant-b-secret",
                     "--state-file",
                     stateFile,
                 ],
@@ -1133,6 +1135,12 @@ describe("Graph emulator", function () {
                 assert.match(stdout, /export NODE_EXTRA_CA_CERTS=/);
                 const options = await http("GET", `${state.CLOUDPC_GRAPH_ENDPOINT}/_emulator/options`, { token: null });
                 assert.equal(options.json.pageSize, 7);
+                const tenants = await http("GET", `${state.CLOUDPC_GRAPH_ENDPOINT}/_emulator/tenants`, { token: null });
+                assert.deepEqual(
+                    tenants.json.value.map((t: { tenantId: string }) => t.tenantId),
+                    [state.AZURE_TENANT_ID, "b0b0b0b0-1111-4222-8333-444455556666"],
+                );
+                assert.match(stdout, /Tenant: +https:\/\/127\.0\.0\.1:\d+\/b0b0b0b0-1111-4222-8333-444455556666/);
             } finally {
                 child.kill("SIGTERM");
             }
