@@ -3,6 +3,7 @@
 // functions opens one connection pool and gets one token.
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSettings, type ConfigSource, type ProviderSettings } from "../config/settings";
+import { isDefaultNamespace, resolveNamespaceSettings } from "../config/settings-namespace";
 import type { GraphClient } from "../graph/client";
 import { runtimes } from "../runtime/registry";
 import type { SnapshotsApi } from "../snapshots/api";
@@ -12,6 +13,11 @@ export interface FunctionOptions {
     settings?: ProviderSettings;
     /** Where `cloudpc:*` keys come from; default: the running Pulumi program's stack config, then the environment. */
     config?: ConfigSource;
+    /**
+     * Another tenant's stack config namespace, as a resource's `settings` input names it ("tenantB": `tenantB:*`,
+     * sign-in from there only).
+     */
+    namespace?: string;
 }
 
 /** The stack config of the running program (keys like "cloudpc:tenantId"); empty outside a Pulumi program. */
@@ -25,15 +31,21 @@ const stackConfig: ConfigSource = {
     },
 };
 
+function settingsOf(options: FunctionOptions): ProviderSettings {
+    if (options.settings) return options.settings;
+    const config = options.config ?? stackConfig;
+    return isDefaultNamespace(options.namespace)
+        ? resolveSettings(config, process.env)
+        : resolveNamespaceSettings(config, process.env, options.namespace!);
+}
+
 export function functionClient(options: FunctionOptions = {}): GraphClient {
-    const settings = options.settings ?? resolveSettings(options.config ?? stackConfig, process.env);
-    return runtimes.forSettings(settings).graph;
+    return runtimes.forSettings(settingsOf(options)).graph;
 }
 
 /** The snapshots API of that client: what it learned of Graph's routes and users is shared by every function call. */
 export function functionApi(options: FunctionOptions = {}): SnapshotsApi {
-    const settings = options.settings ?? resolveSettings(options.config ?? stackConfig, process.env);
-    return runtimes.forSettings(settings).api;
+    return runtimes.forSettings(settingsOf(options)).api;
 }
 
 /** Throws before Graph is called: functions get the same early, named failures as check() gives resources. */

@@ -5,7 +5,9 @@
 import { strict as assert } from "node:assert";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CloudPcImportedSnapshotProvider } from "../../provider";
-import { providerForEmulator } from "../harness/emulator-config";
+import { getImportedSnapshot } from "../../provider";
+import { runtimes } from "../../provider/runtime/registry";
+import { providerForEmulator, stackConfigFor } from "../harness/emulator-config";
 import { startEngineLogSink } from "../harness/engine-log-sink";
 import { type DynamicProviderProcess, serializeProvider } from "../harness/dynamic-provider";
 import { CheckFailedError, MiniEngine } from "../harness/engine";
@@ -100,6 +102,35 @@ describe("several tenants in one stack (dynamic-provider host, one emulator with
         assert.ok(!logs.includes(SECRET_B), "tenant B's secret is in no log");
         assert.match(logs, /settings "tenantB" \(stack config tenantB:\*\): signing in with a client secret/);
         assert.match(logs, /clientSecret from stack config tenantB:clientSecret/);
+    });
+
+    it("functions read the tenant their namespace option names", async () => {
+        const config: Record<string, string> = {
+            ...stackConfigFor(emulator),
+            "tenantB:tenantId": TENANT_B,
+            "tenantB:clientId": CLIENT_B,
+            "tenantB:clientSecret": SECRET_B,
+        };
+        const source = { get: (k: string) => config[k] };
+        emulator.imports.clear();
+        emulator.tenant(TENANT_B)!.imports.clear();
+        const engine = new MiniEngine(provider, serialized);
+        await engine.up([{ name: "b", inputs: inputs({ settings: "tenantB" }) }]);
+        const id = engine.state.get("b")!.id;
+        try {
+            assert.equal(
+                (await getImportedSnapshot({ snapshotId: id }, { config: source, namespace: "tenantB" }))?.snapshotId,
+                id,
+            );
+            assert.equal(
+                await getImportedSnapshot({ snapshotId: id }, { config: source }),
+                null,
+                "not in the default tenant",
+            );
+        } finally {
+            await engine.destroy();
+            await runtimes.closeAll();
+        }
     });
 
     it("check refuses a namespace the stack config lacks or a name that is not one, on the settings input", async () => {
