@@ -4,16 +4,13 @@
 // its own tenant, and destroy must purge each from its own tenant.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { startEmulator, type Emulator } from "../../emulator";
-import { provisionedPulumi, providerConfig, REPO_ROOT, isolatedStackEnv } from "../../scripts/pulumi/automation";
+import { testStack, type TestStack } from "../harness/e2e-stack";
 import { importsProgram } from "../harness/inline-program";
 import { inputs, OTHER_USER, USER } from "../fixtures";
 
-const PROJECT = "cloudpc-e2e-tenants";
-const STACK = "tenants";
 const TENANT_B = "b0b0b0b0-1111-4222-8333-444455556666";
 const CLIENT_B = "c1c1c1c1-1111-4222-8333-444455556666";
 const SECRET_B = "tenantB~e2e-client-secret-CANARY-91d2";
@@ -21,39 +18,32 @@ const SECRET_B = "tenantB~e2e-client-secret-CANARY-91d2";
 describe("e2e: several tenants in one stack (real Pulumi CLI, one emulator with two tenants)", function () {
     this.timeout(180_000);
     let emulator: Emulator;
+    let test: TestStack;
     let stack: Stack;
-    let backend: string;
-    const dirs: string[] = [];
 
     before(async () => {
-        const pulumiCommand = await provisionedPulumi();
         emulator = await startEmulator({
             importDurationMs: 600,
             tenants: [{ tenantId: TENANT_B, clients: [{ clientId: CLIENT_B, clientSecret: SECRET_B }] }],
         });
-        backend = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-tenants-backend-"));
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudpc-e2e-tenants-work-"));
-        dirs.push(backend, workDir);
-        stack = await LocalWorkspace.createOrSelectStack(
-            { projectName: PROJECT, stackName: STACK, program: async () => ({}) },
-            { workDir, pulumiCommand, envVars: isolatedStackEnv(backend) },
-        );
-        await stack.setAllConfig({
-            ...providerConfig(emulator),
-            "tenantB:tenantId": { value: TENANT_B },
-            "tenantB:clientId": { value: CLIENT_B },
-            "tenantB:clientSecret": { value: SECRET_B, secret: true },
+        test = await testStack({
+            project: "cloudpc-e2e-tenants",
+            stack: "tenants",
+            target: emulator,
+            config: {
+                "tenantB:tenantId": { value: TENANT_B },
+                "tenantB:clientId": { value: CLIENT_B },
+                "tenantB:clientSecret": { value: SECRET_B, secret: true },
+            },
         });
-        assert.equal(process.cwd(), REPO_ROOT, "run the tests from the repository root (bash scripts/test.sh does)");
+        stack = test.stack;
     });
 
     after(async () => {
         try {
-            if (stack) await stack.destroy();
-            if (stack) await stack.workspace.removeStack(STACK);
+            await test?.dispose();
         } finally {
             await emulator?.close();
-            for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
         }
     });
 
@@ -85,6 +75,7 @@ describe("e2e: several tenants in one stack (real Pulumi CLI, one emulator with 
 
         // The state files hold tenant B's client secret only encrypted (the engine keeps the stack config, secrets
         // encrypted, with the dynamic provider), and each resource records the settings it was made with.
+        const backend = new URL(stack.workspace.envVars.PULUMI_BACKEND_URL!).pathname;
         const files = fs.readdirSync(backend, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
         assert.ok(files.length > 0);
         for (const f of files) {
