@@ -54,7 +54,7 @@ export function resolveNamespaceSettings(
         const signIn = SETTINGS_TABLE.filter((s) => s.signIn).map((s) => specIn(s, namespace).configKey);
         throw new SettingsError(
             `Missing provider settings: settings "${namespace}" names the stack config namespace ${namespace}:*, which ` +
-                `holds no sign-in setting (one of ${signIn.join(", ")}; the environment and ${CONFIG_NAMESPACE}:* ` +
+                `holds no sign-in setting (one of ${signIn.join(", ")}; the environment, ${CONFIG_NAMESPACE}:* and azuread:* ` +
                 `sign in to the default tenant only). Fix: ${setCommand(namespace, "tenantId")}; ` +
                 `${setCommand(namespace, "clientId")}; ${setCommand(namespace, "clientSecret")} ` +
                 `(or a certificate, useOidc, useCli or useMsi under ${namespace}:).`,
@@ -67,7 +67,7 @@ export function resolveNamespaceSettings(
         throw new SettingsError(
             `Missing provider setting${keys.length > 1 ? "s" : ""}: settings "${namespace}" signs in with ` +
                 `${kind} from ${namespace}:*, but ${keys.join(" and ")} ${keys.length > 1 ? "are" : "is"} not set ` +
-                `(another tenant's sign-in never comes from ${CONFIG_NAMESPACE}:* or the environment). ` +
+                `(another tenant's sign-in never comes from ${CONFIG_NAMESPACE}:*, azuread:* or the environment). ` +
                 `Fix: ${missing.map((k) => setCommand(namespace, k)).join("; ")}.`,
             keys,
         );

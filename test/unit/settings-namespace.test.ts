@@ -75,6 +75,15 @@ describe("settings namespaces (several tenants in one stack)", () => {
         assert.equal(settingSource(b, "clientSecret"), "stack config tenantB:clientSecret");
         assert.equal(settingSource(b, "graphEndpoint"), "stack config cloudpc:graphEndpoint");
 
+        // Nor does the azuread provider's config (the default's fallback when no cloudpc:* key is set).
+        const azuread = resolveSettings(
+            source({ "azuread:clientId": CLIENT_A, "azuread:clientSecret": SECRET_A, "tenantB:tenantId": TENANT_B }),
+            {},
+            { namespace: "tenantB" },
+        );
+        assert.equal(azuread.clientSecret, undefined);
+        assert.equal(azuread.clientId, undefined);
+
         // Without tenantB:clientSecret nothing of the default's fills in.
         const partial = resolveSettings(source({ "tenantB:tenantId": TENANT_B }), ENV, { namespace: "tenantB" });
         assert.equal(partial.clientId, undefined);

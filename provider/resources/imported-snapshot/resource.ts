@@ -47,7 +47,7 @@ export interface CloudPcImportedSnapshotArgs {
     /**
      * The stack config namespace whose settings manage this import, for a stack that manages several tenants:
      * `"tenantB"` signs in with `tenantB:tenantId`, `tenantB:clientId`, `tenantB:clientSecret`, ... (only from there,
-     * never from `cloudpc:*` or the environment; other settings not set there are the default's). The name only, never
+     * never from `cloudpc:*`, `azuread:*` or the environment; other settings not set there are the default's). The name only, never
      * a secret. Absent: `cloudpc:*`, then the environment. Changing it replaces the import.
      */
     settings?: pulumi.Input<string>;
