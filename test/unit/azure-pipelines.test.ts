@@ -1,6 +1,6 @@
 // Azure DevOps workload identity: when the settings choose it, and what a missing piece says (the fix, never the
 // job's access token). The sign-in itself, against a stand-in for Azure Pipelines' ID-token endpoint:
-// test/integration/azure-pipelines-oidc.test.ts; through the real CLI: test/e2e/e2e-ci-oidc.test.ts.
+// test/integration/ci-oidc.test.ts; through the real CLI: test/e2e/e2e-ci-oidc.test.ts.
 import * as assert from "node:assert/strict";
 import { azurePipelinesCredential, azurePipelinesPieces } from "../../provider/config/azure-pipelines";
 import { authorityOptions, createCredential, credentialKind } from "../../provider/config/credential";
