@@ -38,7 +38,7 @@ export class RuntimeRegistry {
 
     /** configure(): stack config `cloudpc:*` first, then the environment. */
     configure(config: ConfigSource | undefined, env: NodeJS.ProcessEnv = process.env): ProviderRuntime {
-        this.configured = this.forSettings(resolveSettings(config, env));
+        this.configured = this.forSettings(resolveSettings(config, env), env);
         this.config = config;
         this.namespaced.clear(); // resolved again from this config on next use (same settings: same runtime)
         this.watchEngineOfThisProcess();
@@ -58,17 +58,18 @@ export class RuntimeRegistry {
         if (namespace === undefined || isDefaultNamespace(namespace)) return this.active();
         let runtime = this.namespaced.get(namespace);
         if (!runtime) {
-            runtime = this.forSettings(resolveNamespaceSettings(this.config, env, namespace));
+            runtime = this.forSettings(resolveNamespaceSettings(this.config, env, namespace), env);
             this.namespaced.set(namespace, runtime);
         }
         return runtime;
     }
 
-    forSettings(settings: ProviderSettings): ProviderRuntime {
+    /** `env`: where the runtime reads the proxy variables (the same environment the settings were resolved from). */
+    forSettings(settings: ProviderSettings, env: NodeJS.ProcessEnv = process.env): ProviderRuntime {
         const key = settingsKey(settings);
         let runtime = this.byKey.get(key);
         if (!runtime) {
-            runtime = new ProviderRuntime(settings, { engineLog: this.engineLogOfThisProcess(), ...this.options });
+            runtime = new ProviderRuntime(settings, { engineLog: this.engineLogOfThisProcess(), env, ...this.options });
             this.byKey.set(key, runtime);
         }
         return runtime;

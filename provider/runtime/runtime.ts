@@ -34,6 +34,8 @@ export interface RuntimeOptions {
     engineLog?: EngineLog;
     clock?: Clock;
     gatewayFactory?: GatewayFactory;
+    /** Where the proxy variables are read (default: the process's environment). */
+    env?: NodeJS.ProcessEnv;
 }
 
 /** Something a layer above keeps for the life of one runtime (a resource's create queue, its replacement watch). */
@@ -110,7 +112,7 @@ export class ProviderRuntime {
      */
     get network(): Outbound {
         if (!this.outbound) {
-            const proxy = ProxyEnv.fromEnv(process.env);
+            const proxy = ProxyEnv.fromEnv(this.options.env ?? process.env);
             for (const secret of proxy.secrets()) this.redactor.register(secret);
             if (proxy.active) logOncePerProcess(proxy.describe(), (m) => this.progress.info(m));
             for (const note of proxy.notes) logOncePerProcess(`outbound proxy: ${note}`, (m) => this.progress.warn(m));

@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
 import { parseProxyUrl, ProxyEnv, type Route } from "../../../provider/net/proxy-env";
+import { resolveSettings } from "../../../provider/config/settings";
+import { RecordingProgress } from "../../../provider/runtime/progress";
+import { ProviderRuntime } from "../../../provider/runtime/runtime";
 import { Redactor } from "../../../provider/util/redact";
 
 const PROXY = "http://proxy.corp:3128";
@@ -160,5 +163,24 @@ describe("ProxyEnv (net/proxy-env.ts)", () => {
             const r = ProxyEnv.fromEnv({ HTTPS_PROXY: PROXY, no_proxy: ".corp" }).route("https://a.corp/");
             assert.deepEqual(r, { kind: "direct", why: "no_proxy names .corp" });
         });
+    });
+});
+
+describe("a runtime's proxy (runtime.network)", () => {
+    it("is read from the environment the runtime was given, not the process's", async () => {
+        const settings = resolveSettings(undefined, {});
+        const runtime = new ProviderRuntime(settings, {
+            env: { HTTPS_PROXY: PROXY },
+            progress: new RecordingProgress(),
+        });
+        try {
+            const route = runtime.network.proxy.route("https://graph.microsoft.com/beta");
+            assert.equal(route.kind === "proxy" ? route.proxy.url : "direct", PROXY);
+            const direct = new ProviderRuntime(settings, { env: {}, progress: new RecordingProgress() });
+            assert.equal(direct.network.proxy.route("https://graph.microsoft.com/beta").kind, "direct");
+            await direct.close();
+        } finally {
+            await runtime.close();
+        }
     });
 });
