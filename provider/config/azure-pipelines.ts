@@ -58,16 +58,16 @@ export function azurePipelinesPieces(s: ProviderSettings, env: NodeJS.ProcessEnv
     const serviceConnectionId = s.adoServiceConnectionId;
     if (!serviceConnectionId) {
         throw new SettingsError(
-            `Missing provider setting: ${because} by ${describeSetting(specFor("adoSystemAccessToken"))}, but ` +
-                `${describeSetting(specFor("adoServiceConnectionId"))} is not set. Fix: give the service connection's ` +
+            `Missing provider setting: ${because} by ${describeSetting(specFor("adoSystemAccessToken", s.namespace))}, but ` +
+                `${describeSetting(specFor("adoServiceConnectionId", s.namespace))} is not set. Fix: give the service connection's ` +
                 "id (Project settings > Service connections > the connection: the resourceId in the page's address), " +
                 "or run the step in an AzureCLI@2 task with `azureSubscription: <connection>`, which sets it.",
-            [specFor("adoServiceConnectionId").configKey],
+            [specFor("adoServiceConnectionId", s.namespace).configKey],
         );
     }
     if (!GUID.test(serviceConnectionId)) {
         throw SettingsError.invalid(
-            specFor("adoServiceConnectionId"),
+            specFor("adoServiceConnectionId", s.namespace),
             serviceConnectionId,
             settingSource(s, "adoServiceConnectionId") ?? "settings",
             "is not a GUID",
@@ -77,16 +77,16 @@ export function azurePipelinesPieces(s: ProviderSettings, env: NodeJS.ProcessEnv
     const tokenKey = accessTokenKey(s);
     if (!tokenKey) {
         throw new SettingsError(
-            `Missing provider setting: ${because}, but ${describeSetting(specFor("adoSystemAccessToken"))} is not ` +
+            `Missing provider setting: ${because}, but ${describeSetting(specFor("adoSystemAccessToken", s.namespace))} is not ` +
                 "set: Azure Pipelines gives a step the job's access token only when asked. Fix: map it in the pipeline " +
                 `YAML, in the \`env:\` of the step that runs pulumi: \`${ACCESS_TOKEN_MAPPING}\`.`,
-            [specFor("adoSystemAccessToken").configKey],
+            [specFor("adoSystemAccessToken", s.namespace).configKey],
         );
     }
     const missingIds = (["tenantId", "clientId"] as const).filter((k) => !s[k]);
     if (missingIds.length > 0) {
         throw SettingsError.missing(
-            missingIds.map(specFor),
+            missingIds.map((k) => specFor(k, s.namespace)),
             `${because} (the service connection's tenant and app; an AzureCLI@2 step sets them)`,
         );
     }
@@ -94,8 +94,8 @@ export function azurePipelinesPieces(s: ProviderSettings, env: NodeJS.ProcessEnv
         throw new SettingsError(
             `${because}, but ${OIDC_REQUEST_URI_ENV} is not set: it is where the ID token is asked for, and Azure ` +
                 "Pipelines sets it in every job. Fix: run pulumi in an Azure Pipelines job (elsewhere, unset " +
-                `${describeSetting(specFor("adoServiceConnectionId"))}).`,
-            [specFor("adoServiceConnectionId").configKey],
+                `${describeSetting(specFor("adoServiceConnectionId", s.namespace))}).`,
+            [specFor("adoServiceConnectionId", s.namespace).configKey],
         );
     }
     return {
@@ -110,7 +110,7 @@ export function azurePipelinesPieces(s: ProviderSettings, env: NodeJS.ProcessEnv
  * The library's error when Azure DevOps refuses the ID-token request names only the HTTP status; add what to check.
  * Entra's own refusals (AADSTS...) come from its ClientAssertionCredential and pass unchanged.
  */
-function withFix(credential: TokenCredential, serviceConnectionId: string): TokenCredential {
+function withFix(credential: TokenCredential, serviceConnectionId: string, namespace?: string): TokenCredential {
     return {
         getToken: async (scopes, options) => {
             try {
@@ -119,7 +119,7 @@ function withFix(credential: TokenCredential, serviceConnectionId: string): Toke
                 if (err instanceof Error && err.message.startsWith("AzurePipelinesCredential: Authentication Failed")) {
                     err.message =
                         `Azure DevOps did not issue an ID token for service connection ${serviceConnectionId} ` +
-                        `(${describeSetting(specFor("adoServiceConnectionId"))}). Check that the step maps ` +
+                        `(${describeSetting(specFor("adoServiceConnectionId", namespace))}). Check that the step maps ` +
                         `\`${ACCESS_TOKEN_MAPPING}\`, that this pipeline may use the service connection (Project ` +
                         "settings > Service connections > the connection > Security), and that the id is that " +
                         `connection's. ${err.message}`;
@@ -142,6 +142,7 @@ export function azurePipelinesCredential(
         withFix(
             new AzurePipelinesCredential(p.tenantId, p.clientId, p.serviceConnectionId, p.systemAccessToken, options),
             p.serviceConnectionId,
+            s.namespace,
         ),
     );
 }

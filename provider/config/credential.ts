@@ -85,7 +85,11 @@ export function credentialOptions(
 
 function requireSettings(s: ProviderSettings, keys: SettingKey[], because: string): void {
     const missing = keys.filter((k) => !s[k]);
-    if (missing.length > 0) throw SettingsError.missing(missing.map(specFor), because);
+    if (missing.length > 0)
+        throw SettingsError.missing(
+            missing.map((k) => specFor(k, s.namespace)),
+            because,
+        );
 }
 
 /** Reads the federated token file at each token request: GitHub Actions and AKS rotate it. */

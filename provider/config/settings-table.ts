@@ -282,10 +282,11 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = Object.freeze([
     ),
 ]);
 
-export function specFor(key: SettingKey): SettingSpec {
+/** The row of `key`; with a namespace, as read there (specIn), so messages name the key the user must set. */
+export function specFor(key: SettingKey, namespace?: string): SettingSpec {
     const spec = SETTINGS_TABLE.find((s) => s.key === key);
     if (!spec) throw new Error(`no setting ${key}`);
-    return spec;
+    return specIn(spec, namespace);
 }
 
 /**

@@ -4,6 +4,8 @@
 // per namespace in the registry.
 import * as assert from "node:assert/strict";
 import { resolveSettings, settingSource, SettingsError } from "../../provider/config/settings";
+import { azurePipelinesPieces } from "../../provider/config/azure-pipelines";
+import { credentialKind } from "../../provider/config/credential";
 import { resolveNamespaceSettings } from "../../provider/config/settings-namespace";
 import { SETTINGS_TABLE, specFor, specIn } from "../../provider/config/settings-table";
 import { checkCloudPcSnapshot } from "../../provider/resources/cloud-pc-snapshot/check";
@@ -135,6 +137,28 @@ describe("settings namespaces (several tenants in one stack)", () => {
         assert.throws(() => resolveNamespaceSettings(source({}), {}, "tenant:B"), /must name a stack config namespace/);
         // useCli needs nothing else (the CLI's login picks the tenant, tenantB:tenantId narrows it).
         assert.equal(resolveNamespaceSettings(source({ "tenantB:useCli": "true" }), ENV, "tenantB").useCli, true);
+    });
+
+    it("an Azure DevOps sign-in under <ns>: names the <ns>: keys it misses", () => {
+        const s = resolveNamespaceSettings(
+            source({
+                "tenantB:useOidc": "true",
+                "tenantB:tenantId": TENANT_B,
+                "tenantB:clientId": CLIENT_B,
+                "tenantB:adoServiceConnectionId": "0e3c1f2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
+            }),
+            { ...ENV, SYSTEM_ACCESSTOKEN: "ambient-token-of-the-default-tenant" },
+            "tenantB",
+        );
+        assert.equal(credentialKind(s), "azurePipelines");
+        assert.equal(s.adoSystemAccessToken, undefined, "the default tenant's job token is not borrowed");
+        assert.throws(
+            () => azurePipelinesPieces(s, { SYSTEM_OIDCREQUESTURI: "https://dev.azure.com/x" }),
+            (err: Error) =>
+                err instanceof SettingsError &&
+                err.message.includes("tenantB:adoSystemAccessToken") &&
+                !err.message.includes("cloudpc:adoSystemAccessToken"),
+        );
     });
 
     it("check: settings is a namespace name; cloudpc and absent are the default; the value is never echoed", () => {
