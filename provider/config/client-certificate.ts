@@ -4,7 +4,7 @@
 // RC2/3DES ones), so the private key never touches the disk. The format is told by content, not by extension.
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import * as fs from "node:fs";
-import forge from "node-forge";
+import type forgeTypes from "node-forge";
 import type { Redactor } from "../util/redact";
 import { SettingsError } from "./settings-error";
 import { specFor } from "./settings-table";
@@ -66,13 +66,16 @@ export function pkcs12ToPem(der: Buffer, s: CertificateSettings, sourceOf: Sourc
         );
     // DER: a SEQUENCE. Anything else (text without a PEM header, a base64 dump) is not a file we can read.
     if (der.length < 2 || der[0] !== 0x30) throw notPkcs12("not DER");
-    let asn1: forge.asn1.Asn1;
+    // Loaded here, not at the top: about 10 MB in every provider process, and only PKCS#12 users need it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const forge = require("node-forge") as typeof forgeTypes;
+    let asn1: forgeTypes.asn1.Asn1;
     try {
         asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString("binary")));
     } catch {
         throw notPkcs12("not valid DER");
     }
-    let p12: forge.pkcs12.Pkcs12Pfx;
+    let p12: forgeTypes.pkcs12.Pkcs12Pfx;
     try {
         p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, s.clientCertificatePassword ?? "");
     } catch (err) {
