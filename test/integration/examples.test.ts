@@ -284,43 +284,51 @@ describe("examples: github-actions workflow", function () {
                     String(v).replace(/\$\{\{\s*vars\.(\w+)\s*\}\}/g, (_m, name: string) => vars[name] ?? ""),
                 ]),
             );
-            const provider = await DynamicProviderProcess.start({
-                env: {
-                    ...env,
-                    AZURE_CLIENT_SECRET: "",
-                    ARM_CLIENT_SECRET: "",
-                    AZURE_FEDERATED_TOKEN_FILE: "",
-                    ACTIONS_ID_TOKEN_REQUEST_URL: github.url,
-                    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token",
-                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
-                    CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                },
+            await importAndPurgeWith(emulator, {
+                ...env,
+                AZURE_CLIENT_SECRET: "",
+                ARM_CLIENT_SECRET: "",
+                AZURE_FEDERATED_TOKEN_FILE: "",
+                ACTIONS_ID_TOKEN_REQUEST_URL: github.url,
+                ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token",
             });
-            try {
-                await provider.configure({});
-                const engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
-                await engine.up([{ name: "ci", inputs: inputs() }]);
-                assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
-                assert.ok(github.requests.length >= 1, "the runner was not asked for an ID token");
-                for (const r of github.requests) {
-                    assert.deepEqual(
-                        [r.authorization, r.query],
-                        ["Bearer request-token", { "api-version": "2.0", audience: "api://AzureADTokenExchange" }],
-                    );
-                }
-                assert.ok(
-                    (emulator.stats().byRoute["POST token"] ?? 0) >= 1,
-                    "no token was issued for the federated assertion",
+            assert.ok(github.requests.length >= 1, "the runner was not asked for an ID token");
+            for (const r of github.requests) {
+                assert.deepEqual(
+                    [r.authorization, r.query],
+                    ["Bearer request-token", { "api-version": "2.0", audience: "api://AzureADTokenExchange" }],
                 );
-                await engine.destroy();
-                assert.equal(emulator.imports.list().length, 0);
-            } finally {
-                await provider.close();
             }
+            assert.ok((emulator.stats().byRoute["POST token"] ?? 0) >= 1, "no token was issued for the assertion");
         });
     });
 });
+
+/**
+ * A provider process with a CI job's environment (and the emulator's endpoints) signs in, imports one snapshot and
+ * purges it; returns what the process printed.
+ */
+async function importAndPurgeWith(emulator: Emulator, env: Record<string, string>): Promise<string> {
+    const provider = await DynamicProviderProcess.start({
+        env: {
+            ...env,
+            CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
+            CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
+            CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
+        },
+    });
+    try {
+        await provider.configure({});
+        const engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
+        await engine.up([{ name: "ci", inputs: inputs() }]);
+        assert.equal(engine.state.get("ci")!.outputs.importStatus, "succeeded");
+        await engine.destroy();
+        assert.equal(emulator.imports.list().length, 0);
+        return [...provider.stdout, ...provider.stderr].join("");
+    } finally {
+        await provider.close();
+    }
+}
 
 interface AdoStep {
     task?: string;
@@ -427,42 +435,27 @@ describe("examples: azure-devops pipeline", function () {
                     v === "$(System.AccessToken)" ? ACCESS_TOKEN : v,
                 ]),
             );
-            const provider = await DynamicProviderProcess.start({
-                env: {
-                    ...stepEnv,
-                    SYSTEM_OIDCREQUESTURI: pipelines.url,
-                    AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: CONNECTION,
-                    AZURESUBSCRIPTION_CLIENT_ID: FEDERATED_CLIENT,
-                    AZURESUBSCRIPTION_TENANT_ID: emulator.tenantId,
-                    AZURE_CLIENT_ID: "",
-                    AZURE_TENANT_ID: "",
-                    AZURE_CLIENT_SECRET: "",
-                    ARM_CLIENT_SECRET: "",
-                    AZURE_FEDERATED_TOKEN_FILE: "",
-                    ACTIONS_ID_TOKEN_REQUEST_URL: "",
-                    CLOUDPC_GRAPH_ENDPOINT: emulator.graphEndpoint,
-                    CLOUDPC_AUTHORITY_HOST: emulator.authorityHost,
-                    CLOUDPC_POLL_INTERVAL_SECONDS: "0.1",
-                },
+            const output = await importAndPurgeWith(emulator, {
+                ...stepEnv,
+                SYSTEM_OIDCREQUESTURI: pipelines.url,
+                AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: CONNECTION,
+                AZURESUBSCRIPTION_CLIENT_ID: FEDERATED_CLIENT,
+                AZURESUBSCRIPTION_TENANT_ID: emulator.tenantId,
+                AZURE_CLIENT_ID: "",
+                AZURE_TENANT_ID: "",
+                AZURE_CLIENT_SECRET: "",
+                ARM_CLIENT_SECRET: "",
+                AZURE_FEDERATED_TOKEN_FILE: "",
+                ACTIONS_ID_TOKEN_REQUEST_URL: "",
             });
-            try {
-                await provider.configure({});
-                const engine = new MiniEngine(provider, await serializeProvider(new CloudPcImportedSnapshotProvider()));
-                await engine.up([{ name: "ado", inputs: inputs() }]);
-                assert.equal(engine.state.get("ado")!.outputs.importStatus, "succeeded");
-                assert.ok(pipelines.requests.length >= 1, "Azure DevOps was not asked for an ID token");
-                for (const r of pipelines.requests) {
-                    assert.deepEqual(
-                        [r.method, r.authorization, r.query],
-                        ["POST", `Bearer ${ACCESS_TOKEN}`, { "api-version": "7.1", serviceConnectionId: CONNECTION }],
-                    );
-                }
-                await engine.destroy();
-                assert.equal(emulator.imports.list().length, 0);
-                assert.ok(![...provider.stdout, ...provider.stderr].join("").includes(ACCESS_TOKEN));
-            } finally {
-                await provider.close();
+            assert.ok(pipelines.requests.length >= 1, "Azure DevOps was not asked for an ID token");
+            for (const r of pipelines.requests) {
+                assert.deepEqual(
+                    [r.method, r.authorization, r.query],
+                    ["POST", `Bearer ${ACCESS_TOKEN}`, { "api-version": "7.1", serviceConnectionId: CONNECTION }],
+                );
             }
+            assert.ok(!output.includes(ACCESS_TOKEN));
         });
     });
 });
