@@ -17,16 +17,11 @@ import { resolveOptions } from "../../emulator/options";
 import { RestorePointRoutes } from "../../emulator/restore-point-routes";
 import { InMemoryRestorePoints } from "../../emulator/snapshots";
 import { storageAccountsOf } from "../../emulator/subscriptions";
+import { emulatorHttp, type Http } from "../harness/emulator-http";
 
 const VE = "/beta/deviceManagement/virtualEndpoint";
 const READER = { clientId: "4d5e6f70-0000-4000-8000-00000000abcd", clientSecret: "reader-secret", roles: [ROLE_READ] };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Answer {
-    status: number;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    json: any;
-}
 
 describe("emulator: Cloud PC restore points (E4-E11)", function () {
     this.timeout(30_000);
@@ -50,24 +45,8 @@ describe("emulator: Cloud PC restore points (E4-E11)", function () {
         return ((await res.body.json()) as { access_token: string }).access_token;
     }
 
-    async function http(
-        method: string,
-        path: string,
-        opts: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {},
-    ): Promise<Answer> {
-        const headers: Record<string, string> = { ...opts.headers };
-        const auth = opts.token === undefined ? writer : opts.token;
-        if (auth) headers.authorization = `Bearer ${auth}`;
-        if (opts.body !== undefined) headers["content-type"] = "application/json";
-        const res = await request(`${emu.graphEndpoint}${path}`, {
-            method: method as "GET",
-            headers,
-            body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-            dispatcher: agent,
-        });
-        const text = await res.body.text();
-        return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
-    }
+    // emu and agent are set in before(): bound at each call.
+    const http: Http = (method, path, opts) => emulatorHttp(emu, agent, () => writer)(method, path, opts);
 
     const snapshotsOf = async (pc: string, headers?: Record<string, string>) =>
         (await http("GET", `${VE}/cloudPCs/${pc}/retrieveSnapshots`, { headers })).json.value as Record<

@@ -3,9 +3,10 @@
 // request sees. The control routes and stats say which tenant holds what.
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { type Emulator, startEmulator } from "../../emulator";
 import { resolveOptions } from "../../emulator/options";
+import { emulatorHttp, type Answer, type Http } from "../harness/emulator-http";
 
 const SNAPSHOTS = "/beta/deviceManagement/virtualEndpoint/snapshots";
 const ACCOUNT =
@@ -13,12 +14,6 @@ const ACCOUNT =
 const TENANT_B = "b0b0b0b0-1111-4222-8333-444455556666";
 const CLIENT_B = "c1c1c1c1-1111-4222-8333-444455556666";
 const SECRET_B = "tenant-b-client-secret";
-
-interface Answer {
-    status: number;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    json: any;
-}
 
 describe("Graph emulator: several tenants", function () {
     this.timeout(30_000);
@@ -37,30 +32,8 @@ describe("Graph emulator: several tenants", function () {
         await emu.close();
     });
 
-    async function http(
-        method: string,
-        path: string,
-        opts: { token?: string; body?: unknown; form?: Record<string, string> } = {},
-    ): Promise<Answer> {
-        const headers: Record<string, string> = {};
-        if (opts.token) headers["authorization"] = `Bearer ${opts.token}`;
-        let body: string | undefined;
-        if (opts.form) {
-            headers["content-type"] = "application/x-www-form-urlencoded";
-            body = new URLSearchParams(opts.form).toString();
-        } else if (opts.body !== undefined) {
-            headers["content-type"] = "application/json";
-            body = JSON.stringify(opts.body);
-        }
-        const res = await request(`${emu.graphEndpoint}${path}`, {
-            method: method as "GET",
-            headers,
-            body,
-            dispatcher: agent,
-        });
-        const text = await res.body.text();
-        return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
-    }
+    // emu and agent are set in before(): bound at each call.
+    const http: Http = (method, path, opts) => emulatorHttp(emu, agent)(method, path, opts);
 
     function tokenRequest(tenantId: string, clientId: string, secret: string): Promise<Answer> {
         return http("POST", `/${tenantId}/oauth2/v2.0/token`, {

@@ -23,6 +23,7 @@ import type {
     CloudPcSnapshotImportActionResult,
     ODataCollection,
 } from "../../provider/snapshots/types";
+import { emulatorHttp, type Answer, type Http } from "../harness/emulator-http";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SNAPSHOTS = "/beta/deviceManagement/virtualEndpoint/snapshots";
@@ -53,14 +54,6 @@ function blob(fileName = "disk.vhd", field: "fileName" | "blobName" = "fileName"
     };
 }
 
-interface Answer {
-    status: number;
-    headers: Record<string, string | string[] | undefined>;
-    text: string;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    json: any;
-}
-
 describe("Graph emulator", function () {
     this.timeout(30_000);
     let emu: Emulator;
@@ -68,38 +61,8 @@ describe("Graph emulator", function () {
     let token: string;
     let clientCert: ReturnType<typeof ensureClientCertificate>;
 
-    async function http(
-        method: string,
-        pathOrUrl: string,
-        opts: {
-            token?: string | null;
-            body?: unknown;
-            form?: Record<string, string>;
-            headers?: Record<string, string>;
-        } = {},
-    ): Promise<Answer> {
-        const headers: Record<string, string> = { ...opts.headers };
-        const auth = opts.token === undefined ? token : opts.token;
-        if (auth) headers["authorization"] = `Bearer ${auth}`;
-        let body: string | undefined;
-        if (opts.form) {
-            headers["content-type"] = "application/x-www-form-urlencoded";
-            body = new URLSearchParams(opts.form).toString();
-        } else if (opts.body !== undefined) {
-            headers["content-type"] = "application/json";
-            body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
-        }
-        const url = pathOrUrl.startsWith("https://") ? pathOrUrl : `${emu.graphEndpoint}${pathOrUrl}`;
-        const res = await request(url, { method: method as "GET", headers, body, dispatcher: agent });
-        const text = await res.body.text();
-        let json: unknown;
-        try {
-            json = text ? JSON.parse(text) : undefined;
-        } catch {
-            json = undefined;
-        }
-        return { status: res.statusCode, headers: res.headers, text, json };
-    }
+    // emu and agent are set in before(): bound at each call.
+    const http: Http = (method, path, opts) => emulatorHttp(emu, agent, () => token)(method, path, opts);
 
     async function tokenFor(clientId: string, secret: string): Promise<string> {
         const r = await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {

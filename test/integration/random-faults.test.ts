@@ -3,9 +3,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { randomUUID } from "node:crypto";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { startEmulator, type Emulator } from "../../emulator";
 import { FaultQueue, RANDOM_FAULT_KINDS, parseRandomFaults, type FaultTarget } from "../../emulator/faults";
+import { emulatorHttp, type Http } from "../harness/emulator-http";
 
 const SNAPSHOTS = "/beta/deviceManagement/virtualEndpoint/snapshots";
 const GRAPH: FaultTarget = {
@@ -87,30 +88,8 @@ describe("emulator: random faults", () => {
         let emu: Emulator;
         let agent: Agent;
 
-        async function http(
-            method: string,
-            path: string,
-            opts: { token?: string; body?: unknown; form?: Record<string, string> } = {},
-        ) {
-            const headers: Record<string, string> = {};
-            let body: string | undefined;
-            if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-            if (opts.form) {
-                headers["content-type"] = "application/x-www-form-urlencoded";
-                body = new URLSearchParams(opts.form).toString();
-            } else if (opts.body !== undefined) {
-                headers["content-type"] = "application/json";
-                body = JSON.stringify(opts.body);
-            }
-            const res = await request(`${emu.graphEndpoint}${path}`, {
-                method: method as "GET",
-                headers,
-                body,
-                dispatcher: agent,
-            });
-            const text = await res.body.text();
-            return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
-        }
+        // emu and agent are set in before(): bound at each call.
+        const http: Http = (method, path, opts) => emulatorHttp(emu, agent)(method, path, opts);
         const getToken = async () =>
             (
                 await http("POST", `/${emu.tenantId}/oauth2/v2.0/token`, {
