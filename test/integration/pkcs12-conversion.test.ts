@@ -11,8 +11,8 @@ import * as path from "node:path";
 import { clientCertificateConfig, pkcs12ToPem } from "../../provider/config/client-certificate";
 import { createCredential } from "../../provider/config/credential";
 import { resolveSettings } from "../../provider/config/settings";
-import { SettingsError } from "../../provider/config/settings-error";
 import { Redactor } from "../../provider/util/redact";
+import { settingsErrorOf } from "../harness/settings-error";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -20,16 +20,6 @@ const PASSWORD = "pfx-Passw0rd-canary";
 
 function openssl(cwd: string, args: string[]): void {
     execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
-}
-
-function thrown(fn: () => unknown): SettingsError {
-    try {
-        fn();
-    } catch (err) {
-        assert.ok(err instanceof SettingsError, `expected SettingsError, got ${String(err)}`);
-        return err;
-    }
-    assert.fail("expected a SettingsError");
 }
 
 describe("PKCS#12 client certificates", () => {
@@ -131,7 +121,7 @@ describe("PKCS#12 client certificates", () => {
             certificatePath: file("combined.pfx"),
             certificatePassword: undefined,
         });
-        const junk = thrown(() => clientCertificateConfig({ clientCertificatePath: file("junk.bin") }));
+        const junk = settingsErrorOf(() => clientCertificateConfig({ clientCertificatePath: file("junk.bin") }));
         assert.match(junk.message, /cloudpc:clientCertificatePath .* is neither PEM nor PKCS#12 \(not DER\)/);
     });
 
@@ -146,17 +136,17 @@ describe("PKCS#12 client certificates", () => {
             () => createCredential(s),
             () => createCredential({ ...s, clientCertificatePath: file("legacy.p12") }),
         ]) {
-            const err = thrown(build);
+            const err = settingsErrorOf(build);
             assert.deepEqual(err.keys, ["cloudpc:clientCertificatePassword"]);
             assert.match(err.message, /wrong password/);
             assert.match(err.message, /Fix: set cloudpc:clientCertificatePassword/);
             assert.ok(!err.message.includes(PASSWORD), "no password in the message");
         }
-        assert.match(thrown(() => createCredential(s)).message, /from env ARM_CLIENT_CERTIFICATE_PASSWORD/);
+        assert.match(settingsErrorOf(() => createCredential(s)).message, /from env ARM_CLIENT_CERTIFICATE_PASSWORD/);
     });
 
     it("a protected file with no password asks for clientCertificatePassword", () => {
-        const err = thrown(() => clientCertificateConfig({ clientCertificatePath: file("modern.pfx") }));
+        const err = settingsErrorOf(() => clientCertificateConfig({ clientCertificatePath: file("modern.pfx") }));
         assert.match(
             err.message,
             /Missing provider setting: the PKCS#12 file .* is password-protected, but cloudpc:clientCertificatePassword/,
@@ -164,7 +154,7 @@ describe("PKCS#12 client certificates", () => {
     });
 
     it("a file without a private key says so", () => {
-        const err = thrown(() =>
+        const err = settingsErrorOf(() =>
             clientCertificateConfig({ clientCertificatePath: file("nokey.pfx"), clientCertificatePassword: "x" }),
         );
         assert.match(err.message, /is a PKCS#12 file without a private key/);

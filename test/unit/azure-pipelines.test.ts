@@ -6,7 +6,8 @@ import { azurePipelinesCredential, azurePipelinesPieces } from "../../provider/c
 import { authorityOptions, createCredential, credentialKind } from "../../provider/config/credential";
 import { describeCredentialChoice } from "../../provider/config/credential-choice";
 import { RenewableCredential } from "../../provider/config/renewable-credential";
-import { resolveSettings, SettingsError } from "../../provider/config/settings";
+import { resolveSettings } from "../../provider/config/settings";
+import { settingsErrorOf } from "../harness/settings-error";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -24,16 +25,8 @@ const ADO_STEP: Record<string, string> = {
     SYSTEM_OIDCREQUESTURI: OIDC_URI,
 };
 
-function settingsError(fn: () => unknown): SettingsError {
-    try {
-        fn();
-    } catch (err) {
-        assert.ok(err instanceof SettingsError, `expected SettingsError, got ${String(err)}`);
-        assert.ok(!err.message.includes(ACCESS_TOKEN), "the access token is in the error");
-        return err;
-    }
-    assert.fail("expected a SettingsError");
-}
+/** A SettingsError that never holds the job's access token. */
+const adoSettingsError = (fn: () => unknown) => settingsErrorOf(fn, ACCESS_TOKEN);
 
 describe("Azure DevOps workload identity (AzurePipelinesCredential)", () => {
     const kind = (env: Record<string, string>) => credentialKind(resolveSettings(undefined, env));
@@ -101,7 +94,7 @@ describe("Azure DevOps workload identity (AzurePipelinesCredential)", () => {
 
     it("says the YAML must map SYSTEM_ACCESSTOKEN when the job's access token is missing", () => {
         const env = { ...ADO_STEP, SYSTEM_ACCESSTOKEN: "" };
-        const err = settingsError(() => azurePipelinesPieces(resolveSettings(undefined, env), env));
+        const err = adoSettingsError(() => azurePipelinesPieces(resolveSettings(undefined, env), env));
         assert.match(err.message, /cloudpc:adoSystemAccessToken \(env SYSTEM_ACCESSTOKEN\) is not set/);
         assert.match(err.message, /SYSTEM_ACCESSTOKEN: \$\(System\.AccessToken\)/);
         assert.deepEqual(err.keys, ["cloudpc:adoSystemAccessToken"]);
@@ -110,19 +103,19 @@ describe("Azure DevOps workload identity (AzurePipelinesCredential)", () => {
     it("names each other missing piece and its fix, never the access token", () => {
         const pieces = (env: Record<string, string>) => () =>
             azurePipelinesPieces(resolveSettings(undefined, env), env);
-        const noId = settingsError(pieces({ ...ADO_STEP, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "" }));
+        const noId = adoSettingsError(pieces({ ...ADO_STEP, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "" }));
         assert.match(noId.message, /cloudpc:adoServiceConnectionId \(env ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, /);
         assert.match(noId.message, /AzureCLI@2/);
 
-        const byName = settingsError(pieces({ ...ADO_STEP, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "prod-arm" }));
+        const byName = adoSettingsError(pieces({ ...ADO_STEP, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "prod-arm" }));
         assert.match(byName.message, /value "prod-arm" from env AZURESUBSCRIPTION_SERVICE_CONNECTION_ID is not a GUID/);
         assert.match(byName.message, /not its name/);
 
-        const noTenant = settingsError(pieces({ ...ADO_STEP, AZURESUBSCRIPTION_TENANT_ID: "" }));
+        const noTenant = adoSettingsError(pieces({ ...ADO_STEP, AZURESUBSCRIPTION_TENANT_ID: "" }));
         assert.match(noTenant.message, /cloudpc:tenantId \(env [^)]*AZURESUBSCRIPTION_TENANT_ID\) is not set/);
         assert.deepEqual(noTenant.keys, ["cloudpc:tenantId"]);
 
-        const outside = settingsError(pieces({ ...ADO_STEP, SYSTEM_OIDCREQUESTURI: "" }));
+        const outside = adoSettingsError(pieces({ ...ADO_STEP, SYSTEM_OIDCREQUESTURI: "" }));
         assert.match(outside.message, /SYSTEM_OIDCREQUESTURI is not set/);
         assert.match(outside.message, /Azure Pipelines job/);
     });

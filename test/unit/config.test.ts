@@ -33,6 +33,7 @@ import { specFor, type SettingSpec } from "../../provider/config/settings-table"
 import { GraphClient, type GraphRequest, type GraphResponse } from "../../provider/graph/client";
 import { GraphError } from "../../provider/graph/errors";
 import { importSnapshot, purgeImportedSnapshots } from "../../provider/snapshots/imports";
+import { settingsErrorOf } from "../harness/settings-error";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -41,16 +42,6 @@ const SECRET = "cl1ent~secret-value-XYZ";
 /** A stack config as `configure(req)` hands it: keys "cloudpc:<key>". */
 function config(values: Record<string, string>): { get(key: string): string | undefined } {
     return { get: (key) => values[key] };
-}
-
-function settingsError(fn: () => unknown): SettingsError {
-    try {
-        fn();
-    } catch (err) {
-        assert.ok(err instanceof SettingsError, `expected SettingsError, got ${String(err)}`);
-        return err;
-    }
-    assert.fail("expected a SettingsError");
 }
 
 /** A valid sample value per setting type. */
@@ -187,7 +178,7 @@ describe("resolveSettings", () => {
             assert.equal(resolveSettings(undefined, { ARM_USE_MSI: v }).useMsi, true);
         for (const v of ["false", "False", "0", "no"])
             assert.equal(resolveSettings(undefined, { ARM_USE_MSI: v }).useMsi, false);
-        const err = settingsError(() => resolveSettings(config({ "cloudpc:useMsi": "maybe" }), {}));
+        const err = settingsErrorOf(() => resolveSettings(config({ "cloudpc:useMsi": "maybe" }), {}));
         assert.match(err.message, /cloudpc:useMsi \(env ARM_USE_MSI\)/);
         assert.match(err.message, /"maybe"/);
         assert.match(err.message, /stack config cloudpc:useMsi/);
@@ -223,7 +214,7 @@ describe("resolveSettings", () => {
             );
         });
         it("rejects an unknown cloud with the accepted names", () => {
-            const err = settingsError(() => resolveSettings(undefined, { AZURE_ENVIRONMENT: "mars" }));
+            const err = settingsErrorOf(() => resolveSettings(undefined, { AZURE_ENVIRONMENT: "mars" }));
             assert.match(err.message, /cloudpc:environment \(env ARM_ENVIRONMENT, AZURE_ENVIRONMENT\)/);
             assert.match(err.message, /"mars" from env AZURE_ENVIRONMENT/);
             assert.match(err.message, /public, usgovernment, usgovernmentdod, china/);
@@ -319,7 +310,7 @@ describe("resolveSettings", () => {
                 "https://graph.microsoft.com/v1.0/",
                 "https://graph.microsoft.com/beta/deviceManagement",
             ]) {
-                const err = settingsError(() => resolveSettings(undefined, { CLOUDPC_GRAPH_ENDPOINT: v }));
+                const err = settingsErrorOf(() => resolveSettings(undefined, { CLOUDPC_GRAPH_ENDPOINT: v }));
                 assert.match(err.message, /cloudpc:graphEndpoint \(env CLOUDPC_GRAPH_ENDPOINT\)/);
                 assert.match(err.message, /origin only/);
                 assert.match(err.message, /give https:\/\/graph\.microsoft\.com/);
@@ -333,15 +324,15 @@ describe("resolveSettings", () => {
                 "graph.microsoft.com",
                 "ftp://graph.microsoft.com",
             ]) {
-                settingsError(() => resolveSettings(undefined, { CLOUDPC_GRAPH_ENDPOINT: v }));
+                settingsErrorOf(() => resolveSettings(undefined, { CLOUDPC_GRAPH_ENDPOINT: v }));
             }
         });
         it("allows plain http only to loopback with allowInsecureLoopback", () => {
-            const err = settingsError(() =>
+            const err = settingsErrorOf(() =>
                 resolveSettings(undefined, { CLOUDPC_GRAPH_ENDPOINT: "http://127.0.0.1:8080" }),
             );
             assert.match(err.message, /allowInsecureLoopback/);
-            settingsError(() =>
+            settingsErrorOf(() =>
                 resolveSettings(config({ "cloudpc:allowInsecureLoopback": "true" }), {
                     CLOUDPC_GRAPH_ENDPOINT: "http://graph.example.test",
                 }),
@@ -357,11 +348,11 @@ describe("resolveSettings", () => {
 
     it("validates tenant and client ids", () => {
         assert.match(
-            settingsError(() => resolveSettings(undefined, { AZURE_CLIENT_ID: "my-app" })).message,
+            settingsErrorOf(() => resolveSettings(undefined, { AZURE_CLIENT_ID: "my-app" })).message,
             /cloudpc:clientId .*"my-app".*not a GUID/,
         );
         assert.match(
-            settingsError(() => resolveSettings(undefined, { ARM_TENANT_ID: "not a tenant" })).message,
+            settingsErrorOf(() => resolveSettings(undefined, { ARM_TENANT_ID: "not a tenant" })).message,
             /cloudpc:tenantId/,
         );
         assert.equal(
@@ -445,7 +436,7 @@ describe("credentials", () => {
     });
 
     it("names what is missing, without the secret", () => {
-        const err = settingsError(() => createCredential(base({ ARM_CLIENT_SECRET: SECRET })));
+        const err = settingsErrorOf(() => createCredential(base({ ARM_CLIENT_SECRET: SECRET })));
         assert.match(
             err.message,
             /a client secret is set, but cloudpc:tenantId \(env AZURE_TENANT_ID, ARM_TENANT_ID, AZURESUBSCRIPTION_TENANT_ID\) and cloudpc:clientId \(env AZURE_CLIENT_ID, ARM_CLIENT_ID, AZURESUBSCRIPTION_CLIENT_ID\) are not set/,
@@ -453,12 +444,12 @@ describe("credentials", () => {
         assert.deepEqual(err.keys, ["cloudpc:tenantId", "cloudpc:clientId"]);
         assert.ok(!err.message.includes(SECRET));
 
-        const oidc = settingsError(() =>
+        const oidc = settingsErrorOf(() =>
             createCredential(base({ ARM_USE_OIDC: "true", ARM_TENANT_ID: TENANT, ARM_CLIENT_ID: CLIENT })),
         );
         assert.match(oidc.message, /cloudpc:oidcTokenFilePath .*, cloudpc:oidcToken .* and cloudpc:oidcRequestUrl/);
         assert.match(oidc.message, /id-token: write/);
-        const half = settingsError(() =>
+        const half = settingsErrorOf(() =>
             createCredential(
                 base({
                     ARM_USE_OIDC: "true",
@@ -470,7 +461,7 @@ describe("credentials", () => {
         );
         assert.deepEqual(half.keys, ["cloudpc:oidcRequestToken"]);
 
-        const cert = settingsError(() =>
+        const cert = settingsErrorOf(() =>
             createCredential(
                 base({
                     ARM_TENANT_ID: TENANT,
