@@ -7,7 +7,7 @@ import { CLOUD_NAMES, CLOUDS, cloudFromName, type CloudName } from "./clouds";
 import { SettingsError } from "./settings-error";
 import { CONFIG_NAMESPACE, specFor, specIn, type SettingKey, type SettingSpec } from "./settings-table";
 import { STORAGE_ENDPOINTS } from "../preflight/storage-endpoint";
-import { stackConfigReader } from "./stack-config";
+import { nonEmpty, stackConfigReader } from "./stack-config";
 
 type StackConfigReader = ReturnType<typeof stackConfigReader>;
 
@@ -95,18 +95,16 @@ function lookup(
 ): Found | undefined {
     const named = specIn(spec, namespace);
     if (named !== spec) {
-        const own = config?.get(named.configKey);
-        if (typeof own === "string" && own.trim() !== "") {
-            return { value: own.trim(), source: `stack config ${named.configKey}`, spec: named };
-        }
+        const own = nonEmpty(config?.get(named.configKey));
+        if (own !== undefined) return { value: own, source: `stack config ${named.configKey}`, spec: named };
         // Another tenant's sign-in never comes from the default's (cloudpc:*, azuread:* or the environment).
         if (spec.signIn) return undefined;
     }
     const fromConfig = stack(spec);
     if (fromConfig) return { value: fromConfig.value, source: `stack config ${fromConfig.configKey}`, spec: named };
     for (const name of spec.env) {
-        const v = env[name];
-        if (typeof v === "string" && v.trim() !== "") return { value: v.trim(), source: `env ${name}`, spec: named };
+        const v = nonEmpty(env[name]);
+        if (v !== undefined) return { value: v, source: `env ${name}`, spec: named };
     }
     return undefined;
 }
@@ -201,12 +199,7 @@ export function resolveSettings(
     );
 
     // A federated token file set by the platform (AKS workload identity) means "use OIDC" unless config says otherwise.
-    const useOidc = bool(
-        "useOidc",
-        namespace === undefined &&
-            typeof env.AZURE_FEDERATED_TOKEN_FILE === "string" &&
-            env.AZURE_FEDERATED_TOKEN_FILE.trim() !== "",
-    );
+    const useOidc = bool("useOidc", namespace === undefined && nonEmpty(env.AZURE_FEDERATED_TOKEN_FILE) !== undefined);
 
     const settings: ProviderSettings = {
         tenantId: tenant?.value,

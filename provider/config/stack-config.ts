@@ -43,7 +43,8 @@ export interface StackConfigValue {
     configKey: string;
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
+/** The value trimmed, or undefined when it is missing or blank (a blank setting counts as unset). */
+export function nonEmpty(v: string | undefined): string | undefined {
     return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 }
 

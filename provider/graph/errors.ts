@@ -136,16 +136,7 @@ export class GraphAuthenticationError extends Error {
         tls?: { code: string; message: string; host: string };
     }) {
         const why = init.cause instanceof Error ? `${init.cause.name}: ${init.cause.message}` : String(init.cause);
-        // A certificate problem with the authority reads like any network error in @azure/identity's words: say what fixes it.
-        const code = init.tls ? tlsErrorCode(init.tls) : tlsErrorCode(init.cause);
-        const advice =
-            init.tls?.code === PROXY_TUNNEL
-                ? `. ${init.tls.message}.`
-                : !code
-                  ? ""
-                  : init.tls
-                    ? `. TLS to the authority ${init.tls.host} fails (${init.tls.message}). ${tlsAdvice(code, init.tls.host)}.`
-                    : `. ${tlsAdvice(code, "the authority host")}.`;
+        const advice = authorityAdvice(init.tls, init.cause);
         super(
             redact(
                 `${init.operation} failed: could not get an access token for ${init.scope}: ${why}${advice} (client-request-id: ${init.clientRequestId})`,
@@ -267,4 +258,16 @@ export function parseGraphError(input: ParsedErrorInput): GraphError {
         ambiguous: input.ambiguous,
         attempts: input.attempts,
     });
+}
+
+/**
+ * What fixes a failed sign-in that @azure/identity reports as a bare network error: a proxy that refused the tunnel,
+ * or a certificate problem with the authority (found by the client's own diagnosis, or in the cause itself).
+ */
+function authorityAdvice(tls: { code: string; message: string; host: string } | undefined, cause: unknown): string {
+    if (tls?.code === PROXY_TUNNEL) return `. ${tls.message}.`;
+    const code = tls ? tlsErrorCode(tls) : tlsErrorCode(cause);
+    if (!code) return "";
+    if (!tls) return `. ${tlsAdvice(code, "the authority host")}.`;
+    return `. TLS to the authority ${tls.host} fails (${tls.message}). ${tlsAdvice(code, tls.host)}.`;
 }
