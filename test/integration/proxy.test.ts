@@ -68,8 +68,12 @@ describe("behind a proxy (HTTPS_PROXY, NO_PROXY)", function () {
     const storageUrl = () => `${storageFront.origin}/devstoreaccount1/vhds/good.vhd`;
 
     /** One Graph call (with its token request) and one storage read, as the runtime makes them. */
-    async function exercise(progress: RecordingProgress, overrides: Record<string, string> = {}): Promise<void> {
-        runtime = runtimeForEmulator(emulator, { progress }, overrides);
+    async function exercise(
+        progress: RecordingProgress,
+        overrides: Record<string, string> = {},
+        target: Emulator = emulator,
+    ): Promise<void> {
+        runtime = runtimeForEmulator(target, { progress }, overrides);
         const user = await runtime.graph.request<{ id: string }>({
             method: "GET",
             path: `/users/${USER_ID}`,
@@ -219,18 +223,7 @@ describe("behind a proxy (HTTPS_PROXY, NO_PROXY)", function () {
         const named = await startEmulator({ host: "localhost" });
         try {
             assert.match(named.graphEndpoint, /^https:\/\/localhost:\d+$/);
-            runtime = runtimeForEmulator(named, { progress: new RecordingProgress() });
-            const user = await runtime.graph.request({
-                method: "GET",
-                path: `/users/${USER_ID}`,
-                operation: "getUser",
-            });
-            assert.equal(user.status, 200);
-            const read = await readBlobTail(storageUrl(), {
-                credential: new AzuriteTokenCredential(),
-                httpClient: runtime.network.storageHttpClient,
-            });
-            assert.equal(read.kind, "read");
+            await exercise(new RecordingProgress(), {}, named);
             assert.equal(proxy.tunnelsTo(hostPort(named.graphEndpoint)), 0);
             assert.ok(named.clientSockets().length >= 1);
             assert.ok(proxy.tunnelsTo(hostPort(storageFront.origin)) >= 1);
