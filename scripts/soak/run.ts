@@ -152,9 +152,10 @@ export interface SoakReport {
      * Users left with no working import after a replacement purged their import and the new import failed: `content`
      * when Windows 365 (the emulator) rejected the new file for its content, `other` when the new import's call failed
      * otherwise (e.g. under the random faults; the next up retries it). `injected`: replacements to such a file whose
-     * purge went through, each an import failure the soak caused on purpose.
+     * purge went through, each an import failure the soak caused on purpose; `notMade`: those of them whose new
+     * import Graph never made (its call failed under the faults first), so Windows 365 never saw the file.
      */
-    nothingPastPurge: { content: number; other: number; injected: number };
+    nothingPastPurge: { content: number; other: number; injected: number; notMade: number };
     /** Replacements that went ahead after a warning because the preflight could not verify the new source. */
     unverifiedReplacements: number;
     anomalies: Anomaly[];
@@ -285,7 +286,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         importsCreated: 0,
         objections: { attempted: 0, refused: 0, byKind: {} },
         nothingAfterObjection: 0,
-        nothingPastPurge: { content: 0, other: 0, injected: 0 },
+        nothingPastPurge: { content: 0, other: 0, injected: 0, notMade: 0 },
         unverifiedReplacements: 0,
     };
     const urn = (u: number) => `urn:pulumi:soak::cloudpc::pulumi-nodejs:dynamic/cloudpc:ImportedSnapshot::user${u}`;
@@ -555,10 +556,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
             }
         }
         for (const { u, corrupt, from } of purgedSteps) {
-            if (corrupt) report.nothingPastPurge.injected++;
-            if (working.has(userId(u))) continue;
             // Windows 365 made the new import and failed it for the file's content, or the import was never made.
             const rejected = created.some((c) => c.user === userId(u) && c.at >= from && /corrupt/.test(c.file));
+            if (corrupt) report.nothingPastPurge.injected++;
+            if (corrupt && !rejected) report.nothingPastPurge.notMade++;
+            if (working.has(userId(u))) continue;
             if (rejected) report.nothingPastPurge.content++;
             else report.nothingPastPurge.other++;
             const held = live
@@ -741,7 +743,8 @@ export function formatReport(r: SoakReport): string {
             `${OBJECTION_KINDS.map((k) => `${k}=${r.objections.byKind[k] ?? 0}`).join(" ")})`,
         `nothing left, past purge  ${r.nothingPastPurge.content + r.nothingPastPurge.other} users left with no import after ` +
             `the purge: ${r.nothingPastPurge.content} whose new file Windows 365 rejected for its content ` +
-            `(${r.nothingPastPurge.injected} such failures injected; no preflight sees them), ` +
+            `(${r.nothingPastPurge.injected} such failures injected, ${r.nothingPastPurge.notMade} of them never made ` +
+            `by Graph; no preflight sees them), ` +
             `${r.nothingPastPurge.other} whose new import's call failed (retried by the next up)`,
         `unverified        ${r.unverifiedReplacements} replacements went ahead with a warning (new source could not be read)`,
         `destroy           ${r.leftAfterFaultedDestroy} resources needed a fault-free pass after 5 faulted ones`,

@@ -63,11 +63,11 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
             report.nothingPastPurge.injected >= 2,
             `${report.nothingPastPurge.injected} content failures injected past a purge`,
         );
-        assert.equal(
-            report.nothingPastPurge.content,
-            report.nothingPastPurge.injected,
-            JSON.stringify(report.nothingPastPurge),
-        );
+        // Each one Graph made failed for its content and left the user with nothing; one whose import call failed
+        // under the faults first was never seen by Windows 365, and its user is among those left by a failed call.
+        const { content, other, injected, notMade } = report.nothingPastPurge;
+        assert.equal(content, injected - notMade, JSON.stringify(report.nothingPastPurge));
+        assert.ok(other >= notMade, JSON.stringify(report.nothingPastPurge));
         assert.ok(soakPassed(report));
     });
 
@@ -91,7 +91,7 @@ describe("soak: CloudPcImportedSnapshot under random Graph faults (short configu
         assert.ok(planted, "a replacement to a bad source happened");
         assert.equal(report.objections.refused, report.objections.attempted);
         assert.equal(report.nothingAfterObjection, 1);
-        assert.deepEqual(report.nothingPastPurge, { content: 0, other: 0, injected: 0 });
+        assert.deepEqual(report.nothingPastPurge, { content: 0, other: 0, injected: 0, notMade: 0 });
         assert.equal(soakPassed(report), false);
     });
 
